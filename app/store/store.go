@@ -1,0 +1,109 @@
+// Package store opens Convene's database (PostgreSQL through pgdriver, or SQLite through bun's
+// pure-Go shim), runs the embedded migrations and offers the few helpers every capability needs.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	MaxConns int
+	// PGParams are extra run-time parameters for every PostgreSQL connection (tests set
+	// search_path to their own schema).
+	PGParams map[string]any
+}
+
+// Open connects to the database named by url: postgres://... or sqlite:PATH.
+func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
+	if opt.MaxConns < 1 {
+		opt.MaxConns = 10
+	}
+	var db *bun.DB
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		opts := []pgdriver.Option{pgdriver.WithDSN(url), pgdriver.WithTimeout(10 * time.Second)}
+		if len(opt.PGParams) > 0 {
+			opts = append(opts, pgdriver.WithConnParams(opt.PGParams))
+		}
+		sqldb := sql.OpenDB(pgdriver.NewConnector(opts...))
+		sqldb.SetMaxOpenConns(opt.MaxConns)
+		sqldb.SetMaxIdleConns(min(opt.MaxConns, 4))
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		db = bun.NewDB(sqldb, pgdialect.New())
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("creating the database folder %s: %w", dir, err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions take the write lock
+		// at BEGIN, so concurrent writers wait (busy_timeout) instead of failing with "locked".
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening sqlite %s: %w", path, err)
+		}
+		sqldb.SetMaxOpenConns(opt.MaxConns)
+		sqldb.SetMaxIdleConns(opt.MaxConns)
+		sqldb.SetConnMaxIdleTime(0)
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	default:
+		return nil, errors.New("database URL must start with postgres:// or sqlite:")
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to the database: %w", err)
+	}
+	return db, nil
+}
+
+// IsPostgres tells whether db talks to PostgreSQL (else SQLite).
+func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
+
+// ForUpdate adds FOR UPDATE on PostgreSQL; SQLite has no row locks and needs none, because its
+// immediate transactions serialise writers.
+func ForUpdate(q *bun.SelectQuery, db bun.IDB) *bun.SelectQuery {
+	if IsPostgres(db) {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// NotFound turns sql.ErrNoRows into ErrNotFound, keeping other errors.
+func NotFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on either dialect.
+func IsUniqueViolation(err error) bool {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C') == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

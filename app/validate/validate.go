@@ -1,0 +1,89 @@
+// Package validate carries field errors from domain rules to whoever shows them: each names the
+// field and a message id of the catalogs (frontend/locales), so pages and the API can say, in
+// the viewer's language, which field is wrong and why.
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// FieldError says that one field is wrong and why.
+type FieldError struct {
+	Field string         // form field / JSON member name, e.g. "email" or "title.es"
+	Code  string         // message id, e.g. "error.required"
+	Data  map[string]any // values the message template uses, e.g. {"Max": 200}
+}
+
+func (e FieldError) Error() string {
+	if len(e.Data) == 0 {
+		return e.Field + ": " + e.Code
+	}
+	return fmt.Sprintf("%s: %s %v", e.Field, e.Code, e.Data)
+}
+
+// Errors is a list of field errors; the zero value is empty and ready to use.
+type Errors []FieldError
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Add records that field is wrong with message code.
+func (es *Errors) Add(field, code string, data map[string]any) {
+	*es = append(*es, FieldError{Field: field, Code: code, Data: data})
+}
+
+// Has reports whether field already has an error (so rules report the first problem only).
+func (es Errors) Has(field string) bool {
+	for _, e := range es {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns es as an error, or nil when there is none.
+func (es Errors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// As extracts field errors from err, if it carries any.
+func As(err error) (Errors, bool) {
+	var es Errors
+	if errors.As(err, &es) {
+		return es, true
+	}
+	var fe FieldError
+	if errors.As(err, &fe) {
+		return Errors{fe}, true
+	}
+	return nil, false
+}
+
+// Common message codes shared by every form. Capability-specific codes live beside their rules.
+const (
+	Required = "error.required" // the field is empty
+	TooLong  = "error.too_long" // Data: Max
+	Invalid  = "error.invalid"  // malformed value
+	Taken    = "error.taken"    // must be unique and is not
+)
+
+// Text checks a required single-line text: not blank and at most max characters.
+func (es *Errors) Text(field, value string, max int) {
+	switch {
+	case strings.TrimSpace(value) == "":
+		es.Add(field, Required, nil)
+	case len([]rune(value)) > max:
+		es.Add(field, TooLong, map[string]any{"Max": max})
+	}
+}
