@@ -15,15 +15,15 @@ import (
 type Entry struct {
 	bun.BaseModel `bun:"table:audit_log"`
 
-	ID         int64           `bun:"id,pk,autoincrement"`
-	At         time.Time       `bun:"at,notnull"`
-	ActorID    *int64          `bun:"actor_id"`
-	ActorName  string          `bun:"actor_name,scanonly"`
-	Action     string          `bun:"action,notnull"`
-	ObjectType string          `bun:"object_type,notnull"`
-	ObjectID   string          `bun:"object_id,notnull"`
-	Detail     string          `bun:"detail,nullzero"` // JSON
-	RequestID  string          `bun:"request_id,notnull"`
+	ID         int64     `bun:"id,pk,autoincrement"`
+	At         time.Time `bun:"at,notnull"`
+	ActorID    *int64    `bun:"actor_id"`
+	ActorName  string    `bun:"actor_name,scanonly"`
+	Action     string    `bun:"action,notnull"`
+	ObjectType string    `bun:"object_type,notnull"`
+	ObjectID   string    `bun:"object_id,notnull"`
+	Detail     string    `bun:"detail,nullzero"` // JSON
+	RequestID  string    `bun:"request_id,notnull"`
 }
 
 // Actor says who acts and under which request, for the audit trail.
