@@ -1,0 +1,43 @@
+# Convene: `make run` serves the demo on the embedded database; `make test` runs everything.
+GO            ?= go
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@2026.2.2
+TEST_TIMEOUT  ?= 25m
+VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+PKGS          := ./...
+
+.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck prerequisites clean
+
+run:
+	$(GO) run ./cmd/convene serve --demo
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/convene ./cmd/convene
+
+## test: format, vet and staticcheck, then every test with -race on PostgreSQL, SQLite and Chromium.
+test: prerequisites lint test-go
+
+prerequisites:
+	@.ci/ensure-postgres
+	@.ci/ensure-chromium
+
+test-go:
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
+test-sqlite:
+	CONVENE_TEST_SKIP_POSTGRES=1 CONVENE_TEST_SKIP_BROWSER=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+clean:
+	rm -rf bin convene-data

@@ -1,0 +1,145 @@
+// Package locale translates the interface: it loads the message catalogs (go-i18n TOML files
+// under frontend/locales/<lang>/) and picks the viewer's language.
+package locale
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Default is the language of last resort.
+const Default = "es"
+
+// Supported lists the interface languages, the default first.
+func Supported() []string { return []string{"es", "en"} }
+
+// IsSupported tells whether lang is an interface language.
+func IsSupported(lang string) bool {
+	for _, l := range Supported() {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Bundle holds every catalog, with one localizer per language.
+type Bundle struct {
+	localizers map[string]*i18n.Localizer
+	ids        map[string]map[string]bool
+	matcher    language.Matcher
+}
+
+// Load reads every locales/<lang>/*.toml file of fsys. Each supported language must have the
+// same message ids, so a string missing in one language fails start-up, not a page.
+func Load(fsys fs.FS) (*Bundle, error) {
+	b := i18n.NewBundle(language.Make(Default))
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	bl := &Bundle{localizers: map[string]*i18n.Localizer{}, ids: map[string]map[string]bool{}}
+	var tags []language.Tag
+	for _, lang := range Supported() {
+		files, err := fs.Glob(fsys, path.Join(lang, "*.toml"))
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no catalogs for language %q", lang)
+		}
+		bl.ids[lang] = map[string]bool{}
+		for _, f := range files {
+			data, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", f, err)
+			}
+			// go-i18n takes the language from the file name; ours are named by folder.
+			mf, err := b.ParseMessageFileBytes(data, lang+"."+strings.TrimSuffix(path.Base(f), ".toml")+".toml")
+			if err != nil {
+				return nil, fmt.Errorf("parsing %s: %w", f, err)
+			}
+			for _, m := range mf.Messages {
+				if bl.ids[lang][m.ID] {
+					return nil, fmt.Errorf("%s: message %q is defined twice", f, m.ID)
+				}
+				bl.ids[lang][m.ID] = true
+			}
+		}
+		bl.localizers[lang] = i18n.NewLocalizer(b, lang)
+		tags = append(tags, language.Make(lang))
+	}
+	if missing := bl.Missing(); len(missing) > 0 {
+		return nil, fmt.Errorf("catalogs differ: %s", strings.Join(missing, "; "))
+	}
+	bl.matcher = language.NewMatcher(tags)
+	return bl, nil
+}
+
+// Missing lists message ids present in one language and absent from another.
+func (b *Bundle) Missing() []string {
+	var out []string
+	for _, a := range Supported() {
+		for id := range b.ids[a] {
+			for _, other := range Supported() {
+				if !b.ids[other][id] {
+					out = append(out, fmt.Sprintf("%q is in %s but not in %s", id, a, other))
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has tells whether id exists in the catalogs.
+func (b *Bundle) Has(id string) bool { return b.ids[Default][id] }
+
+// IDs returns every message id, sorted.
+func (b *Bundle) IDs() []string {
+	out := make([]string, 0, len(b.ids[Default]))
+	for id := range b.ids[Default] {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// T translates id into lang, filling the template with data. An unknown id comes back as is,
+// so a missing string shows up on the page and in tests instead of breaking the request.
+func (b *Bundle) T(lang, id string, data map[string]any) string {
+	l, ok := b.localizers[lang]
+	if !ok {
+		l = b.localizers[Default]
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := l.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Negotiate picks the interface language: the account's setting, then the language switch
+// (cookie), then Accept-Language, then the default.
+func (b *Bundle) Negotiate(account, cookie, acceptLanguage string) string {
+	for _, l := range []string{account, cookie} {
+		if IsSupported(l) {
+			return l
+		}
+	}
+	if acceptLanguage != "" {
+		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := b.matcher.Match(tags...)
+			if conf != language.No {
+				return Supported()[idx]
+			}
+		}
+	}
+	return Default
+}
