@@ -56,7 +56,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 				return nil, fmt.Errorf("reading %s: %w", f, err)
 			}
 			// go-i18n takes the language from the file name; ours are named by folder.
-			mf, err := b.ParseMessageFileBytes(data, lang+"."+strings.TrimSuffix(path.Base(f), ".toml")+".toml")
+			mf, err := b.ParseMessageFileBytes(data, strings.TrimSuffix(path.Base(f), ".toml")+"."+lang+".toml")
 			if err != nil {
 				return nil, fmt.Errorf("parsing %s: %w", f, err)
 			}

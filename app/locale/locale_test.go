@@ -1,0 +1,85 @@
+package locale_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/frontend"
+)
+
+func TestLoadRealCatalogs(t *testing.T) {
+	b, err := locale.Load(frontend.Locales())
+	if err != nil {
+		t.Fatalf("loading the catalogs: %v", err)
+	}
+	if got := b.T("en", "nav.signin", nil); got != "Sign in" {
+		t.Errorf(`T(en, nav.signin) = %q`, got)
+	}
+	if got := b.T("es", "nav.signin", nil); got != "Iniciar sesión" {
+		t.Errorf(`T(es, nav.signin) = %q`, got)
+	}
+	if got := b.T("en", "error.reference", map[string]any{"ID": "abc"}); !strings.Contains(got, "abc") {
+		t.Errorf("template data not applied: %q", got)
+	}
+	if got := b.T("en", "no.such.id", nil); got != "no.such.id" {
+		t.Errorf("unknown id = %q, want the id back", got)
+	}
+}
+
+func TestLoadRejectsUnevenCatalogs(t *testing.T) {
+	cases := []struct {
+		name string
+		fs   fstest.MapFS
+		want string
+	}{
+		{"missing in en", fstest.MapFS{
+			"es/a.toml": {Data: []byte(`"x" = "equis"` + "\n" + `"y" = "ye"`)},
+			"en/a.toml": {Data: []byte(`"x" = "ex"`)},
+		}, `"y" is in es but not in en`},
+		{"defined twice", fstest.MapFS{
+			"es/a.toml": {Data: []byte(`"x" = "equis"`)},
+			"es/b.toml": {Data: []byte(`"x" = "otra"`)},
+			"en/a.toml": {Data: []byte(`"x" = "ex"`)},
+		}, "defined twice"},
+		{"no catalogs", fstest.MapFS{"es/a.toml": {Data: []byte(`"x" = "equis"`)}}, `no catalogs for language "en"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := locale.Load(c.fs)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Load error = %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	b, err := locale.Load(fstest.MapFS{
+		"es/a.toml": {Data: []byte(`"x" = "equis"`)},
+		"en/a.toml": {Data: []byte(`"x" = "ex"`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, account, cookie, accept, want string
+	}{
+		{"default", "", "", "", "es"},
+		{"accept english", "", "", "en-GB,en;q=0.9", "en"},
+		{"accept unsupported falls back", "", "", "fr-FR,de;q=0.8", "es"},
+		{"accept prefers spanish variant", "", "", "es-MX,en;q=0.5", "es"},
+		{"cookie beats accept", "", "en", "es-MX", "en"},
+		{"account beats cookie", "es", "en", "en", "es"},
+		{"bad cookie ignored", "", "xx", "en", "en"},
+		{"malformed accept", "", "", ";;;", "es"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := b.Negotiate(c.account, c.cookie, c.accept); got != c.want {
+				t.Fatalf("Negotiate(%q, %q, %q) = %q, want %q", c.account, c.cookie, c.accept, got, c.want)
+			}
+		})
+	}
+}
