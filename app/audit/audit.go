@@ -46,7 +46,7 @@ func Record(ctx context.Context, db bun.IDB, at time.Time, who Actor, action, ob
 		}
 		e.Detail = string(b)
 	}
-	if _, err := db.NewInsert().Model(e).ExcludeColumn("actor_name").Exec(ctx); err != nil {
+	if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("recording %s on %s %s: %w", action, objectType, objectID, err)
 	}
 	return nil

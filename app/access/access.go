@@ -1,0 +1,150 @@
+// Package access holds role grants: organiser, moderator and rapporteur, each granted to an
+// account for a process or for one session of it. Admin is a flag on the account; participant
+// follows from a confirmed registration and is never granted.
+package access
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/validate"
+)
+
+// Role is a grantable role.
+type Role string
+
+// The grantable roles.
+const (
+	Organiser  Role = "organiser"
+	Moderator  Role = "moderator"
+	Rapporteur Role = "rapporteur"
+)
+
+// Valid tells whether r is a grantable role.
+func (r Role) Valid() bool { return r == Organiser || r == Moderator || r == Rapporteur }
+
+// CodeSessionScope: organisers run whole processes, so they cannot be granted one session.
+const CodeSessionScope = "error.organiser_session"
+
+type grant struct {
+	bun.BaseModel `bun:"table:grants"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	AccountID int64     `bun:"account_id,notnull"`
+	Role      Role      `bun:"role,notnull"`
+	ProcessID int64     `bun:"process_id,notnull"`
+	SessionID int64     `bun:"session_id,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	CreatedBy *int64    `bun:"created_by"`
+}
+
+// GrantView is a grant with the account it names.
+type GrantView struct {
+	ID           int64  `bun:"id"`
+	AccountID    int64  `bun:"account_id"`
+	AccountName  string `bun:"account_name"`
+	AccountEmail string `bun:"account_email"`
+	Role         Role   `bun:"role"`
+	ProcessID    int64  `bun:"process_id"`
+	SessionID    int64  `bun:"session_id"`
+}
+
+// Grant gives accountID role in a process (sessionID 0) or one of its sessions. Granting what
+// is already held changes nothing.
+func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, accountID int64, role Role, processID, sessionID int64) error {
+	if !role.Valid() {
+		return validate.Errors{{Field: "role", Code: validate.Invalid}}
+	}
+	if role == Organiser && sessionID != 0 {
+		return validate.Errors{{Field: "role", Code: CodeSessionScope}}
+	}
+	g := &grant{AccountID: accountID, Role: role, ProcessID: processID, SessionID: sessionID, CreatedAt: now.UTC()}
+	if actor.AccountID != 0 {
+		g.CreatedBy = &actor.AccountID
+	}
+	res, err := db.NewInsert().Model(g).On("CONFLICT (account_id, role, process_id, session_id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("granting %s to %d: %w", role, accountID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return audit.Record(ctx, db, now, actor, "grant.add", "process", fmt.Sprint(processID),
+		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
+}
+
+// RevokeByID withdraws grant grantID of processID; a grant of another process is not found.
+func RevokeByID(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, grantID int64) error {
+	var g grant
+	if err := db.NewSelect().Model(&g).Where("id = ? AND process_id = ?", grantID, processID).Scan(ctx); err != nil {
+		return fmt.Errorf("grant %d: %w", grantID, store.NotFound(err))
+	}
+	if _, err := db.NewDelete().Model((*grant)(nil)).Where("id = ?", g.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("revoking grant %d: %w", grantID, err)
+	}
+	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
+		map[string]any{"account_id": g.AccountID, "role": g.Role, "session_id": g.SessionID})
+}
+
+func views(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().TableExpr("grants AS g").
+		ColumnExpr("g.id, g.account_id, a.name AS account_name, a.email AS account_email, g.role, g.process_id, g.session_id").
+		Join("JOIN accounts AS a ON a.id = g.account_id")
+}
+
+// ForProcess lists the grants of a process, by role and name.
+func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, error) {
+	var out []GrantView
+	if err := views(db).Where("g.process_id = ?", processID).OrderExpr("g.role, a.name, g.id").Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("listing grants of process %d: %w", processID, err)
+	}
+	return out, nil
+}
+
+// ForAccount lists the grants an account holds.
+func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]GrantView, error) {
+	var out []GrantView
+	if err := views(db).Where("g.account_id = ?", accountID).OrderExpr("g.process_id, g.role, g.id").Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("listing grants of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// Subject is who asks.
+type Subject struct {
+	AccountID int64
+	IsAdmin   bool
+}
+
+// Has tells whether the subject may act as role in a process (sessionID 0) or a session of it.
+// Admins hold every role. A process-wide grant covers all its sessions. Organisers run their
+// process, so they may also moderate and report in it.
+func Has(ctx context.Context, db bun.IDB, who Subject, role Role, processID, sessionID int64) (bool, error) {
+	if who.IsAdmin {
+		return true, nil
+	}
+	if who.AccountID == 0 || !role.Valid() {
+		return false, nil
+	}
+	roles := []Role{role}
+	if role != Organiser {
+		roles = append(roles, Organiser)
+	}
+	q := db.NewSelect().Model((*grant)(nil)).
+		Where("account_id = ? AND process_id = ? AND role IN (?)", who.AccountID, processID, bun.List(roles))
+	if sessionID == 0 {
+		q = q.Where("session_id = 0")
+	} else {
+		q = q.Where("session_id IN (0, ?)", sessionID)
+	}
+	ok, err := q.Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("checking %s of %d in process %d: %w", role, who.AccountID, processID, err)
+	}
+	return ok, nil
+}

@@ -1,0 +1,477 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/validate"
+)
+
+// Notifier queues a message to a person in the caller's transaction (app/mail's Outbox).
+type Notifier interface {
+	Notify(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any) error
+}
+
+// Service runs the account actions, each in one transaction.
+type Service struct {
+	DB            *bun.DB
+	Clock         clock.Clock
+	Hasher        *Hasher
+	Notifier      Notifier
+	BaseURL       string
+	LoginIdle     time.Duration
+	LoginAbsolute time.Duration
+}
+
+// SignUpInput is the sign-up form.
+type SignUpInput struct {
+	Email, Name, Password, PasswordConfirm, Language string
+}
+
+func (s *Service) lang(a Account) string {
+	if a.Language != "" {
+		return a.Language
+	}
+	return Languages()[0]
+}
+
+// SignUp creates an unverified account and mails a confirmation link. When the address is
+// already registered it changes nothing and mails the owner instead, answering exactly as for
+// a new account, so sign-up does not reveal who has an account.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
+	email := NormalizeEmail(in.Email)
+	name := strings.TrimSpace(in.Name)
+	var es validate.Errors
+	es.Text("name", name, 200)
+	checkEmail(&es, "email", email)
+	checkNewPassword(&es, in.Password, in.PasswordConfirm, email, true)
+	checkLanguage(&es, in.Language, true)
+	if err := es.Err(); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return err
+	}
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		existing, err := ByEmail(ctx, tx, email)
+		if err == nil {
+			return s.Notifier.Notify(ctx, tx, existing.Email, s.lang(existing), "account_exists", map[string]any{
+				"Name": existing.Name, "SignInLink": s.BaseURL + "/signin", "ResetLink": s.BaseURL + "/reset"})
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		now := s.Clock.Now()
+		a := &Account{Email: email, Name: name, PasswordHash: hash, Language: in.Language,
+			PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			if store.IsUniqueViolation(err) {
+				// Signed up twice at the same moment: the first one won; answer alike.
+				return nil
+			}
+			return fmt.Errorf("creating account %s: %w", email, err)
+		}
+		return s.sendVerification(ctx, tx, *a)
+	})
+}
+
+func (s *Service) sendVerification(ctx context.Context, tx bun.IDB, a Account) error {
+	token, err := s.issueToken(ctx, tx, a.ID, purposeVerify, verifyValidity)
+	if err != nil {
+		return err
+	}
+	return s.Notifier.Notify(ctx, tx, a.Email, s.lang(a), "verify_email", map[string]any{
+		"Name": a.Name, "Link": s.BaseURL + "/verify/" + token, "Hours": int(verifyValidity.Hours())})
+}
+
+func (s *Service) issueToken(ctx context.Context, tx bun.IDB, accountID int64, purpose string, validity time.Duration) (string, error) {
+	token, hash := newToken()
+	now := s.Clock.Now()
+	row := &accountToken{AccountID: accountID, Purpose: purpose, TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(validity)}
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return "", fmt.Errorf("issuing a %s token: %w", purpose, err)
+	}
+	return token, nil
+}
+
+// useToken consumes a one-time token of purpose, locking it so it is used once.
+func (s *Service) useToken(ctx context.Context, tx bun.Tx, token, purpose string) (Account, error) {
+	var row accountToken
+	q := tx.NewSelect().Model(&row).Where("token_hash = ? AND purpose = ?", hashToken(token), purpose)
+	if err := store.ForUpdate(q, tx).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return Account{}, ErrTokenInvalid
+		}
+		return Account{}, err
+	}
+	now := s.Clock.Now()
+	if row.UsedAt != nil || !now.Before(row.ExpiresAt) {
+		return Account{}, ErrTokenInvalid
+	}
+	if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", now).
+		Where("account_id = ? AND purpose = ? AND used_at IS NULL", row.AccountID, purpose).Exec(ctx); err != nil {
+		return Account{}, fmt.Errorf("using a %s token: %w", purpose, err)
+	}
+	return ByID(ctx, tx, row.AccountID)
+}
+
+// VerifyEmail confirms the address the token was mailed to.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error) {
+	var a Account
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if a, err = s.useToken(ctx, tx, token, purposeVerify); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		a.EmailVerifiedAt, a.UpdatedAt = &now, now
+		_, err = tx.NewUpdate().Model(&a).Column("email_verified_at", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+	return a, err
+}
+
+// ResendVerification mails a new confirmation link; silent for unknown or verified addresses.
+func (s *Service) ResendVerification(ctx context.Context, email string) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		a, err := ByEmail(ctx, tx, email)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && a.EmailVerifiedAt != nil) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.sendVerification(ctx, tx, a)
+	})
+}
+
+// SignIn checks the password and opens a login. It ends previousLogin (the browser's earlier
+// login, if any), so a sign-in always rotates the token.
+func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previousLogin string) (string, Account, error) {
+	a, err := ByEmail(ctx, s.DB, email)
+	if errors.Is(err, store.ErrNotFound) {
+		s.Hasher.VerifyNothing(ctx, password)
+		return "", Account{}, ErrBadCredentials
+	}
+	if err != nil {
+		return "", Account{}, err
+	}
+	ok, err := s.Hasher.Verify(ctx, a.PasswordHash, password)
+	if err != nil {
+		return "", Account{}, err
+	}
+	if !ok {
+		return "", Account{}, ErrBadCredentials
+	}
+	if a.EmailVerifiedAt == nil {
+		return "", Account{}, ErrNotVerified
+	}
+	var token string
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if previousLogin != "" {
+			if _, err := tx.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(previousLogin)).Exec(ctx); err != nil {
+				return fmt.Errorf("ending the previous login: %w", err)
+			}
+		}
+		var err error
+		token, err = s.openLogin(ctx, tx, a.ID, userAgent)
+		return err
+	})
+	return token, a, err
+}
+
+func (s *Service) openLogin(ctx context.Context, tx bun.IDB, accountID int64, userAgent string) (string, error) {
+	token, hash := newToken()
+	now := s.Clock.Now()
+	if r := []rune(userAgent); len(r) > 200 {
+		userAgent = string(r[:200])
+	}
+	l := &Login{TokenHash: hash, AccountID: accountID, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.LoginAbsolute), UserAgent: userAgent}
+	if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
+		return "", fmt.Errorf("opening a login: %w", err)
+	}
+	return token, nil
+}
+
+// Authenticate returns the account of a login token, enforcing the idle and absolute limits.
+func (s *Service) Authenticate(ctx context.Context, token string) (Account, Login, error) {
+	var l Login
+	if err := s.DB.NewSelect().Model(&l).Where("token_hash = ?", hashToken(token)).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return Account{}, Login{}, ErrTokenInvalid
+		}
+		return Account{}, Login{}, err
+	}
+	now := s.Clock.Now()
+	if !now.Before(l.ExpiresAt) || !now.Before(l.LastSeenAt.Add(s.LoginIdle)) {
+		if _, err := s.DB.NewDelete().Model((*Login)(nil)).Where("id = ?", l.ID).Exec(ctx); err != nil {
+			return Account{}, Login{}, fmt.Errorf("ending an expired login: %w", err)
+		}
+		return Account{}, Login{}, ErrTokenInvalid
+	}
+	if now.Sub(l.LastSeenAt) >= touchEvery {
+		l.LastSeenAt = now
+		if _, err := s.DB.NewUpdate().Model(&l).Column("last_seen_at").WherePK().Exec(ctx); err != nil {
+			return Account{}, Login{}, fmt.Errorf("touching a login: %w", err)
+		}
+	}
+	a, err := ByID(ctx, s.DB, l.AccountID)
+	return a, l, err
+}
+
+// SignOut ends the login of token.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if _, err := s.DB.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx); err != nil {
+		return fmt.Errorf("signing out: %w", err)
+	}
+	return nil
+}
+
+// EndAllLogins ends every login of an account.
+func EndAllLogins(ctx context.Context, db bun.IDB, accountID int64) error {
+	if _, err := db.NewDelete().Model((*Login)(nil)).Where("account_id = ?", accountID).Exec(ctx); err != nil {
+		return fmt.Errorf("ending the logins of account %d: %w", accountID, err)
+	}
+	return nil
+}
+
+// ListLogins lists an account's open logins, most recently used first.
+func (s *Service) ListLogins(ctx context.Context, accountID int64) ([]Login, error) {
+	var out []Login
+	err := s.DB.NewSelect().Model(&out).Where("account_id = ? AND expires_at > ?", accountID, s.Clock.Now()).
+		OrderExpr("last_seen_at DESC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing logins: %w", err)
+	}
+	return out, nil
+}
+
+// EndLogin ends one of the account's own logins.
+func (s *Service) EndLogin(ctx context.Context, accountID, loginID int64) error {
+	res, err := s.DB.NewDelete().Model((*Login)(nil)).Where("id = ? AND account_id = ?", loginID, accountID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("ending login %d: %w", loginID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// RequestPasswordReset mails a reset link; silent for unknown addresses.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+	var es validate.Errors
+	checkEmail(&es, "email", NormalizeEmail(email))
+	if err := es.Err(); err != nil {
+		return err
+	}
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		a, err := ByEmail(ctx, tx, email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		token, err := s.issueToken(ctx, tx, a.ID, purposeReset, resetValidity)
+		if err != nil {
+			return err
+		}
+		return s.Notifier.Notify(ctx, tx, a.Email, s.lang(a), "password_reset", map[string]any{
+			"Name": a.Name, "Link": s.BaseURL + "/reset/" + token, "Minutes": int(resetValidity.Minutes())})
+	})
+}
+
+// setPassword stores a new hash, ends every login and tells the owner.
+func (s *Service) setPassword(ctx context.Context, tx bun.Tx, a *Account, hash string) error {
+	now := s.Clock.Now()
+	a.PasswordHash, a.PasswordChangedAt, a.UpdatedAt = hash, now, now
+	if _, err := tx.NewUpdate().Model(a).Column("password_hash", "password_changed_at", "updated_at", "email_verified_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("changing the password: %w", err)
+	}
+	if err := EndAllLogins(ctx, tx, a.ID); err != nil {
+		return err
+	}
+	return s.Notifier.Notify(ctx, tx, a.Email, s.lang(*a), "password_changed", map[string]any{
+		"Name": a.Name, "ResetLink": s.BaseURL + "/reset"})
+}
+
+// ResetPassword sets a new password from a mailed link. Following the link proves the address,
+// so it also verifies it. Every login of the account ends.
+func (s *Service) ResetPassword(ctx context.Context, token, password, confirm string) (Account, error) {
+	var es validate.Errors
+	checkNewPassword(&es, password, confirm, "", true)
+	if err := es.Err(); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		return Account{}, err
+	}
+	var a Account
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if a, err = s.useToken(ctx, tx, token, purposeReset); err != nil {
+			return err
+		}
+		if a.EmailVerifiedAt == nil {
+			now := s.Clock.Now()
+			a.EmailVerifiedAt = &now
+		}
+		return s.setPassword(ctx, tx, &a, hash)
+	})
+	return a, err
+}
+
+// ChangePassword replaces the password after checking the current one, ends every login and
+// returns a fresh login for the browser that asked.
+func (s *Service) ChangePassword(ctx context.Context, accountID int64, current, password, confirm, userAgent string) (string, error) {
+	a, err := ByID(ctx, s.DB, accountID)
+	if err != nil {
+		return "", err
+	}
+	var es validate.Errors
+	if current == "" {
+		es.Add("current_password", validate.Required, nil)
+	} else if ok, err := s.Hasher.Verify(ctx, a.PasswordHash, current); err != nil {
+		return "", err
+	} else if !ok {
+		es.Add("current_password", CodeBadCredentials, nil)
+	}
+	checkNewPassword(&es, password, confirm, a.Email, true)
+	if err := es.Err(); err != nil {
+		return "", err
+	}
+	hash, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		return "", err
+	}
+	var token string
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.setPassword(ctx, tx, &a, hash); err != nil {
+			return err
+		}
+		token, err = s.openLogin(ctx, tx, a.ID, userAgent)
+		return err
+	})
+	return token, err
+}
+
+// ProfileInput is the profile form.
+type ProfileInput struct {
+	Name, Language, TimeZone string
+}
+
+// UpdateProfile changes name, interface language and time zone.
+func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in ProfileInput) error {
+	name, zone := strings.TrimSpace(in.Name), strings.TrimSpace(in.TimeZone)
+	var es validate.Errors
+	es.Text("name", name, 200)
+	checkLanguage(&es, in.Language, false)
+	checkTimeZone(&es, zone)
+	if err := es.Err(); err != nil {
+		return err
+	}
+	res, err := s.DB.NewUpdate().Model((*Account)(nil)).
+		Set("name = ?", name).Set("language = ?", in.Language).Set("time_zone = ?", zone).Set("updated_at = ?", s.Clock.Now()).
+		Where("id = ?", accountID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("updating profile %d: %w", accountID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// CreateInput creates an account directly (command line, first admin): verified at once.
+type CreateInput struct {
+	Email, Name, Password string
+	Admin                 bool
+}
+
+// CreateAccount creates a verified account in db.
+func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput) (Account, error) {
+	email, name := NormalizeEmail(in.Email), strings.TrimSpace(in.Name)
+	var es validate.Errors
+	checkEmail(&es, "email", email)
+	es.Text("name", name, 200)
+	checkNewPassword(&es, in.Password, "", email, false)
+	if err := es.Err(); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return Account{}, err
+	}
+	now := s.Clock.Now()
+	a := Account{Email: email, Name: name, PasswordHash: hash, IsAdmin: in.Admin, EmailVerifiedAt: &now,
+		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	if _, err := db.NewInsert().Model(&a).Exec(ctx); err != nil {
+		if store.IsUniqueViolation(err) {
+			return Account{}, validate.Errors{{Field: "email", Code: validate.Taken}}
+		}
+		return Account{}, fmt.Errorf("creating account %s: %w", email, err)
+	}
+	return a, nil
+}
+
+// FirstAdminEmail is the address of the admin that serve creates on a new database.
+const FirstAdminEmail = "admin@convene.localhost"
+
+// EnsureAdmin creates the first admin, with a generated password, when there is no admin.
+// Instances starting together race on the unique email; the loser reports created=false.
+func (s *Service) EnsureAdmin(ctx context.Context) (created bool, email, password string, err error) {
+	n, err := s.DB.NewSelect().Model((*Account)(nil)).Where("is_admin").Count(ctx)
+	if err != nil {
+		return false, "", "", fmt.Errorf("counting admins: %w", err)
+	}
+	if n > 0 {
+		return false, "", "", nil
+	}
+	password = GeneratePassword()
+	_, err = s.CreateAccount(ctx, s.DB, CreateInput{Email: FirstAdminEmail, Name: "Admin", Password: password, Admin: true})
+	if es, ok := validate.As(err); ok && es.Has("email") {
+		// Another instance created it a moment ago, or the address exists without the flag.
+		return false, "", "", nil
+	}
+	if err != nil {
+		return false, "", "", err
+	}
+	return true, FirstAdminEmail, password, nil
+}
+
+// SetAdmin grants or removes admin rights, refusing to remove the last admin.
+func (s *Service) SetAdmin(ctx context.Context, actor audit.Actor, accountID int64, admin bool) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
+		var admins []int64
+		if err := store.ForUpdate(q, tx).Scan(ctx, &admins); err != nil {
+			return fmt.Errorf("locking admins: %w", err)
+		}
+		a, err := ByID(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.IsAdmin == admin {
+			return nil
+		}
+		if !admin && len(admins) <= 1 {
+			return validate.Errors{{Field: "admin", Code: "error.last_admin"}}
+		}
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("is_admin = ?", admin).Set("updated_at = ?", s.Clock.Now()).
+			Where("id = ?", accountID).Exec(ctx); err != nil {
+			return fmt.Errorf("setting admin of %d: %w", accountID, err)
+		}
+		return audit.Record(ctx, tx, s.Clock.Now(), actor, "account.set_admin", "account", fmt.Sprint(accountID), map[string]any{"admin": admin})
+	})
+}

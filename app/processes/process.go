@@ -1,0 +1,207 @@
+// Package processes holds consultation processes (e.g. a national cybersecurity strategy) and
+// their topics: the strategic objectives and transversal axes that inputs are tagged with.
+package processes
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
+)
+
+// Process statuses. Drafts are seen by admins only.
+const (
+	StatusDraft    = "draft"
+	StatusOpen     = "open"
+	StatusClosed   = "closed"
+	StatusArchived = "archived"
+)
+
+// Statuses lists the statuses in their life order.
+func Statuses() []string { return []string{StatusDraft, StatusOpen, StatusClosed, StatusArchived} }
+
+// Topic kinds.
+const (
+	KindObjective = "objective"
+	KindAxis      = "axis"
+)
+
+// ContentLanguages are the languages process content may be written in.
+func ContentLanguages() []string { return []string{"es", "en"} }
+
+// StandardStakeholderGroups are the groups a process may invite; labels are stakeholder.<key>
+// in the catalogs.
+func StandardStakeholderGroups() []string {
+	return []string{"government", "legislature", "justice", "private_sector", "civil_society", "academia",
+		"technical_community", "international_organisation", "international_expert", "media", "general_public"}
+}
+
+// Message codes of the process rules (frontend/locales/*/processes.toml).
+const (
+	CodeSlug      = "error.slug"
+	CodeCode      = "error.code"
+	CodeLanguages = "error.languages"
+	CodeGroups    = "error.stakeholder_groups"
+	CodeStatus    = "error.status"
+	CodeKind      = "error.kind"
+	CodeTopicCode = "error.topic_code"
+	CodeTimeZone  = "error.time_zone"
+)
+
+// Process is one consultation.
+type Process struct {
+	bun.BaseModel `bun:"table:processes"`
+
+	ID                int64           `bun:"id,pk,autoincrement"`
+	Slug              string          `bun:"slug,notnull"`
+	Code              string          `bun:"code,notnull"`
+	Title             translated.Text `bun:"title,notnull"`
+	Description       translated.Text `bun:"description,notnull"`
+	GeneralObjective  translated.Text `bun:"general_objective,notnull"`
+	TimeZone          string          `bun:"time_zone,notnull"`
+	Languages         []string        `bun:"languages,notnull,type:json"`
+	StakeholderGroups []string        `bun:"stakeholder_groups,notnull,type:json"`
+	Status            string          `bun:"status,notnull"`
+	CreatedAt         time.Time       `bun:"created_at,notnull"`
+	UpdatedAt         time.Time       `bun:"updated_at,notnull"`
+}
+
+// Topic is a strategic objective or a transversal axis of a process.
+type Topic struct {
+	bun.BaseModel `bun:"table:topics"`
+
+	ID          int64           `bun:"id,pk,autoincrement"`
+	ProcessID   int64           `bun:"process_id,notnull"`
+	Kind        string          `bun:"kind,notnull"`
+	Code        string          `bun:"code,notnull"`
+	Title       translated.Text `bun:"title,notnull"`
+	Description translated.Text `bun:"description,notnull"`
+	Position    int             `bun:"position,notnull"`
+	CreatedAt   time.Time       `bun:"created_at,notnull"`
+	UpdatedAt   time.Time       `bun:"updated_at,notnull"`
+}
+
+// ProcessInput is what an admin writes.
+type ProcessInput struct {
+	Slug, Code, TimeZone, Status         string
+	Title, Description, GeneralObjective translated.Text
+	Languages, StakeholderGroups         []string
+}
+
+var (
+	slugRE      = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	codeRE      = regexp.MustCompile(`^[A-Z][A-Z0-9_-]{1,19}$`)
+	topicCodeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,19}$`)
+)
+
+// Normalized trims the input.
+func (in ProcessInput) Normalized() ProcessInput {
+	in.Slug, in.Code = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Code)
+	in.TimeZone, in.Status = strings.TrimSpace(in.TimeZone), strings.TrimSpace(in.Status)
+	in.Title, in.Description, in.GeneralObjective = in.Title.Trimmed(), in.Description.Trimmed(), in.GeneralObjective.Trimmed()
+	return in
+}
+
+// checkTranslated requires text in every language of the process (when required) and bounds it.
+func checkTranslated(es *validate.Errors, field string, t translated.Text, langs []string, required bool, max int) {
+	for l, s := range t {
+		if !slices.Contains(ContentLanguages(), l) {
+			es.Add(field+"."+l, CodeLanguages, nil)
+		} else if len([]rune(s)) > max {
+			es.Add(field+"."+l, validate.TooLong, map[string]any{"Max": max})
+		}
+	}
+	if required {
+		for _, l := range t.Missing(langs) {
+			if slices.Contains(ContentLanguages(), l) {
+				es.Add(field+"."+l, validate.Required, nil)
+			}
+		}
+	}
+}
+
+// Validate checks a normalized input.
+func (in ProcessInput) Validate() validate.Errors {
+	var es validate.Errors
+	switch {
+	case in.Slug == "":
+		es.Add("slug", validate.Required, nil)
+	case len(in.Slug) > 80 || !slugRE.MatchString(in.Slug):
+		es.Add("slug", CodeSlug, nil)
+	}
+	switch {
+	case in.Code == "":
+		es.Add("code", validate.Required, nil)
+	case !codeRE.MatchString(in.Code):
+		es.Add("code", CodeCode, nil)
+	}
+	langOK := len(in.Languages) > 0
+	seen := map[string]bool{}
+	for _, l := range in.Languages {
+		if !slices.Contains(ContentLanguages(), l) || seen[l] {
+			langOK = false
+		}
+		seen[l] = true
+	}
+	if !langOK {
+		es.Add("languages", CodeLanguages, nil)
+	}
+	checkTranslated(&es, "title", in.Title, in.Languages, true, 200)
+	checkTranslated(&es, "description", in.Description, in.Languages, false, 20000)
+	checkTranslated(&es, "general_objective", in.GeneralObjective, in.Languages, false, 5000)
+	if in.TimeZone == "" {
+		es.Add("time_zone", validate.Required, nil)
+	} else if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
+		es.Add("time_zone", CodeTimeZone, nil)
+	}
+	groupsOK := len(in.StakeholderGroups) > 0
+	seenGroup := map[string]bool{}
+	for _, g := range in.StakeholderGroups {
+		if !slices.Contains(StandardStakeholderGroups(), g) || seenGroup[g] {
+			groupsOK = false
+		}
+		seenGroup[g] = true
+	}
+	if !groupsOK {
+		es.Add("stakeholder_groups", CodeGroups, nil)
+	}
+	if !slices.Contains(Statuses(), in.Status) {
+		es.Add("status", CodeStatus, nil)
+	}
+	return es
+}
+
+// TopicInput is what an admin writes for a topic.
+type TopicInput struct {
+	Kind, Code         string
+	Title, Description translated.Text
+}
+
+// Normalized trims the input.
+func (in TopicInput) Normalized() TopicInput {
+	in.Kind, in.Code = strings.TrimSpace(in.Kind), strings.TrimSpace(in.Code)
+	in.Title, in.Description = in.Title.Trimmed(), in.Description.Trimmed()
+	return in
+}
+
+// Validate checks a normalized topic against its process's languages.
+func (in TopicInput) Validate(langs []string) validate.Errors {
+	var es validate.Errors
+	if in.Kind != KindObjective && in.Kind != KindAxis {
+		es.Add("kind", CodeKind, nil)
+	}
+	switch {
+	case in.Code == "":
+		es.Add("code", validate.Required, nil)
+	case !topicCodeRE.MatchString(in.Code):
+		es.Add("code", CodeTopicCode, nil)
+	}
+	checkTranslated(&es, "title", in.Title, langs, true, 200)
+	checkTranslated(&es, "description", in.Description, langs, false, 5000)
+	return es
+}

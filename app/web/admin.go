@@ -1,0 +1,137 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/validate"
+)
+
+const pageSize = 50
+
+// pageParam reads ?page=N (1-based) into an offset.
+func pageParam(c *fiber.Ctx) (page, offset int64) {
+	page, err := strconv.ParseInt(c.Query("page"), 10, 64)
+	if err != nil || page < 1 {
+		page = 1
+	}
+	return page, (page - 1) * pageSize
+}
+
+func (s *Server) adminHome(c *fiber.Ctx) error {
+	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{})
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/home", "admin.title", &Page{Data: map[string]any{"Processes": list}})
+}
+
+func (s *Server) adminAccounts(c *fiber.Ctx) error {
+	q := strings.Clone(c.Query("q"))
+	page, offset := pageParam(c)
+	list, total, err := accounts.List(c.UserContext(), s.DB, q, pageSize, offset)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/accounts", "admin.accounts", &Page{Form: map[string]string{"q": q},
+		Data: map[string]any{"Accounts": list, "Total": total, "Page": page, "More": offset+int64(len(list)) < total, "Query": q}})
+}
+
+func (s *Server) adminSetAdmin(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	admin, err := strconv.ParseBool(c.FormValue("admin"))
+	if err != nil {
+		return validate.Errors{{Field: "admin", Code: validate.Invalid}}
+	}
+	if err := s.Accounts.SetAdmin(c.UserContext(), s.actor(c), id, admin); err != nil {
+		return err
+	}
+	return s.flash(c, "admin.account_saved", "/admin/accounts")
+}
+
+func (s *Server) adminAudit(c *fiber.Ctx) error {
+	page, offset := pageParam(c)
+	entries, total, err := audit.List(c.UserContext(), s.DB, pageSize, offset)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/audit", "admin.audit", &Page{
+		Data: map[string]any{"Entries": entries, "Total": total, "Page": page, "More": offset+int64(len(entries)) < total}})
+}
+
+func grantableRoles() []access.Role {
+	return []access.Role{access.Organiser, access.Moderator, access.Rapporteur}
+}
+
+func (s *Server) grantsOf(c *fiber.Ctx, processID int64) ([]access.GrantView, error) {
+	return access.ForProcess(c.UserContext(), s.DB, processID)
+}
+
+func (s *Server) addGrant(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	f := form(c, "grant_email", "grant_role")
+	a, err := accounts.ByEmail(c.UserContext(), s.DB, f["grant_email"])
+	if err != nil {
+		code := validate.Required
+		if strings.TrimSpace(f["grant_email"]) != "" {
+			code = "error.no_such_account"
+		}
+		err = validate.Errors{{Field: "grant_email", Code: code}}
+	} else {
+		err = access.Grant(c.UserContext(), s.DB, s.Clock.Now(), s.actor(c), a.ID, access.Role(f["grant_role"]), p.ID, 0)
+		err = prefixFields(err, "grant_")
+	}
+	if err != nil {
+		d, derr := s.editData(c, p, p.Languages, p.StakeholderGroups)
+		if derr != nil {
+			return derr
+		}
+		form := processForm(p)
+		for k, v := range f {
+			form[k] = v
+		}
+		return s.formError(c, err, "admin/process_form", "admin.process_edit", form, d)
+	}
+	return s.flash(c, "admin.grant_added", "/admin/processes/"+p.Slug+"#roles")
+}
+
+func (s *Server) revokeGrant(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := access.RevokeByID(c.UserContext(), s.DB, s.Clock.Now(), s.actor(c), p.ID, id); err != nil {
+		return err
+	}
+	return s.flash(c, "admin.grant_revoked", "/admin/processes/"+p.Slug+"#roles")
+}
+
+type apiAccount struct {
+	ID       int64  `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	IsAdmin  bool   `json:"is_admin"`
+	Language string `json:"language"`
+	TimeZone string `json:"time_zone"`
+}
+
+func (s *Server) apiMe(c *fiber.Ctx) error {
+	a := account(c)
+	return c.JSON(apiAccount{ID: a.ID, Email: a.Email, Name: a.Name, IsAdmin: a.IsAdmin, Language: a.Language, TimeZone: a.TimeZone})
+}

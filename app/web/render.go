@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
+)
+
+// Page is what every template receives.
+type Page struct {
+	Lang      string
+	Path      string // the request path, for the language switch and sign-in return
+	Title     string // already translated
+	Account   *accounts.Account
+	CSRF      string
+	Flash     string // message id
+	RequestID string
+	Errors    validate.Errors
+	Form      map[string]string
+	Data      any
+}
+
+// FieldError returns the first error message id for field, if any.
+func (p *Page) FieldError(field string) *validate.FieldError {
+	for i := range p.Errors {
+		if p.Errors[i].Field == field {
+			return &p.Errors[i]
+		}
+	}
+	return nil
+}
+
+// renderer holds one parsed template set per interface language, so that the translation
+// function `t` is bound to the page's language and templates need not pass it around.
+type renderer struct {
+	sets   map[string]map[string]*template.Template // lang → page name → template
+	static *staticFiles
+}
+
+func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*renderer, error) {
+	r := &renderer{sets: map[string]map[string]*template.Template{}, static: static}
+	pages, err := fs.Glob(tfs, "*/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range locale.Supported() {
+		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static)).ParseFS(tfs, "layout.html", "partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("parsing layout: %w", err)
+		}
+		r.sets[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			if strings.HasPrefix(p, "partials/") {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(tfs, p)
+			if err != nil {
+				return nil, fmt.Errorf("parsing %s: %w", p, err)
+			}
+			r.sets[lang][strings.TrimSuffix(p, ".html")] = t
+		}
+	}
+	return r, nil
+}
+
+// render writes page name (e.g. "accounts/signin") in p.Lang.
+func (r *renderer) render(name string, p *Page) ([]byte, error) {
+	t, ok := r.sets[p.Lang][name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func funcs(lang string, bundle *locale.Bundle, static *staticFiles) template.FuncMap {
+	t := func(id string, kv ...any) string {
+		var data map[string]any
+		if len(kv) > 0 {
+			data = map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				data[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+		}
+		return bundle.T(lang, id, data)
+	}
+	return template.FuncMap{
+		"t": t,
+		// te translates a field error.
+		"te": func(e *validate.FieldError) string {
+			if e == nil {
+				return ""
+			}
+			return bundle.T(lang, e.Code, e.Data)
+		},
+		// tx shows translated content in the page language, falling back to the given
+		// languages (a process's content languages) and then to any.
+		"tx": func(text translated.Text, fallbacks []string) string {
+			return text.In(lang, fallbacks...)
+		},
+		"static": static.url,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict needs key/value pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m, nil
+		},
+		"date": func(ts time.Time, zone string) string {
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				loc = time.UTC
+			}
+			return ts.In(loc).Format("2006-01-02 15:04 MST")
+		},
+		"otherLang": func() string {
+			for _, l := range locale.Supported() {
+				if l != lang {
+					return l
+				}
+			}
+			return lang
+		},
+		"langName":  func(l string) string { return bundle.T(lang, "language."+l, nil) },
+		"hasPrefix": strings.HasPrefix,
+		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },
+		// split cuts text into paragraphs at blank lines.
+		"split": func(text string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
+	}
+}
+
+// staticFiles serves frontend/static under content-hashed URLs (/static/<hash>/<path>), so
+// browsers may cache them forever and a new release is fetched at once.
+type staticFiles struct {
+	files map[string]staticFile
+}
+
+type staticFile struct {
+	hash, contentType string
+	body              []byte
+}
+
+func loadStatic(sfs fs.FS) (*staticFiles, error) {
+	s := &staticFiles{files: map[string]staticFile{}}
+	err := fs.WalkDir(sfs, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(sfs, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		s.files[p] = staticFile{hash: hex.EncodeToString(sum[:])[:12], contentType: ct, body: body}
+		return nil
+	})
+	return s, err
+}
+
+func (s *staticFiles) url(name string) (string, error) {
+	f, ok := s.files[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return "/static/" + f.hash + "/" + name, nil
+}
+
+func toInt64(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+)
+
+// routes is the one route table: every path, its handler and its guard.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(requestid.New())
+	app.Use(s.observe)
+	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	app.Use(s.securityHeaders())
+
+	// Operations and static files: no login, no CSRF, no database writes.
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
+	app.Get("/static/:hash/*", s.serveStatic)
+
+	app.Use(s.identify)
+	app.Use(s.csrfProtect())
+
+	// Public pages.
+	app.Get("/", s.home)
+	app.Get("/language/:lang", s.switchLanguage)
+	app.Get("/processes/:slug", s.showProcess)
+
+	// Accounts.
+	app.Get("/signup", s.signUpForm)
+	app.Post("/signup", s.limit("signup", s.Config.RateSignUp), s.signUp)
+	app.Get("/verify/:token", s.verifyEmail)
+	app.Get("/verify", s.resendForm)
+	app.Post("/verify", s.limit("reset", s.Config.RateReset), s.resendVerification)
+	app.Get("/signin", s.signInForm)
+	app.Post("/signin", s.limit("signin", s.Config.RateSignIn), s.signIn)
+	app.Post("/signout", s.signOut)
+	app.Get("/reset", s.resetRequestForm)
+	app.Post("/reset", s.limit("reset", s.Config.RateReset), s.resetRequest)
+	app.Get("/reset/:token", s.resetForm)
+	app.Post("/reset/:token", s.limit("reset", s.Config.RateReset), s.reset)
+
+	me := app.Group("/profile", s.requireAccount)
+	me.Get("/", s.profile)
+	me.Post("/", s.updateProfile)
+	me.Post("/password", s.limit("signin", s.Config.RateSignIn), s.changePassword)
+	me.Get("/data.json", s.exportData)
+	me.Post("/delete", s.limit("signin", s.Config.RateSignIn), s.deleteAccount)
+	me.Post("/tokens", s.createToken)
+	me.Post("/tokens/:id/revoke", s.revokeToken)
+	me.Post("/logins/:id/end", s.endLogin)
+
+	// Administration.
+	admin := app.Group("/admin", s.requireAdmin)
+	admin.Get("/", s.adminHome)
+	admin.Get("/accounts", s.adminAccounts)
+	admin.Post("/accounts/:id/admin", s.adminSetAdmin)
+	admin.Get("/audit", s.adminAudit)
+	admin.Get("/processes/new", s.newProcessForm)
+	admin.Post("/processes", s.createProcess)
+	admin.Get("/processes/:slug", s.editProcessForm)
+	admin.Post("/processes/:slug", s.updateProcess)
+	admin.Post("/processes/:slug/topics", s.createTopic)
+	admin.Get("/processes/:slug/topics/:id", s.editTopicForm)
+	admin.Post("/processes/:slug/topics/:id", s.updateTopic)
+	admin.Post("/processes/:slug/topics/:id/delete", s.deleteTopic)
+	admin.Post("/processes/:slug/topics/:id/move", s.moveTopic)
+	admin.Post("/processes/:slug/grants", s.addGrant)
+	admin.Post("/processes/:slug/grants/:id/revoke", s.revokeGrant)
+
+	// JSON API: public reads; writes with a bearer token (or a signed-in browser and CSRF).
+	api := app.Group("/api/v1")
+	api.Get("/openapi.json", s.openAPI)
+	api.Get("/processes", s.apiListProcesses)
+	api.Get("/processes/:slug", s.apiGetProcess)
+	api.Get("/processes/:slug/topics", s.apiListTopics)
+	api.Get("/me", s.requireAccount, s.apiMe)
+	write := s.limit("api", s.Config.RateAPI)
+	api.Post("/processes", write, s.requireAdmin, s.apiCreateProcess)
+	api.Patch("/processes/:slug", write, s.requireAdmin, s.apiUpdateProcess)
+	api.Post("/processes/:slug/topics", write, s.requireAdmin, s.apiCreateTopic)
+	api.Patch("/processes/:slug/topics/:id", write, s.requireAdmin, s.apiUpdateTopic)
+	api.Delete("/processes/:slug/topics/:id", write, s.requireAdmin, s.apiDeleteTopic)
+
+	app.Use(func(c *fiber.Ctx) error { return errNotFound })
+}

@@ -1,0 +1,111 @@
+// Package web is Convene's HTTP face: one Fiber app with one route table (routes.go), the
+// middleware every request passes, rendering, error mapping, and thin handlers, one file per
+// capability. Handlers parse, authorise, call the domain and render; rules live in app/.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/frontend"
+)
+
+// Deps is what the web layer needs from main.
+type Deps struct {
+	Config    config.Config
+	DB        *bun.DB
+	Clock     clock.Clock
+	Logger    *slog.Logger
+	Locale    *locale.Bundle
+	Accounts  *accounts.Service
+	Processes *processes.Service
+	// Registry collects metrics; New adds the HTTP and database metrics to it.
+	Registry *prometheus.Registry
+	Version  string
+}
+
+// Server holds what handlers share.
+type Server struct {
+	Deps
+	App     *fiber.App
+	render  *renderer
+	static  *staticFiles
+	kv      *store.KV
+	metrics *httpMetrics
+	proxies []netip.Prefix
+}
+
+// New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
+// broken template stops start-up instead of failing a request.
+func New(d Deps) (*Server, error) {
+	static, err := loadStatic(frontend.Static())
+	if err != nil {
+		return nil, fmt.Errorf("loading static files: %w", err)
+	}
+	r, err := newRenderer(frontend.Templates(), d.Locale, static)
+	if err != nil {
+		return nil, fmt.Errorf("loading templates: %w", err)
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	m, err := newHTTPMetrics(d.Registry, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Deps:    d,
+		render:  r,
+		static:  static,
+		kv:      &store.KV{DB: d.DB, Clock: d.Clock},
+		metrics: m,
+		proxies: d.Config.TrustedProxies,
+	}
+	proxies := make([]string, len(s.proxies))
+	for i, p := range s.proxies {
+		proxies[i] = p.String()
+	}
+	app := fiber.New(fiber.Config{
+		AppName:                 "convene",
+		ErrorHandler:            s.handleError,
+		DisableStartupMessage:   true,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		BodyLimit:               2 << 20,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxies,
+	})
+	s.App = app
+	s.routes(app)
+	return s, nil
+}
+
+// SweepLoop removes expired CSRF tokens and rate-limit counters until ctx ends.
+func (s *Server) SweepLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.kv.Sweep(ctx); err != nil {
+				s.Logger.Warn("sweeping expired keys", "err", err)
+			}
+		}
+	}
+}
