@@ -1,6 +1,6 @@
 # Convene: `make run` serves the demo on the embedded database; `make test` runs everything.
 GO            ?= go
-STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@2026.2.2
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2 # release 2026.2.2
 TEST_TIMEOUT  ?= 25m
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS          := ./...

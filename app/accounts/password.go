@@ -84,12 +84,16 @@ func (h *Hasher) Verify(ctx context.Context, hash, password string) (bool, error
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false, errBadHash
 	}
+	// Bounds keep a corrupt or hostile hash from asking for gigabytes or minutes.
+	if m < 8 || m > 256*1024 || t < 1 || t > 10 || p < 1 || p > 16 {
+		return false, errBadHash
+	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
 	if err != nil {
 		return false, errBadHash
 	}
 	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) < 16 || len(want) > 64 {
 		return false, errBadHash
 	}
 	if err := h.acquire(ctx); err != nil {

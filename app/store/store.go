@@ -65,7 +65,7 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 		sqldb.SetConnMaxIdleTime(0)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	default:
-		return nil, errors.New("database URL must start with postgres:// or sqlite:")
+		return nil, errors.New("database URL must be postgres://... or sqlite:PATH")
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
