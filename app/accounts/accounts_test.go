@@ -103,7 +103,10 @@ func TestSignUpRules(t *testing.T) {
 			{"no domain dot", func(in *accounts.SignUpInput) { in.Email = "ana@localhost" }, "email", accounts.CodeEmailInvalid},
 			{"display name form", func(in *accounts.SignUpInput) { in.Email = "Ana <ana@example.org>" }, "email", accounts.CodeEmailInvalid},
 			{"short password", func(in *accounts.SignUpInput) { in.Password, in.PasswordConfirm = "123456789", "123456789" }, "password", accounts.CodePasswordShort},
-			{"long password", func(in *accounts.SignUpInput) { in.Password = strings.Repeat("p", 129); in.PasswordConfirm = in.Password }, "password", accounts.CodePasswordLong},
+			{"long password", func(in *accounts.SignUpInput) {
+				in.Password = strings.Repeat("p", 129)
+				in.PasswordConfirm = in.Password
+			}, "password", accounts.CodePasswordLong},
 			{"password is the email", func(in *accounts.SignUpInput) { in.Password, in.PasswordConfirm = "ana@example.org", "ana@example.org" }, "password", accounts.CodePasswordIsEmail},
 			{"confirmation differs", func(in *accounts.SignUpInput) { in.PasswordConfirm = "something else" }, "password_confirm", accounts.CodePasswordMismatch},
 			{"language", func(in *accounts.SignUpInput) { in.Language = "pt" }, "language", accounts.CodeLanguage},
