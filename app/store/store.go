@@ -20,12 +20,10 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 )
 
-// Options tune the connection pool.
+// Options tune the connection pool. PostgreSQL run-time parameters (search_path, ...) go in
+// the URL's query: pgdriver passes the ones it does not know to the server.
 type Options struct {
 	MaxConns int
-	// PGParams are extra run-time parameters for every PostgreSQL connection (tests set
-	// search_path to their own schema).
-	PGParams map[string]any
 }
 
 // Open connects to the database named by url: postgres://... or sqlite:PATH.
@@ -36,11 +34,7 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 	var db *bun.DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		opts := []pgdriver.Option{pgdriver.WithDSN(url), pgdriver.WithTimeout(10 * time.Second)}
-		if len(opt.PGParams) > 0 {
-			opts = append(opts, pgdriver.WithConnParams(opt.PGParams))
-		}
-		sqldb := sql.OpenDB(pgdriver.NewConnector(opts...))
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second)))
 		sqldb.SetMaxOpenConns(opt.MaxConns)
 		sqldb.SetMaxIdleConns(min(opt.MaxConns, 4))
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)

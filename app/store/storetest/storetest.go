@@ -40,8 +40,6 @@ type DB struct {
 	Dialect Dialect
 	// URL opens the same database again (for a second server instance or a CLI run).
 	URL string
-	// Params are the extra connection parameters (PostgreSQL search_path) URL needs.
-	Params map[string]any
 }
 
 // Main wraps m.Run: it drops the package's PostgreSQL database when the tests end. Call it from
@@ -79,13 +77,12 @@ func Open(t testing.TB, d Dialect) *DB {
 		if os.Getenv("CONVENE_TEST_SKIP_POSTGRES") == "1" {
 			t.Skip("PostgreSQL tests skipped: CONVENE_TEST_SKIP_POSTGRES=1")
 		}
-		u, schema := pkg.schema(t)
-		params := map[string]any{"search_path": schema}
-		db, err := store.Open(ctx, u, store.Options{MaxConns: 4, PGParams: params})
+		u := pkg.schemaURL(t)
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 4})
 		if err != nil {
-			t.Fatalf("opening postgres schema %s: %v", schema, err)
+			t.Fatalf("opening postgres %s: %v", u, err)
 		}
-		tdb = &DB{DB: db, Dialect: Postgres, URL: u, Params: params}
+		tdb = &DB{DB: db, Dialect: Postgres, URL: u}
 	default:
 		t.Fatalf("unknown dialect %q", d)
 	}
@@ -108,7 +105,8 @@ type pgPackage struct {
 	schemas atomic.Int64
 }
 
-func (p *pgPackage) schema(t testing.TB) (dbURL, schema string) {
+// schemaURL creates a new schema in the package's database and returns a URL that uses it.
+func (p *pgPackage) schemaURL(t testing.TB) string {
 	t.Helper()
 	p.once.Do(p.create)
 	if p.err != nil {
@@ -117,7 +115,7 @@ func (p *pgPackage) schema(t testing.TB) (dbURL, schema string) {
 			"or point CONVENE_TEST_POSTGRES_URL at one (trust auth, user postgres), or opt out\n"+
 			"explicitly with CONVENE_TEST_SKIP_POSTGRES=1 (make test-sqlite).", p.err)
 	}
-	schema = fmt.Sprintf("t%d", p.schemas.Add(1))
+	schema := fmt.Sprintf("t%d", p.schemas.Add(1))
 	db, err := store.Open(context.Background(), p.dbURL, store.Options{MaxConns: 1})
 	if err != nil {
 		t.Fatalf("opening test database: %v", err)
@@ -126,7 +124,11 @@ func (p *pgPackage) schema(t testing.TB) (dbURL, schema string) {
 	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("creating schema %s: %v", schema, err)
 	}
-	return p.dbURL, schema
+	u, _ := url.Parse(p.dbURL)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 var leftover = regexp.MustCompile(`^convene_t_(\d+)_\d+$`)
