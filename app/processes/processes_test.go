@@ -40,7 +40,10 @@ func TestProcessRules(t *testing.T) {
 		{"code lower case", func(in *processes.ProcessInput) { in.Code = "pnc" }, "code"},
 		{"code one letter", func(in *processes.ProcessInput) { in.Code = "P" }, "code"},
 		{"missing english title", func(in *processes.ProcessInput) { in.Title = translated.Text{"es": "Política"} }, "title.en"},
-		{"english only needs english", func(in *processes.ProcessInput) { in.Languages = []string{"en"}; in.Title = translated.Text{"en": "Policy"} }, ""},
+		{"english only needs english", func(in *processes.ProcessInput) {
+			in.Languages = []string{"en"}
+			in.Title = translated.Text{"en": "Policy"}
+		}, ""},
 		{"title in an unknown language", func(in *processes.ProcessInput) { in.Title["fr"] = "Politique" }, "title.fr"},
 		{"long title", func(in *processes.ProcessInput) { in.Title["es"] = strings.Repeat("t", 201) }, "title.es"},
 		{"no languages", func(in *processes.ProcessInput) { in.Languages = nil }, "languages"},
