@@ -1,0 +1,165 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// TestAdminPagesAndForms renders every admin page and sends bad input to every admin form.
+func TestAdminPagesAndForms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		if _, err := seed.Demo(context.Background(), db.DB, s.clock); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.as("admin")
+		s.user("rapporteur@example.org", false)
+		var topicID string
+		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E3'").Scan(context.Background(), &topicID); err != nil {
+			t.Fatal(err)
+		}
+		pages := []struct {
+			path string
+			want string
+		}{
+			{"/admin/", "encs-2017"},
+			{"/admin/processes/new", `name="slug"`},
+			{"/admin/processes/encs-2017", "Coordinación y colaboración"},
+			{"/admin/processes/encs-2017/topics/" + topicID, `value="E3"`},
+			{"/admin/accounts?q=rapp", "rapporteur@example.org"},
+			{"/admin/audit", "seed.demo"},
+		}
+		for _, p := range pages {
+			t.Run("GET "+p.path, func(t *testing.T) {
+				r := admin.get(p.path)
+				if r.status != http.StatusOK || !strings.Contains(r.body, p.want) {
+					t.Fatalf("%d, want %q in %s", r.status, p.want, excerpt(r.body))
+				}
+			})
+		}
+		forms := []struct {
+			name   string
+			path   string
+			form   url.Values
+			status int
+			field  string
+		}{
+			{"grant to an unknown email", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {"ghost@example.org"}, "grant_role": {"moderator"}}, 422, "grant_email"},
+			{"grant with no email", "/admin/processes/encs-2017/grants", url.Values{"grant_role": {"moderator"}}, 422, "grant_email"},
+			{"grant an unknown role", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {"rapporteur@example.org"}, "grant_role": {"king"}}, 422, "grant_role"},
+			{"topic edit without a title", "/admin/processes/encs-2017/topics/" + topicID, url.Values{"kind": {"axis"}, "code": {"E3"}, "title.es": {""}, "title.en": {"x"}}, 422, "title.es"},
+			{"topic edit with a taken code", "/admin/processes/encs-2017/topics/" + topicID, url.Values{"kind": {"axis"}, "code": {"E4"}, "title.es": {"x"}, "title.en": {"x"}}, 422, "code"},
+			{"move without a direction", "/admin/processes/encs-2017/topics/" + topicID + "/move", url.Values{}, 422, ""},
+			{"topic of a missing process", "/admin/processes/nope/topics/" + topicID, url.Values{"kind": {"axis"}}, 404, ""},
+			{"missing topic", "/admin/processes/encs-2017/topics/999999", url.Values{"kind": {"axis"}}, 404, ""},
+			{"set admin with a bad value", "/admin/accounts/1/admin", url.Values{"admin": {"maybe"}}, 422, ""},
+		}
+		for _, f := range forms {
+			t.Run(f.name, func(t *testing.T) {
+				before := s.count("grants") + s.count("topics") + s.count("audit_log")
+				r := admin.post(f.path, f.form)
+				if r.status != f.status || (f.field != "" && !strings.Contains(r.body, `id="e-`+f.field+`"`)) {
+					t.Fatalf("%d (want %d), field %q: %s", r.status, f.status, f.field, excerpt(r.body))
+				}
+				if s.count("grants")+s.count("topics")+s.count("audit_log") != before {
+					t.Fatal("bad input changed something")
+				}
+			})
+		}
+		// The good paths: grant, move, edit, delete.
+		good := []struct {
+			path string
+			form url.Values
+		}{
+			{"/admin/processes/encs-2017/grants", url.Values{"grant_email": {"rapporteur@example.org"}, "grant_role": {"rapporteur"}}},
+			{"/admin/processes/encs-2017/topics/" + topicID + "/move", url.Values{"direction": {"up"}}},
+			{"/admin/processes/encs-2017/topics/" + topicID, url.Values{"kind": {"axis"}, "code": {"E3"}, "title.es": {"Coordinación"}, "title.en": {"Coordination"}}},
+			{"/admin/processes/encs-2017/topics/" + topicID + "/delete", nil},
+		}
+		for _, g := range good {
+			if r := admin.post(g.path, g.form); r.status != http.StatusSeeOther {
+				t.Fatalf("POST %s: %d %s", g.path, r.status, excerpt(r.body))
+			}
+		}
+		page := admin.get("/admin/processes/encs-2017")
+		if !strings.Contains(page.body, "rapporteur@example.org") || strings.Contains(page.body, `id="topic-E3"`) {
+			t.Fatalf("after the changes: %s", excerpt(page.body))
+		}
+		var grantID string
+		if err := db.NewSelect().Table("grants").Column("id").Limit(1).Scan(context.Background(), &grantID); err != nil {
+			t.Fatal(err)
+		}
+		if r := admin.post("/admin/processes/encs-2017/grants/"+grantID+"/revoke", nil); r.status != http.StatusSeeOther || s.count("grants") != 0 {
+			t.Fatalf("revoke: %d", r.status)
+		}
+	})
+}
+
+func TestOperations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		c := s.client()
+		c.get("/")
+		c.get("/processes/none")
+		r := c.get("/metrics")
+		for _, want := range []string{
+			`convene_http_requests_total{method="GET",route="/",status="200"} 1`,
+			`convene_http_requests_total{method="GET",route="/processes/:slug",status="404"} 1`,
+			"convene_http_request_duration_seconds_bucket",
+			"go_sql_open_connections",
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+		if rid := c.get("/healthz").header.Get("X-Request-ID"); len(rid) < 16 {
+			t.Errorf("X-Request-ID = %q", rid)
+		}
+		static := c.get("/")
+		i := strings.Index(static.body, "/static/")
+		path := static.body[i : i+strings.IndexByte(static.body[i:], '"')]
+		sr := c.get(path)
+		if sr.status != http.StatusOK || !strings.Contains(sr.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("static %s: %d %q", path, sr.status, sr.header.Get("Cache-Control"))
+		}
+		if stale := c.get(strings.Replace(path, "/static/", "/static/000000000000", 1)); stale.status != http.StatusNotFound {
+			t.Errorf("stale static hash: %d", stale.status)
+		}
+	})
+}
+
+// TestInternalErrorsLeakNothing breaks the database under a running site: the visitor gets a
+// generic page with a reference, never the error.
+func TestInternalErrorsLeakNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		c := s.client()
+		if r := c.get("/"); r.status != http.StatusOK {
+			t.Fatalf("before: %d", r.status)
+		}
+		db.DB.Close()
+		for _, tc := range []struct{ path, accept string }{{"/", "text/html"}, {"/api/v1/processes", "application/json"}} {
+			r := c.do("GET", tc.path, nil, map[string]string{"Accept": tc.accept})
+			if r.status != http.StatusInternalServerError {
+				t.Fatalf("%s: %d", tc.path, r.status)
+			}
+			for _, leak := range []string{"sql", "database", "closed", ".go:"} {
+				if strings.Contains(strings.ToLower(r.body), leak) {
+					t.Fatalf("%s leaks %q: %s", tc.path, leak, r.body)
+				}
+			}
+			if tc.accept == "text/html" && !strings.Contains(r.body, r.header.Get("X-Request-ID")) {
+				t.Fatalf("no reference on the error page: %s", excerpt(r.body))
+			}
+		}
+		if r := c.get("/readyz"); r.status != http.StatusServiceUnavailable {
+			t.Fatalf("readyz with a closed database: %d", r.status)
+		}
+	})
+}
