@@ -1,11 +1,13 @@
 # Convene: `make run` serves the demo on the embedded database; `make test` runs everything.
 GO            ?= go
-STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2 # release 2026.2.2
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK   := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB        := v0.0.0-20261105234957-e22db6528018
 TEST_TIMEOUT  ?= 25m
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS          := ./...
 
-.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck prerequisites clean
+.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck vuln prerequisites clean
 
 run:
 	$(GO) run ./cmd/convene serve --demo
@@ -38,6 +40,11 @@ vet:
 
 staticcheck:
 	$(GO) run $(STATICCHECK) $(PKGS)
+
+## vuln: govulncheck against a database built locally from golang.org/x/vulndb.
+vuln:
+	@.ci/vulndb $(VULNDB) .cache/vulndb
+	$(GO) run $(GOVULNCHECK) -db file://$(CURDIR)/.cache/vulndb ./...
 
 clean:
 	rm -rf bin convene-data
