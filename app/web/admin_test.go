@@ -33,7 +33,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 			{"/admin/processes/encs-2017", "Coordinación y colaboración"},
 			{"/admin/processes/encs-2017/topics/" + topicID, `value="E3"`},
 			{"/admin/accounts?q=rapp", "rapporteur@example.org"},
-			{"/admin/audit", "seed.demo"},
+			{"/admin/audit", "Datos de demostración cargados"},
 		}
 		for _, p := range pages {
 			t.Run("GET "+p.path, func(t *testing.T) {

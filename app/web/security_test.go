@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -181,4 +184,37 @@ func checkCookie(t *testing.T, c *http.Cookie, https bool) {
 	if c.Domain != "" {
 		t.Errorf("cookie %s has Domain %q; it must be host-only", c.Name, c.Domain)
 	}
+}
+
+func TestRateLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		tight := config.Rate{Max: 3, Window: time.Minute}
+		s := newSite(t, db, func(c *config.Config) { c.RateSignIn, c.RateSignUp, c.RateReset = tight, tight, tight })
+		cases := []struct {
+			path string
+			form url.Values
+		}{
+			{"/signin", url.Values{"email": {"x@example.org"}, "password": {"wrong wrong wrong"}}},
+			{"/signup", url.Values{"email": {"bad"}}},
+			{"/reset", url.Values{"email": {"x@example.org"}}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.path, func(t *testing.T) {
+				c := s.client()
+				for i := 1; i <= 4; i++ {
+					r := c.post(tc.path, tc.form)
+					limited := r.status == http.StatusTooManyRequests
+					if limited != (i == 4) {
+						t.Fatalf("attempt %d: status %d", i, r.status)
+					}
+				}
+				// Another address is not affected.
+				other := s.client()
+				other.http.Transport = &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}
+				if r := other.post(tc.path, tc.form); r.status == http.StatusTooManyRequests {
+					t.Fatal("another address was limited too")
+				}
+			})
+		}
+	})
 }
