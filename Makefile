@@ -7,7 +7,7 @@ TEST_TIMEOUT  ?= 25m
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS          := ./...
 
-.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck vuln prerequisites clean
+.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck vuln measure prerequisites clean
 
 run:
 	$(GO) run ./cmd/convene serve --demo
@@ -45,6 +45,10 @@ staticcheck:
 vuln:
 	@.ci/vulndb $(VULNDB) .cache/vulndb
 	$(GO) run $(GOVULNCHECK) -db file://$(CURDIR)/.cache/vulndb ./...
+
+## measure: binary size, start-up time to /readyz and idle memory of the built binary.
+measure:
+	@.ci/measure
 
 clean:
 	rm -rf bin convene-data
