@@ -106,15 +106,6 @@ func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, 
 	return out, nil
 }
 
-// ForAccount lists the grants an account holds.
-func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]GrantView, error) {
-	var out []GrantView
-	if err := views(db).Where("g.account_id = ?", accountID).OrderExpr("g.process_id, g.role, g.id").Scan(ctx, &out); err != nil {
-		return nil, fmt.Errorf("listing grants of account %d: %w", accountID, err)
-	}
-	return out, nil
-}
-
 // Subject is who asks.
 type Subject struct {
 	AccountID int64

@@ -96,16 +96,6 @@ func (b *Bundle) Missing() []string {
 // Has tells whether id exists in the catalogs.
 func (b *Bundle) Has(id string) bool { return b.ids[Default][id] }
 
-// IDs returns every message id, sorted.
-func (b *Bundle) IDs() []string {
-	out := make([]string, 0, len(b.ids[Default]))
-	for id := range b.ids[Default] {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // T translates id into lang, filling the template with data. An unknown id comes back as is,
 // so a missing string shows up on the page and in tests instead of breaking the request.
 func (b *Bundle) T(lang, id string, data map[string]any) string {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,15 +11,6 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/validate"
 )
-
-// form copies the named fields out of the request (Fiber reuses its buffers).
-func form(c *fiber.Ctx, names ...string) map[string]string {
-	m := make(map[string]string, len(names))
-	for _, n := range names {
-		m[n] = strings.Clone(c.FormValue(n))
-	}
-	return m
-}
 
 func (s *Server) signUpForm(c *fiber.Ctx) error {
 	if account(c) != nil {
@@ -259,14 +249,6 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	// Shown once, on this response only; never stored in plain text.
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.page(c, fiber.StatusCreated, "accounts/profile", "profile.title", &Page{Form: s.profileForm(account(c)), Data: data})
-}
-
-func idParam(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id < 1 {
-		return 0, errNotFound
-	}
-	return id, nil
 }
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -72,28 +70,6 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 		Title: p.Title.In(lang(c), p.Languages...),
 		Data:  map[string]any{"Process": p, "Objectives": objectives, "Axes": axes},
 	})
-}
-
-// translatedForm reads name.es, name.en ... from a form.
-func translatedForm(c *fiber.Ctx, name string, f map[string]string) translated.Text {
-	t := translated.Text{}
-	for _, l := range locale.Supported() {
-		v := strings.Clone(c.FormValue(name + "." + l))
-		f[name+"."+l] = v
-		if v != "" {
-			t[l] = v
-		}
-	}
-	return t
-}
-
-// multiForm reads every value of a repeated form field (checkboxes).
-func multiForm(c *fiber.Ctx, name string) []string {
-	var out []string
-	for _, v := range c.Context().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	return out
 }
 
 func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]string) {
@@ -220,20 +196,6 @@ func (s *Server) createTopic(c *fiber.Ctx) error {
 		return s.formError(c, prefixFields(err, "topic_"), "admin/process_form", "admin.process_edit", form, d)
 	}
 	return s.flash(c, "admin.topic_created", "/admin/processes/"+p.Slug+"#topics")
-}
-
-// prefixFields renames field errors so two forms on one page do not share field ids.
-func prefixFields(err error, prefix string) error {
-	es, ok := validate.As(err)
-	if !ok {
-		return err
-	}
-	out := make(validate.Errors, len(es))
-	for i, e := range es {
-		e.Field = prefix + e.Field
-		out[i] = e
-	}
-	return out
 }
 
 func (s *Server) topicOf(c *fiber.Ctx) (processes.Process, processes.Topic, error) {
@@ -391,28 +353,6 @@ func (s *Server) apiListTopics(c *fiber.Ctx) error {
 		out[i] = toAPITopic(t)
 	}
 	return c.JSON(fiber.Map{"topics": out})
-}
-
-// decodeJSON reads a JSON object body into v, refusing unknown members so a typo is an error
-// rather than a silently ignored field.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return validate.Errors{{Field: te.Field, Code: validate.Invalid}}
-		case errors.As(err, &se), err.Error() == "EOF":
-			return errBadJSON
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return validate.Errors{{Field: field, Code: "error.unknown_field"}}
-		}
-		return errBadJSON
-	}
-	return nil
 }
 
 // apiProcessInput is the JSON body of process writes; pointers tell omitted from empty.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/translated"
@@ -203,4 +205,47 @@ func toInt64(v any) int64 {
 		return n
 	}
 	return 0
+}
+
+// page renders a full HTML page for the current request.
+func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) error {
+	if p == nil {
+		p = &Page{}
+	}
+	p.Lang = lang(c)
+	p.Path = c.OriginalURL()
+	p.Account = account(c)
+	p.CSRF, _ = c.Locals(localCSRF).(string)
+	p.RequestID, _ = c.Locals("requestid").(string)
+	if titleID != "" && p.Title == "" {
+		p.Title = s.Locale.T(p.Lang, titleID, nil)
+	}
+	if f := c.Cookies("convene_flash"); f != "" && s.Locale.Has(f) {
+		p.Flash = f
+		c.ClearCookie("convene_flash")
+	}
+	body, err := s.render.render(name, p)
+	if err != nil {
+		return err
+	}
+	// Pages may show personal data; shared caches must not keep them.
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(body)
+}
+
+// flash leaves a message id for the next page and redirects there (post/redirect/get).
+func (s *Server) flash(c *fiber.Ctx, messageID, to string) error {
+	c.Cookie(&fiber.Cookie{Name: "convene_flash", Value: messageID, Path: "/", MaxAge: 60,
+		Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// formError re-renders a form with its field errors (422), or passes any other error on.
+func (s *Server) formError(c *fiber.Ctx, err error, name, titleID string, form map[string]string, data any) error {
+	es, ok := validate.As(err)
+	if !ok {
+		return err
+	}
+	return s.page(c, fiber.StatusUnprocessableEntity, name, titleID, &Page{Errors: es, Form: form, Data: data})
 }

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
+)
+
+// Reading requests: form fields and JSON bodies, copied out of Fiber's reused buffers.
+
+// form copies the named fields out of the request (Fiber reuses its buffers).
+func form(c *fiber.Ctx, names ...string) map[string]string {
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[n] = strings.Clone(c.FormValue(n))
+	}
+	return m
+}
+
+// idParam reads a positive numeric id from the path; anything else is a 404.
+func idParam(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// translatedForm reads name.es, name.en ... from a form.
+func translatedForm(c *fiber.Ctx, name string, f map[string]string) translated.Text {
+	t := translated.Text{}
+	for _, l := range locale.Supported() {
+		v := strings.Clone(c.FormValue(name + "." + l))
+		f[name+"."+l] = v
+		if v != "" {
+			t[l] = v
+		}
+	}
+	return t
+}
+
+// multiForm reads every value of a repeated form field (checkboxes).
+func multiForm(c *fiber.Ctx, name string) []string {
+	var out []string
+	for _, v := range c.Context().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// prefixFields renames field errors so two forms on one page do not share field ids.
+func prefixFields(err error, prefix string) error {
+	es, ok := validate.As(err)
+	if !ok {
+		return err
+	}
+	out := make(validate.Errors, len(es))
+	for i, e := range es {
+		e.Field = prefix + e.Field
+		out[i] = e
+	}
+	return out
+}
+
+// decodeJSON reads a JSON object body into v, refusing unknown members so a typo is an error
+// rather than a silently ignored field.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return validate.Errors{{Field: te.Field, Code: validate.Invalid}}
+		case errors.As(err, &se), err.Error() == "EOF":
+			return errBadJSON
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return validate.Errors{{Field: field, Code: "error.unknown_field"}}
+		}
+		return errBadJSON
+	}
+	return nil
+}
