@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store"
 )
@@ -19,6 +20,23 @@ func seedCmd(env Env, args []string) error {
 	if fs.Arg(0) != "demo" {
 		return usageError{`want "seed demo"`}
 	}
+	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
+		applied, err := seed.Demo(ctx, svc.db, svc.clock)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(env.Stdout, "demo data already present: nothing to add")
+		}
+		for _, step := range applied {
+			fmt.Fprintln(env.Stdout, "added", step)
+		}
+		return nil
+	})
+}
+
+// withServices opens and migrates the database, wires the capabilities and runs fn.
+func withServices(env Env, cfg config.Config, fn func(ctx context.Context, svc *services) error) error {
 	ctx := context.Background()
 	db, err := openDB(ctx, cfg)
 	if err != nil {
@@ -32,17 +50,7 @@ func seedCmd(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	applied, err := seed.Demo(ctx, db, svc.clock)
-	if err != nil {
-		return err
-	}
-	if len(applied) == 0 {
-		fmt.Fprintln(env.Stdout, "demo data already present: nothing to add")
-	}
-	for _, step := range applied {
-		fmt.Fprintln(env.Stdout, "added", step)
-	}
-	return nil
+	return fn(ctx, svc)
 }
 
 func userCmd(env Env, args []string) error {
@@ -76,28 +84,17 @@ func userCmd(env Env, args []string) error {
 	default:
 		password, generated = accounts.GeneratePassword(), true
 	}
-	ctx := context.Background()
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
-	}
-	svc, err := wire(cfg, db, newLogger(cfg, env.Stderr))
-	if err != nil {
-		return err
-	}
-	a, err := svc.accounts.CreateAccount(ctx, db, accounts.CreateInput{Email: email, Name: name, Password: password, Admin: role == "admin"})
-	if err != nil {
-		return describe(svc, err)
-	}
-	fmt.Fprintf(env.Stdout, "created %s account %s (id %d)\n", role, a.Email, a.ID)
-	if generated {
-		fmt.Fprintf(env.Stdout, "password: %s\n", password)
-	}
-	return nil
+	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
+		a, err := svc.accounts.CreateAccount(ctx, svc.db, accounts.CreateInput{Email: email, Name: name, Password: password, Admin: role == "admin"})
+		if err != nil {
+			return describe(svc, err)
+		}
+		fmt.Fprintf(env.Stdout, "created %s account %s (id %d)\n", role, a.Email, a.ID)
+		if generated {
+			fmt.Fprintf(env.Stdout, "password: %s\n", password)
+		}
+		return nil
+	})
 }
 
 func tokenCmd(env Env, args []string) error {
@@ -115,27 +112,19 @@ func tokenCmd(env Env, args []string) error {
 	if email == "" {
 		return usageError{"--email is required"}
 	}
-	ctx := context.Background()
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc, err := wire(cfg, db, newLogger(cfg, env.Stderr))
-	if err != nil {
-		return err
-	}
-	a, err := accounts.ByEmail(ctx, db, email)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no account with email %s", email)
+	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
+		a, err := accounts.ByEmail(ctx, svc.db, email)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no account with email %s", email)
+			}
+			return err
 		}
-		return err
-	}
-	token, _, err := svc.accounts.CreateAPIToken(ctx, db, a.ID, name)
-	if err != nil {
-		return describe(svc, err)
-	}
-	fmt.Fprintln(env.Stdout, token)
-	return nil
+		token, _, err := svc.accounts.CreateAPIToken(ctx, svc.db, a.ID, name)
+		if err != nil {
+			return describe(svc, err)
+		}
+		fmt.Fprintln(env.Stdout, token)
+		return nil
+	})
 }

@@ -56,12 +56,18 @@ func topicsByKind(topics []processes.Topic) (objectives, axes []processes.Topic)
 	return objectives, axes
 }
 
-func (s *Server) showProcess(c *fiber.Ctx) error {
+// processWithTopics finds the visible process of the path and its topics, in order.
+func (s *Server) processWithTopics(c *fiber.Ctx) (processes.Process, []processes.Topic, error) {
 	p, err := s.processBySlug(c)
 	if err != nil {
-		return err
+		return p, nil, err
 	}
 	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	return p, topics, err
+}
+
+func (s *Server) showProcess(c *fiber.Ctx) error {
+	p, topics, err := s.processWithTopics(c)
 	if err != nil {
 		return err
 	}
@@ -328,11 +334,7 @@ func (s *Server) apiListProcesses(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiGetProcess(c *fiber.Ctx) error {
-	p, err := s.processBySlug(c)
-	if err != nil {
-		return err
-	}
-	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	p, topics, err := s.processWithTopics(c)
 	if err != nil {
 		return err
 	}
@@ -340,11 +342,7 @@ func (s *Server) apiGetProcess(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiListTopics(c *fiber.Ctx) error {
-	p, err := s.processBySlug(c)
-	if err != nil {
-		return err
-	}
-	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	_, topics, err := s.processWithTopics(c)
 	if err != nil {
 		return err
 	}
