@@ -49,7 +49,7 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 		// WAL lets readers run beside the one writer; immediate transactions take the write lock
 		// at BEGIN, so concurrent writers wait (busy_timeout) instead of failing with "locked".
 		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+			"&_pragma=foreign_keys(1)&_txlock=immediate"
 		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
 		if err != nil {
 			return nil, fmt.Errorf("opening sqlite %s: %w", path, err)
