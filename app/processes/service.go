@@ -22,13 +22,13 @@ type Service struct {
 // checkUnique reports which of slug and code another process (not id) already uses.
 func checkUnique(ctx context.Context, tx bun.IDB, id int64, in ProcessInput) error {
 	var es validate.Errors
-	for field, value := range map[string]string{"slug": in.Slug, "code": in.Code} {
-		used, err := tx.NewSelect().Model((*Process)(nil)).Where("? = ? AND id <> ?", bun.Ident(field), value, id).Exists(ctx)
+	for _, f := range []struct{ field, value string }{{"slug", in.Slug}, {"code", in.Code}} {
+		used, err := tx.NewSelect().Model((*Process)(nil)).Where("? = ? AND id <> ?", bun.Ident(f.field), f.value, id).Exists(ctx)
 		if err != nil {
 			return err
 		}
 		if used {
-			es.Add(field, validate.Taken, nil)
+			es.Add(f.field, validate.Taken, nil)
 		}
 	}
 	return es.Err()
