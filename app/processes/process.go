@@ -3,6 +3,7 @@
 package processes
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -109,7 +110,8 @@ func (in ProcessInput) Normalized() ProcessInput {
 
 // checkTranslated requires text in every language of the process (when required) and bounds it.
 func checkTranslated(es *validate.Errors, field string, t translated.Text, langs []string, required bool, max int) {
-	for l, s := range t {
+	for _, l := range slices.Sorted(maps.Keys(t)) {
+		s := t[l]
 		if !slices.Contains(ContentLanguages(), l) {
 			es.Add(field+"."+l, CodeLanguages, nil)
 		} else if len([]rune(s)) > max {

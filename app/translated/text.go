@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -23,9 +25,9 @@ func (t Text) In(lang string, fallbacks ...string) string {
 			return s
 		}
 	}
-	for _, s := range t {
-		if s != "" {
-			return s
+	for _, l := range slices.Sorted(maps.Keys(t)) {
+		if t[l] != "" {
+			return t[l]
 		}
 	}
 	return ""
