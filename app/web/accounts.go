@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
@@ -91,6 +92,12 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	s.setCookie(c, "convene_login", token, s.Clock.Now().Add(s.Config.LoginAbsolute))
+	// A new login gets a new CSRF token: one planted before sign-in is worthless after it.
+	if h, ok := c.Locals(csrf.ConfigDefault.HandlerContextKey).(*csrf.CSRFHandler); ok {
+		if err := h.DeleteToken(c); err != nil {
+			return err
+		}
+	}
 	if a.Language != "" {
 		c.Cookie(&fiber.Cookie{Name: "convene_lang", Value: a.Language, Path: "/", MaxAge: 365 * 24 * 3600,
 			Secure: s.Config.Secure(), SameSite: fiber.CookieSameSiteLaxMode})

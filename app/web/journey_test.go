@@ -147,6 +147,10 @@ func TestJourneySignUpToSignOut(t *testing.T) {
 		{"open the sign-up page in Spanish", func() error {
 			return chromedp.Do(ctx, chromedp.Navigate(s.base+"/signup"), waitLang("es"), waitText("Crear una cuenta"))
 		}},
+		{"the first Tab reaches the skip link, and it shows", func() error {
+			return chromedp.Do(ctx, chromedp.KeyEvent("\t"),
+				waitJS("the focused skip link", `document.activeElement.classList.contains("skip-link") && document.activeElement.getBoundingClientRect().left >= 0`))
+		}},
 		{"submit an invalid form and see the field named", func() error {
 			return chromedp.Do(ctx,
 				chromedp.SendKeys(chromedp.ID("f-name"), "Participante de Prueba"),

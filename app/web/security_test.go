@@ -70,6 +70,22 @@ func TestRouteClasses(t *testing.T) {
 	})
 }
 
+func TestCSRFTokenRotatesAtSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		s.user("rot@example.org", false)
+		c := s.client()
+		before := c.csrf()
+		c.signIn("rot@example.org")
+		if r := c.post("/profile/", url.Values{"_csrf": {before}, "name": {"Rot"}}); r.status != http.StatusForbidden {
+			t.Fatalf("the pre-sign-in CSRF token still works: %d", r.status)
+		}
+		if r := c.post("/profile/", url.Values{"name": {"Rot"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("a fresh token after sign-in: %d", r.status)
+		}
+	})
+}
+
 func TestCSRFRequired(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
