@@ -12,6 +12,7 @@ import (
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -102,6 +103,29 @@ func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, 
 	var out []GrantView
 	if err := views(db).Where("g.process_id = ?", processID).OrderExpr("g.role, a.name, g.id").Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("listing grants of process %d: %w", processID, err)
+	}
+	return out, nil
+}
+
+// Held is a role an account holds in a process, with what a page needs to link to it.
+type Held struct {
+	Role         Role            `bun:"role"`
+	ProcessID    int64           `bun:"process_id"`
+	SessionID    int64           `bun:"session_id"`
+	ProcessSlug  string          `bun:"process_slug"`
+	ProcessTitle translated.Text `bun:"process_title"`
+	Languages    []string        `bun:"languages,type:json"`
+}
+
+// ForAccount lists the roles an account holds, by process.
+func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]Held, error) {
+	var out []Held
+	err := db.NewSelect().TableExpr("grants AS g").
+		ColumnExpr("g.role, g.process_id, g.session_id, p.slug AS process_slug, p.title AS process_title, p.languages").
+		Join("JOIN processes AS p ON p.id = g.process_id").
+		Where("g.account_id = ?", accountID).OrderExpr("p.slug, g.role, g.session_id").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("listing the roles of account %d: %w", accountID, err)
 	}
 	return out, nil
 }

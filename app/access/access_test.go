@@ -92,6 +92,10 @@ func TestGrantsAndChecks(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].AccountName != "Bea" || list[0].SessionID != 7 {
 			t.Fatalf("ForProcess: %v %+v", err, list)
 		}
+		held, err := access.ForAccount(ctx, db.DB, 1)
+		if err != nil || len(held) != 1 || held[0].Role != access.Organiser || held[0].ProcessSlug != "p2" || held[0].Languages[0] != "es" {
+			t.Fatalf("ForAccount: %v %+v", err, held)
+		}
 		if err := access.RevokeByID(ctx, db.DB, now, admin, 20, list[0].ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("revoking through another process: %v", err)
 		}

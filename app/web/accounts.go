@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/validate"
@@ -160,13 +161,17 @@ func (s *Server) profileData(c *fiber.Ctx, newToken string) (map[string]any, err
 	if err != nil {
 		return nil, err
 	}
+	roles, err := access.ForAccount(ctx, s.DB, a.ID)
+	if err != nil {
+		return nil, err
+	}
 	current, _ := c.Locals(localLogin).(accounts.Login)
 	zone := a.TimeZone
 	if zone == "" {
 		zone = "UTC"
 	}
 	return map[string]any{
-		"Tokens": tokens, "Logins": logins, "CurrentLogin": current.ID, "NewToken": newToken,
+		"Tokens": tokens, "Logins": logins, "CurrentLogin": current.ID, "NewToken": newToken, "Roles": roles,
 		"Languages": locale.Supported(), "Zone": zone,
 	}, nil
 }

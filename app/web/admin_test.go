@@ -163,3 +163,87 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestOrganiserRunsOwnProcess: an organiser edits their process and its topics (pages and API)
+// and sees it on their profile, but cannot touch another process, grant roles or create one.
+func TestOrganiserRunsOwnProcess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.as("admin")
+		other := processForm()
+		other.Set("status", "draft")
+		if r := admin.post("/admin/processes", other); r.status != http.StatusSeeOther {
+			t.Fatalf("creating the second process: %d", r.status)
+		}
+		org := s.user("organiser@example.org", false)
+		if r := admin.post("/admin/processes/encs-2017/grants", url.Values{"grant_email": {org.Email}, "grant_role": {"organiser"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("grant: %d", r.status)
+		}
+		c := s.client()
+		c.signIn(org.Email)
+		var topicID string
+		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E1'").Scan(ctx, &topicID); err != nil {
+			t.Fatal(err)
+		}
+		edit := url.Values{"slug": {"encs-2017"}, "code": {"ENCS2017"}, "time_zone": {"America/Mexico_City"}, "status": {"closed"},
+			"title.es": {"ENCS"}, "title.en": {"NCSS"}, "languages": {"es", "en"}, "stakeholder_groups": {"academia"}}
+		cases := []struct {
+			name         string
+			method, path string
+			form         url.Values
+			status       int
+		}{
+			{"own process page", "GET", "/admin/processes/encs-2017", nil, http.StatusOK},
+			{"own topic page", "GET", "/admin/processes/encs-2017/topics/" + topicID, nil, http.StatusOK},
+			{"edit own process", "POST", "/admin/processes/encs-2017", edit, http.StatusSeeOther},
+			{"add a topic", "POST", "/admin/processes/encs-2017/topics", url.Values{"kind": {"axis"}, "code": {"E9"}, "title.es": {"Nuevo"}, "title.en": {"New"}}, http.StatusSeeOther},
+			{"another process", "GET", "/admin/processes/pnc-2026", nil, http.StatusForbidden},
+			{"another process's draft page", "GET", "/processes/pnc-2026", nil, http.StatusNotFound},
+			{"grant roles", "POST", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {org.Email}, "grant_role": {"moderator"}}, http.StatusForbidden},
+			{"create a process", "POST", "/admin/processes", processForm(), http.StatusForbidden},
+			{"admin home", "GET", "/admin/", nil, http.StatusForbidden},
+			{"audit log", "GET", "/admin/audit", nil, http.StatusForbidden},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				var r *response
+				if tc.method == "GET" {
+					r = c.get(tc.path)
+				} else {
+					r = c.post(tc.path, tc.form)
+				}
+				if r.status != tc.status {
+					t.Fatalf("%s %s: %d, want %d: %s", tc.method, tc.path, r.status, tc.status, excerpt(r.body))
+				}
+			})
+		}
+		if r := c.get("/admin/processes/encs-2017"); strings.Contains(r.body, `action="/admin/processes/encs-2017/grants"`) {
+			t.Fatal("the organiser is shown the roles form")
+		}
+		if r := c.get("/profile/"); !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
+			t.Fatalf("the profile does not list the organiser role: %s", excerpt(r.body))
+		}
+		if r := c.get("/processes/encs-2017"); !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
+			t.Fatal("no edit link on the public page for its organiser")
+		}
+		token, _, err := s.accounts.CreateAPIToken(ctx, db.DB, org.ID, "api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := s.client()
+		api.token = token
+		if r := api.api("PATCH", "/api/v1/processes/encs-2017", `{"status":"open"}`); r.status != http.StatusOK {
+			t.Fatalf("API edit of own process: %d %s", r.status, r.body)
+		}
+		if r := api.api("PATCH", "/api/v1/processes/pnc-2026", `{"status":"open"}`); r.status != http.StatusForbidden {
+			t.Fatalf("API edit of another process: %d %s", r.status, r.body)
+		}
+		if r := api.api("POST", "/api/v1/processes", `{"slug":"x"}`); r.status != http.StatusForbidden {
+			t.Fatalf("API create by an organiser: %d", r.status)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
@@ -22,18 +23,58 @@ func (s *Server) actor(c *fiber.Ctx) audit.Actor {
 	return audit.Actor{AccountID: a.ID, RequestID: rid}
 }
 
-// processBySlug finds a process the viewer may see: drafts only for admins.
+// localProcess is where requireOrganiser leaves the process it checked.
+const localProcess = "process"
+
+// runs tells whether the viewer may run process p: admins run every process, organisers theirs.
+func (s *Server) runs(c *fiber.Ctx, p processes.Process) (bool, error) {
+	a := account(c)
+	if a == nil {
+		return false, nil
+	}
+	return access.Has(c.UserContext(), s.DB, access.Subject{AccountID: a.ID, IsAdmin: a.IsAdmin}, access.Organiser, p.ID, 0)
+}
+
+// processBySlug finds the process of the path if the viewer may see it: drafts only for the
+// people who run it.
 func (s *Server) processBySlug(c *fiber.Ctx) (processes.Process, error) {
+	if p, ok := c.Locals(localProcess).(processes.Process); ok {
+		return p, nil
+	}
 	p, err := processes.BySlug(c.UserContext(), s.DB, strings.Clone(c.Params("slug")))
 	if err != nil {
 		return p, err
 	}
 	if p.Status == processes.StatusDraft {
-		if a := account(c); a == nil || !a.IsAdmin {
+		ok, err := s.runs(c, p)
+		if err != nil {
+			return p, err
+		}
+		if !ok {
 			return p, errNotFound
 		}
 	}
 	return p, nil
+}
+
+// requireOrganiser lets through admins and the organisers of the process in the path.
+func (s *Server) requireOrganiser(c *fiber.Ctx) error {
+	if account(c) == nil {
+		return s.requireAccount(c)
+	}
+	p, err := processes.BySlug(c.UserContext(), s.DB, strings.Clone(c.Params("slug")))
+	if err != nil {
+		return err
+	}
+	ok, err := s.runs(c, p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errForbidden
+	}
+	c.Locals(localProcess, p)
+	return c.Next()
 }
 
 func (s *Server) home(c *fiber.Ctx) error {
@@ -72,9 +113,13 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 		return err
 	}
 	objectives, axes := topicsByKind(topics)
+	runs, err := s.runs(c, p)
+	if err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "processes/show", "", &Page{
 		Title: p.Title.In(lang(c), p.Languages...),
-		Data:  map[string]any{"Process": p, "Objectives": objectives, "Axes": axes},
+		Data:  map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Runs": runs},
 	})
 }
 
