@@ -79,6 +79,22 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
 }
 
+// Revoke withdraws role from accountID in a process (sessionID 0) or one of its sessions.
+// Revoking what is not held changes nothing, so the schedule can revoke a session's grants
+// without first asking whether they exist.
+func Revoke(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, accountID int64, role Role, processID, sessionID int64) error {
+	res, err := db.NewDelete().Model((*grant)(nil)).
+		Where("account_id = ? AND role = ? AND process_id = ? AND session_id = ?", accountID, role, processID, sessionID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("revoking %s from %d: %w", role, accountID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
+		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
+}
+
 // RevokeByID withdraws grant grantID of processID; a grant of another process is not found.
 func RevokeByID(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, grantID int64) error {
 	var g grant

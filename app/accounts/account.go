@@ -24,7 +24,14 @@ var (
 	ErrNotVerified    = errors.New("email address not verified")
 	ErrTokenInvalid   = errors.New("token unknown, used or expired")
 	ErrLastAdmin      = errors.New("the last admin cannot be removed")
+	ErrEmailTaken     = errors.New("email address already registered")
 )
+
+// refusal joins a sentinel error to the field error that shows it on a form: callers test
+// errors.Is(err, sentinel), pages and the API name the field (validate.As).
+func refusal(sentinel error, es validate.Errors) error {
+	return fmt.Errorf("%w: %w", sentinel, es)
+}
 
 // Message codes of the accounts rules (frontend/locales/*/accounts.toml).
 const (
@@ -34,6 +41,9 @@ const (
 	CodePasswordMismatch = "error.password_mismatch"
 	CodePasswordIsEmail  = "error.password_is_email"
 	CodeBadCredentials   = "error.bad_credentials"
+	CodeNotVerified      = "error.not_verified"
+	CodeTokenInvalid     = "error.token_invalid"
+	CodeLastAdmin        = "error.last_admin"
 	CodeTimeZone         = "error.time_zone"
 	CodeLanguage         = "error.language"
 )

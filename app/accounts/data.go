@@ -47,8 +47,10 @@ func (s *Service) Export(ctx context.Context, accountID int64) (Export, error) {
 	return e, nil
 }
 
-// Delete erases the account and everything tied to it, after checking its password. The last
-// admin cannot delete itself.
+// Delete erases the account and everything tied to it (the foreign keys cascade), after
+// checking its password: a wrong one is ErrBadCredentials with a field error on
+// delete_password (the profile page has several password fields). The last admin cannot
+// delete itself (ErrLastAdmin).
 func (s *Service) Delete(ctx context.Context, accountID int64, password string) error {
 	a, err := ByID(ctx, s.DB, accountID)
 	if err != nil {
@@ -62,18 +64,18 @@ func (s *Service) Delete(ctx context.Context, accountID int64, password string) 
 		return err
 	}
 	if !ok {
-		return validate.Errors{{Field: "delete_password", Code: CodeBadCredentials}}
+		return refusal(ErrBadCredentials, validate.Errors{{Field: "delete_password", Code: CodeBadCredentials}})
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if a.IsAdmin {
-			q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
-			var admins []int64
-			if err := store.ForUpdate(q, tx).Scan(ctx, &admins); err != nil {
-				return fmt.Errorf("locking admins: %w", err)
-			}
-			if len(admins) <= 1 {
-				return ErrLastAdmin
-			}
+		// The admins are read locked inside the transaction, so a concurrent demotion or
+		// deletion cannot leave none.
+		q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
+		var admins []int64
+		if err := store.ForUpdate(q, tx).Scan(ctx, &admins); err != nil {
+			return fmt.Errorf("locking admins: %w", err)
+		}
+		if len(admins) == 1 && admins[0] == accountID {
+			return ErrLastAdmin
 		}
 		if _, err := tx.NewDelete().Model((*Account)(nil)).Where("id = ?", accountID).Exec(ctx); err != nil {
 			return fmt.Errorf("deleting account %d: %w", accountID, err)

@@ -37,7 +37,12 @@ func NewHasher(concurrency int) *Hasher {
 	return h
 }
 
+// acquire waits for a free slot. A request already given up gets none: select would pick at
+// random between a free slot and a done context.
 func (h *Hasher) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("waiting to hash a password: %w", err)
+	}
 	select {
 	case h.slots <- struct{}{}:
 		return nil

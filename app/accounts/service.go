@@ -103,21 +103,34 @@ func (s *Service) issueToken(ctx context.Context, tx bun.IDB, accountID int64, p
 	return token, nil
 }
 
-// useToken consumes a one-time token of purpose, locking it so it is used once.
-func (s *Service) useToken(ctx context.Context, tx bun.Tx, token, purpose string) (Account, error) {
+// liveToken returns the unused, unexpired one-time token of purpose. With lock (inside a
+// transaction) it locks the row on PostgreSQL, so that one link cannot be used twice at once.
+func (s *Service) liveToken(ctx context.Context, db bun.IDB, token, purpose string, lock bool) (accountToken, error) {
 	var row accountToken
-	q := tx.NewSelect().Model(&row).Where("token_hash = ? AND purpose = ?", hashToken(token), purpose)
-	if err := store.ForUpdate(q, tx).Scan(ctx); err != nil {
+	q := db.NewSelect().Model(&row).Where("token_hash = ? AND purpose = ?", hashToken(token), purpose)
+	if lock {
+		q = store.ForUpdate(q, db)
+	}
+	if err := q.Scan(ctx); err != nil {
 		if errors.Is(store.NotFound(err), store.ErrNotFound) {
-			return Account{}, ErrTokenInvalid
+			return row, ErrTokenInvalid
 		}
+		return row, fmt.Errorf("looking up a %s token: %w", purpose, err)
+	}
+	if row.UsedAt != nil || !s.Clock.Now().Before(row.ExpiresAt) {
+		return row, ErrTokenInvalid
+	}
+	return row, nil
+}
+
+// useToken consumes a one-time token of purpose, and with it every other outstanding token of
+// the same purpose for that account: an older link must not work after a newer one was used.
+func (s *Service) useToken(ctx context.Context, tx bun.Tx, token, purpose string) (Account, error) {
+	row, err := s.liveToken(ctx, tx, token, purpose, true)
+	if err != nil {
 		return Account{}, err
 	}
-	now := s.Clock.Now()
-	if row.UsedAt != nil || !now.Before(row.ExpiresAt) {
-		return Account{}, ErrTokenInvalid
-	}
-	if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", now).
+	if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", s.Clock.Now()).
 		Where("account_id = ? AND purpose = ? AND used_at IS NULL", row.AccountID, purpose).Exec(ctx); err != nil {
 		return Account{}, fmt.Errorf("using a %s token: %w", purpose, err)
 	}
@@ -245,11 +258,14 @@ func EndAllLogins(ctx context.Context, db bun.IDB, accountID int64) error {
 	return nil
 }
 
-// ListLogins lists an account's open logins, most recently used first.
+// ListLogins lists an account's open logins, most recently used first; logins past either
+// limit are left out (Authenticate deletes them when they are next presented).
 func (s *Service) ListLogins(ctx context.Context, accountID int64) ([]Login, error) {
 	var out []Login
-	err := s.DB.NewSelect().Model(&out).Where("account_id = ? AND expires_at > ?", accountID, s.Clock.Now()).
-		OrderExpr("last_seen_at DESC").Scan(ctx)
+	now := s.Clock.Now()
+	err := s.DB.NewSelect().Model(&out).
+		Where("account_id = ? AND expires_at > ? AND last_seen_at > ?", accountID, now, now.Add(-s.LoginIdle)).
+		OrderExpr("last_seen_at DESC, id DESC").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing logins: %w", err)
 	}
@@ -307,10 +323,21 @@ func (s *Service) setPassword(ctx context.Context, tx bun.Tx, a *Account, hash s
 }
 
 // ResetPassword sets a new password from a mailed link. Following the link proves the address,
-// so it also verifies it. Every login of the account ends.
+// so it also verifies it. Every login of the account ends, and every other reset link of the
+// account stops working.
 func (s *Service) ResetPassword(ctx context.Context, token, password, confirm string) (Account, error) {
+	// The link's account is read first so that the new password can be checked against its
+	// address; the token is consumed, under lock, only in the transaction below.
+	row, err := s.liveToken(ctx, s.DB, token, purposeReset, false)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := ByID(ctx, s.DB, row.AccountID)
+	if err != nil {
+		return Account{}, err
+	}
 	var es validate.Errors
-	checkNewPassword(&es, password, confirm, "", true)
+	checkNewPassword(&es, password, confirm, a.Email, true)
 	if err := es.Err(); err != nil {
 		return Account{}, err
 	}
@@ -318,7 +345,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 	if err != nil {
 		return Account{}, err
 	}
-	var a Account
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if a, err = s.useToken(ctx, tx, token, purposeReset); err != nil {
 			return err
@@ -333,21 +359,27 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 }
 
 // ChangePassword replaces the password after checking the current one, ends every login and
-// returns a fresh login for the browser that asked.
+// returns a fresh login for the browser that asked. A wrong current password is
+// ErrBadCredentials carrying a field error on current_password.
 func (s *Service) ChangePassword(ctx context.Context, accountID int64, current, password, confirm, userAgent string) (string, error) {
 	a, err := ByID(ctx, s.DB, accountID)
 	if err != nil {
 		return "", err
 	}
 	var es validate.Errors
+	wrong := false
 	if current == "" {
 		es.Add("current_password", validate.Required, nil)
 	} else if ok, err := s.Hasher.Verify(ctx, a.PasswordHash, current); err != nil {
 		return "", err
 	} else if !ok {
+		wrong = true
 		es.Add("current_password", CodeBadCredentials, nil)
 	}
 	checkNewPassword(&es, password, confirm, a.Email, true)
+	if wrong {
+		return "", refusal(ErrBadCredentials, es)
+	}
 	if err := es.Err(); err != nil {
 		return "", err
 	}
@@ -399,7 +431,8 @@ type CreateInput struct {
 	Admin                 bool
 }
 
-// CreateAccount creates a verified account in db.
+// CreateAccount creates a verified account in db. A registered address is ErrEmailTaken
+// carrying the field error email/error.taken.
 func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput) (Account, error) {
 	email, name := NormalizeEmail(in.Email), strings.TrimSpace(in.Name)
 	var es validate.Errors
@@ -418,7 +451,7 @@ func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput)
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(&a).Exec(ctx); err != nil {
 		if store.IsUniqueViolation(err) {
-			return Account{}, validate.Errors{{Field: "email", Code: validate.Taken}}
+			return Account{}, refusal(ErrEmailTaken, validate.Errors{{Field: "email", Code: validate.Taken}})
 		}
 		return Account{}, fmt.Errorf("creating account %s: %w", email, err)
 	}
@@ -428,21 +461,30 @@ func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput)
 // FirstAdminEmail is the address of the admin that serve creates on a new database.
 const FirstAdminEmail = "admin@convene.localhost"
 
-// EnsureAdmin creates the first admin, with a generated password, when there is no admin.
-// Instances starting together race on the unique email; the loser reports created=false.
-func (s *Service) EnsureAdmin(ctx context.Context) (created bool, email, password string, err error) {
+func (s *Service) countAdmins(ctx context.Context) (int64, error) {
 	n, err := s.DB.NewSelect().Model((*Account)(nil)).Where("is_admin").Count(ctx)
 	if err != nil {
-		return false, "", "", fmt.Errorf("counting admins: %w", err)
+		return 0, fmt.Errorf("counting admins: %w", err)
 	}
-	if n > 0 {
-		return false, "", "", nil
+	return n, nil
+}
+
+// EnsureAdmin creates the first admin, with a generated password, when there is no admin.
+// Instances starting together race on the unique email: the insert of the loser waits for the
+// winner's and fails, and the loser then finds the winner's admin and reports created=false.
+func (s *Service) EnsureAdmin(ctx context.Context) (created bool, email, password string, err error) {
+	if n, err := s.countAdmins(ctx); err != nil || n > 0 {
+		return false, "", "", err
 	}
 	password = GeneratePassword()
 	_, err = s.CreateAccount(ctx, s.DB, CreateInput{Email: FirstAdminEmail, Name: "Admin", Password: password, Admin: true})
-	if es, ok := validate.As(err); ok && es.Has("email") {
-		// Another instance created it a moment ago, or the address exists without the flag.
-		return false, "", "", nil
+	if errors.Is(err, ErrEmailTaken) {
+		n, err := s.countAdmins(ctx)
+		if err == nil && n == 0 {
+			// Someone holds the address as a plain member: say so rather than run with no admin.
+			err = fmt.Errorf("no admin exists and %s belongs to a member: create an admin with convene user create --role admin", FirstAdminEmail)
+		}
+		return false, "", "", err
 	}
 	if err != nil {
 		return false, "", "", err
@@ -450,7 +492,9 @@ func (s *Service) EnsureAdmin(ctx context.Context) (created bool, email, passwor
 	return true, FirstAdminEmail, password, nil
 }
 
-// SetAdmin grants or removes admin rights, refusing to remove the last admin.
+// SetAdmin grants or removes admin rights. Removing the last admin is ErrLastAdmin carrying the
+// field error admin/error.last_admin. The admins are locked first, so two admins cannot remove
+// each other at the same moment.
 func (s *Service) SetAdmin(ctx context.Context, actor audit.Actor, accountID int64, admin bool) error {
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
@@ -466,7 +510,7 @@ func (s *Service) SetAdmin(ctx context.Context, actor audit.Actor, accountID int
 			return nil
 		}
 		if !admin && len(admins) <= 1 {
-			return validate.Errors{{Field: "admin", Code: "error.last_admin"}}
+			return refusal(ErrLastAdmin, validate.Errors{{Field: "admin", Code: CodeLastAdmin}})
 		}
 		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("is_admin = ?", admin).Set("updated_at = ?", s.Clock.Now()).
 			Where("id = ?", accountID).Exec(ctx); err != nil {

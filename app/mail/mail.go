@@ -5,17 +5,25 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"html"
 	netmail "net/mail"
-	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
-	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
+)
+
+// ErrInvalidMessage is returned by Enqueue for a message that cannot be sent as it stands.
+var ErrInvalidMessage = errors.New("invalid mail message")
+
+// Limits of the outbox columns.
+const (
+	maxRecipient = 254 // bytes, the longest address SMTP carries
+	maxSubject   = 300 // characters
 )
 
 // Message is one email, already in the recipient's language.
@@ -24,7 +32,7 @@ type Message struct {
 	Language string
 	Subject  string
 	Text     string
-	HTML     string
+	HTML     string // optional alternative of Text
 }
 
 // queued is a row of the outbox.
@@ -49,11 +57,22 @@ func (q queued) message() Message {
 	return Message{To: q.Recipient, Language: q.Language, Subject: q.Subject, Text: q.BodyText, HTML: q.BodyHTML}
 }
 
-// Enqueue writes m to the outbox in db (the caller's transaction), due at once.
+// Enqueue writes m to the outbox in db (the caller's transaction), due at now, and returns its
+// id. Only the address part of m.To is kept.
 func Enqueue(ctx context.Context, db bun.IDB, now time.Time, m Message) (int64, error) {
 	addr, err := netmail.ParseAddress(m.To)
 	if err != nil {
-		return 0, fmt.Errorf("queueing mail: bad recipient %q: %w", m.To, err)
+		return 0, fmt.Errorf("queueing mail: recipient %q: %w: %w", m.To, ErrInvalidMessage, err)
+	}
+	switch {
+	case len(addr.Address) > maxRecipient:
+		return 0, fmt.Errorf("queueing mail: recipient longer than %d bytes: %w", maxRecipient, ErrInvalidMessage)
+	case strings.TrimSpace(m.Subject) == "":
+		return 0, fmt.Errorf("queueing mail to %s: empty subject: %w", addr.Address, ErrInvalidMessage)
+	case strings.ContainsAny(m.Subject, "\r\n"):
+		return 0, fmt.Errorf("queueing mail to %s: line break in subject: %w", addr.Address, ErrInvalidMessage)
+	case utf8.RuneCountInString(m.Subject) > maxSubject:
+		return 0, fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
 	}
 	row := &queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML,
 		Language: m.Language, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
@@ -63,68 +82,14 @@ func Enqueue(ctx context.Context, db bun.IDB, now time.Time, m Message) (int64, 
 	return row.ID, nil
 }
 
-// Latest returns the newest message queued for to (tests and the browser journey read links
-// from it).
+// Latest returns the newest message queued for to, sent or not (tests and the browser journey
+// read links from it); store.ErrNotFound when there is none. Addresses match case-insensitively.
 func Latest(ctx context.Context, db bun.IDB, to string) (Message, error) {
 	var row queued
-	err := db.NewSelect().Model(&row).Where("recipient = ?", strings.ToLower(strings.TrimSpace(to))).
+	err := db.NewSelect().Model(&row).Where("LOWER(recipient) = ?", strings.ToLower(strings.TrimSpace(to))).
 		OrderExpr("id DESC").Limit(1).Scan(ctx)
 	if err != nil {
-		return Message{}, store.NotFound(err)
+		return Message{}, fmt.Errorf("latest mail to %s: %w", to, store.NotFound(err))
 	}
 	return row.message(), nil
-}
-
-// Translator renders a catalog message in a language (app/locale's Bundle).
-type Translator interface {
-	T(lang, id string, data map[string]any) string
-}
-
-// Outbox composes notifications from the catalogs and queues them.
-type Outbox struct {
-	Translator Translator
-	Clock      clock.Clock
-	SiteName   string
-	// Wake, when set, tells the worker to look now instead of at its next poll. Calling it
-	// before the caller's transaction commits is harmless: the worker sees committed rows only.
-	Wake func()
-}
-
-// Notify queues message kind for to in lang: subject mail.<kind>.subject, body mail.<kind>.body
-// and the signature, rendered with data.
-func (o *Outbox) Notify(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any) error {
-	d := map[string]any{"SiteName": o.SiteName}
-	for k, v := range data {
-		d[k] = v
-	}
-	text := o.Translator.T(lang, "mail."+kind+".body", d) + "\n\n-- \n" + o.Translator.T(lang, "mail.signature", d)
-	m := Message{To: to, Language: lang, Subject: o.Translator.T(lang, "mail."+kind+".subject", d), Text: text,
-		HTML: textToHTML(lang, text)}
-	if _, err := Enqueue(ctx, db, o.Clock.Now(), m); err != nil {
-		return err
-	}
-	if o.Wake != nil {
-		o.Wake()
-	}
-	return nil
-}
-
-var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
-
-// textToHTML makes the HTML alternative of a plain-text mail: escaped, a paragraph per blank
-// line, links clickable.
-func textToHTML(lang, text string) string {
-	var b strings.Builder
-	b.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `"><body>`)
-	for _, para := range strings.Split(text, "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
-			continue
-		}
-		escaped := html.EscapeString(para)
-		linked := urlRE.ReplaceAllStringFunc(escaped, func(u string) string { return `<a href="` + u + `">` + u + `</a>` })
-		b.WriteString("<p>" + strings.ReplaceAll(linked, "\n", "<br>") + "</p>")
-	}
-	b.WriteString("</body></html>")
-	return b.String()
 }

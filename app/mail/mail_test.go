@@ -2,91 +2,35 @@ package mail_test
 
 import (
 	"context"
-	"io"
+	"errors"
 	"log/slog"
-	"mime"
 	"net"
-	netmail "net/mail"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
+	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
-	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/store/storetest"
-	"github.com/convene/convene/frontend"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// smtpServer is a real SMTP server on loopback that keeps what it receives and can refuse.
-type smtpServer struct {
-	mu       sync.Mutex
-	received []string // raw messages
-	refuse   int      // refuse this many DATA commands with a 451
-	addr     string
-	srv      *smtp.Server
-}
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
-type backend struct{ s *smtpServer }
+const from = "Convene <convene@example.org>"
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-type session struct{ s *smtpServer }
-
-func (*session) Reset()                               {}
-func (*session) Logout() error                        { return nil }
-func (*session) Mail(string, *smtp.MailOptions) error { return nil }
-func (*session) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (ss *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	if ss.s.refuse > 0 {
-		ss.s.refuse--
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}
-	}
-	ss.s.received = append(ss.s.received, string(b))
-	return nil
-}
-
-func startSMTP(t *testing.T, addr string) *smtpServer {
+// smtpSender returns a sender for the test server at addr; query is the URL's, e.g. "tls=none".
+func smtpSender(t *testing.T, addr, userinfo, query string) *mail.SMTPSender {
 	t.Helper()
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{addr: ln.Addr().String()}
-	s.srv = smtp.NewServer(backend{s})
-	s.srv.Domain = "localhost"
-	s.srv.AllowInsecureAuth = true
-	go func() { _ = s.srv.Serve(ln) }()
-	t.Cleanup(func() { s.srv.Close() })
-	return s
-}
-
-func (s *smtpServer) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.received...)
-}
-
-func sender(t *testing.T, addr string) *mail.SMTPSender {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	cfg, err := config.ParseSMTPURL("smtp://" + net.JoinHostPort(host, port) + "?tls=none")
+	cfg, err := config.ParseSMTPURL("smtp://" + userinfo + addr + "?" + query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +41,33 @@ func sender(t *testing.T, addr string) *mail.SMTPSender {
 	return snd
 }
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 func newWorker(db *storetest.DB, snd mail.Sender, clk clock.Clock) *mail.Worker {
-	return mail.NewWorker(db.DB, snd, "Convene <convene@example.org>", clk, quietLogger())
+	return mail.NewWorker(db.DB, snd, from, clk, quietLogger())
 }
 
-func count(t *testing.T, db *storetest.DB, where string) int {
+// outboxRow is what the tests read back of an outbox row.
+type outboxRow struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID            int64      `bun:"id"`
+	Recipient     string     `bun:"recipient"`
+	Attempts      int        `bun:"attempts"`
+	NextAttemptAt time.Time  `bun:"next_attempt_at"`
+	SentAt        *time.Time `bun:"sent_at"`
+	FailedAt      *time.Time `bun:"failed_at"`
+	LastError     string     `bun:"last_error"`
+}
+
+func rowOf(t *testing.T, db bun.IDB, id int64) outboxRow {
+	t.Helper()
+	var r outboxRow
+	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func count(t *testing.T, db bun.IDB, where string) int {
 	t.Helper()
 	n, err := db.NewSelect().Table("outbox").Where(where).Count(context.Background())
 	if err != nil {
@@ -112,222 +76,141 @@ func count(t *testing.T, db *storetest.DB, where string) int {
 	return int(n)
 }
 
-func TestDeliveryOverSMTP(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		ctx := context.Background()
-		srv := startSMTP(t, "")
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		m := mail.Message{To: "lucía@example.org", Language: "es", Subject: "Confirmación de inscripción",
-			Text: "Hola, Lucía:\n\nTu lugar está confirmado: https://convene.example/x", HTML: "<p>Hola, Lucía</p>"}
-		if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), mail.Message{To: "not an address"}); err == nil {
-			t.Fatal("Enqueue accepted a bad recipient")
-		}
-		if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), m); err != nil {
-			t.Fatal(err)
-		}
-		n, err := newWorker(db, sender(t, srv.addr), clk).RunOnce(ctx)
-		if err != nil || n != 1 {
-			t.Fatalf("RunOnce = %d, %v", n, err)
-		}
-		got := srv.messages()
-		if len(got) != 1 {
-			t.Fatalf("server received %d messages", len(got))
-		}
-		msg, err := netmail.ReadMessage(strings.NewReader(got[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := new(mime.WordDecoder)
-		subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
-		if subject != m.Subject || !strings.Contains(msg.Header.Get("To"), "example.org") || msg.Header.Get("Content-Language") != "es" {
-			t.Fatalf("headers: subject %q, to %q, lang %q", subject, msg.Header.Get("To"), msg.Header.Get("Content-Language"))
-		}
-		if !strings.Contains(got[0], "multipart/alternative") || !strings.Contains(got[0], "text/html") {
-			t.Fatal("no HTML alternative")
-		}
-		if count(t, db, "sent_at IS NOT NULL") != 1 {
-			t.Fatal("not marked sent")
-		}
-		if n, _ := newWorker(db, sender(t, srv.addr), clk).RunOnce(ctx); n != 0 {
-			t.Fatal("a sent message was claimed again")
-		}
-	})
-}
-
-func TestRetriesWithBackoff(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		ctx := context.Background()
-		srv := startSMTP(t, "")
-		srv.refuse = 2
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		w := newWorker(db, sender(t, srv.addr), clk)
-		if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), mail.Message{To: "a@example.org", Language: "en", Subject: "s", Text: "t"}); err != nil {
-			t.Fatal(err)
-		}
-		steps := []struct {
-			name     string
-			advance  time.Duration
-			attempts int
-			sent     bool
-		}{
-			{"first try refused", 0, 1, false},
-			{"not due yet", 20 * time.Second, 1, false},
-			{"second try refused after ~30s", 20 * time.Second, 2, false},
-			{"third try delivered after ~60s", 75 * time.Second, 3, true},
-		}
-		for _, st := range steps {
-			clk.Advance(st.advance)
-			if _, err := w.RunOnce(ctx); err != nil {
-				t.Fatal(err)
-			}
-			var row struct {
-				Attempts int
-				SentAt   *time.Time
-			}
-			if err := db.NewSelect().Table("outbox").Column("attempts", "sent_at").Limit(1).Scan(ctx, &row.Attempts, &row.SentAt); err != nil {
-				t.Fatal(err)
-			}
-			if row.Attempts != st.attempts || (row.SentAt != nil) != st.sent {
-				t.Fatalf("%s: attempts %d sent %v", st.name, row.Attempts, row.SentAt != nil)
-			}
-		}
-	})
-}
-
-func TestOutageLosesNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		ctx := context.Background()
-		// Find a free port, then leave it closed: the mail server is down.
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		addr := ln.Addr().String()
-		ln.Close()
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		w := newWorker(db, sender(t, addr), clk)
-		for i := range 3 {
-			if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), mail.Message{To: "p" + string(rune('a'+i)) + "@example.org", Language: "es", Subject: "s", Text: "t"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for range 3 {
-			if _, err := w.RunOnce(ctx); err != nil {
-				t.Fatal(err)
-			}
-			clk.Advance(2 * time.Hour)
-		}
-		if count(t, db, "sent_at IS NULL AND failed_at IS NULL") != 3 {
-			t.Fatal("messages lost or given up during a short outage")
-		}
-		srv := startSMTP(t, addr)
-		if _, err := w.RunOnce(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if len(srv.messages()) != 3 || count(t, db, "sent_at IS NOT NULL") != 3 {
-			t.Fatalf("after the outage: %d delivered", len(srv.messages()))
-		}
-	})
-}
-
-func TestGivesUpAfterMaxAttempts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		ctx := context.Background()
-		srv := startSMTP(t, "")
-		srv.refuse = 100
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		w := newWorker(db, sender(t, srv.addr), clk)
-		w.MaxAttempts = 3
-		if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), mail.Message{To: "a@example.org", Language: "es", Subject: "s", Text: "t"}); err != nil {
-			t.Fatal(err)
-		}
-		for range 5 {
-			if _, err := w.RunOnce(ctx); err != nil {
-				t.Fatal(err)
-			}
-			clk.Advance(2 * time.Hour)
-		}
-		if count(t, db, "failed_at IS NOT NULL AND attempts = 3") != 1 {
-			t.Fatal("not given up after 3 attempts")
-		}
-	})
-}
-
-// TestNoDoubleSend runs two workers at once on the same rows: every message is sent once.
-func TestNoDoubleSend(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		ctx := context.Background()
-		srv := startSMTP(t, "")
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		const total = 30
-		for i := range total {
-			if _, err := mail.Enqueue(ctx, db.DB, clk.Now(), mail.Message{To: "x@example.org", Language: "es", Subject: "n" + string(rune('A'+i)), Text: "t"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				w := newWorker(db, sender(t, srv.addr), clk)
-				w.Batch = 5
-				for {
-					n, err := w.RunOnce(ctx)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n == 0 {
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		if got := len(srv.messages()); got != total {
-			t.Fatalf("%d messages delivered, want exactly %d", got, total)
-		}
-	})
-}
-
-func TestNotifyComposesInTheRecipientsLanguage(t *testing.T) {
-	tr, err := locale.Load(frontend.Locales())
+func enqueue(t *testing.T, db bun.IDB, now time.Time, m mail.Message) int64 {
+	t.Helper()
+	id, err := mail.Enqueue(context.Background(), db, now, m)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return id
+}
+
+// freeAddr returns a loopback address nothing listens on (a mail server that is down).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestEnqueue(t *testing.T) {
+	good := mail.Message{To: "ana@example.org", Language: "es", Subject: "Hola", Text: "texto"}
+	cases := []struct {
+		name   string
+		edit   func(m *mail.Message)
+		wantTo string // stored recipient; "" when Enqueue must refuse
+	}{
+		{"plain address", func(*mail.Message) {}, "ana@example.org"},
+		{"display name kept out", func(m *mail.Message) { m.To = "Ana Pérez <ana@example.org>" }, "ana@example.org"},
+		{"case kept", func(m *mail.Message) { m.To = "Ana@Example.org" }, "Ana@Example.org"},
+		{"empty recipient", func(m *mail.Message) { m.To = "" }, ""},
+		{"no at sign", func(m *mail.Message) { m.To = "ana.example.org" }, ""},
+		{"two addresses", func(m *mail.Message) { m.To = "a@example.org, b@example.org" }, ""},
+		{"header injection", func(m *mail.Message) { m.To = "a@example.org\r\nBcc: b@example.org" }, ""},
+		{"recipient too long", func(m *mail.Message) { m.To = strings.Repeat("a", 250) + "@example.org" }, ""},
+		{"empty subject", func(m *mail.Message) { m.Subject = " " }, ""},
+		{"line break in subject", func(m *mail.Message) { m.Subject = "Hola\r\nBcc: b@example.org" }, ""},
+		{"subject too long", func(m *mail.Message) { m.Subject = strings.Repeat("ñ", 301) }, ""},
+		{"longest subject", func(m *mail.Message) { m.Subject = strings.Repeat("ñ", 300) }, "ana@example.org"},
+	}
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		woken := 0
-		o := &mail.Outbox{Translator: tr, Clock: clk, SiteName: "Convene", Wake: func() { woken++ }}
-		kinds := []struct {
-			kind string
-			data map[string]any
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				m := good
+				tc.edit(&m)
+				id, err := mail.Enqueue(ctx, db.DB, t0, m)
+				if tc.wantTo == "" {
+					if !errors.Is(err, mail.ErrInvalidMessage) {
+						t.Fatalf("Enqueue(%q, %q) = %v, want ErrInvalidMessage", m.To, m.Subject, err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := rowOf(t, db.DB, id)
+				if r.Recipient != tc.wantTo || !r.NextAttemptAt.Equal(t0) || r.Attempts != 0 || r.SentAt != nil {
+					t.Fatalf("stored %+v", r)
+				}
+			})
+		}
+	})
+}
+
+func TestLatest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		if _, err := mail.Latest(ctx, db.DB, "ana@example.org"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Latest on an empty outbox = %v, want ErrNotFound", err)
+		}
+		enqueue(t, db.DB, t0, mail.Message{To: "ana@example.org", Language: "es", Subject: "primero", Text: "1"})
+		enqueue(t, db.DB, t0, mail.Message{To: "Ana@Example.org", Language: "en", Subject: "second", Text: "2", HTML: "<p>2</p>"})
+		enqueue(t, db.DB, t0, mail.Message{To: "beto@example.org", Language: "es", Subject: "otro", Text: "3"})
+		cases := []struct {
+			name, to string
+			want     mail.Message
 		}{
-			{"verify_email", map[string]any{"Name": "Ana", "Link": "https://c.example/verify/t", "Hours": 48}},
-			{"password_reset", map[string]any{"Name": "Ana", "Link": "https://c.example/reset/t", "Minutes": 60}},
-			{"account_exists", map[string]any{"Name": "Ana", "SignInLink": "https://c.example/signin", "ResetLink": "https://c.example/reset"}},
-			{"password_changed", map[string]any{"Name": "Ana", "ResetLink": "https://c.example/reset"}},
+			{"newest of two", "ana@example.org", mail.Message{To: "Ana@Example.org", Language: "en", Subject: "second", Text: "2", HTML: "<p>2</p>"}},
+			{"any case, spaces", "  ANA@example.ORG ", mail.Message{To: "Ana@Example.org", Language: "en", Subject: "second", Text: "2", HTML: "<p>2</p>"}},
+			{"another recipient", "beto@example.org", mail.Message{To: "beto@example.org", Language: "es", Subject: "otro", Text: "3"}},
 		}
-		for _, lang := range []string{"es", "en"} {
-			for _, k := range kinds {
-				t.Run(lang+" "+k.kind, func(t *testing.T) {
-					if err := o.Notify(ctx, db.DB, "ana@example.org", lang, k.kind, k.data); err != nil {
-						t.Fatal(err)
-					}
-					m, err := mail.Latest(ctx, db.DB, "ana@example.org")
-					if err != nil {
-						t.Fatal(err)
-					}
-					if strings.HasPrefix(m.Subject, "mail.") || strings.Contains(m.Text, "mail.") || strings.Contains(m.Text, "<no value>") {
-						t.Fatalf("untranslated or unfilled: %q / %q", m.Subject, m.Text)
-					}
-					if !strings.Contains(m.Text, "Ana") || !strings.Contains(m.HTML, `lang="`+lang+`"`) || !strings.Contains(m.HTML, `<a href="https://c.example/`) {
-						t.Fatalf("composed: %q\n%q", m.Text, m.HTML)
-					}
-				})
-			}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := mail.Latest(ctx, db.DB, tc.to)
+				if err != nil || got != tc.want {
+					t.Fatalf("Latest(%q) = %+v, %v; want %+v", tc.to, got, err, tc.want)
+				}
+			})
 		}
-		if woken != 8 {
-			t.Fatalf("Wake called %d times, want 8", woken)
+	})
+}
+
+// TestEnqueueInRolledBackTransaction: a change that is rolled back sends nothing.
+func TestEnqueueInRolledBackTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		rollback := errors.New("rollback")
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			enqueue(t, tx, t0, mail.Message{To: "ana@example.org", Language: "es", Subject: "s", Text: "t"})
+			return rollback
+		})
+		if !errors.Is(err, rollback) || count(t, db.DB, "1 = 1") != 0 {
+			t.Fatalf("RunInTx = %v, outbox has %d rows", err, count(t, db.DB, "1 = 1"))
+		}
+	})
+}
+
+func TestLogSender(t *testing.T) {
+	var buf strings.Builder
+	snd := mail.LogSender{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+	m := mail.Message{To: "ana@example.org", Language: "es", Subject: "Confirma tu dirección",
+		Text: "Hola, Ana:\n\nhttps://convene.example/verify/abc123\n"}
+	if err := snd.Send(context.Background(), from, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ana@example.org", "Confirma tu dirección", "https://convene.example/verify/abc123", "Hola, Ana:"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+func TestLogSenderThroughTheWorker(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		var buf strings.Builder
+		clk := clock.NewFixed(t0)
+		w := newWorker(db, mail.LogSender{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}, clk)
+		id := enqueue(t, db.DB, t0, mail.Message{To: "ana@example.org", Language: "en", Subject: "Link", Text: "https://convene.example/reset/xyz"})
+		if sent, err := w.RunOnce(context.Background()); err != nil || sent != 1 {
+			t.Fatalf("RunOnce = %d, %v", sent, err)
+		}
+		if r := rowOf(t, db.DB, id); r.SentAt == nil || !strings.Contains(buf.String(), "https://convene.example/reset/xyz") {
+			t.Fatalf("row %+v, log %s", r, buf.String())
 		}
 	})
 }

@@ -14,41 +14,63 @@ import (
 	"github.com/convene/convene/app/store"
 )
 
+// Worker pacing used when a field is left zero.
+const (
+	DefaultPoll        = time.Second
+	DefaultMaxAttempts = 12 // about five hours of retries with the backoff below
+	DefaultLease       = 5 * time.Minute
+	DefaultBatch       = 20
+)
+
+const (
+	sendTimeout   = time.Minute      // one delivery attempt, from dialling to the server's answer
+	recordTimeout = 10 * time.Second // writing the outcome, even while shutting down
+	firstBackoff  = 30 * time.Second
+	maxBackoff    = time.Hour
+	maxErrorLen   = 1000
+)
+
 // Sender delivers one message.
 type Sender interface {
 	Send(ctx context.Context, from string, m Message) error
 }
 
 // Permanent marks a delivery error that retrying cannot fix (the server refused the recipient
-// for good); the worker gives up on the message at once.
+// or the message for good); the worker gives up on the message at once.
 type Permanent struct{ Err error }
 
 func (p Permanent) Error() string { return "permanent: " + p.Err.Error() }
 func (p Permanent) Unwrap() error { return p.Err }
 
 // Worker sends due outbox messages. Several workers (one per instance) may share a PostgreSQL
-// database: each claims rows with FOR UPDATE SKIP LOCKED and a lease, so none is sent twice.
+// database: each claims due rows in a short transaction (FOR UPDATE SKIP LOCKED) by moving
+// their next_attempt_at a lease ahead, commits, and only then sends, so no row is sent by two
+// workers. On SQLite the claim needs no row lock: its writers are serialised.
+//
+// Delivery is at least once: if the server accepted a message but the worker died before
+// recording it, the message goes out again when the lease ends.
 type Worker struct {
 	DB          *bun.DB
 	Sender      Sender
-	From        string
+	From        string // sender address, e.g. "Convene <convene@example.org>"
 	Clock       clock.Clock
 	Logger      *slog.Logger
-	Poll        time.Duration
-	MaxAttempts int
-	Lease       time.Duration
-	Batch       int
+	Poll        time.Duration // how often Run looks for due mail; Wake looks at once
+	MaxAttempts int           // failed attempts after which a message is given up (failed_at)
+	Lease       time.Duration // how long a claim keeps other workers off a row
+	Batch       int           // rows claimed at once
 	wake        chan struct{}
 }
 
-// NewWorker returns a worker with the default pacing: poll every second, 12 attempts (about
-// 12 hours of backoff), a 5-minute lease on claimed messages.
+// NewWorker returns a worker with the default pacing: poll every second, 12 attempts, a
+// 5-minute lease, 20 messages a claim.
 func NewWorker(db *bun.DB, sender Sender, from string, clk clock.Clock, log *slog.Logger) *Worker {
 	return &Worker{DB: db, Sender: sender, From: from, Clock: clk, Logger: log,
-		Poll: time.Second, MaxAttempts: 12, Lease: 5 * time.Minute, Batch: 20, wake: make(chan struct{}, 1)}
+		Poll: DefaultPoll, MaxAttempts: DefaultMaxAttempts, Lease: DefaultLease, Batch: DefaultBatch,
+		wake: make(chan struct{}, 1)}
 }
 
-// Wake makes a running worker look for due messages now.
+// Wake makes a running worker look for due messages now. It never blocks.
 func (w *Worker) Wake() {
 	select {
 	case w.wake <- struct{}{}:
@@ -56,17 +78,33 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run sends due messages until ctx ends.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger != nil {
+		return w.Logger
+	}
+	return slog.Default()
+}
+
+// Run sends due messages until ctx ends; it returns ctx's error.
 func (w *Worker) Run(ctx context.Context) error {
-	t := time.NewTicker(w.Poll)
+	t := time.NewTicker(orDefault(w.Poll, DefaultPoll))
 	defer t.Stop()
 	for {
+		// A full batch with progress means more may be due: go on without waiting. A batch
+		// that sent nothing (the server is down) waits for the next poll.
 		for {
-			n, err := w.RunOnce(ctx)
-			if err != nil && !errors.Is(err, context.Canceled) {
-				w.Logger.Error("mail worker", "err", err)
+			sent, claimed, err := w.runOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.logger().Error("mail worker", "err", err)
 			}
-			if n < w.Batch || err != nil {
+			if err != nil || sent == 0 || claimed < orDefault(w.Batch, DefaultBatch) {
 				break
 			}
 		}
@@ -79,23 +117,50 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// backoff is the wait after the n-th failed attempt: 30 s doubling, at most an hour, ±20 %.
-func backoff(n int) time.Duration {
-	d := 30 * time.Second << min(n-1, 7)
-	d = min(d, time.Hour)
-	jitter := 0.8 + 0.4*rand.Float64()
-	return time.Duration(float64(d) * jitter)
+// RunOnce claims the messages due now (one batch), tries each once and returns how many were
+// sent.
+func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
+	sent, _, err = w.runOnce(ctx)
+	return sent, err
+}
+
+func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
+	claimedAt := w.Clock.Now()
+	lease := orDefault(w.Lease, DefaultLease)
+	rows, err := w.claim(ctx, claimedAt, lease)
+	if err != nil {
+		return 0, 0, err
+	}
+	// No send starts after half the lease: sends are bounded by timeouts far shorter than the
+	// other half, so none outlives the claim and lets a second worker send the same row. What
+	// is left is handed back, due at once.
+	stopAt := claimedAt.Add(lease / 2)
+	for i, r := range rows {
+		if ctx.Err() != nil || (i > 0 && w.Clock.Now().After(stopAt)) {
+			return sent, len(rows), w.release(ctx, rows[i:])
+		}
+		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+		serr := w.Sender.Send(sendCtx, w.From, r.message())
+		cancel()
+		if serr == nil {
+			sent++
+		}
+		if err := w.record(ctx, r, serr); err != nil {
+			return sent, len(rows), err
+		}
+	}
+	return sent, len(rows), nil
 }
 
 // claim takes up to Batch due messages and leases them, in a short transaction.
-func (w *Worker) claim(ctx context.Context) ([]queued, error) {
-	now := w.Clock.Now()
+func (w *Worker) claim(ctx context.Context, now time.Time, lease time.Duration) ([]queued, error) {
 	var rows []queued
 	err := w.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewSelect().Model(&rows).
-			Where("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?", now).
-			OrderExpr("next_attempt_at, id").Limit(int64(w.Batch))
+			Where("sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?", now.UTC()).
+			OrderExpr("next_attempt_at, id").Limit(int64(orDefault(w.Batch, DefaultBatch)))
 		if store.IsPostgres(tx) {
+			// Rows another worker is claiming right now are skipped, not waited for.
 			q = q.For("UPDATE SKIP LOCKED")
 		}
 		if err := q.Scan(ctx); err != nil {
@@ -104,53 +169,47 @@ func (w *Worker) claim(ctx context.Context) ([]queued, error) {
 		if len(rows) == 0 {
 			return nil
 		}
-		ids := make([]int64, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-		_, err := tx.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", now.Add(w.Lease)).
-			Where("id IN (?)", bun.List(ids)).Exec(ctx)
+		_, err := tx.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", now.Add(lease).UTC()).
+			Where("id IN (?)", bun.List(ids(rows))).Exec(ctx)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claiming mail: %w", err)
+		return nil, fmt.Errorf("claiming due mail: %w", err)
 	}
 	return rows, nil
 }
 
-// RunOnce sends what is due now and returns how many messages it handled.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	rows, err := w.claim(ctx)
+// release hands claimed rows that were not tried back to the queue, due now.
+func (w *Worker) release(ctx context.Context, rows []queued) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	_, err := w.DB.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", w.Clock.Now().UTC()).
+		Where("id IN (?) AND sent_at IS NULL AND failed_at IS NULL", bun.List(ids(rows))).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("releasing %d claimed mails: %w", len(rows), err)
 	}
-	for _, r := range rows {
-		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
-		serr := w.Sender.Send(sendCtx, w.From, r.message())
-		cancel()
-		if err := w.record(ctx, r, serr); err != nil {
-			return 0, err
-		}
-	}
-	return len(rows), nil
+	return nil
 }
 
+// record writes the outcome of one attempt. It runs even when ctx has ended, since a message
+// the server accepted but not marked sent would go out twice.
 func (w *Worker) record(ctx context.Context, r queued, sendErr error) error {
-	now := w.Clock.Now()
-	q := w.DB.NewUpdate().Model((*queued)(nil)).Where("id = ?", r.ID)
-	if sendErr == nil {
-		q = q.Set("sent_at = ?", now).Set("attempts = ?", r.Attempts+1).Set("last_error = ''")
-	} else {
-		attempts := r.Attempts + 1
-		var perm Permanent
-		q = q.Set("attempts = ?", attempts).Set("last_error = ?", truncate(sendErr.Error(), 1000))
-		if attempts >= w.MaxAttempts || errors.As(sendErr, &perm) {
-			q = q.Set("failed_at = ?", now)
-			w.Logger.Error("mail given up", "id", r.ID, "attempts", attempts, "err", sendErr)
-		} else {
-			q = q.Set("next_attempt_at = ?", now.Add(backoff(attempts)))
-			w.Logger.Warn("mail not sent, will retry", "id", r.ID, "attempts", attempts, "err", sendErr)
-		}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	now := w.Clock.Now().UTC()
+	attempts := r.Attempts + 1
+	q := w.DB.NewUpdate().Model((*queued)(nil)).Where("id = ?", r.ID).Set("attempts = ?", attempts)
+	var perm Permanent
+	switch {
+	case sendErr == nil:
+		q = q.Set("sent_at = ?", now).Set("last_error = ''")
+	case attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts) || errors.As(sendErr, &perm):
+		q = q.Set("failed_at = ?", now).Set("last_error = ?", truncate(sendErr.Error(), maxErrorLen))
+		w.logger().Error("mail given up", "id", r.ID, "attempts", attempts, "err", sendErr)
+	default:
+		next := now.Add(backoff(attempts))
+		q = q.Set("next_attempt_at = ?", next).Set("last_error = ?", truncate(sendErr.Error(), maxErrorLen))
+		w.logger().Warn("mail not sent, will retry", "id", r.ID, "attempts", attempts, "next", next, "err", sendErr)
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("recording delivery of mail %d: %w", r.ID, err)
@@ -158,9 +217,29 @@ func (w *Worker) record(ctx context.Context, r queued, sendErr error) error {
 	return nil
 }
 
+// backoff is the wait after the n-th failed attempt: 30 s doubling, at most an hour, ±20 % so
+// messages that failed together do not all come back at once.
+func backoff(n int) time.Duration {
+	d := firstBackoff << min(max(n-1, 0), 7) // 30 s << 7 is past the cap already
+	d = min(d, maxBackoff)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+func ids(rows []queued) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
 	}
 	return s[:n]
 }

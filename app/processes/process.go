@@ -32,6 +32,9 @@ const (
 	KindAxis      = "axis"
 )
 
+// Kinds lists the topic kinds in the order topics are shown: objectives, then axes.
+func Kinds() []string { return []string{KindObjective, KindAxis} }
+
 // ContentLanguages are the languages process content may be written in.
 func ContentLanguages() []string { return []string{"es", "en"} }
 
@@ -194,7 +197,7 @@ func (in TopicInput) Normalized() TopicInput {
 // Validate checks a normalized topic against its process's languages.
 func (in TopicInput) Validate(langs []string) validate.Errors {
 	var es validate.Errors
-	if in.Kind != KindObjective && in.Kind != KindAxis {
+	if !slices.Contains(Kinds(), in.Kind) {
 		es.Add("kind", CodeKind, nil)
 	}
 	switch {

@@ -3,10 +3,14 @@ package processes
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/validate"
 )
 
 // BySlug returns the process with this slug.
@@ -22,6 +26,16 @@ func BySlug(ctx context.Context, db bun.IDB, slug string) (Process, error) {
 func ByID(ctx context.Context, db bun.IDB, id int64) (Process, error) {
 	var p Process
 	if err := db.NewSelect().Model(&p).Where("id = ?", id).Scan(ctx); err != nil {
+		return p, fmt.Errorf("process %d: %w", id, store.NotFound(err))
+	}
+	return p, nil
+}
+
+// lockByID returns process id and, on PostgreSQL, locks its row until the transaction ends, so
+// changes to its topics' positions are made one at a time.
+func lockByID(ctx context.Context, tx bun.IDB, id int64) (Process, error) {
+	var p Process
+	if err := store.ForUpdate(tx.NewSelect().Model(&p).Where("id = ?", id), tx).Scan(ctx); err != nil {
 		return p, fmt.Errorf("process %d: %w", id, store.NotFound(err))
 	}
 	return p, nil
@@ -49,7 +63,7 @@ func List(ctx context.Context, db bun.IDB, f ListFilter) ([]Process, error) {
 func Topics(ctx context.Context, db bun.IDB, processID int64) ([]Topic, error) {
 	var out []Topic
 	err := db.NewSelect().Model(&out).Where("process_id = ?", processID).
-		OrderExpr("CASE kind WHEN 'objective' THEN 0 ELSE 1 END, position, id").Scan(ctx)
+		OrderExpr("CASE kind WHEN ? THEN 0 ELSE 1 END, position, id", KindObjective).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing topics of process %d: %w", processID, err)
 	}
@@ -63,4 +77,96 @@ func TopicByID(ctx context.Context, db bun.IDB, processID, topicID int64) (Topic
 		return t, fmt.Errorf("topic %d of process %d: %w", topicID, processID, store.NotFound(err))
 	}
 	return t, nil
+}
+
+// Create validates in and inserts the process, inside the caller's transaction (which must be
+// rolled back on error: on PostgreSQL a unique violation aborts it). Bad input and a slug or
+// code in use are validate.Errors. It writes no audit entry: the caller knows who acts.
+func Create(ctx context.Context, db bun.IDB, now time.Time, in ProcessInput) (Process, error) {
+	in = in.Normalized()
+	if es := in.Validate(); len(es) > 0 {
+		return Process{}, es
+	}
+	if err := checkUnique(ctx, db, 0, in); err != nil {
+		return Process{}, err
+	}
+	p := Process{CreatedAt: now}
+	in.applyTo(&p, now)
+	if _, err := db.NewInsert().Model(&p).Exec(ctx); err != nil {
+		return Process{}, fmt.Errorf("creating process %s: %w", in.Slug, taken(err, "slug", "code"))
+	}
+	return p, nil
+}
+
+// CreateTopic validates in against the languages of p and inserts the topic at the end of its
+// kind, inside the caller's transaction (rolled back on error). A code in use is a
+// validate.Errors on "code". Callers racing on one process should hold its lock (the Service
+// does), so two topics never get the same position.
+func CreateTopic(ctx context.Context, db bun.IDB, now time.Time, p Process, in TopicInput) (Topic, error) {
+	in = in.Normalized()
+	if es := in.Validate(p.Languages); len(es) > 0 {
+		return Topic{}, es
+	}
+	pos, err := nextPosition(ctx, db, p.ID, in.Kind)
+	if err != nil {
+		return Topic{}, err
+	}
+	t := Topic{ProcessID: p.ID, Kind: in.Kind, Code: in.Code, Title: in.Title, Description: in.Description,
+		Position: pos, CreatedAt: now, UpdatedAt: now}
+	if _, err := db.NewInsert().Model(&t).Exec(ctx); err != nil {
+		return Topic{}, fmt.Errorf("adding topic %s to process %d: %w", in.Code, p.ID, taken(err, "code"))
+	}
+	return t, nil
+}
+
+// applyTo copies a normalized input onto p.
+func (in ProcessInput) applyTo(p *Process, now time.Time) {
+	p.Slug, p.Code, p.TimeZone, p.Status = in.Slug, in.Code, in.TimeZone, in.Status
+	p.Title, p.Description, p.GeneralObjective = in.Title, in.Description, in.GeneralObjective
+	p.Languages, p.StakeholderGroups = slices.Clone(in.Languages), slices.Clone(in.StakeholderGroups)
+	p.UpdatedAt = now
+}
+
+// nextPosition is the position after the last topic of kind in the process.
+func nextPosition(ctx context.Context, db bun.IDB, processID int64, kind string) (int, error) {
+	var last int
+	if err := db.NewSelect().Model((*Topic)(nil)).ColumnExpr("COALESCE(MAX(position), 0)").
+		Where("process_id = ? AND kind = ?", processID, kind).Scan(ctx, &last); err != nil {
+		return 0, fmt.Errorf("finding the last %s of process %d: %w", kind, processID, err)
+	}
+	return last + 1, nil
+}
+
+// checkUnique reports which of slug and code another process (not id) already uses, so both
+// are named at once; the unique constraints still decide between concurrent writers.
+func checkUnique(ctx context.Context, db bun.IDB, id int64, in ProcessInput) error {
+	var es validate.Errors
+	for _, f := range []struct{ field, value string }{{"slug", in.Slug}, {"code", in.Code}} {
+		used, err := db.NewSelect().Model((*Process)(nil)).
+			Where("? = ? AND id <> ?", bun.Ident(f.field), f.value, id).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("checking whether %s %q is taken: %w", f.field, f.value, err)
+		}
+		if used {
+			es.Add(f.field, validate.Taken, nil)
+		}
+	}
+	return es.Err()
+}
+
+// taken turns a unique violation (a concurrent writer that passed checkUnique first) into a
+// field error on the column it names: both dialects put the column in the message
+// (PostgreSQL's constraint processes_code_key, SQLite's "processes.code"). Other errors pass.
+func taken(err error, fields ...string) error {
+	if !store.IsUniqueViolation(err) {
+		return err
+	}
+	field := fields[0]
+	for _, f := range fields {
+		if strings.Contains(err.Error(), f) {
+			field = f
+			break
+		}
+	}
+	return validate.Errors{{Field: field, Code: validate.Taken}}
 }

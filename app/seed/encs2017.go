@@ -15,7 +15,7 @@ import (
 // encsProcess is the process modelled on Mexico's 2017 National Cybersecurity Strategy
 // (Estrategia Nacional de Ciberseguridad, ENCS): its general objective, 5 strategic objectives
 // and 8 transversal axes.
-func encsProcess(ctx context.Context, tx bun.Tx, now time.Time) error {
+func encsProcess(ctx context.Context, tx bun.IDB, now time.Time) error {
 	in := processes.ProcessInput{
 		Slug: "encs-2017", Code: "ENCS2017", TimeZone: "America/Mexico_City", Status: processes.StatusOpen,
 		Languages: []string{"es", "en"}, StakeholderGroups: processes.StandardStakeholderGroups(),
@@ -25,17 +25,17 @@ func encsProcess(ctx context.Context, tx bun.Tx, now time.Time) error {
 		},
 		Description: translated.Text{
 			"es": "En 2017 el Gobierno de México elaboró su Estrategia Nacional de Ciberseguridad mediante un proceso abierto " +
-				"y de múltiples partes interesadas, coordinado por la Estrategia Digital Nacional de la Presidencia de la " +
-				"República con el apoyo de la Organización de los Estados Americanos (OEA).\n\n" +
-				"A lo largo del año se celebraron foros y talleres con el gobierno, la sociedad civil, la academia, el sector " +
-				"privado, la comunidad técnica y personas expertas internacionales. Sus aportaciones dieron forma a los " +
-				"objetivos estratégicos y a los ejes transversales de la Estrategia, presentada en noviembre de 2017.",
+				"y de múltiples partes interesadas, conducido por la Coordinación de Estrategia Digital Nacional de la " +
+				"Presidencia de la República junto con la Organización de los Estados Americanos (OEA).\n\n" +
+				"Durante 2017 se celebraron foros y talleres con el gobierno, la sociedad civil, la academia, el sector " +
+				"privado, la comunidad técnica y personas expertas internacionales. Sus aportaciones nutrieron los " +
+				"objetivos estratégicos y los ejes transversales de la Estrategia, presentada en noviembre de 2017.",
 			"en": "In 2017 the Government of Mexico drafted its National Cybersecurity Strategy through an open, " +
-				"multi-stakeholder process, coordinated by the National Digital Strategy office of the Presidency with the " +
-				"support of the Organization of American States (OAS).\n\n" +
-				"Throughout the year, forums and workshops brought together government, civil society, academia, the private " +
-				"sector, the technical community and international experts. Their input shaped the strategic objectives and " +
-				"transversal axes of the Strategy, presented in November 2017.",
+				"multi-stakeholder process led by the National Digital Strategy Coordination of the Office of the " +
+				"President, together with the Organization of American States (OAS).\n\n" +
+				"During 2017, forums and workshops brought together government, civil society, academia, the private " +
+				"sector, the technical community and international experts. Their contributions informed the strategic " +
+				"objectives and transversal axes of the Strategy, presented in November 2017.",
 		},
 		GeneralObjective: translated.Text{
 			"es": "Fortalecer las acciones en materia de ciberseguridad aplicables a los ámbitos social, económico y político " +
@@ -46,14 +46,9 @@ func encsProcess(ctx context.Context, tx bun.Tx, now time.Time) error {
 				"development of the Mexican State.",
 		},
 	}
-	if es := in.Validate(); len(es) > 0 {
-		return es
-	}
-	p := processes.Process{Slug: in.Slug, Code: in.Code, Title: in.Title, Description: in.Description,
-		GeneralObjective: in.GeneralObjective, TimeZone: in.TimeZone, Languages: in.Languages,
-		StakeholderGroups: in.StakeholderGroups, Status: in.Status, CreatedAt: now, UpdatedAt: now}
-	if _, err := tx.NewInsert().Model(&p).Exec(ctx); err != nil {
-		return fmt.Errorf("creating the ENCS process: %w", err)
+	p, err := processes.Create(ctx, tx, now, in)
+	if err != nil {
+		return err
 	}
 	type topic struct {
 		kind, code, es, en, descES, descEN string
@@ -99,19 +94,12 @@ func encsProcess(ctx context.Context, tx bun.Tx, now time.Time) error {
 			"Definir indicadores que permitan medir y dar seguimiento a los avances de la Estrategia.",
 			"Define indicators to measure and monitor the Strategy's progress."},
 	}
-	position := map[string]int{}
 	for _, t := range topics {
-		ti := processes.TopicInput{Kind: t.kind, Code: t.code,
+		in := processes.TopicInput{Kind: t.kind, Code: t.code,
 			Title: translated.Text{"es": t.es, "en": t.en}, Description: translated.Text{"es": t.descES, "en": t.descEN}}
-		if es := ti.Validate(p.Languages); len(es) > 0 {
-			return es
-		}
-		position[t.kind]++
-		row := processes.Topic{ProcessID: p.ID, Kind: ti.Kind, Code: ti.Code, Title: ti.Title, Description: ti.Description,
-			Position: position[t.kind], CreatedAt: now, UpdatedAt: now}
-		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-			return fmt.Errorf("creating topic %s: %w", t.code, err)
+		if _, err := processes.CreateTopic(ctx, tx, now, p, in); err != nil {
+			return err
 		}
 	}
-	return audit.Record(ctx, tx, now, audit.Actor{}, "seed.demo", "process", fmt.Sprint(p.ID), map[string]any{"step": "2017-encs-process"})
+	return audit.Record(ctx, tx, now, audit.Actor{}, "seed.demo", "process", fmt.Sprint(p.ID), map[string]any{"step": stepENCS})
 }

@@ -11,7 +11,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/clock"
-	"github.com/convene/convene/app/store"
+)
+
+// Step names, as recorded in seed_steps: never rename one, or databases seeded under the old
+// name would get the step a second time.
+const (
+	stepENCS = "2017-encs-process"
 )
 
 type stepRow struct {
@@ -20,32 +25,37 @@ type stepRow struct {
 	AppliedAt     time.Time `bun:"applied_at,notnull"`
 }
 
-// step is one named, atomic addition to the demo.
+// step is one named, atomic addition to the demo. apply runs inside the step's transaction.
 type step struct {
 	name  string
-	apply func(ctx context.Context, tx bun.Tx, now time.Time) error
+	apply func(ctx context.Context, tx bun.IDB, now time.Time) error
 }
 
+// steps lists the demo in the order it is applied; new steps go at the end.
 func steps() []step {
 	return []step{
-		{"2017-encs-process", encsProcess},
+		{stepENCS, encsProcess},
 	}
 }
 
 // Demo applies every step not yet recorded, each in its own transaction together with its
-// record. Two instances racing apply each step once: the record's primary key decides.
+// record, and returns the names of those it applied. Two instances racing apply each step
+// once: the record is inserted first, so the seed_steps primary key makes the second wait for
+// the first and then find the step done.
 func Demo(ctx context.Context, db *bun.DB, clk clock.Clock) ([]string, error) {
 	var applied []string
 	for _, st := range steps() {
 		did := false
 		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			now := clk.Now()
-			res, err := tx.NewInsert().Model(&stepRow{Name: st.name, AppliedAt: now}).On("CONFLICT (name) DO NOTHING").Exec(ctx)
+			res, err := tx.NewInsert().Model(&stepRow{Name: st.name, AppliedAt: now}).
+				On("CONFLICT (name) DO NOTHING").Exec(ctx)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
+			n, err := res.RowsAffected()
+			if err != nil || n == 0 {
+				return err
 			}
 			did = true
 			return st.apply(ctx, tx, now)
@@ -60,11 +70,11 @@ func Demo(ctx context.Context, db *bun.DB, clk clock.Clock) ([]string, error) {
 	return applied, nil
 }
 
-// HasDemo tells whether the demo's first step was applied.
+// HasDemo tells whether the demo's first step (its process) was applied.
 func HasDemo(ctx context.Context, db bun.IDB) (bool, error) {
 	ok, err := db.NewSelect().Model((*stepRow)(nil)).Where("name = ?", steps()[0].name).Exists(ctx)
 	if err != nil {
-		return false, fmt.Errorf("looking for demo data: %w", store.NotFound(err))
+		return false, fmt.Errorf("looking for demo data: %w", err)
 	}
 	return ok, nil
 }

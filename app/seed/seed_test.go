@@ -2,79 +2,166 @@ package seed_test
 
 import (
 	"context"
+	"errors"
 	"os"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-func TestDemoIsIdempotent(t *testing.T) {
+func newClock() *clock.Fixed { return clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) }
+
+func count(t *testing.T, db *storetest.DB, table string) int {
+	t.Helper()
+	n, err := db.NewSelect().Table(table).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+func TestDemo(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-		if has, _ := seed.HasDemo(ctx, db.DB); has {
-			t.Fatal("an empty database has the demo")
+		clk := newClock()
+		if has, err := seed.HasDemo(ctx, db.DB); err != nil || has {
+			t.Fatalf("an empty database has the demo: %v %v", has, err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || len(applied) != 1 {
+		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process"}) {
 			t.Fatalf("first run: %v %v", applied, err)
 		}
-		again, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || len(again) != 0 {
-			t.Fatalf("second run applied %v (%v)", again, err)
+		if has, err := seed.HasDemo(ctx, db.DB); err != nil || !has {
+			t.Fatalf("after seeding, HasDemo: %v %v", has, err)
 		}
 		p, err := processes.BySlug(ctx, db.DB, "encs-2017")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Code != "ENCS2017" || p.TimeZone != "America/Mexico_City" || p.Title["es"] == "" || p.Title["en"] == "" || len(p.StakeholderGroups) != 11 {
+		if p.Code != "ENCS2017" || p.TimeZone != "America/Mexico_City" || p.Status != processes.StatusOpen ||
+			!reflect.DeepEqual(p.Languages, []string{"es", "en"}) ||
+			!reflect.DeepEqual(p.StakeholderGroups, processes.StandardStakeholderGroups()) || !p.CreatedAt.Equal(clk.Now()) {
 			t.Fatalf("process %+v", p)
+		}
+		for name, text := range map[string]translated.Text{"title": p.Title, "description": p.Description, "general objective": p.GeneralObjective} {
+			if missing := text.Missing([]string{"es", "en"}); len(missing) > 0 {
+				t.Errorf("the process %s lacks %v", name, missing)
+			}
 		}
 		topics, err := processes.Topics(ctx, db.DB, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		kinds := map[string]int{}
+		var got []string
 		for _, tp := range topics {
-			kinds[tp.Kind]++
-			if tp.Title["es"] == "" || tp.Title["en"] == "" || tp.Description["es"] == "" || tp.Description["en"] == "" {
-				t.Errorf("topic %s lacks a language", tp.Code)
+			got = append(got, tp.Kind+" "+tp.Code+" "+tp.Title["es"]+" / "+tp.Title["en"])
+			if missing := tp.Description.Missing([]string{"es", "en"}); len(missing) > 0 {
+				t.Errorf("topic %s has no description in %v", tp.Code, missing)
 			}
 		}
-		if kinds[processes.KindObjective] != 5 || kinds[processes.KindAxis] != 8 {
-			t.Fatalf("kinds %v, want 5 objectives and 8 axes", kinds)
+		want := []string{
+			"objective O1 Sociedad y derechos / Society and rights",
+			"objective O2 Economía e innovación / Economy and innovation",
+			"objective O3 Instituciones públicas / Public institutions",
+			"objective O4 Seguridad pública / Public security",
+			"objective O5 Seguridad nacional / National security",
+			"axis E1 Cultura de ciberseguridad / Cybersecurity culture",
+			"axis E2 Desarrollo de capacidades / Capacity building",
+			"axis E3 Coordinación y colaboración / Coordination and collaboration",
+			"axis E4 Investigación, desarrollo e innovación en TIC / ICT research, development and innovation",
+			"axis E5 Estándares y criterios técnicos / Standards and technical criteria",
+			"axis E6 Infraestructuras críticas / Critical infrastructures",
+			"axis E7 Marco jurídico y autorregulación / Legal framework and self-regulation",
+			"axis E8 Medición y seguimiento / Measuring and monitoring",
 		}
-		if topics[0].Title["en"] != "Society and rights" || topics[12].Title["en"] != "Measuring and monitoring" {
-			t.Fatalf("order: first %q, last %q", topics[0].Title["en"], topics[12].Title["en"])
+		if !slices.Equal(got, want) {
+			t.Fatalf("topics:\n%q\nwant\n%q", got, want)
+		}
+		entries, n, err := audit.List(ctx, db.DB, 10, 0)
+		if err != nil || n != 1 || entries[0].Action != "seed.demo" || entries[0].ActorID != nil {
+			t.Fatalf("audit: %v %d %+v", err, n, entries)
+		}
+
+		clk.Advance(24 * time.Hour)
+		again, err := seed.Demo(ctx, db.DB, clk)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("second run applied %v (%v)", again, err)
+		}
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 1, "audit_log": 1} {
+			if n := count(t, db, table); n != want {
+				t.Errorf("%s: %d rows after two runs, want %d", table, n, want)
+			}
 		}
 	})
 }
 
+// A step that fails leaves nothing behind, not even its record, so a later run tries it again.
+func TestDemoStepIsAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		svc := &processes.Service{DB: db.DB, Clock: newClock()}
+		squatter, err := svc.Create(ctx, audit.Actor{}, processes.ProcessInput{
+			Slug: "encs-2017", Code: "OTHER", TimeZone: "UTC", Status: processes.StatusDraft,
+			Title: translated.Text{"es": "Otro"}, Languages: []string{"es"}, StakeholderGroups: []string{"media"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied, err := seed.Demo(ctx, db.DB, newClock())
+		if es, ok := validate.As(err); !ok || !es.Has("slug") || len(applied) != 0 {
+			t.Fatalf("seeding over a taken slug: %v %v", applied, err)
+		}
+		if has, _ := seed.HasDemo(ctx, db.DB); has {
+			t.Fatal("a failed step was recorded")
+		}
+		for table, want := range map[string]int{"processes": 1, "topics": 0, "seed_steps": 0, "audit_log": 1} {
+			if n := count(t, db, table); n != want {
+				t.Errorf("%s: %d rows after a failed step, want %d", table, n, want)
+			}
+		}
+		if _, err := db.NewDelete().Table("processes").Where("id = ?", squatter.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 1 {
+			t.Fatalf("retry: %v %v", applied, err)
+		}
+	})
+}
+
+// Instances seeding at once apply each step once between them.
 func TestDemoConcurrentRuns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
-		clk := clock.NewFixed(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+		const n = 4
+		applied := make([][]string, n)
+		errs := make([]error, n)
 		var wg sync.WaitGroup
-		for range 3 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := seed.Demo(ctx, db.DB, clk); err != nil {
-					t.Error(err)
-				}
-			}()
+		for i := range n {
+			wg.Go(func() { applied[i], errs[i] = seed.Demo(ctx, db.DB, newClock()) })
 		}
 		wg.Wait()
-		n, err := db.NewSelect().Table("processes").Count(ctx)
-		if err != nil || n != 1 {
-			t.Fatalf("%d processes after concurrent seeding (%v)", n, err)
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if all := slices.Concat(applied...); !slices.Equal(all, []string{"2017-encs-process"}) {
+			t.Fatalf("steps applied between the runs: %v", all)
+		}
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 1} {
+			if got := count(t, db, table); got != want {
+				t.Errorf("%s: %d rows after concurrent seeding, want %d", table, got, want)
+			}
 		}
 	})
 }
