@@ -1,6 +1,6 @@
 module github.com/convene/convene
 
-go 1.26.8
+go 1.27.3
 
 require (
 	github.com/BurntSushi/toml v1.6.0
