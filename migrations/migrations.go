@@ -18,6 +18,7 @@ func New() *migrate.Migrations {
 	registerAccounts(m)
 	registerOperations(m)
 	registerProcesses(m)
+	registerHardening(m)
 	return m
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
@@ -39,7 +40,7 @@ type grant struct {
 	AccountID int64     `bun:"account_id,notnull"`
 	Role      Role      `bun:"role,notnull"`
 	ProcessID int64     `bun:"process_id,notnull"`
-	SessionID int64     `bun:"session_id,notnull"`
+	SessionID int64     `bun:"session_id,nullzero"` // 0 (NULL): the whole process
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	CreatedBy *int64    `bun:"created_by"`
 }
@@ -52,7 +53,7 @@ type GrantView struct {
 	AccountEmail string `bun:"account_email"`
 	Role         Role   `bun:"role"`
 	ProcessID    int64  `bun:"process_id"`
-	SessionID    int64  `bun:"session_id"`
+	SessionID    int64  `bun:"session_id,nullzero"`
 }
 
 // Grant gives accountID role in a process (sessionID 0) or one of its sessions. Granting what
@@ -68,7 +69,8 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 	if actor.AccountID != 0 {
 		g.CreatedBy = &actor.AccountID
 	}
-	res, err := db.NewInsert().Model(g).On("CONFLICT (account_id, role, process_id, session_id) DO NOTHING").Exec(ctx)
+	// The partial unique indexes (one per scope) make a second grant of the same a no-op.
+	res, err := db.NewInsert().Model(g).On("CONFLICT DO NOTHING").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("granting %s to %d: %w", role, accountID, err)
 	}
@@ -83,8 +85,8 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 // Revoking what is not held changes nothing, so the schedule can revoke a session's grants
 // without first asking whether they exist.
 func Revoke(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, accountID int64, role Role, processID, sessionID int64) error {
-	res, err := db.NewDelete().Model((*grant)(nil)).
-		Where("account_id = ? AND role = ? AND process_id = ? AND session_id = ?", accountID, role, processID, sessionID).Exec(ctx)
+	res, err := scope(db.NewDelete().Model((*grant)(nil)).
+		Where("account_id = ? AND role = ? AND process_id = ?", accountID, role, processID), sessionID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("revoking %s from %d: %w", role, accountID, err)
 	}
@@ -127,7 +129,7 @@ func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, 
 type Held struct {
 	Role         Role            `bun:"role"`
 	ProcessID    int64           `bun:"process_id"`
-	SessionID    int64           `bun:"session_id"`
+	SessionID    int64           `bun:"session_id,nullzero"`
 	ProcessSlug  string          `bun:"process_slug"`
 	ProcessTitle translated.Text `bun:"process_title"`
 	Languages    []string        `bun:"languages,type:json"`
@@ -144,6 +146,16 @@ func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]Held, error
 		return nil, fmt.Errorf("listing the roles of account %d: %w", accountID, err)
 	}
 	return out, nil
+}
+
+// scope narrows a query on grants to the whole process (sessionID 0) or one session.
+func scope[Q interface {
+	Where(string, ...any) Q
+}](q Q, sessionID int64) Q {
+	if sessionID == 0 {
+		return q.Where("session_id IS NULL")
+	}
+	return q.Where("session_id = ?", sessionID)
 }
 
 // Subject is who asks.
@@ -169,9 +181,9 @@ func Has(ctx context.Context, db bun.IDB, who Subject, role Role, processID, ses
 	q := db.NewSelect().Model((*grant)(nil)).
 		Where("account_id = ? AND process_id = ? AND role IN (?)", who.AccountID, processID, bun.List(roles))
 	if sessionID == 0 {
-		q = q.Where("session_id = 0")
+		q = q.Where("session_id IS NULL")
 	} else {
-		q = q.Where("session_id IN (0, ?)", sessionID)
+		q = q.Where("(session_id IS NULL OR session_id = ?)", sessionID)
 	}
 	ok, err := q.Exists(ctx)
 	if err != nil {
@@ -179,3 +191,47 @@ func Has(ctx context.Context, db bun.IDB, who Subject, role Role, processID, ses
 	}
 	return ok, nil
 }
+
+// Service runs the grant actions, each in one transaction with its audit entry.
+type Service struct {
+	DB    *bun.DB
+	Clock clock.Clock
+}
+
+// Grant gives accountID role in a process (sessionID 0) or one of its sessions.
+func (s *Service) Grant(ctx context.Context, actor audit.Actor, accountID int64, role Role, processID, sessionID int64) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return Grant(ctx, tx, s.Clock.Now(), actor, accountID, role, processID, sessionID)
+	})
+}
+
+// RevokeByID withdraws grant grantID of processID.
+func (s *Service) RevokeByID(ctx context.Context, actor audit.Actor, processID, grantID int64) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return RevokeByID(ctx, tx, s.Clock.Now(), actor, processID, grantID)
+	})
+}
+
+// Personal is the grants part of a person's data: what they hold, for their download. Grants
+// go with the account (the foreign key cascades), so erasing has nothing more to do.
+type Personal struct{}
+
+// Export lists the roles accountID holds.
+func (Personal) Export(ctx context.Context, db bun.IDB, accountID int64, _ string) (any, error) {
+	held, err := ForAccount(ctx, db, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, 0, len(held))
+	for _, h := range held {
+		g := map[string]any{"role": h.Role, "process": h.ProcessSlug}
+		if h.SessionID != 0 {
+			g["session_id"] = h.SessionID
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// Erase does nothing: deleting the account deletes its grants.
+func (Personal) Erase(context.Context, bun.IDB, time.Time, int64, string) error { return nil }

@@ -6,32 +6,29 @@ package accounts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
 
-// Errors of the accounts capability.
+// Refusals of the accounts capability (app/web/errors.go gives each its status).
 var (
-	ErrBadCredentials = errors.New("wrong email or password")
-	ErrNotVerified    = errors.New("email address not verified")
-	ErrTokenInvalid   = errors.New("token unknown, used or expired")
-	ErrLastAdmin      = errors.New("the last admin cannot be removed")
-	ErrEmailTaken     = errors.New("email address already registered")
+	ErrBadCredentials = problem.New(problem.Unauthorized, CodeBadCredentials).At("email")
+	ErrNotVerified    = problem.New(problem.Forbidden, CodeNotVerified).At("email")
+	ErrTokenInvalid   = problem.New(problem.Gone, CodeTokenInvalid)
+	ErrLastAdmin      = problem.New(problem.Conflict, CodeLastAdmin)
+	ErrEmailTaken     = problem.New(problem.Invalid, validate.Taken).At("email")
 )
-
-// refusal joins a sentinel error to the field error that shows it on a form: callers test
-// errors.Is(err, sentinel), pages and the API name the field (validate.As).
-func refusal(sentinel error, es validate.Errors) error {
-	return fmt.Errorf("%w: %w", sentinel, es)
-}
 
 // Message codes of the accounts rules (frontend/locales/*/accounts.toml).
 const (
@@ -40,22 +37,22 @@ const (
 	CodePasswordLong     = "error.password_long"
 	CodePasswordMismatch = "error.password_mismatch"
 	CodePasswordIsEmail  = "error.password_is_email"
+	CodePasswordWeak     = "error.password_weak"
 	CodeBadCredentials   = "error.bad_credentials"
 	CodeNotVerified      = "error.not_verified"
 	CodeTokenInvalid     = "error.token_invalid"
 	CodeLastAdmin        = "error.last_admin"
-	CodeTimeZone         = "error.time_zone"
 	CodeLanguage         = "error.language"
 )
 
-// Password length limits (characters).
+// Password rules: length in characters, and the least zxcvbn score (0 to 4) a new password
+// needs. 3 means "safely unguessable: moderate protection from an offline attack"; "password12",
+// "aaaaaaaaaaaa" and keyboard walks score lower.
 const (
-	MinPassword = 10
-	MaxPassword = 128
+	MinPassword      = 12
+	MaxPassword      = 128
+	MinPasswordScore = 3
 )
-
-// Languages are the interface languages an account may choose.
-func Languages() []string { return []string{"es", "en"} }
 
 // Account is a person's account.
 type Account struct {
@@ -81,6 +78,8 @@ func checkEmail(es *validate.Errors, field, email string) {
 	switch {
 	case email == "":
 		es.Add(field, validate.Required, nil)
+	case !validate.Printable(email, false):
+		es.Add(field, validate.Control, nil)
 	case len(email) > 254:
 		es.Add(field, validate.TooLong, map[string]any{"Max": 254})
 	default:
@@ -91,42 +90,42 @@ func checkEmail(es *validate.Errors, field, email string) {
 	}
 }
 
-func checkNewPassword(es *validate.Errors, password, confirm, email string, withConfirm bool) {
-	n := len([]rune(password))
+// checkNewPassword applies the password rules; the person's email and name count as words an
+// attacker would try first.
+func checkNewPassword(es *validate.Errors, password, confirm, email, name string, withConfirm bool) {
+	n := utf8.RuneCountInString(password)
 	switch {
 	case password == "":
 		es.Add("password", validate.Required, nil)
+	case !validate.Printable(password, false):
+		es.Add("password", validate.Control, nil)
 	case n < MinPassword:
 		es.Add("password", CodePasswordShort, map[string]any{"Min": MinPassword})
 	case n > MaxPassword:
 		es.Add("password", CodePasswordLong, map[string]any{"Max": MaxPassword})
 	case email != "" && strings.EqualFold(strings.TrimSpace(password), email):
 		es.Add("password", CodePasswordIsEmail, nil)
+	case zxcvbn.PasswordStrength(password, userWords(email, name)).Score < MinPasswordScore:
+		es.Add("password", CodePasswordWeak, nil)
 	}
 	if withConfirm && !es.Has("password") && confirm != password {
 		es.Add("password_confirm", CodePasswordMismatch, nil)
 	}
 }
 
-func checkLanguage(es *validate.Errors, lang string, required bool) {
-	if lang == "" && !required {
-		return
-	}
-	for _, l := range Languages() {
-		if l == lang {
-			return
-		}
-	}
-	es.Add("language", CodeLanguage, nil)
+// userWords are the parts of a person's email and name, which zxcvbn penalises in a password.
+func userWords(email, name string) []string {
+	words := strings.FieldsFunc(strings.ToLower(email+" "+name), func(r rune) bool {
+		return r == '@' || r == '.' || r == ' ' || r == '-' || r == '_' || r == '+'
+	})
+	return append(words, strings.ToLower(email), "convene")
 }
 
-func checkTimeZone(es *validate.Errors, zone string) {
-	if zone == "" {
+func checkLanguage(es *validate.Errors, lang string, required bool) {
+	if (lang == "" && !required) || translated.IsLanguage(lang) {
 		return
 	}
-	if _, err := time.LoadLocation(zone); err != nil || zone == "Local" {
-		es.Add("time_zone", CodeTimeZone, nil)
-	}
+	es.Add("language", CodeLanguage, nil)
 }
 
 // ByID returns the account id.

@@ -47,7 +47,7 @@ func TestEnsureAdminOnceUnderRace(t *testing.T) {
 		if email != accounts.FirstAdminEmail || len(password) != 20 {
 			t.Fatalf("created %s with password %q", email, password)
 		}
-		_, a, err := f.svc.SignIn(ctx, email, password, "", "")
+		_, a, err := f.svc.SignIn(ctx, email, password, "", "", false)
 		if err != nil || !a.IsAdmin || a.Name != "Admin" {
 			t.Fatalf("the printed admin login: %+v %v", a, err)
 		}
@@ -96,7 +96,7 @@ func TestCreateAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 		if a.ID == 0 || a.Email != "root@example.org" || a.Name != "Root" || !a.IsAdmin || a.EmailVerifiedAt == nil ||
-			!strings.HasPrefix(a.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+			!strings.HasPrefix(a.PasswordHash, "$argon2id$v=19$m=8,t=1,p=1$") {
 			t.Fatalf("created %+v", a)
 		}
 		cases := []struct {
@@ -108,6 +108,13 @@ func TestCreateAccount(t *testing.T) {
 			{"bad email", accounts.CreateInput{Email: "root", Name: "X", Password: passphrase}, "email", accounts.CodeEmailInvalid},
 			{"no name", accounts.CreateInput{Email: "x@example.org", Password: passphrase}, "name", validate.Required},
 			{"short password", accounts.CreateInput{Email: "x@example.org", Name: "X", Password: "short"}, "password", accounts.CodePasswordShort},
+			{"common password", accounts.CreateInput{Email: "x@example.org", Name: "X", Password: "password1234"}, "password", accounts.CodePasswordWeak},
+			{"one letter twelve times", accounts.CreateInput{Email: "x@example.org", Name: "X", Password: "aaaaaaaaaaaa"}, "password", accounts.CodePasswordWeak},
+			{"spaces", accounts.CreateInput{Email: "x@example.org", Name: "X", Password: "            "}, "password", accounts.CodePasswordWeak},
+			{"ten characters", accounts.CreateInput{Email: "x@example.org", Name: "X", Password: "Zq9!vR2#kT"}, "password", accounts.CodePasswordShort},
+			{"their own name", accounts.CreateInput{Email: "xavier.quintana@example.org", Name: "Xavier Quintana", Password: "xavierquintana"}, "password", accounts.CodePasswordWeak},
+			{"NUL in the name", accounts.CreateInput{Email: "x@example.org", Name: "X\x00Y", Password: passphrase}, "name", validate.Control},
+			{"NUL in the email", accounts.CreateInput{Email: "x\x00@example.org", Name: "X", Password: passphrase}, "email", validate.Control},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -5,53 +5,61 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
 
-// Export is everything Convene stores about one person, for their download.
-type Export struct {
-	Account   Account    `json:"account"`
-	Logins    []Login    `json:"logins"`
-	APITokens []APIToken `json:"api_tokens"`
-	Grants    []Grant    `json:"role_grants"`
+// Holder is a capability that keeps personal data of its own (role grants, registrations,
+// questions ...). Each registers one in the wiring; the account page's download and delete
+// call them all, so the accounts capability knows none of their tables.
+type Holder struct {
+	Name string // the key of its part in the download, e.g. "role_grants"
+	Data PersonalData
 }
 
-// Grant is a role the person holds, as the export shows it.
-type Grant struct {
-	Role      string `json:"role"`
-	ProcessID int64  `json:"process_id"`
-	SessionID int64  `json:"session_id,omitempty"`
+// PersonalData exports and erases what one capability holds about one person. Erase runs in
+// the transaction that deletes the account: it removes the person's rows, or anonymises those
+// that aggregates need.
+type PersonalData interface {
+	Export(ctx context.Context, db bun.IDB, accountID int64, email string) (any, error)
+	Erase(ctx context.Context, db bun.IDB, now time.Time, accountID int64, email string) error
 }
 
-// Export gathers the person's data.
-func (s *Service) Export(ctx context.Context, accountID int64) (Export, error) {
-	var e Export
-	var err error
-	if e.Account, err = ByID(ctx, s.DB, accountID); err != nil {
-		return e, err
+// Export gathers everything Convene holds about one person, for their download: the account,
+// its logins and API tokens, and each holder's part under its name.
+func (s *Service) Export(ctx context.Context, accountID int64) (map[string]any, error) {
+	a, err := ByID(ctx, s.DB, accountID)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.DB.NewSelect().Model(&e.Logins).Where("account_id = ?", accountID).OrderExpr("id").Scan(ctx); err != nil {
-		return e, fmt.Errorf("exporting logins: %w", err)
+	logins, tokens := []Login{}, []APIToken{}
+	if err := s.DB.NewSelect().Model(&logins).Where("account_id = ?", accountID).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("exporting logins: %w", err)
 	}
-	if err := s.DB.NewSelect().Model(&e.APITokens).Where("account_id = ?", accountID).OrderExpr("id").Scan(ctx); err != nil {
-		return e, fmt.Errorf("exporting API tokens: %w", err)
+	if err := s.DB.NewSelect().Model(&tokens).Where("account_id = ?", accountID).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("exporting API tokens: %w", err)
 	}
-	if err := s.DB.NewSelect().Table("grants").Column("role", "process_id", "session_id").
-		Where("account_id = ?", accountID).OrderExpr("id").Scan(ctx, &e.Grants); err != nil {
-		return e, fmt.Errorf("exporting role grants: %w", err)
+	out := map[string]any{"account": a, "logins": logins, "api_tokens": tokens}
+	for _, h := range s.Personal {
+		part, err := h.Data.Export(ctx, s.DB, a.ID, a.Email)
+		if err != nil {
+			return nil, fmt.Errorf("exporting %s: %w", h.Name, err)
+		}
+		out[h.Name] = part
 	}
-	return e, nil
+	return out, nil
 }
 
-// Delete erases the account and everything tied to it (the foreign keys cascade), after
-// checking its password: a wrong one is ErrBadCredentials with a field error on
-// delete_password (the profile page has several password fields). The last admin cannot
+// Delete erases the account after checking its password (a wrong one is a field error on
+// delete_password: the profile page has several password fields). Every holder erases its part
+// in the same transaction; the foreign keys take logins and tokens. The last admin cannot
 // delete itself (ErrLastAdmin).
-func (s *Service) Delete(ctx context.Context, accountID int64, password string) error {
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, accountID int64, password string) error {
 	a, err := ByID(ctx, s.DB, accountID)
 	if err != nil {
 		return err
@@ -64,31 +72,48 @@ func (s *Service) Delete(ctx context.Context, accountID int64, password string) 
 		return err
 	}
 	if !ok {
-		return refusal(ErrBadCredentials, validate.Errors{{Field: "delete_password", Code: CodeBadCredentials}})
+		return validate.Errors{{Field: "delete_password", Code: CodeBadCredentials}}
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// The admins are read locked inside the transaction, so a concurrent demotion or
-		// deletion cannot leave none.
-		q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
-		var admins []int64
-		if err := store.ForUpdate(q, tx).Scan(ctx, &admins); err != nil {
-			return fmt.Errorf("locking admins: %w", err)
-		}
-		if len(admins) == 1 && admins[0] == accountID {
-			return ErrLastAdmin
-		}
-		if _, err := tx.NewDelete().Model((*Account)(nil)).Where("id = ?", accountID).Exec(ctx); err != nil {
-			return fmt.Errorf("deleting account %d: %w", accountID, err)
-		}
-		return nil
+		return Erase(ctx, tx, s.Clock.Now(), actor, a, s.Personal)
 	})
+}
+
+// Erase removes account a and, through every holder, the personal data tied to it, in the
+// caller's transaction. The admins are locked first, so a concurrent demotion or deletion
+// cannot leave none.
+func Erase(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a Account, holders []Holder) error {
+	admins, err := lockAdmins(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(admins) == 1 && admins[0] == a.ID {
+		return ErrLastAdmin.At("delete_password")
+	}
+	for _, h := range holders {
+		if err := h.Data.Erase(ctx, db, now, a.ID, a.Email); err != nil {
+			return fmt.Errorf("erasing %s of account %d: %w", h.Name, a.ID, err)
+		}
+	}
+	if _, err := db.NewDelete().Model((*Account)(nil)).Where("id = ?", a.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("deleting account %d: %w", a.ID, err)
+	}
+	if actor.AccountID == a.ID {
+		actor.AccountID = 0 // the entry outlives its actor
+	}
+	return audit.Record(ctx, db, now, actor, "account.delete", "account", fmt.Sprint(a.ID), nil)
 }
 
 const apiTokenPrefix = "cvn_"
 
 // CreateAPIToken makes a named token for the account; the plain token is returned once and
 // only its hash is kept.
-func (s *Service) CreateAPIToken(ctx context.Context, db bun.IDB, accountID int64, name string) (string, APIToken, error) {
+func (s *Service) CreateAPIToken(ctx context.Context, accountID int64, name string) (string, APIToken, error) {
+	return CreateAPIToken(ctx, s.DB, s.Clock.Now(), accountID, name)
+}
+
+// CreateAPIToken makes a named token for the account in db (the caller's transaction).
+func CreateAPIToken(ctx context.Context, db bun.IDB, now time.Time, accountID int64, name string) (string, APIToken, error) {
 	name = strings.TrimSpace(name)
 	var es validate.Errors
 	es.Text("token_name", name, 100)
@@ -97,7 +122,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, db bun.IDB, accountID int6
 	}
 	raw, _ := newToken()
 	plain := apiTokenPrefix + raw
-	t := APIToken{AccountID: accountID, Name: name, TokenHash: hashToken(plain), Prefix: raw[:8], CreatedAt: s.Clock.Now()}
+	t := APIToken{AccountID: accountID, Name: name, TokenHash: hashToken(plain), Prefix: raw[:8], CreatedAt: now}
 	if _, err := db.NewInsert().Model(&t).Exec(ctx); err != nil {
 		return "", APIToken{}, fmt.Errorf("creating an API token: %w", err)
 	}

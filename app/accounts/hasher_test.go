@@ -23,7 +23,7 @@ func phc(password string, m, t uint32, p uint8) string {
 }
 
 func TestHasher(t *testing.T) {
-	h := accounts.NewHasher(1)
+	h := accounts.NewHasher(1, accounts.ProductionCost())
 	ctx := context.Background()
 	good, err := h.Hash(ctx, "secret passphrase")
 	if err != nil {
@@ -66,7 +66,7 @@ func TestHasher(t *testing.T) {
 }
 
 func TestHasherRespectsContext(t *testing.T) {
-	h := accounts.NewHasher(1)
+	h := accounts.NewHasher(1, accounts.ProductionCost())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// A request already given up spends no hashing time, even with a slot free.
@@ -90,7 +90,7 @@ func TestGeneratePassword(t *testing.T) {
 }
 
 func FuzzVerifyHash(f *testing.F) {
-	h := accounts.NewHasher(1)
+	h := accounts.NewHasher(1, accounts.ProductionCost())
 	f.Add("$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pw")
 	f.Add("$argon2id$v=19$m=,t=,p=$$", "")
 	f.Fuzz(func(t *testing.T, hash, password string) {

@@ -12,28 +12,40 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: the OWASP minimum (19 MiB, 2 passes, 1 lane). They are stored in each
-// hash, so raising them later keeps old hashes verifiable.
+// Argon2id parameters besides the cost: 1 lane, 32-byte keys, 16-byte salts.
 const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
 	argonThreads = 1
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
+
+// Cost is what one argon2id hash spends: memory in KiB and passes. It is stored in each hash,
+// so raising it later keeps old hashes verifiable.
+type Cost struct {
+	Memory uint32
+	Time   uint32
+}
+
+// ProductionCost is the OWASP minimum: 19 MiB, 2 passes (about 26 ms a hash on these machines).
+func ProductionCost() Cost { return Cost{Memory: 19 * 1024, Time: 2} }
+
+// TestCost is for tests only: hashes that take microseconds, so that thousands of sign-ups and
+// sign-ins fit in a test run (one test keeps ProductionCost).
+func TestCost() Cost { return Cost{Memory: 8, Time: 1} }
 
 // Hasher hashes and verifies passwords, computing at most a fixed number of hashes at once:
 // each takes 19 MiB and tens of milliseconds, so a burst of sign-ins must queue, not exhaust
 // memory.
 type Hasher struct {
 	slots chan struct{}
+	cost  Cost
 	dummy string
 }
 
-// NewHasher allows concurrency hashes at once (2 in production).
-func NewHasher(concurrency int) *Hasher {
-	h := &Hasher{slots: make(chan struct{}, max(concurrency, 1))}
-	h.dummy = encodeHash(make([]byte, argonSaltLen), make([]byte, argonKeyLen), argonMemory, argonTime, argonThreads)
+// NewHasher hashes at cost, computing at most concurrency hashes at once (2 in production).
+func NewHasher(concurrency int, cost Cost) *Hasher {
+	h := &Hasher{slots: make(chan struct{}, max(concurrency, 1)), cost: cost}
+	h.dummy = encodeHash(make([]byte, argonSaltLen), make([]byte, argonKeyLen), cost.Memory, cost.Time, argonThreads)
 	return h
 }
 
@@ -63,8 +75,8 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	defer h.release()
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return encodeHash(salt, key, argonMemory, argonTime, argonThreads), nil
+	key := argon2.IDKey([]byte(password), salt, h.cost.Time, h.cost.Memory, argonThreads, argonKeyLen)
+	return encodeHash(salt, key, h.cost.Memory, h.cost.Time, argonThreads), nil
 }
 
 func encodeHash(salt, key []byte, m uint32, t uint32, p uint8) string {

@@ -10,7 +10,7 @@ import (
 // TestHasherBoundsConcurrency: with two slots taken, a third hash waits (and gives up with
 // its context) instead of running.
 func TestHasherBoundsConcurrency(t *testing.T) {
-	h := NewHasher(2)
+	h := NewHasher(2, ProductionCost())
 	ctx := context.Background()
 	for range 2 {
 		if err := h.acquire(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -20,7 +21,8 @@ type Notifier interface {
 	Notify(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any) error
 }
 
-// Service runs the account actions, each in one transaction.
+// Service runs the account actions, each in one transaction. Passwords are hashed before the
+// transaction opens, so no transaction waits on argon2.
 type Service struct {
 	DB            *bun.DB
 	Clock         clock.Clock
@@ -29,6 +31,9 @@ type Service struct {
 	BaseURL       string
 	LoginIdle     time.Duration
 	LoginAbsolute time.Duration
+	// Personal are the other capabilities holding a person's data, by the name their part
+	// takes in the download; Export and Delete call every one.
+	Personal []Holder
 }
 
 // SignUpInput is the sign-up form.
@@ -40,7 +45,7 @@ func (s *Service) lang(a Account) string {
 	if a.Language != "" {
 		return a.Language
 	}
-	return Languages()[0]
+	return translated.Languages()[0]
 }
 
 // SignUp creates an unverified account and mails a confirmation link. When the address is
@@ -52,7 +57,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 	var es validate.Errors
 	es.Text("name", name, 200)
 	checkEmail(&es, "email", email)
-	checkNewPassword(&es, in.Password, in.PasswordConfirm, email, true)
+	checkNewPassword(&es, in.Password, in.PasswordConfirm, email, name, true)
 	checkLanguage(&es, in.Language, true)
 	if err := es.Err(); err != nil {
 		return err
@@ -85,7 +90,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 }
 
 func (s *Service) sendVerification(ctx context.Context, tx bun.IDB, a Account) error {
-	token, err := s.issueToken(ctx, tx, a.ID, purposeVerify, verifyValidity)
+	token, err := s.issueToken(ctx, tx, a.ID, PurposeVerify, verifyValidity)
 	if err != nil {
 		return err
 	}
@@ -123,6 +128,13 @@ func (s *Service) liveToken(ctx context.Context, db bun.IDB, token, purpose stri
 	return row, nil
 }
 
+// CheckToken tells whether a mailed link still works (ErrTokenInvalid when not), so its page
+// can say so before asking for anything.
+func (s *Service) CheckToken(ctx context.Context, token, purpose string) error {
+	_, err := s.liveToken(ctx, s.DB, token, purpose, false)
+	return err
+}
+
 // useToken consumes a one-time token of purpose, and with it every other outstanding token of
 // the same purpose for that account: an older link must not work after a newer one was used.
 func (s *Service) useToken(ctx context.Context, tx bun.Tx, token, purpose string) (Account, error) {
@@ -142,7 +154,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 	var a Account
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if a, err = s.useToken(ctx, tx, token, purposeVerify); err != nil {
+		if a, err = s.useToken(ctx, tx, token, PurposeVerify); err != nil {
 			return err
 		}
 		now := s.Clock.Now()
@@ -155,6 +167,11 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 
 // ResendVerification mails a new confirmation link; silent for unknown or verified addresses.
 func (s *Service) ResendVerification(ctx context.Context, email string) error {
+	var es validate.Errors
+	checkEmail(&es, "email", NormalizeEmail(email))
+	if err := es.Err(); err != nil {
+		return err
+	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		a, err := ByEmail(ctx, tx, email)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && a.EmailVerifiedAt != nil) {
@@ -169,20 +186,49 @@ func (s *Service) ResendVerification(ctx context.Context, email string) error {
 
 // SignIn checks the password and opens a login. It ends previousLogin (the browser's earlier
 // login, if any), so a sign-in always rotates the token.
-func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previousLogin string) (string, Account, error) {
+//
+// Failed attempts are counted per address (known or not, so the answer reveals nothing) and
+// each one past the first few makes the next wait longer (ErrThrottled says how long). A browser
+// the person has signed in with before (trustedDevice, app/web's device cookie) is not slowed
+// down: a stranger guessing can slow the guessing, never keep the owner out.
+func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previousLogin string, trustedDevice bool) (string, Account, error) {
+	var es validate.Errors
+	if strings.TrimSpace(email) == "" {
+		es.Add("email", validate.Required, nil)
+	} else if !validate.Printable(email, false) || len(email) > 254 {
+		es.Add("email", CodeEmailInvalid, nil)
+	}
+	if password == "" {
+		es.Add("password", validate.Required, nil)
+	}
+	if err := es.Err(); err != nil {
+		return "", Account{}, err
+	}
+	now := s.Clock.Now()
+	if !trustedDevice {
+		if wait, err := throttled(ctx, s.DB, now, email); err != nil || wait > 0 {
+			if err != nil {
+				return "", Account{}, err
+			}
+			return "", Account{}, ErrThrottled.After(wait)
+		}
+	}
 	a, err := ByEmail(ctx, s.DB, email)
-	if errors.Is(err, store.ErrNotFound) {
+	ok := false
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		s.Hasher.VerifyNothing(ctx, password)
-		return "", Account{}, ErrBadCredentials
-	}
-	if err != nil {
+	case err != nil:
 		return "", Account{}, err
-	}
-	ok, err := s.Hasher.Verify(ctx, a.PasswordHash, password)
-	if err != nil {
-		return "", Account{}, err
+	default:
+		if ok, err = s.Hasher.Verify(ctx, a.PasswordHash, password); err != nil {
+			return "", Account{}, err
+		}
 	}
 	if !ok {
+		if err := recordFailure(ctx, s.DB, s.Clock.Now(), email); err != nil {
+			return "", Account{}, err
+		}
 		return "", Account{}, ErrBadCredentials
 	}
 	if a.EmailVerifiedAt == nil {
@@ -190,6 +236,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previo
 	}
 	var token string
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := forgetFailures(ctx, tx, email); err != nil {
+			return err
+		}
 		if previousLogin != "" {
 			if _, err := tx.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(previousLogin)).Exec(ctx); err != nil {
 				return fmt.Errorf("ending the previous login: %w", err)
@@ -217,13 +266,16 @@ func (s *Service) openLogin(ctx context.Context, tx bun.IDB, accountID int64, us
 }
 
 // Authenticate returns the account of a login token, enforcing the idle and absolute limits.
+// It is one query; it writes only when the login was last marked seen over a minute ago (or has
+// expired and is removed).
 func (s *Service) Authenticate(ctx context.Context, token string) (Account, Login, error) {
 	var l Login
-	if err := s.DB.NewSelect().Model(&l).Where("token_hash = ?", hashToken(token)).Scan(ctx); err != nil {
-		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+	err := s.DB.NewSelect().Model(&l).Relation("Account").Where("login.token_hash = ?", hashToken(token)).Scan(ctx)
+	if err != nil || l.Account == nil {
+		if err == nil || errors.Is(store.NotFound(err), store.ErrNotFound) {
 			return Account{}, Login{}, ErrTokenInvalid
 		}
-		return Account{}, Login{}, err
+		return Account{}, Login{}, fmt.Errorf("authenticating a login: %w", err)
 	}
 	now := s.Clock.Now()
 	if !now.Before(l.ExpiresAt) || !now.Before(l.LastSeenAt.Add(s.LoginIdle)) {
@@ -238,8 +290,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, Logi
 			return Account{}, Login{}, fmt.Errorf("touching a login: %w", err)
 		}
 	}
-	a, err := ByID(ctx, s.DB, l.AccountID)
-	return a, l, err
+	a := *l.Account
+	l.Account = nil
+	return a, l, nil
 }
 
 // SignOut ends the login of token.
@@ -299,7 +352,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		if err != nil {
 			return err
 		}
-		token, err := s.issueToken(ctx, tx, a.ID, purposeReset, resetValidity)
+		token, err := s.issueToken(ctx, tx, a.ID, PurposeReset, resetValidity)
 		if err != nil {
 			return err
 		}
@@ -318,6 +371,11 @@ func (s *Service) setPassword(ctx context.Context, tx bun.Tx, a *Account, hash s
 	if err := EndAllLogins(ctx, tx, a.ID); err != nil {
 		return err
 	}
+	// A reset link mailed before the change must not undo it.
+	if _, err := tx.NewUpdate().Model((*accountToken)(nil)).Set("used_at = ?", now).
+		Where("account_id = ? AND purpose = ? AND used_at IS NULL", a.ID, PurposeReset).Exec(ctx); err != nil {
+		return fmt.Errorf("ending outstanding reset links: %w", err)
+	}
 	return s.Notifier.Notify(ctx, tx, a.Email, s.lang(*a), "password_changed", map[string]any{
 		"Name": a.Name, "ResetLink": s.BaseURL + "/reset"})
 }
@@ -328,7 +386,7 @@ func (s *Service) setPassword(ctx context.Context, tx bun.Tx, a *Account, hash s
 func (s *Service) ResetPassword(ctx context.Context, token, password, confirm string) (Account, error) {
 	// The link's account is read first so that the new password can be checked against its
 	// address; the token is consumed, under lock, only in the transaction below.
-	row, err := s.liveToken(ctx, s.DB, token, purposeReset, false)
+	row, err := s.liveToken(ctx, s.DB, token, PurposeReset, false)
 	if err != nil {
 		return Account{}, err
 	}
@@ -337,7 +395,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 		return Account{}, err
 	}
 	var es validate.Errors
-	checkNewPassword(&es, password, confirm, a.Email, true)
+	checkNewPassword(&es, password, confirm, a.Email, a.Name, true)
 	if err := es.Err(); err != nil {
 		return Account{}, err
 	}
@@ -346,7 +404,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 		return Account{}, err
 	}
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if a, err = s.useToken(ctx, tx, token, purposeReset); err != nil {
+		if a, err = s.useToken(ctx, tx, token, PurposeReset); err != nil {
 			return err
 		}
 		if a.EmailVerifiedAt == nil {
@@ -359,27 +417,22 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 }
 
 // ChangePassword replaces the password after checking the current one, ends every login and
-// returns a fresh login for the browser that asked. A wrong current password is
-// ErrBadCredentials carrying a field error on current_password.
+// every outstanding reset link, and returns a fresh login for the browser that asked. A wrong
+// current password is a field error on current_password.
 func (s *Service) ChangePassword(ctx context.Context, accountID int64, current, password, confirm, userAgent string) (string, error) {
 	a, err := ByID(ctx, s.DB, accountID)
 	if err != nil {
 		return "", err
 	}
 	var es validate.Errors
-	wrong := false
 	if current == "" {
 		es.Add("current_password", validate.Required, nil)
 	} else if ok, err := s.Hasher.Verify(ctx, a.PasswordHash, current); err != nil {
 		return "", err
 	} else if !ok {
-		wrong = true
 		es.Add("current_password", CodeBadCredentials, nil)
 	}
-	checkNewPassword(&es, password, confirm, a.Email, true)
-	if wrong {
-		return "", refusal(ErrBadCredentials, es)
-	}
+	checkNewPassword(&es, password, confirm, a.Email, a.Name, true)
 	if err := es.Err(); err != nil {
 		return "", err
 	}
@@ -409,7 +462,7 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in Profile
 	var es validate.Errors
 	es.Text("name", name, 200)
 	checkLanguage(&es, in.Language, false)
-	checkTimeZone(&es, zone)
+	es.TimeZone("time_zone", zone, false)
 	if err := es.Err(); err != nil {
 		return err
 	}
@@ -431,14 +484,13 @@ type CreateInput struct {
 	Admin                 bool
 }
 
-// CreateAccount creates a verified account in db. A registered address is ErrEmailTaken
-// carrying the field error email/error.taken.
+// CreateAccount creates a verified account in db. A registered address is ErrEmailTaken.
 func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput) (Account, error) {
 	email, name := NormalizeEmail(in.Email), strings.TrimSpace(in.Name)
 	var es validate.Errors
 	checkEmail(&es, "email", email)
 	es.Text("name", name, 200)
-	checkNewPassword(&es, in.Password, "", email, false)
+	checkNewPassword(&es, in.Password, "", email, name, false)
 	if err := es.Err(); err != nil {
 		return Account{}, err
 	}
@@ -451,7 +503,7 @@ func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput)
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(&a).Exec(ctx); err != nil {
 		if store.IsUniqueViolation(err) {
-			return Account{}, refusal(ErrEmailTaken, validate.Errors{{Field: "email", Code: validate.Taken}})
+			return Account{}, ErrEmailTaken
 		}
 		return Account{}, fmt.Errorf("creating account %s: %w", email, err)
 	}
@@ -492,30 +544,45 @@ func (s *Service) EnsureAdmin(ctx context.Context) (created bool, email, passwor
 	return true, FirstAdminEmail, password, nil
 }
 
-// SetAdmin grants or removes admin rights. Removing the last admin is ErrLastAdmin carrying the
-// field error admin/error.last_admin. The admins are locked first, so two admins cannot remove
-// each other at the same moment.
+// SetAdmin grants or removes admin rights, in the caller's transaction. Removing the last admin
+// is ErrLastAdmin. The admins are locked first, so two admins cannot remove each other at the
+// same moment.
+func SetAdmin(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, accountID int64, admin bool) error {
+	admins, err := lockAdmins(ctx, db)
+	if err != nil {
+		return err
+	}
+	a, err := ByID(ctx, db, accountID)
+	if err != nil {
+		return err
+	}
+	if a.IsAdmin == admin {
+		return nil
+	}
+	if !admin && len(admins) <= 1 {
+		return ErrLastAdmin.At("admin")
+	}
+	if _, err := db.NewUpdate().Model((*Account)(nil)).Set("is_admin = ?", admin).Set("updated_at = ?", now).
+		Where("id = ?", accountID).Exec(ctx); err != nil {
+		return fmt.Errorf("setting admin of %d: %w", accountID, err)
+	}
+	return audit.Record(ctx, db, now, actor, "account.set_admin", "account", fmt.Sprint(accountID), map[string]any{"admin": admin})
+}
+
+// lockAdmins returns the ids of the admins, locked until the transaction ends (PostgreSQL;
+// SQLite's writers are serialised anyway).
+func lockAdmins(ctx context.Context, db bun.IDB) ([]int64, error) {
+	var admins []int64
+	q := db.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
+	if err := store.ForUpdate(q, db).Scan(ctx, &admins); err != nil {
+		return nil, fmt.Errorf("locking admins: %w", err)
+	}
+	return admins, nil
+}
+
+// SetAdmin runs SetAdmin in a transaction.
 func (s *Service) SetAdmin(ctx context.Context, actor audit.Actor, accountID int64, admin bool) error {
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model((*Account)(nil)).Column("id").Where("is_admin")
-		var admins []int64
-		if err := store.ForUpdate(q, tx).Scan(ctx, &admins); err != nil {
-			return fmt.Errorf("locking admins: %w", err)
-		}
-		a, err := ByID(ctx, tx, accountID)
-		if err != nil {
-			return err
-		}
-		if a.IsAdmin == admin {
-			return nil
-		}
-		if !admin && len(admins) <= 1 {
-			return refusal(ErrLastAdmin, validate.Errors{{Field: "admin", Code: CodeLastAdmin}})
-		}
-		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("is_admin = ?", admin).Set("updated_at = ?", s.Clock.Now()).
-			Where("id = ?", accountID).Exec(ctx); err != nil {
-			return fmt.Errorf("setting admin of %d: %w", accountID, err)
-		}
-		return audit.Record(ctx, tx, s.Clock.Now(), actor, "account.set_admin", "account", fmt.Sprint(accountID), map[string]any{"admin": admin})
+		return SetAdmin(ctx, tx, s.Clock.Now(), actor, accountID, admin)
 	})
 }

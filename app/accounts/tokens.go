@@ -27,8 +27,8 @@ func hashToken(token string) string {
 
 // Purposes of one-time account tokens.
 const (
-	purposeVerify = "verify"
-	purposeReset  = "reset"
+	PurposeVerify = "verify"
+	PurposeReset  = "reset"
 )
 
 // How long mailed links work.
@@ -61,6 +61,8 @@ type Login struct {
 	LastSeenAt time.Time `bun:"last_seen_at,notnull" json:"last_seen_at"`
 	ExpiresAt  time.Time `bun:"expires_at,notnull" json:"expires_at"`
 	UserAgent  string    `bun:"user_agent,notnull" json:"user_agent"`
+
+	Account *Account `bun:"rel:belongs-to,join:account_id=id" json:"-"`
 }
 
 // APIToken is a named bearer token for /api/v1.

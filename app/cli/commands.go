@@ -9,6 +9,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/site"
 	"github.com/convene/convene/app/store"
 )
 
@@ -20,8 +21,8 @@ func seedCmd(env Env, args []string) error {
 	if fs.Arg(0) != "demo" {
 		return usageError{`want "seed demo"`}
 	}
-	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
-		applied, err := seed.Demo(ctx, svc.db, svc.clock)
+	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
+		applied, err := seed.Demo(ctx, s.DB, s.Clock)
 		if err != nil {
 			return err
 		}
@@ -35,22 +36,16 @@ func seedCmd(env Env, args []string) error {
 	})
 }
 
-// withServices opens and migrates the database, wires the capabilities and runs fn.
-func withServices(env Env, cfg config.Config, fn func(ctx context.Context, svc *services) error) error {
+// withSite builds the site (opening and migrating the database) and runs fn.
+func withSite(env Env, cfg config.Config, fn func(ctx context.Context, s *site.Site) error) error {
 	ctx := context.Background()
-	db, err := openDB(ctx, cfg)
+	cfg.AutoMigrate = true
+	s, err := site.New(ctx, cfg, site.Options{Logger: newLogger(cfg, env.Stderr), Version: env.Version})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
-	}
-	svc, err := wire(cfg, db, newLogger(cfg, env.Stderr))
-	if err != nil {
-		return err
-	}
-	return fn(ctx, svc)
+	defer s.Close()
+	return fn(ctx, s)
 }
 
 func userCmd(env Env, args []string) error {
@@ -84,10 +79,10 @@ func userCmd(env Env, args []string) error {
 	default:
 		password, generated = accounts.GeneratePassword(), true
 	}
-	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
-		a, err := svc.accounts.CreateAccount(ctx, svc.db, accounts.CreateInput{Email: email, Name: name, Password: password, Admin: role == "admin"})
+	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
+		a, err := s.Accounts.CreateAccount(ctx, s.DB, accounts.CreateInput{Email: email, Name: name, Password: password, Admin: role == "admin"})
 		if err != nil {
-			return describe(svc, err)
+			return describe(s, err)
 		}
 		fmt.Fprintf(env.Stdout, "created %s account %s (id %d)\n", role, a.Email, a.ID)
 		if generated {
@@ -112,17 +107,17 @@ func tokenCmd(env Env, args []string) error {
 	if email == "" {
 		return usageError{"--email is required"}
 	}
-	return withServices(env, cfg, func(ctx context.Context, svc *services) error {
-		a, err := accounts.ByEmail(ctx, svc.db, email)
+	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
+		a, err := accounts.ByEmail(ctx, s.DB, email)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("no account with email %s", email)
 			}
 			return err
 		}
-		token, _, err := svc.accounts.CreateAPIToken(ctx, svc.db, a.ID, name)
+		token, _, err := s.Accounts.CreateAPIToken(ctx, a.ID, name)
 		if err != nil {
-			return describe(svc, err)
+			return describe(s, err)
 		}
 		fmt.Fprintln(env.Stdout, token)
 		return nil

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/convene/convene/app/problem"
+	"github.com/convene/convene/app/site"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -33,14 +35,17 @@ func promptPassword(env Env) (string, error) {
 }
 
 // describe turns field errors into English sentences for the terminal.
-func describe(svc *services, err error) error {
+func describe(s *site.Site, err error) error {
 	es, ok := validate.As(err)
+	if p, isProblem := problem.As(err); !ok && isProblem {
+		es, ok = p.Fields(), len(p.Fields()) > 0
+	}
 	if !ok {
 		return err
 	}
 	parts := make([]string, len(es))
 	for i, e := range es {
-		parts[i] = "--" + e.Field + ": " + svc.locale.T("en", e.Code, e.Data)
+		parts[i] = "--" + e.Field + ": " + s.Locale.T("en", e.Code, e.Data)
 	}
 	return errors.New(strings.Join(parts, "; "))
 }

@@ -2,57 +2,22 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
+	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/uptrace/bun"
-
-	"github.com/convene/convene/app/accounts"
-	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
-	"github.com/convene/convene/app/locale"
-	"github.com/convene/convene/app/mail"
-	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/seed"
-	"github.com/convene/convene/app/store"
-	"github.com/convene/convene/app/web"
-	"github.com/convene/convene/frontend"
+	"github.com/convene/convene/app/site"
 )
 
-// services are the capabilities wired together, shared by serve and the other commands.
-type services struct {
-	cfg       config.Config
-	db        *bun.DB
-	clock     clock.Clock
-	log       *slog.Logger
-	locale    *locale.Bundle
-	outbox    *mail.Outbox
-	accounts  *accounts.Service
-	processes *processes.Service
-}
-
-func wire(cfg config.Config, db *bun.DB, log *slog.Logger) (*services, error) {
-	bundle, err := locale.Load(frontend.Locales())
-	if err != nil {
-		return nil, fmt.Errorf("loading message catalogs: %w", err)
-	}
-	clk := clock.System{}
-	outbox := &mail.Outbox{Translator: bundle, Clock: clk, SiteName: bundle.T(locale.Default, "site.name", nil)}
-	return &services{
-		cfg: cfg, db: db, clock: clk, log: log, locale: bundle, outbox: outbox,
-		accounts: &accounts.Service{
-			DB: db, Clock: clk, Hasher: accounts.NewHasher(2), Notifier: outbox, BaseURL: cfg.BaseURL,
-			LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute,
-		},
-		processes: &processes.Service{DB: db, Clock: clk},
-	}, nil
-}
-
+// serve binds its addresses first, so that a taken port fails before anything is set up (no
+// migration, no demo, and above all no admin whose one-time password would be lost), then
+// builds the site, makes sure an admin exists, loads the demo when asked, and serves until a
+// signal comes.
 func serve(env Env, args []string) error {
 	var demo bool
 	cfg, _, err := command(env, "serve", args, func(fs *flag.FlagSet) {
@@ -63,99 +28,82 @@ func serve(env Env, args []string) error {
 	}
 	started := time.Now()
 	log := newLogger(cfg, env.Stderr)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s (is another Convene running? choose another with --addr): %w", cfg.Addr, err)
+	}
+	ls := site.Listeners{Site: ln}
+	if cfg.MetricsAddr != "" {
+		if ls.Metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for metrics: %w", cfg.MetricsAddr, err)
+		}
+	}
+	closeAll := func() {
+		ln.Close()
+		if ls.Metrics != nil {
+			ls.Metrics.Close()
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-
-	db, err := openDB(ctx, cfg)
+	s, err := site.New(ctx, cfg, site.Options{Logger: log, Version: env.Version})
 	if err != nil {
+		closeAll()
 		return err
 	}
-	defer db.Close()
-	if cfg.AutoMigrate {
-		applied, err := store.Migrate(ctx, db)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			log.Info("migrated", "applied", len(applied))
-		}
-	}
-	svc, err := wire(cfg, db, log)
+	defer s.Close()
+	created, email, password, err := s.Accounts.EnsureAdmin(ctx)
 	if err != nil {
-		return err
-	}
-	created, email, password, err := svc.accounts.EnsureAdmin(ctx)
-	if err != nil {
+		closeAll()
 		return fmt.Errorf("making sure an admin exists: %w", err)
 	}
 	if demo {
-		has, err := seed.HasDemo(ctx, db)
-		if err != nil {
+		if err := loadDemo(ctx, s, env); err != nil {
+			closeAll()
 			return err
 		}
-		if !has {
-			if _, err := seed.Demo(ctx, db, svc.clock); err != nil {
-				return fmt.Errorf("loading demo data: %w", err)
-			}
-			log.Info("demo data loaded")
-		}
 	}
-
-	sender, err := mailSender(cfg, log)
-	if err != nil {
-		return err
-	}
-	worker := mail.NewWorker(db, sender, cfg.MailFrom, svc.clock, log)
-	svc.outbox.Wake = worker.Wake
-
-	srv, err := web.New(web.Deps{
-		Config: cfg, DB: db, Clock: svc.clock, Logger: log, Locale: svc.locale,
-		Accounts: svc.accounts, Processes: svc.processes, Registry: prometheus.NewRegistry(), Version: env.Version,
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
-	}
-	go func() {
-		if err := worker.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("mail worker stopped", "err", err)
-		}
-	}()
-	go srv.SweepLoop(ctx, 10*time.Minute)
-
-	served := make(chan error, 1)
-	go func() { served <- srv.App.Listener(ln) }()
 
 	fmt.Fprintf(env.Stdout, "Convene %s is up at %s (listening on %s, started in %s)\n",
 		env.Version, cfg.BaseURL, ln.Addr(), time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "Database: %s\n", describeDatabase(cfg.DatabaseURL))
 	if created {
 		fmt.Fprintf(env.Stdout, "Admin login (shown once, change it after signing in):\n  email:    %s\n  password: %s\n", email, password)
 	}
 
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx, ls) }()
 	select {
-	case err := <-served:
+	case err := <-ran:
 		return err
 	case sig := <-env.Signals:
 		log.Info("shutting down", "signal", sig.String())
 	}
-	if err := srv.App.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
 	cancel()
+	return <-ran
+}
+
+func loadDemo(ctx context.Context, s *site.Site, env Env) error {
+	has, err := seed.HasDemo(ctx, s.DB)
+	if err != nil || has {
+		return err
+	}
+	if _, err := seed.Demo(ctx, s.DB, s.Clock); err != nil {
+		return fmt.Errorf("loading demo data: %w", err)
+	}
+	s.Logger.Info("demo data loaded")
 	return nil
 }
 
-func mailSender(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
-	if cfg.SMTPURL == "" {
-		log.Info("CONVENE_SMTP_URL is not set: outgoing mail is written to this log")
-		return mail.LogSender{Logger: log}, nil
+// describeDatabase names the database for a person: the full path of a SQLite file (a relative
+// path depends on where the command ran), or a PostgreSQL URL without its password.
+func describeDatabase(url string) string {
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			return abs + " (SQLite)"
+		}
+		return path + " (SQLite)"
 	}
-	smtp, err := config.ParseSMTPURL(cfg.SMTPURL)
-	if err != nil {
-		return nil, fmt.Errorf("CONVENE_SMTP_URL: %w", err)
-	}
-	return mail.NewSMTPSender(smtp)
+	return config.RedactURL(url) + " (PostgreSQL)"
 }

@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -39,4 +40,18 @@ func (f *Fixed) Advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
+}
+
+// Zone loads the IANA time zone name. "UTC" is valid; "" and "Local" (the server's own zone,
+// which means nothing to a viewer) are not. It reads the zone database on every call: callers
+// that show many times keep what it returns.
+func Zone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("time zone %q: want an IANA name such as America/Mexico_City", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", name, err)
+	}
+	return loc, nil
 }

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -60,6 +61,15 @@ type Config struct {
 	RateSignUp Rate
 	RateReset  Rate
 	RateAPI    Rate
+
+	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
+	// on first start, which every instance then shares.
+	SecretKey []byte
+	// MetricsAddr serves /metrics on a separate address (e.g. 127.0.0.1:9090) instead of the
+	// site; MetricsToken, when set, is the bearer token /metrics asks for. With neither, /metrics
+	// answers loopback clients only.
+	MetricsAddr  string
+	MetricsToken string
 
 	ShutdownTimeout time.Duration
 }
@@ -153,14 +163,43 @@ func settings() []setting {
 			durationSetter(func(c *Config) *time.Duration { return &c.LoginIdle })},
 		{"CONVENE_LOGIN_ABSOLUTE", "login-absolute", "168h", "a login ends this long after sign-in, used or not",
 			durationSetter(func(c *Config) *time.Duration { return &c.LoginAbsolute })},
-		{"CONVENE_RATE_SIGNIN", "rate-signin", "10/1m", "sign-in attempts per address",
+		// Per-address limits fit a venue whose whole audience shares one address; guessing one
+		// account's password is slowed per account instead (accounts' sign-in throttling).
+		{"CONVENE_RATE_SIGNIN", "rate-signin", "600/10m", "sign-in attempts per address",
 			rateSetter(func(c *Config) *Rate { return &c.RateSignIn })},
-		{"CONVENE_RATE_SIGNUP", "rate-signup", "5/1h", "sign-ups per address",
+		{"CONVENE_RATE_SIGNUP", "rate-signup", "300/1h", "sign-ups per address",
 			rateSetter(func(c *Config) *Rate { return &c.RateSignUp })},
-		{"CONVENE_RATE_RESET", "rate-reset", "5/1h", "password reset requests per address",
+		{"CONVENE_RATE_RESET", "rate-reset", "100/1h", "password reset and confirmation requests per address",
 			rateSetter(func(c *Config) *Rate { return &c.RateReset })},
 		{"CONVENE_RATE_API", "rate-api", "600/1m", "API writes per token or address",
 			rateSetter(func(c *Config) *Rate { return &c.RateAPI })},
+		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
+			func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				k, err := base64.StdEncoding.DecodeString(v)
+				if err != nil {
+					k, err = base64.RawURLEncoding.DecodeString(v)
+				}
+				if err != nil || len(k) < 32 {
+					return errors.New("want at least 32 bytes in base64, e.g. from: head -c 32 /dev/urandom | base64")
+				}
+				c.SecretKey = k
+				return nil
+			}},
+		{"CONVENE_METRICS_ADDR", "metrics-addr", "", "serve /metrics on this HOST:PORT instead of the site",
+			func(c *Config, v string) error {
+				if v != "" {
+					if _, _, err := net.SplitHostPort(v); err != nil {
+						return fmt.Errorf("want HOST:PORT: %w", err)
+					}
+				}
+				c.MetricsAddr = v
+				return nil
+			}},
+		{"CONVENE_METRICS_TOKEN", "metrics-token", "", "bearer token that /metrics asks for (unset: loopback clients only)",
+			func(c *Config, v string) error { c.MetricsToken = v; return nil }},
 		{"CONVENE_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long serve waits for requests in flight on SIGTERM",
 			durationSetter(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	}
@@ -254,6 +293,15 @@ func validateDatabaseURL(v string) error {
 		return nil
 	}
 	return errors.New("want postgres://... or sqlite:PATH")
+}
+
+// RedactURL hides the password of a URL, for logs and messages.
+func RedactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // SMTP is a parsed CONVENE_SMTP_URL.

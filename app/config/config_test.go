@@ -24,7 +24,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != "sqlite:./convene-data/convene.db" || c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" ||
-		!c.AutoMigrate || c.Secure() || c.RateSignIn != (Rate{10, time.Minute}) {
+		!c.AutoMigrate || c.Secure() || c.RateSignIn != (Rate{600, 10 * time.Minute}) {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

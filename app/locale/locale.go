@@ -12,23 +12,18 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/convene/convene/app/translated"
 )
 
 // Default is the language of last resort.
 const Default = "es"
 
 // Supported lists the interface languages, the default first.
-func Supported() []string { return []string{"es", "en"} }
+func Supported() []string { return translated.Languages() }
 
 // IsSupported tells whether lang is an interface language.
-func IsSupported(lang string) bool {
-	for _, l := range Supported() {
-		if l == lang {
-			return true
-		}
-	}
-	return false
-}
+func IsSupported(lang string) bool { return translated.IsLanguage(lang) }
 
 // Bundle holds every catalog, with one localizer per language.
 type Bundle struct {

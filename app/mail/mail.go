@@ -51,6 +51,7 @@ type queued struct {
 	SentAt        *time.Time `bun:"sent_at"`
 	FailedAt      *time.Time `bun:"failed_at"`
 	LastError     string     `bun:"last_error,notnull"`
+	Claim         string     `bun:"claim,notnull"` // which worker's claim holds it
 }
 
 func (q queued) message() Message {
@@ -92,4 +93,32 @@ func Latest(ctx context.Context, db bun.IDB, to string) (Message, error) {
 		return Message{}, fmt.Errorf("latest mail to %s: %w", to, store.NotFound(err))
 	}
 	return row.message(), nil
+}
+
+// Personal is the mail part of a person's data: the messages queued for their address.
+type Personal struct{}
+
+type sentMail struct {
+	Subject   string     `bun:"subject" json:"subject"`
+	CreatedAt time.Time  `bun:"created_at" json:"created_at"`
+	SentAt    *time.Time `bun:"sent_at" json:"sent_at"`
+}
+
+// Export lists the messages queued for email, without their bodies (sent ones keep none).
+func (Personal) Export(ctx context.Context, db bun.IDB, _ int64, email string) (any, error) {
+	out := []sentMail{}
+	err := db.NewSelect().Model((*queued)(nil)).Column("subject", "created_at", "sent_at").
+		Where("LOWER(recipient) = ?", strings.ToLower(email)).OrderExpr("id").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("exporting mail to %s: %w", email, err)
+	}
+	return out, nil
+}
+
+// Erase deletes every message queued for email, sent or not.
+func (Personal) Erase(ctx context.Context, db bun.IDB, _ time.Time, _ int64, email string) error {
+	if _, err := db.NewDelete().Model((*queued)(nil)).Where("LOWER(recipient) = ?", strings.ToLower(email)).Exec(ctx); err != nil {
+		return fmt.Errorf("erasing mail to %s: %w", email, err)
+	}
+	return nil
 }

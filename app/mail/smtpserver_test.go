@@ -48,6 +48,7 @@ type smtpServer struct {
 	mailErr  *smtp.SMTPError // answer to every MAIL FROM, when set
 	rcptErr  *smtp.SMTPError // answer to every RCPT TO, when set
 	mechs    []string        // AUTH mechanisms offered: PLAIN, LOGIN
+	delay    time.Duration   // how long DATA takes to answer, like a slow server
 	user     string
 	pass     string
 }
@@ -172,6 +173,10 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	ss.s.mu.Lock()
+	delay := ss.s.delay
+	ss.s.mu.Unlock()
+	time.Sleep(delay)
 	ss.s.mu.Lock()
 	defer ss.s.mu.Unlock()
 	ss.s.dataSeen++

@@ -2,6 +2,8 @@ package mail
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,11 +46,16 @@ func (p Permanent) Unwrap() error { return p.Err }
 
 // Worker sends due outbox messages. Several workers (one per instance) may share a PostgreSQL
 // database: each claims due rows in a short transaction (FOR UPDATE SKIP LOCKED) by moving
-// their next_attempt_at a lease ahead, commits, and only then sends, so no row is sent by two
-// workers. On SQLite the claim needs no row lock: its writers are serialised.
+// their next_attempt_at a lease ahead and marking them with a claim of its own, commits, and
+// only then sends. Right before each send it renews that one row's lease, on condition that the
+// claim is still its own: a row whose lease ran out while earlier ones were sent, and that
+// another worker took over, is skipped, and a send never starts with less than a full lease
+// ahead (far longer than a send may take). So no row is sent by two workers, however slow the
+// mail server. On SQLite the claim needs no row lock: its writers are serialised.
 //
 // Delivery is at least once: if the server accepted a message but the worker died before
-// recording it, the message goes out again when the lease ends.
+// recording it, the message goes out again when the lease ends. Once a message is sent or given
+// up its body is blanked: reset and verification links must not outlive delivery in backups.
 type Worker struct {
 	DB          *bun.DB
 	Sender      Sender
@@ -125,19 +132,22 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 }
 
 func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
-	claimedAt := w.Clock.Now()
 	lease := orDefault(w.Lease, DefaultLease)
-	rows, err := w.claim(ctx, claimedAt, lease)
+	claim := newClaim()
+	rows, err := w.claim(ctx, w.Clock.Now(), lease, claim)
 	if err != nil {
 		return 0, 0, err
 	}
-	// No send starts after half the lease: sends are bounded by timeouts far shorter than the
-	// other half, so none outlives the claim and lets a second worker send the same row. What
-	// is left is handed back, due at once.
-	stopAt := claimedAt.Add(lease / 2)
 	for i, r := range rows {
-		if ctx.Err() != nil || (i > 0 && w.Clock.Now().After(stopAt)) {
-			return sent, len(rows), w.release(ctx, rows[i:])
+		if ctx.Err() != nil {
+			return sent, len(rows), w.release(ctx, claim, rows[i:])
+		}
+		mine, err := w.renew(ctx, r.ID, claim, lease)
+		if err != nil {
+			return sent, len(rows), err
+		}
+		if !mine {
+			continue // its lease ran out while earlier rows were sent, and another worker took it
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 		serr := w.Sender.Send(sendCtx, w.From, r.message())
@@ -152,8 +162,15 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 	return sent, len(rows), nil
 }
 
+// newClaim returns a random mark that tells this claim's rows from any other's.
+func newClaim() string {
+	b := make([]byte, 12)
+	_, _ = crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // claim takes up to Batch due messages and leases them, in a short transaction.
-func (w *Worker) claim(ctx context.Context, now time.Time, lease time.Duration) ([]queued, error) {
+func (w *Worker) claim(ctx context.Context, now time.Time, lease time.Duration, claim string) ([]queued, error) {
 	var rows []queued
 	err := w.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewSelect().Model(&rows).
@@ -170,7 +187,7 @@ func (w *Worker) claim(ctx context.Context, now time.Time, lease time.Duration) 
 			return nil
 		}
 		_, err := tx.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", now.Add(lease).UTC()).
-			Where("id IN (?)", bun.List(ids(rows))).Exec(ctx)
+			Set("claim = ?", claim).Where("id IN (?)", bun.List(ids(rows))).Exec(ctx)
 		return err
 	})
 	if err != nil {
@@ -179,12 +196,24 @@ func (w *Worker) claim(ctx context.Context, now time.Time, lease time.Duration) 
 	return rows, nil
 }
 
+// renew gives row id a full lease from now if this claim still holds it, and tells whether it
+// does.
+func (w *Worker) renew(ctx context.Context, id int64, claim string, lease time.Duration) (bool, error) {
+	res, err := w.DB.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", w.Clock.Now().Add(lease).UTC()).
+		Where("id = ? AND claim = ? AND sent_at IS NULL AND failed_at IS NULL", id, claim).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("renewing the lease of mail %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // release hands claimed rows that were not tried back to the queue, due now.
-func (w *Worker) release(ctx context.Context, rows []queued) error {
+func (w *Worker) release(ctx context.Context, claim string, rows []queued) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	_, err := w.DB.NewUpdate().Model((*queued)(nil)).Set("next_attempt_at = ?", w.Clock.Now().UTC()).
-		Where("id IN (?) AND sent_at IS NULL AND failed_at IS NULL", bun.List(ids(rows))).Exec(ctx)
+		Where("id IN (?) AND claim = ? AND sent_at IS NULL AND failed_at IS NULL", bun.List(ids(rows)), claim).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("releasing %d claimed mails: %w", len(rows), err)
 	}
@@ -202,9 +231,10 @@ func (w *Worker) record(ctx context.Context, r queued, sendErr error) error {
 	var perm Permanent
 	switch {
 	case sendErr == nil:
-		q = q.Set("sent_at = ?", now).Set("last_error = ''")
+		q = q.Set("sent_at = ?", now).Set("last_error = ''").Set("body_text = ''").Set("body_html = ''")
 	case attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts) || errors.As(sendErr, &perm):
-		q = q.Set("failed_at = ?", now).Set("last_error = ?", truncate(sendErr.Error(), maxErrorLen))
+		q = q.Set("failed_at = ?", now).Set("last_error = ?", truncate(sendErr.Error(), maxErrorLen)).
+			Set("body_text = ''").Set("body_html = ''")
 		w.logger().Error("mail given up", "id", r.ID, "attempts", attempts, "err", sendErr)
 	default:
 		next := now.Add(backoff(attempts))

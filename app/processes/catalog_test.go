@@ -17,7 +17,7 @@ import (
 func messageIDs() []string {
 	ids := []string{
 		processes.CodeSlug, processes.CodeCode, processes.CodeLanguages, processes.CodeGroups, processes.CodeStatus,
-		processes.CodeKind, processes.CodeTopicCode, processes.CodeTimeZone,
+		processes.CodeKind, processes.CodeTopicCode, validate.TimeZoneCode,
 		validate.Required, validate.TooLong, validate.Taken, validate.Invalid,
 	}
 	for _, g := range processes.StandardStakeholderGroups() {

@@ -35,9 +35,6 @@ const (
 // Kinds lists the topic kinds in the order topics are shown: objectives, then axes.
 func Kinds() []string { return []string{KindObjective, KindAxis} }
 
-// ContentLanguages are the languages process content may be written in.
-func ContentLanguages() []string { return []string{"es", "en"} }
-
 // StandardStakeholderGroups are the groups a process may invite; labels are stakeholder.<key>
 // in the catalogs.
 func StandardStakeholderGroups() []string {
@@ -54,7 +51,6 @@ const (
 	CodeStatus    = "error.status"
 	CodeKind      = "error.kind"
 	CodeTopicCode = "error.topic_code"
-	CodeTimeZone  = "error.time_zone"
 )
 
 // Process is one consultation.
@@ -103,6 +99,13 @@ var (
 	topicCodeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,19}$`)
 )
 
+// Input is the process as an input, for an edit that changes some fields and keeps the rest.
+func (p Process) Input() ProcessInput {
+	return ProcessInput{Slug: p.Slug, Code: p.Code, TimeZone: p.TimeZone, Status: p.Status,
+		Title: p.Title, Description: p.Description, GeneralObjective: p.GeneralObjective,
+		Languages: slices.Clone(p.Languages), StakeholderGroups: slices.Clone(p.StakeholderGroups)}
+}
+
 // Normalized trims the input.
 func (in ProcessInput) Normalized() ProcessInput {
 	in.Slug, in.Code = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Code)
@@ -115,15 +118,15 @@ func (in ProcessInput) Normalized() ProcessInput {
 func checkTranslated(es *validate.Errors, field string, t translated.Text, langs []string, required bool, max int) {
 	for _, l := range slices.Sorted(maps.Keys(t)) {
 		s := t[l]
-		if !slices.Contains(ContentLanguages(), l) {
+		if !translated.IsLanguage(l) {
 			es.Add(field+"."+l, CodeLanguages, nil)
-		} else if len([]rune(s)) > max {
-			es.Add(field+"."+l, validate.TooLong, map[string]any{"Max": max})
+		} else {
+			es.LongText(field+"."+l, s, max, false)
 		}
 	}
 	if required {
 		for _, l := range t.Missing(langs) {
-			if slices.Contains(ContentLanguages(), l) {
+			if translated.IsLanguage(l) {
 				es.Add(field+"."+l, validate.Required, nil)
 			}
 		}
@@ -148,7 +151,7 @@ func (in ProcessInput) Validate() validate.Errors {
 	langOK := len(in.Languages) > 0
 	seen := map[string]bool{}
 	for _, l := range in.Languages {
-		if !slices.Contains(ContentLanguages(), l) || seen[l] {
+		if !translated.IsLanguage(l) || seen[l] {
 			langOK = false
 		}
 		seen[l] = true
@@ -159,11 +162,7 @@ func (in ProcessInput) Validate() validate.Errors {
 	checkTranslated(&es, "title", in.Title, in.Languages, true, 200)
 	checkTranslated(&es, "description", in.Description, in.Languages, false, 20000)
 	checkTranslated(&es, "general_objective", in.GeneralObjective, in.Languages, false, 5000)
-	if in.TimeZone == "" {
-		es.Add("time_zone", validate.Required, nil)
-	} else if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
-		es.Add("time_zone", CodeTimeZone, nil)
-	}
+	es.TimeZone("time_zone", in.TimeZone, true)
 	groupsOK := len(in.StakeholderGroups) > 0
 	seenGroup := map[string]bool{}
 	for _, g := range in.StakeholderGroups {

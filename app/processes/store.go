@@ -79,46 +79,6 @@ func TopicByID(ctx context.Context, db bun.IDB, processID, topicID int64) (Topic
 	return t, nil
 }
 
-// Create validates in and inserts the process, inside the caller's transaction (which must be
-// rolled back on error: on PostgreSQL a unique violation aborts it). Bad input and a slug or
-// code in use are validate.Errors. It writes no audit entry: the caller knows who acts.
-func Create(ctx context.Context, db bun.IDB, now time.Time, in ProcessInput) (Process, error) {
-	in = in.Normalized()
-	if es := in.Validate(); len(es) > 0 {
-		return Process{}, es
-	}
-	if err := checkUnique(ctx, db, 0, in); err != nil {
-		return Process{}, err
-	}
-	p := Process{CreatedAt: now}
-	in.applyTo(&p, now)
-	if _, err := db.NewInsert().Model(&p).Exec(ctx); err != nil {
-		return Process{}, fmt.Errorf("creating process %s: %w", in.Slug, taken(err, "slug", "code"))
-	}
-	return p, nil
-}
-
-// CreateTopic validates in against the languages of p and inserts the topic at the end of its
-// kind, inside the caller's transaction (rolled back on error). A code in use is a
-// validate.Errors on "code". Callers racing on one process should hold its lock (the Service
-// does), so two topics never get the same position.
-func CreateTopic(ctx context.Context, db bun.IDB, now time.Time, p Process, in TopicInput) (Topic, error) {
-	in = in.Normalized()
-	if es := in.Validate(p.Languages); len(es) > 0 {
-		return Topic{}, es
-	}
-	pos, err := nextPosition(ctx, db, p.ID, in.Kind)
-	if err != nil {
-		return Topic{}, err
-	}
-	t := Topic{ProcessID: p.ID, Kind: in.Kind, Code: in.Code, Title: in.Title, Description: in.Description,
-		Position: pos, CreatedAt: now, UpdatedAt: now}
-	if _, err := db.NewInsert().Model(&t).Exec(ctx); err != nil {
-		return Topic{}, fmt.Errorf("adding topic %s to process %d: %w", in.Code, p.ID, taken(err, "code"))
-	}
-	return t, nil
-}
-
 // applyTo copies a normalized input onto p.
 func (in ProcessInput) applyTo(p *Process, now time.Time) {
 	p.Slug, p.Code, p.TimeZone, p.Status = in.Slug, in.Code, in.TimeZone, in.Status

@@ -2,7 +2,6 @@ package seed
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -46,7 +45,7 @@ func encsProcess(ctx context.Context, tx bun.IDB, now time.Time) error {
 				"development of the Mexican State.",
 		},
 	}
-	p, err := processes.Create(ctx, tx, now, in)
+	p, err := processes.Create(ctx, tx, now, audit.Actor{}, in)
 	if err != nil {
 		return err
 	}
@@ -97,9 +96,9 @@ func encsProcess(ctx context.Context, tx bun.IDB, now time.Time) error {
 	for _, t := range topics {
 		in := processes.TopicInput{Kind: t.kind, Code: t.code,
 			Title: translated.Text{"es": t.es, "en": t.en}, Description: translated.Text{"es": t.descES, "en": t.descEN}}
-		if _, err := processes.CreateTopic(ctx, tx, now, p, in); err != nil {
+		if _, err := processes.CreateTopic(ctx, tx, now, audit.Actor{}, p.ID, in); err != nil {
 			return err
 		}
 	}
-	return audit.Record(ctx, tx, now, audit.Actor{}, "seed.demo", "process", fmt.Sprint(p.ID), map[string]any{"step": stepENCS})
+	return nil
 }

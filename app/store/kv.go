@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -85,7 +86,7 @@ func (kv *KV) Delete(key string) error {
 func (kv *KV) Reset() error {
 	ctx, cancel := kv.ctx()
 	defer cancel()
-	if _, err := kv.DB.NewDelete().Model((*kvRow)(nil)).Where("1 = 1").Exec(ctx); err != nil {
+	if _, err := kv.DB.NewDelete().Model((*kvRow)(nil)).Where("key <> ?", serverKeyName).Exec(ctx); err != nil {
 		return fmt.Errorf("emptying kv: %w", err)
 	}
 	return nil
@@ -102,4 +103,25 @@ func (kv *KV) Sweep(ctx context.Context) (int64, error) {
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// serverKeyName is the kv row holding the generated signing key.
+const serverKeyName = "server_key"
+
+// ServerKey returns the key that signs CSRF tokens and device cookies when the configuration
+// gives none: 32 random bytes generated into the database by the first instance to start, and
+// read by every other, so that a token made by one instance is good on all.
+func ServerKey(ctx context.Context, db bun.IDB) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("generating the server key: %w", err)
+	}
+	if _, err := db.NewInsert().Model(&kvRow{Key: serverKeyName, Value: key}).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+		return nil, fmt.Errorf("storing the server key: %w", err)
+	}
+	var row kvRow
+	if err := db.NewSelect().Model(&row).Where("key = ?", serverKeyName).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("reading the server key: %w", err)
+	}
+	return row.Value, nil
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/convene/convene/app/problem"
 )
 
 // Options tune the connection pool. PostgreSQL run-time parameters (search_path, ...) go in
@@ -83,7 +85,7 @@ func ForUpdate(q *bun.SelectQuery, db bun.IDB) *bun.SelectQuery {
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = problem.ErrNotFound
 
 // NotFound turns sql.ErrNoRows into ErrNotFound, keeping other errors.
 func NotFound(err error) error {

@@ -12,6 +12,13 @@ import (
 	"strings"
 )
 
+// Languages are the languages Convene speaks, for its interface and for content alike; the
+// first is the default.
+func Languages() []string { return []string{"es", "en"} }
+
+// IsLanguage tells whether lang is one of Languages.
+func IsLanguage(lang string) bool { return slices.Contains(Languages(), lang) }
+
 // Text maps a language tag ("es", "en") to the text in that language.
 type Text map[string]string
 

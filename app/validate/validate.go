@@ -7,6 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/convene/convene/app/clock"
 )
 
 // FieldError says that one field is wrong and why.
@@ -76,14 +80,69 @@ const (
 	TooLong  = "error.too_long" // Data: Max
 	Invalid  = "error.invalid"  // malformed value
 	Taken    = "error.taken"    // must be unique and is not
+	Control  = "error.control"  // holds control characters or is not UTF-8
+
+	TimeZoneCode = "error.time_zone" // not an IANA time zone
 )
 
-// Text checks a required single-line text: not blank and at most max characters.
+// Text checks a required single-line text: not blank, no control characters, at most max
+// characters.
 func (es *Errors) Text(field, value string, max int) {
 	switch {
 	case strings.TrimSpace(value) == "":
 		es.Add(field, Required, nil)
-	case len([]rune(value)) > max:
+	case !Printable(value, false):
+		es.Add(field, Control, nil)
+	case utf8.RuneCountInString(value) > max:
 		es.Add(field, TooLong, map[string]any{"Max": max})
+	}
+}
+
+// LongText checks optional text of several lines (or a required one): line breaks and tabs are
+// allowed, other control characters are not.
+func (es *Errors) LongText(field, value string, max int, required bool) {
+	switch {
+	case strings.TrimSpace(value) == "":
+		if required {
+			es.Add(field, Required, nil)
+		}
+	case !Printable(value, true):
+		es.Add(field, Control, nil)
+	case utf8.RuneCountInString(value) > max:
+		es.Add(field, TooLong, map[string]any{"Max": max})
+	}
+}
+
+// Printable tells whether s is valid UTF-8 without control characters (NUL, escape, DEL, C1 ...).
+// multiline allows line breaks and tabs. A NUL reaching PostgreSQL fails the whole request, and
+// the others hide text or forge log lines.
+func Printable(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// TimeZone checks an IANA time zone name (required or not).
+func (es *Errors) TimeZone(field, zone string, required bool) {
+	switch {
+	case zone == "":
+		if required {
+			es.Add(field, Required, nil)
+		}
+	case !Printable(zone, false):
+		es.Add(field, Control, nil)
+	default:
+		if _, err := clock.Zone(zone); err != nil {
+			es.Add(field, TimeZoneCode, nil)
+		}
 	}
 }

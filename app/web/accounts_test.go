@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/store/storetest"
 )
@@ -102,12 +103,22 @@ func TestSignUpVerifySignInFlow(t *testing.T) {
 		if m, _ := mail.Latest(context.Background(), db.DB, "beatriz@example.org"); !strings.Contains(m.Text, "already have one") {
 			t.Fatalf("the second sign-up did not tell the owner: %q", m.Text)
 		}
-		r = c.get(link)
+		// Opening the link (as a mail scanner would) confirms nothing; the button on it does.
+		if r = c.get(link); r.status != http.StatusOK || !strings.Contains(r.body, `action="`+link+`"`) {
+			t.Fatalf("verify page: %d %s", r.status, excerpt(r.body))
+		}
+		if a, _ := accounts.ByEmail(context.Background(), db.DB, "beatriz@example.org"); a.EmailVerifiedAt != nil {
+			t.Fatal("opening the link confirmed the address")
+		}
+		r = c.post(link, nil)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/signin" {
 			t.Fatalf("verify: %d %s", r.status, r.header.Get("Location"))
 		}
-		if r := c.get(link); r.status != http.StatusBadRequest {
-			t.Fatalf("reused verification link: %d, want 400", r.status)
+		if r := c.get(link); r.status != http.StatusGone {
+			t.Fatalf("reused verification link: %d, want 410", r.status)
+		}
+		if r := c.post(link, nil); r.status != http.StatusGone {
+			t.Fatalf("reused verification link, pressed: %d, want 410", r.status)
 		}
 		bad := c.post("/signin", url.Values{"email": {"beatriz@example.org"}, "password": {"wrong password!"}})
 		if bad.status != http.StatusUnauthorized {
@@ -212,7 +223,7 @@ func TestProfileAndTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		other := s.user("other@example.org", false)
-		otherToken, tok, err := s.accounts.CreateAPIToken(context.Background(), db.DB, other.ID, "theirs")
+		otherToken, tok, err := s.accounts.CreateAPIToken(context.Background(), other.ID, "theirs")
 		if err != nil {
 			t.Fatal(err)
 		}

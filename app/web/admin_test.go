@@ -33,7 +33,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 			{"/admin/processes/encs-2017", "Coordinación y colaboración"},
 			{"/admin/processes/encs-2017/topics/" + topicID, `value="E3"`},
 			{"/admin/accounts?q=rapp", "rapporteur@example.org"},
-			{"/admin/audit", "Datos de demostración cargados"},
+			{"/admin/audit", "Proceso creado"},
 		}
 		for _, p := range pages {
 			t.Run("GET "+p.path, func(t *testing.T) {
@@ -230,7 +230,7 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 		if r := c.get("/processes/encs-2017"); !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
 			t.Fatal("no edit link on the public page for its organiser")
 		}
-		token, _, err := s.accounts.CreateAPIToken(ctx, db.DB, org.ID, "api")
+		token, _, err := s.accounts.CreateAPIToken(ctx, org.ID, "api")
 		if err != nil {
 			t.Fatal(err)
 		}

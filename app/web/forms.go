@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/translated"
@@ -14,6 +16,36 @@ import (
 )
 
 // Reading requests: form fields and JSON bodies, copied out of Fiber's reused buffers.
+
+// plainInput refuses a request whose query or form fields hold NUL or other control
+// characters, naming the field (422): PostgreSQL fails on a NUL, and nothing a person types
+// needs them. Line breaks and tabs pass (text areas); each field's own rule is stricter.
+func (s *Server) plainInput(c *fiber.Ctx) error {
+	var es validate.Errors
+	check := func(args *fasthttp.Args) {
+		for k, v := range args.All() {
+			if !validate.Printable(string(v), true) || !validate.Printable(string(k), false) {
+				es.Add(strings.ToValidUTF8(strings.Map(printableRune, string(k)), "?"), validate.Control, nil)
+			}
+		}
+	}
+	check(c.Context().QueryArgs())
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+		check(c.Context().PostArgs())
+	}
+	if err := es.Err(); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// printableRune replaces a control character (in a field's name) with "?".
+func printableRune(r rune) rune {
+	if unicode.IsControl(r) {
+		return '?'
+	}
+	return r
+}
 
 // form copies the named fields out of the request (Fiber reuses its buffers).
 func form(c *fiber.Ctx, names ...string) map[string]string {

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"crypto/subtle"
 	"fmt"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,13 +49,37 @@ func newHTTPMetrics(reg *prometheus.Registry, db *bun.DB) (*httpMetrics, error) 
 }
 
 func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
-	if route == "" || route == "/" && status == fiber.StatusNotFound {
-		route = "unmatched"
-	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
 func (m *httpMetrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+}
+
+// metricsGate keeps /metrics from the world: on the site it answers only the bearer of
+// CONVENE_METRICS_TOKEN or, without one, loopback clients; with CONVENE_METRICS_ADDR it is not
+// on the site at all.
+func (s *Server) metricsGate(c *fiber.Ctx) error {
+	switch {
+	case s.Config.MetricsAddr != "":
+		return errNotFound
+	case s.Config.MetricsToken != "":
+		got, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.Config.MetricsToken)) != 1 {
+			return errUnauthorized
+		}
+	default:
+		if a, err := netip.ParseAddr(s.clientIP(c)); err != nil || !a.Unmap().IsLoopback() {
+			return errNotFound
+		}
+	}
+	return c.Next()
+}
+
+// MetricsApp is /metrics alone, for the separate address of CONVENE_METRICS_ADDR.
+func (s *Server) MetricsApp() *fiber.App {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
+	app.Get("/metrics", s.metrics.handler())
+	return app
 }

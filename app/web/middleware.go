@@ -1,15 +1,18 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
@@ -17,16 +20,17 @@ import (
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/validate"
 )
 
 // Keys of c.Locals.
 const (
-	localAccount = "account"
-	localLogin   = "login"
-	localLang    = "lang"
-	localCSRF    = "csrf"
-	localLogger  = "logger"
-	localViaAPI  = "api_token"
+	localAccount   = "account"
+	localLogin     = "login"
+	localLang      = "lang"
+	localLogger    = "logger"
+	localViaAPI    = "api_token"
+	localRequestID = "requestid"
 )
 
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -59,7 +63,7 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 			break
 		}
 		if !s.trusted(h) {
-			return h
+			return strings.Clone(h) // c.Get's bytes are reused after the request
 		}
 	}
 	return peer
@@ -78,11 +82,40 @@ func (s *Server) trusted(ip string) bool {
 	return false
 }
 
-// observe logs every request with its request id and records it in the metrics. It runs the
-// error handler itself so that the status it logs is the one the client gets.
+// requestIDRE is what a request id taken from a trusted proxy must look like: short and plain,
+// since it is logged and written with every audit entry.
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// requestID names the request for the logs and the audit trail: the X-Request-ID of a trusted
+// proxy when it is well formed, else a new random one. (Fiber's requestid middleware takes the
+// header from anyone, unchecked.)
+func (s *Server) requestID(c *fiber.Ctx) error {
+	rid := ""
+	if h := c.Get(fiber.HeaderXRequestID); h != "" && s.trusted(c.Context().RemoteIP().String()) && requestIDRE.MatchString(h) {
+		rid = strings.Clone(h)
+	}
+	if rid == "" {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		rid = hex.EncodeToString(b)
+	}
+	c.Locals(localRequestID, rid)
+	c.Set(fiber.HeaderXRequestID, rid)
+	return c.Next()
+}
+
+// quiet tells the routes that machines poll or browsers fetch by the dozen: their requests are
+// logged at debug only.
+func quiet(route string) bool {
+	return route == "/healthz" || route == "/readyz" || route == "/metrics" || strings.HasPrefix(route, "/static/")
+}
+
+// observe logs every request in one short line and records it in the metrics. It logs the route
+// pattern, never the path: paths carry tokens (/verify/:token, /reset/:token). It runs the error
+// handler itself so that the status it logs is the one the client gets.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	rid, _ := c.Locals("requestid").(string)
+	rid, _ := c.Locals(localRequestID).(string)
 	log := s.Logger.With("request_id", rid)
 	c.Locals(localLogger, log)
 	if err := c.Next(); err != nil {
@@ -92,16 +125,30 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
-	route := c.Route().Path
+	route := routeOf(c)
+	method := strings.Clone(c.Method()) // Fiber's string points into a buffer the next request reuses
 	elapsed := time.Since(start)
-	s.metrics.observe(c.Method(), route, status, elapsed)
+	s.metrics.observe(method, route, status, elapsed)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		level = slog.LevelError
+	case quiet(route):
+		level = slog.LevelDebug
 	}
-	log.Log(c.UserContext(), level, "request", "method", c.Method(), "path", c.Path(), "route", route,
-		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "ip", s.clientIP(c))
+	if s.Logger.Enabled(c.UserContext(), level) {
+		log.Log(c.UserContext(), level, method+" "+route, "status", status, "ms", elapsed.Milliseconds())
+	}
 	return nil
+}
+
+// routeOf is the pattern of the route that answered ("/reset/:token"); "unmatched" when only
+// middleware did (the not-found handler, a refused CSRF token).
+func routeOf(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Method != "USE" {
+		return r.Path
+	}
+	return "unmatched"
 }
 
 func (s *Server) securityHeaders() fiber.Handler {
@@ -134,7 +181,7 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		if !ok || !strings.HasPrefix(c.Path(), "/api/") {
 			return errUnauthorized
 		}
-		a, err := s.Accounts.AuthenticateAPIToken(ctx, strings.TrimSpace(token))
+		a, err := s.Accounts.AuthenticateAPIToken(ctx, strings.Clone(strings.TrimSpace(token)))
 		if err != nil {
 			if errors.Is(err, accounts.ErrTokenInvalid) || errors.Is(err, store.ErrNotFound) {
 				return errUnauthorized
@@ -144,7 +191,7 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		acct = &a
 		c.Locals(localViaAPI, true)
 	} else if token := c.Cookies(s.cookieName("convene_login")); token != "" {
-		a, login, err := s.Accounts.Authenticate(ctx, token)
+		a, login, err := s.Accounts.Authenticate(ctx, strings.Clone(token))
 		switch {
 		case err == nil:
 			acct = &a
@@ -182,43 +229,20 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 	})
 }
 
-// csrfProtect guards every unsafe request made with cookies. API requests that carry a bearer
-// token, or no login at all, have no ambient credentials to abuse and skip it (pages keep it
-// even for anonymous visitors, against login CSRF).
-func (s *Server) csrfProtect() fiber.Handler {
-	return csrf.New(csrf.Config{
-		Next: func(c *fiber.Ctx) bool {
-			return c.Locals(localViaAPI) != nil || (isAPI(c) && account(c) == nil)
-		},
-		CookieName:        s.cookieName("convene_csrf"),
-		CookieSecure:      s.Config.Secure(),
-		CookieHTTPOnly:    true,
-		CookieSameSite:    fiber.CookieSameSiteLaxMode,
-		CookieSessionOnly: true,
-		Expiration:        4 * time.Hour,
-		Storage:           s.kv,
-		ContextKey:        localCSRF,
-		Extractor: func(c *fiber.Ctx) (string, error) {
-			if t := c.Get("X-CSRF-Token"); t != "" {
-				return t, nil
-			}
-			if t := c.FormValue("_csrf"); t != "" {
-				return t, nil
-			}
-			return "", csrf.ErrTokenNotFound
-		},
-		ErrorHandler: func(c *fiber.Ctx, err error) error { return errCSRF },
-	})
-}
-
 // limit allows r.Max requests per r.Window for each client address on the route it guards.
+// The counters live in the database, so the limit holds across instances. Limits are sized for
+// a venue whose whole audience shares one address; what protects an account is counted per
+// account (sign-in throttling).
 func (s *Server) limit(name string, r config.Rate) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          r.Max,
 		Expiration:   r.Window,
 		Storage:      s.kv,
 		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + s.clientIP(c) },
-		LimitReached: func(c *fiber.Ctx) error { return errTooMany },
+		LimitReached: func(c *fiber.Ctx) error {
+			wait, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
+			return errTooMany.After(time.Duration(max(wait, 1)) * time.Second)
+		},
 	})
 }
 
@@ -266,9 +290,23 @@ func logger(c *fiber.Ctx, fallback *slog.Logger) *slog.Logger {
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// wantsJSON tells whether an error should be answered in JSON: on the API, or when the client
+// prefers JSON to HTML.
+func wantsJSON(c *fiber.Ctx) bool {
+	return isAPI(c) || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
+}
+
+// safeNext keeps a redirect target on this site: an absolute path with nothing a browser could
+// read as another host. Browsers drop tabs and line breaks from URLs and read a backslash as a
+// slash, so "/\t/evil.example" and "/\\evil.example" mean "//evil.example"; any control
+// character, backslash or a second leading slash sends the visitor home instead.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.ContainsAny(next, "\\") || !validate.Printable(next, false) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

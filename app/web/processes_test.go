@@ -126,11 +126,11 @@ func TestProcessAPI(t *testing.T) {
 		s := newSite(t, db)
 		ctx := context.Background()
 		adminAcc, memberAcc := s.user("root@example.org", true), s.user("mem@example.org", false)
-		adminTok, _, err := s.accounts.CreateAPIToken(ctx, db.DB, adminAcc.ID, "ci")
+		adminTok, _, err := s.accounts.CreateAPIToken(ctx, adminAcc.ID, "ci")
 		if err != nil {
 			t.Fatal(err)
 		}
-		memberTok, _, err := s.accounts.CreateAPIToken(ctx, db.DB, memberAcc.ID, "ci")
+		memberTok, _, err := s.accounts.CreateAPIToken(ctx, memberAcc.ID, "ci")
 		if err != nil {
 			t.Fatal(err)
 		}

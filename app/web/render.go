@@ -215,21 +215,30 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	p.Lang = lang(c)
 	p.Path = c.OriginalURL()
 	p.Account = account(c)
-	p.CSRF, _ = c.Locals(localCSRF).(string)
-	p.RequestID, _ = c.Locals("requestid").(string)
+	p.CSRF = s.csrfToken(c)
+	p.RequestID, _ = c.Locals(localRequestID).(string)
 	if titleID != "" && p.Title == "" {
 		p.Title = s.Locale.T(p.Lang, titleID, nil)
 	}
-	if f := c.Cookies("convene_flash"); f != "" && s.Locale.Has(f) {
-		p.Flash = f
-		c.ClearCookie("convene_flash")
+	if f := c.Cookies("convene_flash"); f != "" {
+		if s.Locale.Has(f) {
+			p.Flash = strings.Clone(f)
+		}
+		// Cleared with the path it was set with, or the browser keeps it and the message repeats.
+		c.Cookie(&fiber.Cookie{Name: "convene_flash", Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+			Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 	}
 	body, err := s.render.render(name, p)
 	if err != nil {
 		return err
 	}
-	// Pages may show personal data; shared caches must not keep them.
-	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	// Pages may show personal data: shared caches must not keep them, and a signed-in page
+	// (a new API token, a list of logins) must not stay on the disk of a shared computer.
+	if p.Account != nil {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Status(status).Send(body)
 }
@@ -239,13 +248,4 @@ func (s *Server) flash(c *fiber.Ctx, messageID, to string) error {
 	c.Cookie(&fiber.Cookie{Name: "convene_flash", Value: messageID, Path: "/", MaxAge: 60,
 		Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 	return c.Redirect(to, fiber.StatusSeeOther)
-}
-
-// formError re-renders a form with its field errors (422), or passes any other error on.
-func (s *Server) formError(c *fiber.Ctx, err error, name, titleID string, form map[string]string, data any) error {
-	es, ok := validate.As(err)
-	if !ok {
-		return err
-	}
-	return s.page(c, fiber.StatusUnprocessableEntity, name, titleID, &Page{Errors: es, Form: form, Data: data})
 }

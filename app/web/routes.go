@@ -3,12 +3,11 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
 
 // routes is the one route table: every path, its handler and its guard.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestid.New())
+	app.Use(s.requestID)
 	app.Use(s.observe)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(s.securityHeaders())
@@ -16,21 +15,24 @@ func (s *Server) routes(app *fiber.App) {
 	// Operations and static files: no login, no CSRF, no database writes.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
+	app.Get("/metrics", s.metricsGate, s.metrics.handler())
 	app.Get("/static/:hash/*", s.serveStatic)
 
+	app.Use(s.plainInput)
 	app.Use(s.identify)
-	app.Use(s.csrfProtect())
+	app.Use(s.csrfProtect)
 
 	// Public pages.
 	app.Get("/", s.home)
 	app.Get("/language/:lang", s.switchLanguage)
+	app.Post("/language", s.requireAccount, s.setLanguage)
 	app.Get("/processes/:slug", s.showProcess)
 
 	// Accounts.
 	app.Get("/signup", s.signUpForm)
 	app.Post("/signup", s.limit("signup", s.Config.RateSignUp), s.signUp)
-	app.Get("/verify/:token", s.verifyEmail)
+	app.Get("/verify/:token", s.verifyForm)
+	app.Post("/verify/:token", s.limit("reset", s.Config.RateReset), s.verifyEmail)
 	app.Get("/verify", s.resendForm)
 	app.Post("/verify", s.limit("reset", s.Config.RateReset), s.resendVerification)
 	app.Get("/signin", s.signInForm)

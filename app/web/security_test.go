@@ -150,19 +150,24 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 				if https != (hsts != "") {
 					t.Errorf("HSTS = %q on %s", hsts, name)
 				}
-				csrf := findCookie(r.header, "convene_csrf")
-				if csrf == nil {
-					t.Fatal("no CSRF cookie")
+				// CSRF tokens are signed, not stored: an anonymous form's is bound to a visitor cookie.
+				visitor := findCookie(r.header, "convene_visitor")
+				if visitor == nil {
+					t.Fatal("no visitor cookie")
 				}
-				checkCookie(t, csrf, https)
+				checkCookie(t, visitor, https)
+				token := csrfRE.FindStringSubmatch(r.body)
+				if token == nil {
+					t.Fatal("no CSRF token in the sign-in form")
+				}
 				if !https {
 					return
 				}
 				// Over https the login cookie is __Host-, Secure, HttpOnly, SameSite=Lax. The jar
 				// will not send Secure cookies to this plain listener, so send the token by hand.
-				f := url.Values{"email": {"gil@example.org"}, "password": {"correct horse battery"}, "_csrf": {csrf.Value}}
+				f := url.Values{"email": {"gil@example.org"}, "password": {"correct horse battery"}, "_csrf": {token[1]}}
 				resp := c.do("POST", "/signin", strings.NewReader(f.Encode()), map[string]string{
-					"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf.Name + "=" + csrf.Value})
+					"Content-Type": "application/x-www-form-urlencoded", "Cookie": visitor.Name + "=" + visitor.Value})
 				if resp.status != http.StatusSeeOther {
 					t.Fatalf("sign-in: %d %s", resp.status, excerpt(resp.body))
 				}

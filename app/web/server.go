@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
@@ -31,7 +32,10 @@ type Deps struct {
 	Logger    *slog.Logger
 	Locale    *locale.Bundle
 	Accounts  *accounts.Service
+	Access    *access.Service
 	Processes *processes.Service
+	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
+	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.
 	Registry *prometheus.Registry
 	Version  string
@@ -41,6 +45,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	App     *fiber.App
+	key     []byte
 	render  *renderer
 	static  *staticFiles
 	kv      *store.KV
@@ -66,8 +71,12 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(d.Key) < 32 {
+		return nil, fmt.Errorf("the signing key has %d bytes, want at least 32", len(d.Key))
+	}
 	s := &Server{
 		Deps:    d,
+		key:     d.Key,
 		render:  r,
 		static:  static,
 		kv:      &store.KV{DB: d.DB, Clock: d.Clock},
@@ -94,17 +103,20 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
-// SweepLoop removes expired CSRF tokens and rate-limit counters until ctx ends.
-func (s *Server) SweepLoop(ctx context.Context, every time.Duration) {
+// SweepLoop removes expired rate-limit counters and forgotten sign-in failures until ctx ends.
+func (s *Server) SweepLoop(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 			if _, err := s.kv.Sweep(ctx); err != nil {
 				s.Logger.Warn("sweeping expired keys", "err", err)
+			}
+			if err := accounts.SweepThrottle(ctx, s.DB, s.Clock.Now()); err != nil {
+				s.Logger.Warn("sweeping sign-in failures", "err", err)
 			}
 		}
 	}

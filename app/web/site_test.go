@@ -15,17 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
-	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
-	"github.com/convene/convene/app/processes"
+	convene "github.com/convene/convene/app/site"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/web"
-	"github.com/convene/convene/frontend"
 )
 
 func TestMain(m *testing.M) {
@@ -43,6 +39,7 @@ type site struct {
 	cfg      config.Config
 	accounts *accounts.Service
 	srv      *web.Server
+	app      *convene.Site
 }
 
 type siteOption func(*config.Config)
@@ -68,26 +65,22 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	bundle, err := locale.Load(frontend.Locales())
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewFixed(time.Now())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	outbox := &mail.Outbox{Translator: bundle, Clock: clk, SiteName: "Convene"}
-	acc := &accounts.Service{DB: db.DB, Clock: clk, Hasher: accounts.NewHasher(2), Notifier: outbox, BaseURL: cfg.BaseURL,
-		LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute}
-	srv, err := web.New(web.Deps{Config: cfg, DB: db.DB, Clock: clk, Logger: log, Locale: bundle, Accounts: acc,
-		Processes: &processes.Service{DB: db.DB, Clock: clk}, Registry: prometheus.NewRegistry(), Version: "test"})
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := convene.New(ctx, cfg, convene.Options{DB: db.DB, Clock: clk, Logger: log, HashCost: accounts.TestCost(),
+		Sender: mail.LogSender{Logger: log}, Version: "test"})
 	if err != nil {
+		cancel()
 		t.Fatalf("building the app: %v", err)
 	}
-	go func() { _ = srv.App.Listener(ln) }()
-	t.Cleanup(func() { _ = srv.App.ShutdownWithTimeout(5 * time.Second) })
-	return &site{t: t, db: db, clock: clk, base: base, cfg: cfg, accounts: acc, srv: srv}
+	// The mail worker stays off: tests read links from the outbox before anything sends them.
+	go func() { _ = st.Web.App.Listener(ln) }()
+	t.Cleanup(func() { cancel(); _ = st.Web.App.ShutdownWithTimeout(5 * time.Second) })
+	return &site{t: t, db: db, clock: clk, base: base, cfg: cfg, accounts: st.Accounts, srv: st.Web, app: st}
 }
 
 // user creates a verified account; admin makes it an admin.
@@ -117,6 +110,8 @@ type client struct {
 	s     *site
 	http  *http.Client
 	token string // bearer token for API calls
+
+	csrfToken, csrfFor string // the last token read, and the cookies it was for
 }
 
 func (s *site) client() *client {
@@ -163,28 +158,38 @@ func (c *client) do(method, path string, body io.Reader, header map[string]strin
 
 func (c *client) get(path string) *response { return c.do(http.MethodGet, path, nil, nil) }
 
-// csrf returns this browser's CSRF token, fetching a page first when it has none.
+// csrf returns this browser's CSRF token, as its pages carry it: tokens are bound to the
+// login (or to the visitor cookie), so a new one is read after either changes.
 func (c *client) csrf() string {
 	c.t.Helper()
 	u, _ := url.Parse(c.s.base)
-	find := func() string {
-		for _, ck := range c.http.Jar.Cookies(u) {
-			if ck.Name == "convene_csrf" {
-				return ck.Value
-			}
+	binding := ""
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "convene_login" || ck.Name == "convene_visitor" {
+			binding += ck.Name + "=" + ck.Value + ";"
 		}
-		return ""
 	}
-	if tok := find(); tok != "" {
-		return tok
+	if binding != "" && binding == c.csrfFor {
+		return c.csrfToken
 	}
-	c.get("/signin")
-	tok := find()
-	if tok == "" {
-		c.t.Fatal("no CSRF cookie after a GET")
+	r := c.get("/signup")
+	if r.status != http.StatusOK {
+		r = c.get("/profile/")
 	}
-	return tok
+	m := csrfRE.FindStringSubmatch(r.body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on the page: %s", excerpt(r.body))
+	}
+	c.csrfToken, c.csrfFor = m[1], ""
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "convene_login" || ck.Name == "convene_visitor" {
+			c.csrfFor += ck.Name + "=" + ck.Value + ";"
+		}
+	}
+	return c.csrfToken
 }
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // post sends a form with this browser's CSRF token.
 func (c *client) post(path string, form url.Values) *response {

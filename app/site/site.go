@@ -1,0 +1,200 @@
+// Package site is Convene's composition root: New builds the whole application from a Config
+// (database, capabilities, web server, mail worker) and Run serves it with its background work
+// under one errgroup. serve and every test that needs a running Convene use it, so they cannot
+// wire things differently.
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/web"
+	"github.com/convene/convene/frontend"
+)
+
+// Options are what a caller may supply instead of what New would make from the Config.
+type Options struct {
+	DB       *bun.DB      // an open database (New then neither opens nor closes one)
+	Clock    clock.Clock  // default: the system clock
+	Logger   *slog.Logger // default: discard
+	HashCost accounts.Cost
+	Sender   mail.Sender // default: from CONVENE_SMTP_URL, or the log
+	Version  string
+}
+
+// Site is a wired Convene.
+type Site struct {
+	Config    config.Config
+	DB        *bun.DB
+	Clock     clock.Clock
+	Logger    *slog.Logger
+	Locale    *locale.Bundle
+	Outbox    *mail.Outbox
+	Worker    *mail.Worker
+	Accounts  *accounts.Service
+	Access    *access.Service
+	Processes *processes.Service
+	Web       *web.Server
+	ownDB     bool
+}
+
+// New opens (unless given) and migrates (when cfg.AutoMigrate) the database and wires every
+// capability. It starts nothing: Run does.
+func New(ctx context.Context, cfg config.Config, opt Options) (*Site, error) {
+	s := &Site{Config: cfg, DB: opt.DB, Clock: opt.Clock, Logger: opt.Logger}
+	if s.Clock == nil {
+		s.Clock = clock.System{}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.DB == nil {
+		db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns})
+		if err != nil {
+			return nil, err
+		}
+		s.DB, s.ownDB = db, true
+	}
+	if err := s.setUp(ctx, cfg, opt); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error {
+	if cfg.AutoMigrate {
+		applied, err := store.Migrate(ctx, s.DB)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			s.Logger.Info("migrated", "applied", len(applied))
+		}
+	}
+	bundle, err := locale.Load(frontend.Locales())
+	if err != nil {
+		return fmt.Errorf("loading message catalogs: %w", err)
+	}
+	s.Locale = bundle
+	sender := opt.Sender
+	if sender == nil {
+		if sender, err = mailSender(cfg, s.Logger); err != nil {
+			return err
+		}
+	}
+	s.Worker = mail.NewWorker(s.DB, sender, cfg.MailFrom, s.Clock, s.Logger)
+	s.Outbox = &mail.Outbox{Translator: bundle, Clock: s.Clock, SiteName: bundle.T(locale.Default, "site.name", nil), Wake: s.Worker.Wake}
+	cost := opt.HashCost
+	if cost == (accounts.Cost{}) {
+		cost = accounts.ProductionCost()
+	}
+	s.Access = &access.Service{DB: s.DB, Clock: s.Clock}
+	s.Processes = &processes.Service{DB: s.DB, Clock: s.Clock}
+	s.Accounts = &accounts.Service{
+		DB: s.DB, Clock: s.Clock, Hasher: accounts.NewHasher(2, cost), Notifier: s.Outbox, BaseURL: cfg.BaseURL,
+		LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute,
+		// Every capability holding personal data is listed here, once.
+		Personal: []accounts.Holder{
+			{Name: "role_grants", Data: access.Personal{}},
+			{Name: "mail", Data: mail.Personal{}},
+		},
+	}
+	key := cfg.SecretKey
+	if len(key) == 0 {
+		if key, err = store.ServerKey(ctx, s.DB); err != nil {
+			return err
+		}
+	}
+	s.Web, err = web.New(web.Deps{
+		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
+		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes,
+		Registry: prometheus.NewRegistry(), Version: opt.Version,
+	})
+	return err
+}
+
+func mailSender(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTPURL == "" {
+		log.Info("CONVENE_SMTP_URL is not set: outgoing mail is written to this log")
+		return mail.LogSender{Logger: log}, nil
+	}
+	smtp, err := config.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("CONVENE_SMTP_URL: %w", err)
+	}
+	return mail.NewSMTPSender(smtp)
+}
+
+// Listeners are the sockets Run serves; the caller binds them before any set-up, so that a
+// taken port fails at once.
+type Listeners struct {
+	Site    net.Listener
+	Metrics net.Listener // CONVENE_METRICS_ADDR; nil when metrics are on the site
+}
+
+// Run serves the site and runs the background work (mail worker, sweeps) until ctx ends, then
+// stops accepting, lets requests in flight finish (cfg.ShutdownTimeout) and waits for every
+// goroutine before it returns. The first failure of any of them stops the others.
+func (s *Site) Run(ctx context.Context, ls Listeners) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return serveUntil(ctx, s.Web.App.Listener, s.Web.App.ShutdownWithTimeout, ls.Site, s.Config.ShutdownTimeout)
+	})
+	if ls.Metrics != nil {
+		m := s.Web.MetricsApp()
+		g.Go(func() error {
+			return serveUntil(ctx, m.Listener, m.ShutdownWithTimeout, ls.Metrics, s.Config.ShutdownTimeout)
+		})
+	}
+	g.Go(func() error {
+		if err := s.Worker.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("mail worker: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return s.Web.SweepLoop(ctx, 10*time.Minute) })
+	return g.Wait()
+}
+
+// serveUntil serves ln until ctx ends, then shuts the server down.
+func serveUntil(ctx context.Context, serve func(net.Listener) error, shutdown func(time.Duration) error, ln net.Listener, grace time.Duration) error {
+	served := make(chan error, 1)
+	go func() { served <- serve(ln) }()
+	select {
+	case err := <-served:
+		if err != nil {
+			return fmt.Errorf("serving %s: %w", ln.Addr(), err)
+		}
+		return errors.New("server stopped on its own")
+	case <-ctx.Done():
+	}
+	if err := shutdown(grace); err != nil {
+		return fmt.Errorf("shutting down %s: %w", ln.Addr(), err)
+	}
+	return <-served
+}
+
+// Close closes the database New opened.
+func (s *Site) Close() error {
+	if s.ownDB && s.DB != nil {
+		return s.DB.Close()
+	}
+	return nil
+}

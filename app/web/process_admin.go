@@ -1,0 +1,104 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/processes"
+)
+
+func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]string) {
+	f := form(c, "slug", "code", "time_zone", "status")
+	in := processes.ProcessInput{
+		Slug: f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"],
+		Title:             translatedForm(c, "title", f),
+		Description:       translatedForm(c, "description", f),
+		GeneralObjective:  translatedForm(c, "general_objective", f),
+		Languages:         multiForm(c, "languages"),
+		StakeholderGroups: multiForm(c, "stakeholder_groups"),
+	}
+	return in, f
+}
+
+// processFormData is what the process form needs besides the values.
+func processFormData(p *processes.Process, languages, groups []string) map[string]any {
+	checked := map[string]bool{}
+	for _, v := range append(append([]string{}, languages...), groups...) {
+		checked[v] = true
+	}
+	return map[string]any{
+		"Process": p, "Checked": checked, "Languages": locale.Supported(),
+		"Groups": processes.StandardStakeholderGroups(), "Statuses": processes.Statuses(),
+	}
+}
+
+func (s *Server) newProcessForm(c *fiber.Ctx) error {
+	f := map[string]string{"time_zone": "America/Mexico_City", "status": processes.StatusDraft}
+	return s.page(c, fiber.StatusOK, "admin/process_form", "admin.process_new", &Page{Form: f,
+		Data: processFormData(nil, locale.Supported(), processes.StandardStakeholderGroups())})
+}
+
+func (s *Server) createProcess(c *fiber.Ctx) error {
+	in, f := processInputFromForm(c)
+	p, err := s.Processes.Create(c.UserContext(), s.actor(c), in)
+	if err != nil {
+		return s.formError(c, err, "admin/process_form", "admin.process_new", f, processFormData(nil, in.Languages, in.StakeholderGroups))
+	}
+	return s.flash(c, "admin.process_created", "/admin/processes/"+p.Slug)
+}
+
+func processForm(p processes.Process) map[string]string {
+	f := map[string]string{"slug": p.Slug, "code": p.Code, "time_zone": p.TimeZone, "status": p.Status}
+	for _, l := range locale.Supported() {
+		f["title."+l] = p.Title[l]
+		f["description."+l] = p.Description[l]
+		f["general_objective."+l] = p.GeneralObjective[l]
+	}
+	return f
+}
+
+// editData gathers the process edit page: the process, its topics and its role grants.
+func (s *Server) editData(c *fiber.Ctx, p processes.Process, languages, groups []string) (map[string]any, error) {
+	ctx := c.UserContext()
+	topics, err := processes.Topics(ctx, s.DB, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := s.grantsOf(c, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	objectives, axes := topicsByKind(topics)
+	d := processFormData(&p, languages, groups)
+	d["Objectives"], d["Axes"], d["Grants"], d["Roles"] = objectives, axes, grants, grantableRoles()
+	return d, nil
+}
+
+func (s *Server) editProcessForm(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.editData(c, p, p.Languages, p.StakeholderGroups)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/process_form", "admin.process_edit", &Page{Form: processForm(p), Data: d})
+}
+
+func (s *Server) updateProcess(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	in, f := processInputFromForm(c)
+	updated, err := s.Processes.Update(c.UserContext(), s.actor(c), p.ID, in)
+	if err != nil {
+		d, derr := s.editData(c, p, in.Languages, in.StakeholderGroups)
+		if derr != nil {
+			return derr
+		}
+		return s.formError(c, err, "admin/process_form", "admin.process_edit", f, d)
+	}
+	return s.flash(c, "admin.process_saved", "/admin/processes/"+updated.Slug)
+}

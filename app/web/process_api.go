@@ -1,0 +1,220 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/translated"
+)
+
+// API representations: the JSON shape is the API's contract, kept apart from the tables.
+
+type apiTopic struct {
+	ID          int64           `json:"id"`
+	Kind        string          `json:"kind"`
+	Code        string          `json:"code"`
+	Title       translated.Text `json:"title"`
+	Description translated.Text `json:"description"`
+	Position    int             `json:"position"`
+}
+
+type apiProcess struct {
+	ID                int64           `json:"id"`
+	Slug              string          `json:"slug"`
+	Code              string          `json:"code"`
+	Title             translated.Text `json:"title"`
+	Description       translated.Text `json:"description"`
+	GeneralObjective  translated.Text `json:"general_objective"`
+	TimeZone          string          `json:"time_zone"`
+	Languages         []string        `json:"languages"`
+	StakeholderGroups []string        `json:"stakeholder_groups"`
+	Status            string          `json:"status"`
+	Topics            []apiTopic      `json:"topics,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+}
+
+func toAPITopic(t processes.Topic) apiTopic {
+	return apiTopic{ID: t.ID, Kind: t.Kind, Code: t.Code, Title: t.Title, Description: t.Description, Position: t.Position}
+}
+
+func toAPIProcess(p processes.Process, topics []processes.Topic) apiProcess {
+	out := apiProcess{ID: p.ID, Slug: p.Slug, Code: p.Code, Title: p.Title, Description: p.Description,
+		GeneralObjective: p.GeneralObjective, TimeZone: p.TimeZone, Languages: p.Languages,
+		StakeholderGroups: p.StakeholderGroups, Status: p.Status, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+	for _, t := range topics {
+		out.Topics = append(out.Topics, toAPITopic(t))
+	}
+	return out
+}
+
+func (s *Server) apiListProcesses(c *fiber.Ctx) error {
+	a := account(c)
+	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{PublicOnly: a == nil || !a.IsAdmin})
+	if err != nil {
+		return err
+	}
+	out := make([]apiProcess, len(list))
+	for i, p := range list {
+		out[i] = toAPIProcess(p, nil)
+	}
+	return c.JSON(fiber.Map{"processes": out})
+}
+
+func (s *Server) apiGetProcess(c *fiber.Ctx) error {
+	p, topics, err := s.processWithTopics(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIProcess(p, topics))
+}
+
+func (s *Server) apiListTopics(c *fiber.Ctx) error {
+	_, topics, err := s.processWithTopics(c)
+	if err != nil {
+		return err
+	}
+	out := make([]apiTopic, len(topics))
+	for i, t := range topics {
+		out[i] = toAPITopic(t)
+	}
+	return c.JSON(fiber.Map{"topics": out})
+}
+
+// apiProcessInput is the JSON body of process writes; pointers tell omitted from empty.
+type apiProcessInput struct {
+	Slug              *string          `json:"slug"`
+	Code              *string          `json:"code"`
+	Title             *translated.Text `json:"title"`
+	Description       *translated.Text `json:"description"`
+	GeneralObjective  *translated.Text `json:"general_objective"`
+	TimeZone          *string          `json:"time_zone"`
+	Languages         *[]string        `json:"languages"`
+	StakeholderGroups *[]string        `json:"stakeholder_groups"`
+	Status            *string          `json:"status"`
+}
+
+// apply overlays the members present in the body on in.
+func (b apiProcessInput) apply(in processes.ProcessInput) processes.ProcessInput {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setText := func(dst *translated.Text, src *translated.Text) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&in.Slug, b.Slug)
+	set(&in.Code, b.Code)
+	set(&in.TimeZone, b.TimeZone)
+	set(&in.Status, b.Status)
+	setText(&in.Title, b.Title)
+	setText(&in.Description, b.Description)
+	setText(&in.GeneralObjective, b.GeneralObjective)
+	if b.Languages != nil {
+		in.Languages = *b.Languages
+	}
+	if b.StakeholderGroups != nil {
+		in.StakeholderGroups = *b.StakeholderGroups
+	}
+	return in
+}
+
+func (s *Server) apiCreateProcess(c *fiber.Ctx) error {
+	var body apiProcessInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	p, err := s.Processes.Create(c.UserContext(), s.actor(c), body.apply(processes.ProcessInput{}))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toAPIProcess(p, nil))
+}
+
+func (s *Server) apiUpdateProcess(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	var body apiProcessInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	updated, err := s.Processes.Update(c.UserContext(), s.actor(c), p.ID, body.apply(p.Input()))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIProcess(updated, nil))
+}
+
+type apiTopicInput struct {
+	Kind        *string          `json:"kind"`
+	Code        *string          `json:"code"`
+	Title       *translated.Text `json:"title"`
+	Description *translated.Text `json:"description"`
+}
+
+func (b apiTopicInput) apply(in processes.TopicInput) processes.TopicInput {
+	if b.Kind != nil {
+		in.Kind = *b.Kind
+	}
+	if b.Code != nil {
+		in.Code = *b.Code
+	}
+	if b.Title != nil {
+		in.Title = *b.Title
+	}
+	if b.Description != nil {
+		in.Description = *b.Description
+	}
+	return in
+}
+
+func (s *Server) apiCreateTopic(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	var body apiTopicInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	t, err := s.Processes.CreateTopic(c.UserContext(), s.actor(c), p.ID, body.apply(processes.TopicInput{}))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toAPITopic(t))
+}
+
+func (s *Server) apiUpdateTopic(c *fiber.Ctx) error {
+	p, t, err := s.topicOf(c)
+	if err != nil {
+		return err
+	}
+	var body apiTopicInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	in := processes.TopicInput{Kind: t.Kind, Code: t.Code, Title: t.Title, Description: t.Description}
+	updated, err := s.Processes.UpdateTopic(c.UserContext(), s.actor(c), p.ID, t.ID, body.apply(in))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPITopic(updated))
+}
+
+func (s *Server) apiDeleteTopic(c *fiber.Ctx) error {
+	p, t, err := s.topicOf(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Processes.DeleteTopic(c.UserContext(), s.actor(c), p.ID, t.ID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/processes"
+)
+
+func (s *Server) actor(c *fiber.Ctx) audit.Actor {
+	rid, _ := c.Locals("requestid").(string)
+	a := account(c)
+	if a == nil {
+		return audit.Actor{RequestID: rid}
+	}
+	return audit.Actor{AccountID: a.ID, RequestID: rid}
+}
+
+// localProcess is where requireOrganiser leaves the process it checked.
+const localProcess = "process"
+
+// runs tells whether the viewer may run process p: admins run every process, organisers theirs.
+func (s *Server) runs(c *fiber.Ctx, p processes.Process) (bool, error) {
+	a := account(c)
+	if a == nil {
+		return false, nil
+	}
+	return access.Has(c.UserContext(), s.DB, access.Subject{AccountID: a.ID, IsAdmin: a.IsAdmin}, access.Organiser, p.ID, 0)
+}
+
+// processBySlug finds the process of the path if the viewer may see it: drafts only for the
+// people who run it.
+func (s *Server) processBySlug(c *fiber.Ctx) (processes.Process, error) {
+	if p, ok := c.Locals(localProcess).(processes.Process); ok {
+		return p, nil
+	}
+	p, err := processes.BySlug(c.UserContext(), s.DB, strings.Clone(c.Params("slug")))
+	if err != nil {
+		return p, err
+	}
+	if p.Status == processes.StatusDraft {
+		ok, err := s.runs(c, p)
+		if err != nil {
+			return p, err
+		}
+		if !ok {
+			return p, errNotFound
+		}
+	}
+	return p, nil
+}
+
+// requireOrganiser lets through admins and the organisers of the process in the path.
+func (s *Server) requireOrganiser(c *fiber.Ctx) error {
+	if account(c) == nil {
+		return s.requireAccount(c)
+	}
+	p, err := processes.BySlug(c.UserContext(), s.DB, strings.Clone(c.Params("slug")))
+	if err != nil {
+		return err
+	}
+	ok, err := s.runs(c, p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errForbidden
+	}
+	c.Locals(localProcess, p)
+	return c.Next()
+}
+
+func (s *Server) home(c *fiber.Ctx) error {
+	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{PublicOnly: true})
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "processes/home", "home.title", &Page{Data: map[string]any{"Processes": list}})
+}
+
+// topicsByKind splits a process's topics into objectives and axes, each in order.
+func topicsByKind(topics []processes.Topic) (objectives, axes []processes.Topic) {
+	for _, t := range topics {
+		if t.Kind == processes.KindObjective {
+			objectives = append(objectives, t)
+		} else {
+			axes = append(axes, t)
+		}
+	}
+	return objectives, axes
+}
+
+// processWithTopics finds the visible process of the path and its topics, in order.
+func (s *Server) processWithTopics(c *fiber.Ctx) (processes.Process, []processes.Topic, error) {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return p, nil, err
+	}
+	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	return p, topics, err
+}
+
+func (s *Server) showProcess(c *fiber.Ctx) error {
+	p, topics, err := s.processWithTopics(c)
+	if err != nil {
+		return err
+	}
+	objectives, axes := topicsByKind(topics)
+	runs, err := s.runs(c, p)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "processes/show", "", &Page{
+		Title: p.Title.In(lang(c), p.Languages...),
+		Data:  map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Runs": runs},
+	})
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/locale"
+)
+
+// profileData is what the profile page shows besides the form.
+func (s *Server) profileData(c *fiber.Ctx, newToken string) (map[string]any, error) {
+	a := account(c)
+	ctx := c.UserContext()
+	tokens, err := s.Accounts.ListAPITokens(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	logins, err := s.Accounts.ListLogins(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := access.ForAccount(ctx, s.DB, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	current, _ := c.Locals(localLogin).(accounts.Login)
+	zone := a.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	return map[string]any{
+		"Tokens": tokens, "Logins": logins, "CurrentLogin": current.ID, "NewToken": newToken, "Roles": roles,
+		"Languages": locale.Supported(), "Zone": zone,
+	}, nil
+}
+
+func (s *Server) profileForm(a *accounts.Account) map[string]string {
+	return map[string]string{"name": a.Name, "email": a.Email, "language": a.Language, "time_zone": a.TimeZone}
+}
+
+func (s *Server) profile(c *fiber.Ctx) error {
+	data, err := s.profileData(c, "")
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "accounts/profile", "profile.title", &Page{Form: s.profileForm(account(c)), Data: data})
+}
+
+// profileError re-renders the profile page with the errors of one of its forms.
+func (s *Server) profileError(c *fiber.Ctx, err error, f map[string]string) error {
+	data, derr := s.profileData(c, "")
+	if derr != nil {
+		return derr
+	}
+	form := s.profileForm(account(c))
+	for k, v := range f {
+		form[k] = v
+	}
+	return s.formError(c, err, "accounts/profile", "profile.title", form, data)
+}
+
+func (s *Server) updateProfile(c *fiber.Ctx) error {
+	f := form(c, "name", "language", "time_zone")
+	err := s.Accounts.UpdateProfile(c.UserContext(), account(c).ID, accounts.ProfileInput{Name: f["name"], Language: f["language"], TimeZone: f["time_zone"]})
+	if err != nil {
+		return s.profileError(c, err, f)
+	}
+	if f["language"] != "" {
+		s.setLanguageCookie(c, f["language"])
+	}
+	return s.flash(c, "profile.saved", "/profile/")
+}
+
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	f := form(c, "current_password", "password", "password_confirm")
+	token, err := s.Accounts.ChangePassword(c.UserContext(), account(c).ID, f["current_password"], f["password"], f["password_confirm"],
+		strings.Clone(c.Get(fiber.HeaderUserAgent)))
+	if err != nil {
+		return s.profileError(c, err, nil)
+	}
+	s.setCookie(c, "convene_login", token, s.Clock.Now().Add(s.Config.LoginAbsolute))
+	return s.flash(c, "profile.password_changed", "/profile/")
+}
+
+func (s *Server) exportData(c *fiber.Ctx) error {
+	data, err := s.Accounts.Export(c.UserContext(), account(c).ID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="convene-my-data.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(data)
+}
+
+func (s *Server) deleteAccount(c *fiber.Ctx) error {
+	f := form(c, "delete_password")
+	err := s.Accounts.Delete(c.UserContext(), s.actor(c), account(c).ID, f["delete_password"])
+	if err != nil {
+		return s.profileError(c, err, nil)
+	}
+	s.clearCookie(c, "convene_login")
+	return s.flash(c, "profile.deleted", "/")
+}
+
+func (s *Server) createToken(c *fiber.Ctx) error {
+	f := form(c, "token_name")
+	token, _, err := s.Accounts.CreateAPIToken(c.UserContext(), account(c).ID, f["token_name"])
+	if err != nil {
+		return s.profileError(c, err, f)
+	}
+	data, err := s.profileData(c, token)
+	if err != nil {
+		return err
+	}
+	// Shown once, on this response only; never stored in plain text.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.page(c, fiber.StatusCreated, "accounts/profile", "profile.title", &Page{Form: s.profileForm(account(c)), Data: data})
+}
+
+func (s *Server) revokeToken(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.RevokeAPIToken(c.UserContext(), account(c).ID, id); err != nil {
+		return err
+	}
+	return s.flash(c, "profile.token_revoked", "/profile/")
+}
+
+func (s *Server) endLogin(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.EndLogin(c.UserContext(), account(c).ID, id); err != nil {
+		return err
+	}
+	return s.flash(c, "profile.login_ended", "/profile/")
+}
