@@ -175,3 +175,26 @@ func TestResetVerifies(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordChangeEndsResetLinks: a reset link mailed before a password change cannot undo
+// it afterwards.
+func TestPasswordChangeEndsResetLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		f := newFixture(db)
+		a := f.account(t, "ana@example.org", false)
+		if err := f.svc.RequestPasswordReset(ctx, a.Email); err != nil {
+			t.Fatal(err)
+		}
+		link := tokenOf(t, f.out.last(t))
+		if _, err := f.svc.ChangePassword(ctx, a.ID, passphrase, "another passphrase", "another passphrase", "browser"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.CheckToken(ctx, link, accounts.PurposeReset); !errors.Is(err, accounts.ErrTokenInvalid) {
+			t.Fatalf("reset link after a password change: %v", err)
+		}
+		if _, err := f.svc.ResetPassword(ctx, link, "third passphrase", "third passphrase"); !errors.Is(err, accounts.ErrTokenInvalid) {
+			t.Fatalf("reset after a password change: %v", err)
+		}
+	})
+}

@@ -3,8 +3,10 @@ package cli_test
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -134,6 +136,9 @@ func TestServeDemoAndShutdown(t *testing.T) {
 				}
 				res.Body.Close()
 			}
+			if !strings.Contains(out.String(), "Database: /") && !strings.Contains(out.String(), "(PostgreSQL)") {
+				t.Fatalf("the database is not named with its full path:\n%s", out.String())
+			}
 			printed := strings.Contains(out.String(), "password: ")
 			if printed != (round == 1) {
 				t.Fatalf("round %d: admin login printed=%v:\n%s", round, printed, out.String())
@@ -149,4 +154,25 @@ func TestServeDemoAndShutdown(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTakenPortFailsBeforeSetUp: when the port is taken, serve fails before it migrates,
+// loads the demo or creates the admin whose one-time password would then be lost.
+func TestTakenPortFailsBeforeSetUp(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	path := filepath.Join(t.TempDir(), "fresh.db")
+	var out, errOut syncBuffer
+	env := map[string]string{"CONVENE_DATABASE_URL": "sqlite:" + path, "CONVENE_ADDR": taken.Addr().String(), "CONVENE_LOG_LEVEL": "warn"}
+	code := cli.Run(cli.Env{Args: []string{"serve", "--demo"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] }, Version: "test"})
+	if code == 0 || !strings.Contains(errOut.String(), "listening on") || strings.Contains(out.String(), "password") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errOut.String())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the database was created before the port was checked: %v", err)
+	}
 }

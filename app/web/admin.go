@@ -90,7 +90,7 @@ func (s *Server) addGrant(c *fiber.Ctx) error {
 		}
 		err = validate.Errors{{Field: "grant_email", Code: code}}
 	} else {
-		err = access.Grant(c.UserContext(), s.DB, s.Clock.Now(), s.actor(c), a.ID, access.Role(f["grant_role"]), p.ID, 0)
+		err = s.Access.Grant(c.UserContext(), s.actor(c), a.ID, access.Role(f["grant_role"]), p.ID, 0)
 		err = prefixFields(err, "grant_")
 	}
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Server) revokeGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := access.RevokeByID(c.UserContext(), s.DB, s.Clock.Now(), s.actor(c), p.ID, id); err != nil {
+	if err := s.Access.RevokeByID(c.UserContext(), s.actor(c), p.ID, id); err != nil {
 		return err
 	}
 	return s.flash(c, "admin.grant_revoked", "/admin/processes/"+p.Slug+"#roles")
@@ -133,5 +133,6 @@ type apiAccount struct {
 
 func (s *Server) apiMe(c *fiber.Ctx) error {
 	a := account(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(apiAccount{ID: a.ID, Email: a.Email, Name: a.Name, IsAdmin: a.IsAdmin, Language: a.Language, TimeZone: a.TimeZone})
 }

@@ -201,7 +201,7 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 			{"own topic page", "GET", "/admin/processes/encs-2017/topics/" + topicID, nil, http.StatusOK},
 			{"edit own process", "POST", "/admin/processes/encs-2017", edit, http.StatusSeeOther},
 			{"add a topic", "POST", "/admin/processes/encs-2017/topics", url.Values{"kind": {"axis"}, "code": {"E9"}, "title.es": {"Nuevo"}, "title.en": {"New"}}, http.StatusSeeOther},
-			{"another process", "GET", "/admin/processes/pnc-2026", nil, http.StatusForbidden},
+			{"another process, a draft: not there for them", "GET", "/admin/processes/pnc-2026", nil, http.StatusNotFound},
 			{"another process's draft page", "GET", "/processes/pnc-2026", nil, http.StatusNotFound},
 			{"grant roles", "POST", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {org.Email}, "grant_role": {"moderator"}}, http.StatusForbidden},
 			{"create a process", "POST", "/admin/processes", processForm(), http.StatusForbidden},
@@ -239,7 +239,7 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 		if r := api.api("PATCH", "/api/v1/processes/encs-2017", `{"status":"open"}`); r.status != http.StatusOK {
 			t.Fatalf("API edit of own process: %d %s", r.status, r.body)
 		}
-		if r := api.api("PATCH", "/api/v1/processes/pnc-2026", `{"status":"open"}`); r.status != http.StatusForbidden {
+		if r := api.api("PATCH", "/api/v1/processes/pnc-2026", `{"status":"open"}`); r.status != http.StatusNotFound {
 			t.Fatalf("API edit of another process: %d %s", r.status, r.body)
 		}
 		if r := api.api("POST", "/api/v1/processes", `{"slug":"x"}`); r.status != http.StatusForbidden {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,14 @@ func TestSafeNext(t *testing.T) {
 		"//evil.example/":       "/",
 		"/\\evil.example":       "/",
 		"javascript:alert(1)":   "/",
+		// Browsers drop tabs and line breaks and read "\\" as "/": each of these is //evil.example.
+		"/\t/evil.example":   "/",
+		"/\n/evil.example":   "/",
+		"/\r/evil.example":   "/",
+		"/\\/evil.example":   "/",
+		"/%2F/evil.example":  "/",
+		"/\x00/evil.example": "/",
+		"/ok\u2028":          "/",
 	}
 	for in, want := range cases {
 		if got := safeNext(in); got != want {
@@ -27,9 +36,14 @@ func FuzzSafeNext(f *testing.F) {
 	for _, s := range []string{"/", "//x", "/\\x", "http://x", "/a/b?c=d"} {
 		f.Add(s)
 	}
+	f.Add("/\t/evil.example")
+	f.Add("/\\\\evil.example")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := safeNext(s)
-		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.HasPrefix(got, "/\\") {
+		// What a browser makes of it: tabs and line breaks dropped, backslashes as slashes.
+		seen := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(got)
+		u, err := url.Parse(seen)
+		if !strings.HasPrefix(seen, "/") || strings.HasPrefix(seen, "//") || err != nil || u.Host != "" || u.Scheme != "" {
 			t.Fatalf("safeNext(%q) = %q leaves the site", s, got)
 		}
 	})

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) actor(c *fiber.Ctx) audit.Actor {
-	rid, _ := c.Locals("requestid").(string)
+	rid, _ := c.Locals(localRequestID).(string)
 	a := account(c)
 	if a == nil {
 		return audit.Actor{RequestID: rid}
@@ -67,6 +67,9 @@ func (s *Server) requireOrganiser(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
+		if p.Status == processes.StatusDraft {
+			return errNotFound // a draft is not there for those who may not run it
+		}
 		return errForbidden
 	}
 	c.Locals(localProcess, p)
