@@ -2,6 +2,7 @@
 # Go 1.27.3 clears the standard-library advisories of the machines' default 1.26.8; the go
 # command fetches it when asked by name (the default GOTOOLCHAIN=local never switches).
 export GOTOOLCHAIN := go1.27.3
+SHELL         := /bin/bash
 GO            ?= go
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOVULNCHECK   := golang.org/x/vuln/cmd/govulncheck@v1.9.0
@@ -12,8 +13,12 @@ PKGS          := ./...
 
 .PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck vuln measure prerequisites clean
 
+## run: build the binary (showing each package as it compiles: the first build on a fresh
+## machine takes minutes), then serve the demo on the embedded database. Ctrl-C stops it.
 run:
-	$(GO) run ./cmd/convene serve --demo
+	@echo "Building Convene (the first build downloads modules and compiles for a few minutes)..."
+	@CGO_ENABLED=0 $(GO) build -v -o bin/convene ./cmd/convene
+	@exec ./bin/convene serve --demo
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/convene ./cmd/convene
