@@ -25,14 +25,18 @@ build:
 
 ## test: format, vet, staticcheck and govulncheck, then every test with -race on PostgreSQL,
 ## SQLite and Chromium.
-test: prerequisites lint vuln test-go
+test: prerequisites lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target vuln test-go
 
 prerequisites:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
 
+# Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
+# part of the time, so more of them than cores keeps both cores busy. Each test has a database
+# of its own, and pools of three connections keep well under PostgreSQL's 100.
 test-go:
-	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	$(GO) test -race -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:

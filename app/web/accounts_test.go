@@ -31,6 +31,7 @@ func mailedLink(t testing.TB, s *site, addr string) string {
 }
 
 func TestSignUpValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		good := url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "password": {"a long passphrase"},
@@ -79,6 +80,7 @@ func TestSignUpValidation(t *testing.T) {
 }
 
 func TestSignUpVerifySignInFlow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		c := s.client()
@@ -145,6 +147,7 @@ func TestSignUpVerifySignInFlow(t *testing.T) {
 }
 
 func TestSignInValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		s.user("carla@example.org", false)
@@ -175,6 +178,7 @@ func TestSignInValidation(t *testing.T) {
 }
 
 func TestPasswordResetEndsLogins(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		s.user("dora@example.org", false)
@@ -204,6 +208,7 @@ func TestPasswordResetEndsLogins(t *testing.T) {
 }
 
 func TestLoginExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		s.user("eva@example.org", false)
@@ -220,6 +225,7 @@ func TestLoginExpiry(t *testing.T) {
 }
 
 func TestProfileAndTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		other := s.user("other@example.org", false)

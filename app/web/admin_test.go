@@ -13,6 +13,7 @@ import (
 
 // TestAdminPagesAndForms renders every admin page and sends bad input to every admin form.
 func TestAdminPagesAndForms(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		if _, err := seed.Demo(context.Background(), db.DB, s.clock); err != nil {
@@ -102,6 +103,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		c := s.client()
@@ -137,6 +139,7 @@ func TestOperations(t *testing.T) {
 // TestInternalErrorsLeakNothing breaks the database under a running site: the visitor gets a
 // generic page with a reference, never the error.
 func TestInternalErrorsLeakNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		c := s.client()
@@ -167,6 +170,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 // TestOrganiserRunsOwnProcess: an organiser edits their process and its topics (pages and API)
 // and sees it on their profile, but cannot touch another process, grant roles or create one.
 func TestOrganiserRunsOwnProcess(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
 		s := newSite(t, db)

@@ -27,6 +27,7 @@ func behindProxy(c *config.Config) {
 // down after a few (429 with the real wait), while the owner's own browser, where they signed
 // in before, still gets in at once.
 func TestSignInThrottledPerAccount(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db, behindProxy)
 		ana := s.user("ana@example.org", false)
@@ -63,6 +64,7 @@ func TestSignInThrottledPerAccount(t *testing.T) {
 // TestControlCharactersRefused: a NUL or another control character in any field is a 422
 // naming the field, never a 500, and changes nothing.
 func TestControlCharactersRefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		admin := s.as("admin")
@@ -107,6 +109,7 @@ func TestControlCharactersRefused(t *testing.T) {
 // TestHostileInputNo5xx: what sqlmap and wapiti send (NUL, control characters, quotes, 3 MB
 // bodies, malformed JSON) to every form and API write gets a 4xx, never a 5xx.
 func TestHostileInputNo5xx(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		admin := s.as("admin")
@@ -156,6 +159,7 @@ func TestHostileInputNo5xx(t *testing.T) {
 // TestPageViewsWriteNothing: 10,000 anonymous page views add no row anywhere (CSRF tokens are
 // signed, not stored), and a signed-in view reads the login in one query.
 func TestPageViewsWriteNothing(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, storetest.Postgres)
 	s := newSite(t, db)
 	ctx := context.Background()
@@ -198,6 +202,7 @@ func TestPageViewsWriteNothing(t *testing.T) {
 
 // TestCachingOfPersonalPages: signed-in pages and the API's /me are never stored by a browser.
 func TestCachingOfPersonalPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		m := s.as("member")
@@ -219,6 +224,7 @@ func TestCachingOfPersonalPages(t *testing.T) {
 // TestRequestIDs: an X-Request-ID is believed only from a trusted proxy, and only when short
 // and plain; a 101-character one no longer breaks audited writes.
 func TestRequestIDs(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		long := strings.Repeat("x", 101)
 		for _, tc := range []struct {
@@ -261,6 +267,7 @@ func TestRequestIDs(t *testing.T) {
 
 // TestLanguageLinkChangesCookieOnly: the GET language switch never writes the account.
 func TestLanguageLinkChangesCookieOnly(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		m := s.as("member")
@@ -282,6 +289,7 @@ func TestLanguageLinkChangesCookieOnly(t *testing.T) {
 
 // TestDraftIsNotFoundForMembers: a member asking for a draft's admin page learns nothing.
 func TestDraftIsNotFoundForMembers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		in := demoProcess("borrador")
@@ -301,6 +309,7 @@ func TestDraftIsNotFoundForMembers(t *testing.T) {
 // TestMetrics: under concurrent traffic the labels stay whole and /metrics answers; it is closed
 // to other addresses and, with a token set, to anyone without it.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db, behindProxy)
 		var wg sync.WaitGroup

@@ -137,6 +137,7 @@ func waitLang(lang string) chromedp.Action[chromedp.Void] {
 // TestJourneySignUpToSignOut: a participant signs up, confirms the address from the mail,
 // signs in, switches to English and signs out. On PostgreSQL only, as DESIGN.md says.
 func TestJourneySignUpToSignOut(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, storetest.Open(t, storetest.Postgres))
 	ctx := tab(t)
 	email := "participante@example.org"

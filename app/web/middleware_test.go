@@ -8,6 +8,7 @@ import (
 )
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"":                      "/",
 		"/profile/":             "/profile/",
@@ -50,6 +51,7 @@ func FuzzSafeNext(f *testing.F) {
 }
 
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	s := &Server{proxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}}
 	cases := []struct {
 		ip   string

@@ -26,6 +26,7 @@ func processForm() url.Values {
 }
 
 func TestProcessFormsValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		admin := s.as("admin")
@@ -122,6 +123,7 @@ func TestProcessFormsValidation(t *testing.T) {
 }
 
 func TestProcessAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		ctx := context.Background()
@@ -201,6 +203,7 @@ func TestProcessAPI(t *testing.T) {
 // TestOpenAPIDescribesEveryRoute checks that the document is valid OpenAPI 3.0 and that every
 // /api/v1 route and method is in it.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, storetest.Open(t, storetest.SQLite))
 	r := s.client().get("/api/v1/openapi.json")
 	loader := openapi3.NewLoader()
@@ -254,6 +257,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 
 // TestDemoProcessInBothLanguages loads the demo and reads its page in Spanish and English.
 func TestDemoProcessInBothLanguages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		if _, err := seed.Demo(context.Background(), db.DB, s.clock); err != nil {

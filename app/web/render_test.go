@@ -14,6 +14,7 @@ import (
 )
 
 func TestBrokenTemplateFailsStartUp(t *testing.T) {
+	t.Parallel()
 	bundle, err := locale.Load(frontend.Locales())
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestBrokenTemplateFailsStartUp(t *testing.T) {
 // TestEveryMessageIDExists finds the message ids used in templates and Go code and checks that
 // the catalogs have them, in both languages (locale.Load already refuses uneven catalogs).
 func TestEveryMessageIDExists(t *testing.T) {
+	t.Parallel()
 	bundle, err := locale.Load(frontend.Locales())
 	if err != nil {
 		t.Fatal(err)

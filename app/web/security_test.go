@@ -17,6 +17,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestRouteClasses checks every class of route against every kind of visitor.
 func TestRouteClasses(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		anon, member, admin := s.client(), s.as("member"), s.as("admin")
@@ -71,6 +72,7 @@ func TestRouteClasses(t *testing.T) {
 }
 
 func TestCSRFTokenRotatesAtSignIn(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		s.user("rot@example.org", false)
@@ -87,6 +89,7 @@ func TestCSRFTokenRotatesAtSignIn(t *testing.T) {
 }
 
 func TestCSRFRequired(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		s.user("fe@example.org", false)
@@ -118,6 +121,7 @@ func TestCSRFRequired(t *testing.T) {
 }
 
 func TestSecurityHeadersAndCookies(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		for _, https := range []bool{false, true} {
 			name := "http"
@@ -208,6 +212,7 @@ func checkCookie(t *testing.T, c *http.Cookie, https bool) {
 }
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		tight := config.Rate{Max: 3, Window: time.Minute}
 		s := newSite(t, db, func(c *config.Config) { c.RateSignIn, c.RateSignUp, c.RateReset = tight, tight, tight })

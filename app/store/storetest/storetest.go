@@ -1,5 +1,6 @@
-// Package storetest gives tests real databases: each test its own PostgreSQL schema (inside a
-// database private to the test package) or its own SQLite file, migrated and ready.
+// Package storetest gives tests real databases: each test its own PostgreSQL database or SQLite
+// file, migrated and ready. The migrations run once per test binary, into a template; each test
+// gets a copy of it (CREATE DATABASE ... TEMPLATE, or a copied file).
 //
 // PostgreSQL comes from CONVENE_TEST_POSTGRES_URL (default the local server). When it cannot be
 // reached the tests fail and say how to start it, unless CONVENE_TEST_SKIP_POSTGRES=1 opts out
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,7 +44,7 @@ type DB struct {
 	URL string
 }
 
-// Main wraps m.Run: it drops the package's PostgreSQL database when the tests end. Call it from
+// Main wraps m.Run: it drops the package's PostgreSQL databases when the tests end. Call it from
 // TestMain: os.Exit(storetest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
@@ -51,24 +53,33 @@ func Main(m *testing.M) int {
 }
 
 // Each runs fn as a subtest on PostgreSQL and on SQLite, each with a fresh migrated database.
+// The two run in parallel (each has a database of its own), and beside the other parallel
+// tests of the package.
 func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
 	t.Helper()
 	for _, d := range []Dialect{Postgres, SQLite} {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			fn(t, Open(t, d))
 		})
 	}
 }
 
-// Open returns a fresh migrated database of dialect d, closed when the test ends.
+// Open returns a fresh migrated database of dialect d, closed (and on PostgreSQL dropped) when
+// the test ends. It is a copy of a template migrated once per test binary: a SQLite file copied,
+// or a PostgreSQL database created from the template database, so no test runs the migrations.
 func Open(t testing.TB, d Dialect) *DB {
 	t.Helper()
 	ctx := context.Background()
 	var tdb *DB
 	switch d {
 	case SQLite:
-		u := "sqlite:" + filepath.Join(t.TempDir(), "test.db")
-		db, err := store.Open(ctx, u, store.Options{MaxConns: 4})
+		path := filepath.Join(t.TempDir(), "test.db")
+		if err := copyFile(pkg.sqliteTemplate(t), path); err != nil {
+			t.Fatalf("copying the migrated SQLite template: %v", err)
+		}
+		u := "sqlite:" + path
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 3})
 		if err != nil {
 			t.Fatalf("opening sqlite: %v", err)
 		}
@@ -77,8 +88,8 @@ func Open(t testing.TB, d Dialect) *DB {
 		if os.Getenv("CONVENE_TEST_SKIP_POSTGRES") == "1" {
 			t.Skip("PostgreSQL tests skipped: CONVENE_TEST_SKIP_POSTGRES=1")
 		}
-		u := pkg.schemaURL(t)
-		db, err := store.Open(ctx, u, store.Options{MaxConns: 4})
+		u := pkg.cloneURL(t)
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 3})
 		if err != nil {
 			t.Fatalf("opening postgres %s: %v", u, err)
 		}
@@ -87,68 +98,119 @@ func Open(t testing.TB, d Dialect) *DB {
 		t.Fatalf("unknown dialect %q", d)
 	}
 	t.Cleanup(func() { tdb.Close() })
-	if _, err := store.Migrate(ctx, tdb.DB); err != nil {
-		t.Fatalf("migrating %s: %v", d, err)
-	}
 	return tdb
 }
 
-// pkg is the one PostgreSQL database of this test binary; a test binary is one package.
-var pkg = &pgPackage{}
-
-type pgPackage struct {
-	once    sync.Once
-	err     error
-	admin   string // URL of the maintenance database
-	dbURL   string // URL of this package's database
-	dbName  string
-	schemas atomic.Int64
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
 }
 
-// schemaURL creates a new schema in the package's database and returns a URL that uses it.
-func (p *pgPackage) schemaURL(t testing.TB) string {
+// pkg holds this test binary's templates; a test binary is one package.
+var pkg = &templates{}
+
+type templates struct {
+	sqliteOnce sync.Once
+	sqliteDir  string
+	sqliteErr  error
+
+	pgOnce sync.Once
+	pgErr  error
+	admin  string // URL of the maintenance database
+	prefix string // names of this binary's databases start with it
+	tplURL string
+	clones atomic.Int64
+}
+
+// sqliteTemplate returns the path of a SQLite file migrated once for the whole binary.
+func (p *templates) sqliteTemplate(t testing.TB) string {
 	t.Helper()
-	p.once.Do(p.create)
-	if p.err != nil {
+	p.sqliteOnce.Do(func() {
+		if p.sqliteDir, p.sqliteErr = os.MkdirTemp("", "convene-sqlite-template-"); p.sqliteErr != nil {
+			return
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, "sqlite:"+filepath.Join(p.sqliteDir, "template.db"), store.Options{MaxConns: 1})
+		if err != nil {
+			p.sqliteErr = err
+			return
+		}
+		if _, err := store.Migrate(ctx, db); err != nil {
+			db.Close()
+			p.sqliteErr = fmt.Errorf("migrating: %w", err)
+			return
+		}
+		// Closing the last connection checkpoints the WAL into the file and removes it.
+		p.sqliteErr = db.Close()
+	})
+	if p.sqliteErr != nil {
+		t.Fatalf("making the SQLite template: %v", p.sqliteErr)
+	}
+	return filepath.Join(p.sqliteDir, "template.db")
+}
+
+var leftover = regexp.MustCompile(`^convene_t_(\d+)_`)
+
+// cloneURL creates a database from the package's migrated template and returns its URL; the
+// database is dropped when the test ends.
+func (p *templates) cloneURL(t testing.TB) string {
+	t.Helper()
+	p.pgOnce.Do(p.createTemplate)
+	if p.pgErr != nil {
 		t.Fatalf("%v\nPostgreSQL is needed for these tests. Start the local server with\n"+
 			"  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"+
 			"or point CONVENE_TEST_POSTGRES_URL at one (trust auth, user postgres), or opt out\n"+
-			"explicitly with CONVENE_TEST_SKIP_POSTGRES=1 (make test-sqlite).", p.err)
+			"explicitly with CONVENE_TEST_SKIP_POSTGRES=1 (make test-sqlite).", p.pgErr)
 	}
-	schema := fmt.Sprintf("t%d", p.schemas.Add(1))
-	db, err := store.Open(context.Background(), p.dbURL, store.Options{MaxConns: 1})
+	name := fmt.Sprintf("%s%d", p.prefix, p.clones.Add(1))
+	admin, err := store.Open(context.Background(), p.admin, store.Options{MaxConns: 1})
 	if err != nil {
-		t.Fatalf("opening test database: %v", err)
+		t.Fatalf("connecting to PostgreSQL: %v", err)
 	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("creating schema %s: %v", schema, err)
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + p.prefix + "tpl"); err != nil {
+		t.Fatalf("creating test database %s: %v", name, err)
 	}
-	u, _ := url.Parse(p.dbURL)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		admin, err := store.Open(context.Background(), p.admin, store.Options{MaxConns: 1})
+		if err != nil {
+			return // the package's cleanup drops it
+		}
+		defer admin.Close()
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	return p.databaseURL(name)
+}
+
+func (p *templates) databaseURL(name string) string {
+	u, _ := url.Parse(p.admin)
+	u.Path = "/" + name
 	return u.String()
 }
 
-var leftover = regexp.MustCompile(`^convene_t_(\d+)_\d+$`)
-
-func (p *pgPackage) create() {
+// createTemplate drops what crashed runs left, then creates and migrates the template.
+func (p *templates) createTemplate() {
 	ctx := context.Background()
 	p.admin = os.Getenv("CONVENE_TEST_POSTGRES_URL")
 	if p.admin == "" {
 		p.admin = defaultURL
 	}
+	if _, err := url.Parse(p.admin); err != nil {
+		p.pgErr = fmt.Errorf("parsing CONVENE_TEST_POSTGRES_URL: %w", err)
+		return
+	}
 	admin, err := store.Open(ctx, p.admin, store.Options{MaxConns: 1})
 	if err != nil {
-		p.err = fmt.Errorf("connecting to PostgreSQL at %s: %w", p.admin, err)
+		p.pgErr = fmt.Errorf("connecting to PostgreSQL at %s: %w", p.admin, err)
 		return
 	}
 	defer admin.Close()
-	// Drop databases left by test binaries that died before their cleanup ran.
 	var names []string
 	if err := admin.NewRaw("SELECT datname FROM pg_database WHERE datname LIKE 'convene_t_%'").Scan(ctx, &names); err != nil {
-		p.err = fmt.Errorf("listing test databases: %w", err)
+		p.pgErr = fmt.Errorf("listing test databases: %w", err)
 		return
 	}
 	for _, name := range names {
@@ -161,32 +223,47 @@ func (p *pgPackage) create() {
 		}
 		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
-	p.dbName = fmt.Sprintf("convene_t_%d_%d", os.Getpid(), os.Getppid())
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+p.dbName); err != nil {
-		p.err = fmt.Errorf("creating test database %s: %w", p.dbName, err)
+	p.prefix = fmt.Sprintf("convene_t_%d_%d_", os.Getpid(), os.Getppid())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+p.prefix+"tpl"); err != nil {
+		p.pgErr = fmt.Errorf("creating the template database: %w", err)
 		return
 	}
-	u, err := url.Parse(p.admin)
+	p.tplURL = p.databaseURL(p.prefix + "tpl")
+	tpl, err := store.Open(ctx, p.tplURL, store.Options{MaxConns: 1})
 	if err != nil {
-		p.err = fmt.Errorf("parsing CONVENE_TEST_POSTGRES_URL: %w", err)
+		p.pgErr = err
 		return
 	}
-	u.Path = "/" + p.dbName
-	p.dbURL = u.String()
+	defer tpl.Close() // no one may be connected to a template while it is copied
+	if _, err := store.Migrate(ctx, tpl); err != nil {
+		p.pgErr = fmt.Errorf("migrating the template database: %w", err)
+	}
 }
 
-func (p *pgPackage) cleanup() {
-	if p.dbName == "" {
+// cleanup drops every database of this binary and the SQLite template.
+func (p *templates) cleanup() {
+	if p.sqliteDir != "" {
+		os.RemoveAll(p.sqliteDir)
+	}
+	if p.prefix == "" {
 		return
 	}
-	admin, err := store.Open(context.Background(), p.admin, store.Options{MaxConns: 1})
+	ctx := context.Background()
+	admin, err := store.Open(ctx, p.admin, store.Options{MaxConns: 1})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "storetest: dropping %s: %v\n", p.dbName, err)
+		fmt.Fprintf(os.Stderr, "storetest: dropping test databases: %v\n", err)
 		return
 	}
 	defer admin.Close()
-	if _, err := admin.Exec("DROP DATABASE IF EXISTS " + p.dbName + " WITH (FORCE)"); err != nil {
-		fmt.Fprintf(os.Stderr, "storetest: dropping %s: %v\n", p.dbName, err)
+	var names []string
+	_ = admin.NewRaw("SELECT datname FROM pg_database WHERE datname LIKE 'convene_t_%'").Scan(ctx, &names)
+	for _, name := range names {
+		if !strings.HasPrefix(name, p.prefix) {
+			continue // another test binary's (LIKE would read the prefix's underscores as wildcards)
+		}
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "storetest: dropping %s: %v\n", name, err)
+		}
 	}
 }
 
