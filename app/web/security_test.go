@@ -21,53 +21,37 @@ func TestRouteClasses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		anon, member, admin := s.client(), s.as("member"), s.as("admin")
-		cases := []struct {
-			name         string
-			c            *client
-			method, path string
-			status       int
-			location     string
-		}{
-			{"public home, anonymous", anon, "GET", "/", http.StatusOK, ""},
-			{"health", anon, "GET", "/healthz", http.StatusOK, ""},
-			{"readiness", anon, "GET", "/readyz", http.StatusOK, ""},
-			{"metrics", anon, "GET", "/metrics", http.StatusOK, ""},
-			{"openapi", anon, "GET", "/api/v1/openapi.json", http.StatusOK, ""},
-			{"unknown page", anon, "GET", "/no/such/page", http.StatusNotFound, ""},
-			{"profile, anonymous", anon, "GET", "/profile/", http.StatusSeeOther, "/signin?next=%2Fprofile%2F"},
-			{"profile, member", member, "GET", "/profile/", http.StatusOK, ""},
-			{"admin, anonymous", anon, "GET", "/admin/", http.StatusSeeOther, "/signin?next=%2Fadmin%2F"},
-			{"admin, member", member, "GET", "/admin/", http.StatusForbidden, ""},
-			{"admin accounts, member", member, "GET", "/admin/accounts", http.StatusForbidden, ""},
-			{"admin audit, member", member, "GET", "/admin/audit", http.StatusForbidden, ""},
-			{"new process, member", member, "GET", "/admin/processes/new", http.StatusForbidden, ""},
-			{"admin, admin", admin, "GET", "/admin/", http.StatusOK, ""},
-			{"admin accounts, admin", admin, "GET", "/admin/accounts", http.StatusOK, ""},
-			{"admin audit, admin", admin, "GET", "/admin/audit", http.StatusOK, ""},
-			{"api me, anonymous", anon, "GET", "/api/v1/me", http.StatusUnauthorized, ""},
-		}
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				r := tc.c.do(tc.method, tc.path, nil, nil)
-				if r.status != tc.status {
-					t.Fatalf("%s %s: %d, want %d: %s", tc.method, tc.path, r.status, tc.status, excerpt(r.body))
-				}
-				if tc.location != "" && r.header.Get("Location") != tc.location {
-					t.Fatalf("Location %q, want %q", r.header.Get("Location"), tc.location)
-				}
-			})
-		}
-		// Unsafe requests by a member to admin routes change nothing.
-		before := s.count("processes")
-		r := member.post("/admin/processes", url.Values{"slug": {"x"}, "code": {"XX"}, "title.es": {"x"}, "title.en": {"x"},
-			"time_zone": {"UTC"}, "languages": {"es", "en"}, "stakeholder_groups": {"academia"}, "status": {"open"}})
-		if r.status != http.StatusForbidden || s.count("processes") != before {
-			t.Fatalf("member created a process: %d", r.status)
-		}
-		r = member.post("/admin/accounts/1/admin", url.Values{"admin": {"true"}})
-		if r.status != http.StatusForbidden {
-			t.Fatalf("member made someone admin: %d", r.status)
-		}
+		processForm := url.Values{"slug": {"x"}, "code": {"XX"}, "title.es": {"x"}, "title.en": {"x"},
+			"time_zone": {"UTC"}, "languages": {"es", "en"}, "stakeholder_groups": {"academia"}, "status": {"open"}}
+		runAll(t, []scenario{
+			{name: "public home, anonymous", as: anon, method: "GET", url: "/", status: http.StatusOK},
+			{name: "health", as: anon, method: "GET", url: "/healthz", status: http.StatusOK},
+			{name: "readiness", as: anon, method: "GET", url: "/readyz", status: http.StatusOK},
+			{name: "metrics from this machine", as: anon, method: "GET", url: "/metrics", status: http.StatusOK},
+			{name: "openapi", as: anon, method: "GET", url: "/api/v1/openapi.json", status: http.StatusOK},
+			{name: "unknown page", as: anon, method: "GET", url: "/no/such/page", status: http.StatusNotFound},
+			{name: "profile, anonymous", as: anon, method: "GET", url: "/profile/", status: http.StatusSeeOther, location: "/signin?next=%2Fprofile%2F"},
+			{name: "profile, member", as: member, method: "GET", url: "/profile/", status: http.StatusOK},
+			{name: "admin, anonymous", as: anon, method: "GET", url: "/admin/", status: http.StatusSeeOther, location: "/signin?next=%2Fadmin%2F"},
+			{name: "admin, member", as: member, method: "GET", url: "/admin/", status: http.StatusForbidden},
+			{name: "admin accounts, member", as: member, method: "GET", url: "/admin/accounts", status: http.StatusForbidden},
+			{name: "admin audit, member", as: member, method: "GET", url: "/admin/audit", status: http.StatusForbidden},
+			{name: "new process, member", as: member, method: "GET", url: "/admin/processes/new", status: http.StatusForbidden},
+			{name: "admin, admin", as: admin, method: "GET", url: "/admin/", status: http.StatusOK},
+			{name: "admin accounts, admin", as: admin, method: "GET", url: "/admin/accounts", status: http.StatusOK},
+			{name: "admin audit, admin", as: admin, method: "GET", url: "/admin/audit", status: http.StatusOK},
+			{name: "api me, anonymous", as: anon, method: "GET", url: "/api/v1/me", status: http.StatusUnauthorized},
+			{name: "api me, member", as: member, method: "GET", url: "/api/v1/me", status: http.StatusOK,
+				contains: []string{`"email":"member@example.org"`}, absent: []string{"password"}},
+			{name: "create a process, member", as: member, method: "POST", url: "/admin/processes", form: processForm,
+				status: http.StatusForbidden, after: s.unchanged("processes")},
+			{name: "make someone admin, member", as: member, method: "POST", url: "/admin/accounts/1/admin",
+				form: url.Values{"admin": {"true"}}, status: http.StatusForbidden, after: s.unchanged("audit_log")},
+			{name: "create a process, anonymous", as: anon, method: "POST", url: "/admin/processes", form: processForm,
+				status: http.StatusSeeOther, after: s.unchanged("processes")},
+			{name: "API create, anonymous", as: anon, method: "POST", url: "/api/v1/processes", json: `{"slug":"x"}`,
+				status: http.StatusUnauthorized, after: s.unchanged("processes")},
+		})
 	})
 }
 
