@@ -88,15 +88,9 @@ func classify(err error) failure {
 	return failure{status: fiber.StatusInternalServerError, code: "internal", message: "error.internal"}
 }
 
-// errorBody is the JSON error shape of DESIGN.md, with every field error listed too.
-type errorBody struct {
-	Error struct {
-		Code    string       `json:"code"`
-		Message string       `json:"message"`
-		Field   string       `json:"field,omitempty"`
-		Fields  []fieldError `json:"fields,omitempty"`
-	} `json:"error"`
-}
+// errorBody is the JSON error shape of the API (its OpenAPI schema is Error), with every field
+// error listed too.
+type errorBody = openAPIError
 
 type fieldError struct {
 	Field   string `json:"field"`

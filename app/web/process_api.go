@@ -13,7 +13,7 @@ import (
 
 type apiTopic struct {
 	ID          int64           `json:"id"`
-	Kind        string          `json:"kind"`
+	Kind        string          `json:"kind" enum:"objective,axis"`
 	Code        string          `json:"code"`
 	Title       translated.Text `json:"title"`
 	Description translated.Text `json:"description"`
@@ -27,13 +27,47 @@ type apiProcess struct {
 	Title             translated.Text `json:"title"`
 	Description       translated.Text `json:"description"`
 	GeneralObjective  translated.Text `json:"general_objective"`
-	TimeZone          string          `json:"time_zone"`
-	Languages         []string        `json:"languages"`
+	TimeZone          string          `json:"time_zone" doc:"IANA time zone, e.g. America/Mexico_City."`
+	Languages         []string        `json:"languages" enum:"es,en"`
 	StakeholderGroups []string        `json:"stakeholder_groups"`
-	Status            string          `json:"status"`
+	Status            string          `json:"status" enum:"draft,open,closed,archived"`
 	Topics            []apiTopic      `json:"topics,omitempty"`
 	CreatedAt         time.Time       `json:"created_at"`
 	UpdatedAt         time.Time       `json:"updated_at"`
+}
+
+type apiProcessList struct {
+	Processes []apiProcess `json:"processes"`
+}
+
+type apiTopicList struct {
+	Topics []apiTopic `json:"topics"`
+}
+
+// processAPIDocs describes the process and topic routes for the OpenAPI document.
+func processAPIDocs() []apiOp {
+	slug := map[string]string{"slug": "The process's slug.", "id": "The topic's id."}
+	writeErrors := []int{400, 401, 403, 404, 422, 429}
+	return []apiOp{
+		{method: "GET", path: "/processes", id: "listProcesses", summary: "Published processes (admins also see drafts).",
+			status: 200, response: apiProcessList{}},
+		{method: "POST", path: "/processes", id: "createProcess", summary: "Create a process (admin).", auth: true,
+			body: apiProcessInput{}, status: 201, response: apiProcess{}, errors: []int{400, 401, 403, 422, 429}},
+		{method: "GET", path: "/processes/:slug", id: "getProcess", summary: "One process with its objectives and axes.",
+			params: slug, status: 200, response: apiProcess{}, errors: []int{404}},
+		{method: "PATCH", path: "/processes/:slug", id: "updateProcess", auth: true, params: slug,
+			summary: "Change a process (admin or its organiser). Omitted members keep their value.",
+			body: apiProcessInput{}, status: 200, response: apiProcess{}, errors: writeErrors},
+		{method: "GET", path: "/processes/:slug/topics", id: "listTopics", summary: "A process's objectives and axes, in order.",
+			params: slug, status: 200, response: apiTopicList{}, errors: []int{404}},
+		{method: "POST", path: "/processes/:slug/topics", id: "createTopic", summary: "Add an objective or axis (admin or the organiser).",
+			auth: true, params: slug, body: apiTopicInput{}, status: 201, response: apiTopic{}, errors: writeErrors},
+		{method: "PATCH", path: "/processes/:slug/topics/:id", id: "updateTopic", auth: true, params: slug,
+			summary: "Change a topic (admin or the organiser). Omitted members keep their value.",
+			body: apiTopicInput{}, status: 200, response: apiTopic{}, errors: writeErrors},
+		{method: "DELETE", path: "/processes/:slug/topics/:id", id: "deleteTopic", summary: "Delete a topic (admin or the organiser).",
+			auth: true, params: slug, status: 204, errors: []int{401, 403, 404, 429}},
+	}
 }
 
 func toAPITopic(t processes.Topic) apiTopic {
@@ -56,11 +90,11 @@ func (s *Server) apiListProcesses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiProcess, len(list))
+	out := apiProcessList{Processes: make([]apiProcess, len(list))}
 	for i, p := range list {
-		out[i] = toAPIProcess(p, nil)
+		out.Processes[i] = toAPIProcess(p, nil)
 	}
-	return c.JSON(fiber.Map{"processes": out})
+	return c.JSON(out)
 }
 
 func (s *Server) apiGetProcess(c *fiber.Ctx) error {
@@ -76,11 +110,11 @@ func (s *Server) apiListTopics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiTopic, len(topics))
+	out := apiTopicList{Topics: make([]apiTopic, len(topics))}
 	for i, t := range topics {
-		out[i] = toAPITopic(t)
+		out.Topics[i] = toAPITopic(t)
 	}
-	return c.JSON(fiber.Map{"topics": out})
+	return c.JSON(out)
 }
 
 // apiProcessInput is the JSON body of process writes; pointers tell omitted from empty.
@@ -90,10 +124,10 @@ type apiProcessInput struct {
 	Title             *translated.Text `json:"title"`
 	Description       *translated.Text `json:"description"`
 	GeneralObjective  *translated.Text `json:"general_objective"`
-	TimeZone          *string          `json:"time_zone"`
-	Languages         *[]string        `json:"languages"`
+	TimeZone          *string          `json:"time_zone" doc:"IANA time zone, e.g. America/Mexico_City."`
+	Languages         *[]string        `json:"languages" enum:"es,en"`
 	StakeholderGroups *[]string        `json:"stakeholder_groups"`
-	Status            *string          `json:"status"`
+	Status            *string          `json:"status" enum:"draft,open,closed,archived"`
 }
 
 // apply overlays the members present in the body on in.
@@ -153,7 +187,7 @@ func (s *Server) apiUpdateProcess(c *fiber.Ctx) error {
 }
 
 type apiTopicInput struct {
-	Kind        *string          `json:"kind"`
+	Kind        *string          `json:"kind" enum:"objective,axis"`
 	Code        *string          `json:"code"`
 	Title       *translated.Text `json:"title"`
 	Description *translated.Text `json:"description"`

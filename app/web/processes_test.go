@@ -3,9 +3,12 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -234,6 +237,24 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Fatalf("routes missing from openapi.json: %v", missing)
+	}
+	// And nothing is described that is not routed.
+	routed := map[string]bool{}
+	for _, route := range s.srv.App.GetRoutes(true) {
+		routed[route.Method+" "+route.Path] = true
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			route := "/api/v1" + regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(path, ":$1")
+			if !routed[method+" "+route] {
+				t.Errorf("openapi.json describes %s %s, which is not routed", method, route)
+			}
+		}
+	}
+	for _, name := range []string{"Process", "ProcessInput", "Topic", "TopicInput", "Account", "Error"} {
+		if doc.Components.Schemas[name] == nil {
+			t.Errorf("no component schema %s: %v", name, slices.Collect(maps.Keys(doc.Components.Schemas)))
+		}
 	}
 	// The validator itself tells a good document from a bad one.
 	for file, wantValid := range map[string]bool{

@@ -46,6 +46,7 @@ type Server struct {
 	Deps
 	App     *fiber.App
 	key     []byte
+	openapi []byte
 	render  *renderer
 	static  *staticFiles
 	kv      *store.KV
@@ -74,9 +75,14 @@ func New(d Deps) (*Server, error) {
 	if len(d.Key) < 32 {
 		return nil, fmt.Errorf("the signing key has %d bytes, want at least 32", len(d.Key))
 	}
+	doc, err := openAPIJSON(d.Version)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		Deps:    d,
 		key:     d.Key,
+		openapi: doc,
 		render:  r,
 		static:  static,
 		kv:      &store.KV{DB: d.DB, Clock: d.Clock},
