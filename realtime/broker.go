@@ -53,6 +53,9 @@ type Postgres struct {
 	Logger  *slog.Logger
 	// Ping is how long the listener waits for a notification before checking the connection.
 	Ping time.Duration
+	// Listening, when set, is called each time the listener has (re)connected and the hub has
+	// resynced: from then on nothing published is missed.
+	Listening func()
 }
 
 // Publish sends e with NOTIFY.
@@ -106,6 +109,9 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 			waitingForPing = false
 			// Whatever was sent while nobody listened is lost: clients must resync.
 			hub.Resync()
+			if p.Listening != nil {
+				p.Listening()
+			}
 		}
 		channel, payload, err := ln.ReceiveTimeout(ctx, ping)
 		if ctx.Err() != nil {

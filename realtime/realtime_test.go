@@ -211,13 +211,15 @@ func TestPostgresBrokerAcrossInstances(t *testing.T) {
 	defer cancel()
 	channel := fmt.Sprintf("convene_test_%d", time.Now().UnixNano())
 	hubs := []*realtime.Hub{realtime.NewHub(16, 16), realtime.NewHub(16, 16)}
+	listening := make(chan int, 8)
 	brokers := make([]*realtime.Postgres, 2)
 	for i, h := range hubs {
-		brokers[i] = &realtime.Postgres{DB: db.DB, Channel: channel, Logger: quiet(), Ping: 200 * time.Millisecond}
+		brokers[i] = &realtime.Postgres{DB: db.DB, Channel: channel, Logger: quiet(), Ping: 200 * time.Millisecond,
+			Listening: func() { listening <- i }}
 		go func() { _ = brokers[i].Run(ctx, h) }()
 	}
 	// The listeners resync when they connect; subscribe after both are up.
-	waitListening(t, db, 2)
+	waitListening(t, listening, 0, 1)
 	subs := make([]*realtime.Subscription, 2)
 	for i, h := range hubs {
 		subs[i], _, _, _ = h.Subscribe("s1", 0)
@@ -252,7 +254,7 @@ func TestPostgresBrokerAcrossInstances(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	waitListening(t, db, 2)
+	waitListening(t, listening, resynced)
 	again, _, _, _ := hubs[resynced].Subscribe("s1", 0)
 	if err := brokers[0].Publish(ctx, ev("s1", 3)); err != nil {
 		t.Fatal(err)
@@ -260,22 +262,22 @@ func TestPostgresBrokerAcrossInstances(t *testing.T) {
 	waitFor(t, again, 3)
 }
 
-func waitListening(t *testing.T, db *storetest.DB, n int) {
+// waitListening waits until each of the brokers has (re)connected its listener.
+func waitListening(t *testing.T, listening <-chan int, brokers ...int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		var count int
-		if err := db.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`).
-			Scan(context.Background(), &count); err != nil {
-			t.Fatal(err)
-		}
-		if count >= n {
-			time.Sleep(50 * time.Millisecond) // let Run reach its resync
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	want := map[int]bool{}
+	for _, b := range brokers {
+		want[b] = true
 	}
-	t.Fatalf("fewer than %d listeners", n)
+	deadline := time.After(10 * time.Second)
+	for len(want) > 0 {
+		select {
+		case b := <-listening:
+			delete(want, b)
+		case <-deadline:
+			t.Fatalf("brokers %v did not listen", want)
+		}
+	}
 }
 
 // BenchmarkDeliver measures fan-out of one event to many listeners on this instance.

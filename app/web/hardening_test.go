@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -356,3 +357,40 @@ func demoProcess(slug string) processes.ProcessInput {
 }
 
 func systemActor() audit.Actor { return audit.Actor{} }
+
+// defaultLimits puts back the rate limits a fresh install has (newSite raises them).
+func defaultLimits(t *testing.T) siteOption {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	l := config.NewLoader(fs, func(string) string { return "" })
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	def, err := l.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *config.Config) {
+		c.RateSignIn, c.RateSignUp, c.RateReset = def.RateSignIn, def.RateSignUp, def.RateReset
+	}
+}
+
+// TestVenueOnOneAddress: with the default limits, a room full of people behind one address
+// signs up (30 of them) and signs in (200) in the same minutes.
+func TestVenueOnOneAddress(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	s := newSite(t, db, defaultLimits(t))
+	for i := range 30 {
+		c := s.client()
+		email := fmt.Sprintf("asistente%d@example.org", i)
+		r := c.post("/signup", url.Values{"name": {"Asistente"}, "email": {email}, "password": {"a long passphrase"},
+			"password_confirm": {"a long passphrase"}, "language": {"es"}})
+		if r.status != http.StatusOK {
+			t.Fatalf("sign-up %d from the venue: %d %s", i+1, r.status, excerpt(r.body))
+		}
+	}
+	for i := range 200 {
+		a := s.user(fmt.Sprintf("persona%d@example.org", i), false)
+		s.client().signIn(a.Email)
+	}
+}

@@ -10,11 +10,13 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
@@ -49,6 +51,7 @@ func (p *Page) FieldError(field string) *validate.FieldError {
 type renderer struct {
 	sets   map[string]map[string]*template.Template // lang → page name → template
 	static *staticFiles
+	zones  sync.Map // zone name → *time.Location, so a render never reads the zone database
 }
 
 func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*renderer, error) {
@@ -58,7 +61,7 @@ func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*render
 		return nil, err
 	}
 	for _, lang := range locale.Supported() {
-		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static)).ParseFS(tfs, "layout.html", "partials/*.html")
+		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone)).ParseFS(tfs, "layout.html", "partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing layout: %w", err)
 		}
@@ -90,7 +93,20 @@ func (r *renderer) render(name string, p *Page) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func funcs(lang string, bundle *locale.Bundle, static *staticFiles) template.FuncMap {
+// zone returns the named time zone, loaded once; an unknown name is UTC.
+func (r *renderer) zone(name string) *time.Location {
+	if l, ok := r.zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	loc, err := clock.Zone(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	r.zones.Store(name, loc)
+	return loc
+}
+
+func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(string) *time.Location) template.FuncMap {
 	t := func(id string, kv ...any) string {
 		var data map[string]any
 		if len(kv) > 0 {
@@ -126,12 +142,8 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles) template.Fun
 			}
 			return m, nil
 		},
-		"date": func(ts time.Time, zone string) string {
-			loc, err := time.LoadLocation(zone)
-			if err != nil {
-				loc = time.UTC
-			}
-			return ts.In(loc).Format("2006-01-02 15:04 MST")
+		"date": func(ts time.Time, name string) string {
+			return ts.In(zone(name)).Format("2006-01-02 15:04 MST")
 		},
 		"otherLang": func() string {
 			for _, l := range locale.Supported() {
