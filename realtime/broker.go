@@ -88,7 +88,7 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 			ln.Close()
 		}
 	}()
-	waitingForPing := false
+	waitingForPing, confirming := false, false
 	for {
 		if ln == nil {
 			ln = pgdriver.NewListener(p.DB)
@@ -106,12 +106,13 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 				}
 				continue
 			}
-			waitingForPing = false
-			// Whatever was sent while nobody listened is lost: clients must resync.
-			hub.Resync()
-			if p.Listening != nil {
-				p.Listening()
+			// LISTEN is written, not confirmed: the listener is known to be listening only once
+			// its own ping comes back. Until then clients are not told to resync, or they could
+			// take a snapshot before a notification that is then lost.
+			if perr := pgdriver.Notify(ctx, p.DB, pingChannel, ""); perr != nil {
+				p.Logger.Warn("realtime: ping failed", "err", perr)
 			}
+			waitingForPing, confirming = true, true
 		}
 		channel, payload, err := ln.ReceiveTimeout(ctx, ping)
 		if ctx.Err() != nil {
@@ -130,6 +131,14 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 			ln = nil
 		case channel == pingChannel:
 			waitingForPing = false
+			if confirming {
+				confirming = false
+				// Whatever was sent while nobody listened is lost: clients must resync.
+				hub.Resync()
+				if p.Listening != nil {
+					p.Listening()
+				}
+			}
 		default:
 			waitingForPing = false
 			var e Event
