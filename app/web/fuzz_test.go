@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// FuzzFormInput posts whatever the fuzzer makes, as every field of the sign-in, sign-up and
+// reset forms and as the admin search: the answer is never a 5xx.
+func FuzzFormInput(f *testing.F) {
+	for _, seed := range []string{"", "\x00", "' OR '1'='1", "\"; DROP TABLE accounts; --", "\x1b[2J", "%00", "<script>",
+		"\xed\xa0\x80", "\xff\xfe", "a@b.c", strings.Repeat("é", 300), "\u2028", "../../etc/passwd", "${jndi:ldap://x}"} {
+		f.Add(seed)
+	}
+	s := newSite(f, storetest.Open(f, storetest.SQLite))
+	admin := s.as("admin")
+	f.Fuzz(func(t *testing.T, v string) {
+		admin := *admin
+		admin.t = t
+		for _, path := range []string{"/signin", "/signup", "/reset", "/profile/"} {
+			form := url.Values{}
+			for _, k := range []string{"email", "name", "password", "password_confirm", "language", "next", "time_zone"} {
+				form.Set(k, v)
+			}
+			if r := admin.post(path, form); r.status >= 500 {
+				t.Fatalf("POST %s with %q: %d", path, v, r.status)
+			}
+		}
+		if r := admin.get("/admin/accounts?q=" + url.QueryEscape(v)); r.status >= 500 {
+			t.Fatalf("admin search %q: %d", v, r.status)
+		}
+	})
+}
+
+// FuzzAPIJSON sends whatever the fuzzer makes as the JSON body of the API's writes: malformed
+// JSON is a 400, wrong members a 422, a missing process a 404: never a 5xx.
+func FuzzAPIJSON(f *testing.F) {
+	for _, seed := range []string{"{", `{"slug":`, "null", "[]", `{"slug":"\u0000"}`, `{"title":{"es":"\u0000"}}`, `{"slug":1}`,
+		`{"unknown":true}`, strings.Repeat("[", 1000), `{"slug":"ok","code":"OK","title":{"es":"x","en":"x"},"time_zone":"Mars/Base",` +
+			`"languages":["es"],"stakeholder_groups":["academia"],"status":"open"}`} {
+		f.Add(seed)
+	}
+	s := newSite(f, storetest.Open(f, storetest.SQLite))
+	tok, _, err := s.accounts.CreateAPIToken(context.Background(), s.user("api@example.org", true).ID, "fuzz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	api := s.client()
+	api.token = tok
+	f.Fuzz(func(t *testing.T, body string) {
+		api := *api
+		api.t = t
+		for _, route := range []struct{ method, path string }{
+			{http.MethodPost, "/api/v1/processes"}, {http.MethodPatch, "/api/v1/processes/nope"}, {http.MethodPost, "/api/v1/processes/nope/topics"},
+		} {
+			if r := api.api(route.method, route.path, body); r.status >= 500 {
+				t.Fatalf("%s %s with %q: %d %s", route.method, route.path, body, r.status, excerpt(r.body))
+			}
+		}
+	})
+}
