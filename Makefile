@@ -37,6 +37,7 @@ prerequisites:
 # of its own, and pools of three connections keep well under PostgreSQL's 100.
 test-go:
 	$(GO) test -race -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(PKGS)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'TestPageViewsWriteNothing' ./app/web
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:
