@@ -482,6 +482,7 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in Profile
 type CreateInput struct {
 	Email, Name, Password string
 	Admin                 bool
+	Language              string // the interface language; empty: the instance's default
 }
 
 // CreateAccount creates a verified account in db. A registered address is ErrEmailTaken.
@@ -491,6 +492,10 @@ func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput)
 	checkEmail(&es, "email", email)
 	es.Text("name", name, 200)
 	checkNewPassword(&es, in.Password, "", email, name, false)
+	if in.Language == "" {
+		in.Language = translated.Languages()[0]
+	}
+	checkLanguage(&es, in.Language, true)
 	if err := es.Err(); err != nil {
 		return Account{}, err
 	}
@@ -499,7 +504,7 @@ func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput)
 		return Account{}, err
 	}
 	now := s.Clock.Now()
-	a := Account{Email: email, Name: name, PasswordHash: hash, IsAdmin: in.Admin, EmailVerifiedAt: &now,
+	a := Account{Email: email, Name: name, PasswordHash: hash, IsAdmin: in.Admin, Language: in.Language, EmailVerifiedAt: &now,
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(&a).Exec(ctx); err != nil {
 		if store.IsUniqueViolation(err) {

@@ -232,8 +232,8 @@ func TestLanguageLinkChangesCookieOnly(t *testing.T) {
 			t.Fatalf("switch: %d", r.status)
 		}
 		a, err := accounts.ByEmail(context.Background(), db.DB, "member@example.org")
-		if err != nil || a.Language != "" {
-			t.Fatalf("account language %q after a GET (%v)", a.Language, err)
+		if err != nil || a.Language != "es" {
+			t.Fatalf("account language %q after a GET (%v), want the one it had, es", a.Language, err)
 		}
 		if r := m.post("/language", url.Values{"language": {"en"}, "next": {"/"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("switch by form: %d", r.status)

@@ -41,3 +41,13 @@ func (s *Server) serveStatic(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, f.contentType)
 	return c.Send(f.body)
 }
+
+// favicon sends browsers that ask for /favicon.ico to the icon's hashed URL.
+func (s *Server) favicon(c *fiber.Ctx) error {
+	u, err := s.static.url("favicon.svg")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Redirect(u, fiber.StatusMovedPermanently)
+}

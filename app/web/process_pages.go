@@ -117,7 +117,23 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 		return err
 	}
 	return s.page(c, fiber.StatusOK, "processes/show", "", &Page{
-		Title: p.Title.In(lang(c), p.Languages...),
-		Data:  map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Runs": runs},
+		Title:       p.Title.In(lang(c), p.Languages...),
+		Description: summary(p.Description.In(lang(c), p.Languages...), 200),
+		Data:        map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Runs": runs},
 	})
+}
+
+// summary is the first paragraph of text, cut at a word to at most max characters, for a link
+// preview.
+func summary(text string, max int) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n")), "\n\n")
+	first = strings.Join(strings.Fields(first), " ")
+	if r := []rune(first); len(r) > max {
+		cut := string(r[:max])
+		if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+			cut = cut[:i]
+		}
+		return cut + "…"
+	}
+	return first
 }

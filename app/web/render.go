@@ -27,6 +27,10 @@ type Page struct {
 	Lang      string
 	Path      string // the request path, for the language switch and sign-in return
 	Title     string // already translated
+	// Description is the page's summary for search engines and link previews (the site's
+	// when empty); URL its absolute address.
+	Description string
+	URL         string
 	Account   *accounts.Account
 	CSRF      string
 	Flash     string // message id
@@ -226,6 +230,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	}
 	p.Lang = lang(c)
 	p.Path = c.OriginalURL()
+	p.URL = s.Config.BaseURL + c.Path()
 	p.Account = account(c)
 	p.CSRF = s.csrfToken(c)
 	p.RequestID, _ = c.Locals(localRequestID).(string)

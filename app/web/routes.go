@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -11,12 +12,14 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(s.observe)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(s.securityHeaders())
+	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 
 	// Operations and static files: no login, no CSRF, no database writes.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsGate, s.metrics.handler())
 	app.Get("/static/:hash/*", s.serveStatic)
+	app.Get("/favicon.ico", s.favicon)
 
 	app.Use(s.plainInput)
 	app.Use(s.identify)
