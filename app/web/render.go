@@ -24,20 +24,20 @@ import (
 
 // Page is what every template receives.
 type Page struct {
-	Lang      string
-	Path      string // the request path, for the language switch and sign-in return
-	Title     string // already translated
+	Lang  string
+	Path  string // the request path, for the language switch and sign-in return
+	Title string // already translated
 	// Description is the page's summary for search engines and link previews (the site's
 	// when empty); URL its absolute address.
 	Description string
 	URL         string
-	Account   *accounts.Account
-	CSRF      string
-	Flash     string // message id
-	RequestID string
-	Errors    validate.Errors
-	Form      map[string]string
-	Data      any
+	Account     *accounts.Account
+	CSRF        string
+	Flash       string // message id
+	RequestID   string
+	Errors      validate.Errors
+	Form        map[string]string
+	Data        any
 }
 
 // FieldError returns the first error message id for field, if any.
