@@ -19,6 +19,7 @@ func New() *migrate.Migrations {
 	registerOperations(m)
 	registerProcesses(m)
 	registerHardening(m)
+	registerPrivacy(m)
 	return m
 }
 

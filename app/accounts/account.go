@@ -43,6 +43,7 @@ const (
 	CodeTokenInvalid     = "error.token_invalid"
 	CodeLastAdmin        = "error.last_admin"
 	CodeLanguage         = "error.language"
+	CodePrivacy          = "error.privacy_required"
 )
 
 // Password rules: length in characters, and the least zxcvbn score (0 to 4) a new password
@@ -67,6 +68,10 @@ type Account struct {
 	TimeZone          string     `bun:"time_zone,notnull" json:"time_zone"`
 	EmailVerifiedAt   *time.Time `bun:"email_verified_at" json:"email_verified_at"`
 	PasswordChangedAt time.Time  `bun:"password_changed_at,notnull" json:"password_changed_at"`
+	// The privacy notice the person accepted, and when (empty for accounts made by an admin or
+	// on the command line, whose holders have not seen the sign-up form).
+	PrivacyVersion    string     `bun:"privacy_version,notnull" json:"privacy_version"`
+	PrivacyAcceptedAt *time.Time `bun:"privacy_accepted_at" json:"privacy_accepted_at"`
 	CreatedAt         time.Time  `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at,notnull" json:"updated_at"`
 }

@@ -114,7 +114,7 @@ func (f *fixture) account(t *testing.T, email string, admin bool) accounts.Accou
 // signUp signs email up and returns the token of its verification link.
 func (f *fixture) signUp(t *testing.T, email string) string {
 	t.Helper()
-	err := f.svc.SignUp(context.Background(), accounts.SignUpInput{Email: email, Name: "Someone", Password: passphrase, PasswordConfirm: passphrase, Language: "es"})
+	err := f.svc.SignUp(context.Background(), accounts.SignUpInput{Email: email, Name: "Someone", Password: passphrase, PasswordConfirm: passphrase, Language: "es", AcceptPrivacy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func fieldCode(err error, field string) string {
 func TestSignUpRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		f := newFixture(db)
-		good := accounts.SignUpInput{Email: "ana@example.org", Name: "Ana", Password: passphrase, PasswordConfirm: passphrase, Language: "es"}
+		good := accounts.SignUpInput{Email: "ana@example.org", Name: "Ana", Password: passphrase, PasswordConfirm: passphrase, Language: "es", AcceptPrivacy: true}
 		cases := []struct {
 			name   string
 			change func(*accounts.SignUpInput)
@@ -200,7 +200,7 @@ func TestSignUpTwiceRevealsNothing(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(db)
 		f.signUp(t, "ana@example.org")
-		again := accounts.SignUpInput{Email: " ANA@example.org ", Name: "Impostor", Password: "another passphrase", PasswordConfirm: "another passphrase", Language: "en"}
+		again := accounts.SignUpInput{Email: " ANA@example.org ", Name: "Impostor", Password: "another passphrase", PasswordConfirm: "another passphrase", Language: "en", AcceptPrivacy: true}
 		if err := f.svc.SignUp(ctx, again); err != nil {
 			t.Fatalf("a second sign-up must answer as the first: %v", err)
 		}

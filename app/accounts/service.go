@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
@@ -36,9 +37,11 @@ type Service struct {
 	Personal []Holder
 }
 
-// SignUpInput is the sign-up form.
+// SignUpInput is the sign-up form. AcceptPrivacy is the box that says the person read the
+// current privacy notice.
 type SignUpInput struct {
 	Email, Name, Password, PasswordConfirm, Language string
+	AcceptPrivacy                                    bool
 }
 
 func (s *Service) lang(a Account) string {
@@ -59,6 +62,9 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 	checkEmail(&es, "email", email)
 	checkNewPassword(&es, in.Password, in.PasswordConfirm, email, name, true)
 	checkLanguage(&es, in.Language, true)
+	if !in.AcceptPrivacy {
+		es.Add("privacy", CodePrivacy, nil)
+	}
 	if err := es.Err(); err != nil {
 		return err
 	}
@@ -77,6 +83,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
 		}
 		now := s.Clock.Now()
 		a := &Account{Email: email, Name: name, PasswordHash: hash, Language: in.Language,
+			PrivacyVersion: privacy.Version, PrivacyAcceptedAt: &now,
 			PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			if store.IsUniqueViolation(err) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -16,19 +17,28 @@ func (s *Server) signUpForm(c *fiber.Ctx) error {
 	if account(c) != nil {
 		return c.Redirect("/profile/", fiber.StatusSeeOther)
 	}
-	return s.page(c, fiber.StatusOK, "accounts/signup", "signup.title", &Page{Form: map[string]string{"language": lang(c)}})
+	return s.page(c, fiber.StatusOK, "accounts/signup", "signup.title", &Page{Form: map[string]string{"language": lang(c)},
+		Data: map[string]any{"PrivacyVersion": privacy.Version}})
 }
 
 func (s *Server) signUp(c *fiber.Ctx) error {
-	f := form(c, "name", "email", "password", "password_confirm", "language")
+	f := form(c, "name", "email", "password", "password_confirm", "language", "privacy")
 	err := s.Accounts.SignUp(c.UserContext(), accounts.SignUpInput{
 		Email: f["email"], Name: f["name"], Password: f["password"], PasswordConfirm: f["password_confirm"], Language: f["language"],
+		AcceptPrivacy: f["privacy"] == privacy.Version,
 	})
 	if err != nil {
-		return s.formError(c, err, "accounts/signup", "signup.title", f, nil)
+		return s.formError(c, err, "accounts/signup", "signup.title", f, map[string]any{"PrivacyVersion": privacy.Version})
 	}
 	// The same answer whether or not the address was known: no account enumeration.
 	return s.page(c, fiber.StatusOK, "accounts/check_email", "signup.check_title", &Page{Data: map[string]any{"Email": f["email"]}})
+}
+
+// privacyNotice is the privacy notice (aviso de privacidad), in the viewer's language, with its
+// version.
+func (s *Server) privacyNotice(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "pages/privacy", "privacy.title", &Page{Description: s.Locale.T(lang(c), "privacy.summary", nil),
+		Data: map[string]any{"Version": privacy.Version}})
 }
 
 // verifyForm is the page a confirmation link opens: it asks for a button press, because mail

@@ -11,6 +11,7 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -35,7 +36,7 @@ func TestSignUpValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		good := url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "password": {"a long passphrase"},
-			"password_confirm": {"a long passphrase"}, "language": {"es"}}
+			"password_confirm": {"a long passphrase"}, "language": {"es"}, "privacy": {privacy.Version}}
 		with := func(k, v string) url.Values {
 			f := url.Values{}
 			for kk, vv := range good {
@@ -56,6 +57,8 @@ func TestSignUpValidation(t *testing.T) {
 			{"short password", with("password", "short"), "password"},
 			{"mismatched confirmation", with("password_confirm", "another long phrase"), "password_confirm"},
 			{"unknown language", with("language", "fr"), "language"},
+			{"privacy notice not accepted", with("privacy", ""), "privacy"},
+			{"an older privacy notice", with("privacy", "2020-01-01"), "privacy"},
 		}
 		c := s.client()
 		for _, tc := range cases {
@@ -85,7 +88,7 @@ func TestSignUpVerifySignInFlow(t *testing.T) {
 		s := newSite(t, db)
 		c := s.client()
 		form := url.Values{"name": {"Beatriz"}, "email": {"Beatriz@Example.org"}, "password": {"a long passphrase"},
-			"password_confirm": {"a long passphrase"}, "language": {"en"}}
+			"password_confirm": {"a long passphrase"}, "language": {"en"}, "privacy": {privacy.Version}}
 		if r := c.post("/signup", form); r.status != http.StatusOK || !strings.Contains(r.body, "Revisa tu correo") {
 			t.Fatalf("sign-up: %d %s", r.status, excerpt(r.body))
 		}

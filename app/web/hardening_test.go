@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )
@@ -80,9 +81,9 @@ func TestControlCharactersRefused(t *testing.T) {
 		}{
 			{"sign-in email", anon, "/signin", url.Values{"email": {"a\x00@example.org"}, "password": {"x"}}, "email"},
 			{"sign-up name", anon, "/signup", url.Values{"name": {"Ana\x00"}, "email": {"n@example.org"}, "password": {"a long passphrase"},
-				"password_confirm": {"a long passphrase"}, "language": {"es"}}, "name"},
+				"password_confirm": {"a long passphrase"}, "language": {"es"}, "privacy": {privacy.Version}}, "name"},
 			{"sign-up name with an escape", anon, "/signup", url.Values{"name": {"Ana\x1b[31m"}, "email": {"n@example.org"},
-				"password": {"a long passphrase"}, "password_confirm": {"a long passphrase"}, "language": {"es"}}, "name"},
+				"password": {"a long passphrase"}, "password_confirm": {"a long passphrase"}, "language": {"es"}, "privacy": {privacy.Version}}, "name"},
 			{"reset email", anon, "/reset", url.Values{"email": {"\x00"}}, "email"},
 			{"token name", admin, "/profile/tokens", url.Values{"token_name": {"ci\x00"}}, "token_name"},
 			{"profile name", admin, "/profile/", url.Values{"name": {"A\x07"}, "language": {"es"}}, "name"},
@@ -340,7 +341,7 @@ func TestVenueOnOneAddress(t *testing.T) {
 		c := s.client()
 		email := fmt.Sprintf("asistente%d@example.org", i)
 		r := c.post("/signup", url.Values{"name": {"Asistente"}, "email": {email}, "password": {"a long passphrase"},
-			"password_confirm": {"a long passphrase"}, "language": {"es"}})
+			"password_confirm": {"a long passphrase"}, "language": {"es"}, "privacy": {privacy.Version}})
 		if r.status != http.StatusOK {
 			t.Fatalf("sign-up %d from the venue: %d %s", i+1, r.status, excerpt(r.body))
 		}

@@ -164,6 +164,7 @@ func TestJourneySignUpToSignOut(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("f-email"), email),
 				chromedp.SendKeys(chromedp.ID("f-password"), "una frase bastante larga"),
 				chromedp.SendKeys(chromedp.ID("f-password_confirm"), "una frase bastante larga"),
+				chromedp.Click(chromedp.ID("f-privacy")),
 				chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type=submit]`)),
 				waitText("Revisa tu correo"))
 		}},

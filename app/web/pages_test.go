@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -44,4 +47,32 @@ func TestPageBasics(t *testing.T) {
 	if again := m.get("/"); strings.Contains(again.body, `class="notice"`) {
 		t.Fatal("the flash showed twice")
 	}
+}
+
+// TestPrivacyNotice: the notice is a page of its own in both languages, with its version,
+// linked from every page's footer and from sign-up; an account keeps the version it accepted.
+func TestPrivacyNotice(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		c := s.client()
+		for lang, heading := range map[string]string{"es": "Aviso de privacidad", "en": "Privacy notice"} {
+			r := c.do(http.MethodGet, "/privacy", nil, map[string]string{"Accept-Language": lang})
+			if r.status != http.StatusOK || !strings.Contains(r.body, "<h1>"+heading+"</h1>") || !strings.Contains(r.body, privacy.Version) {
+				t.Fatalf("%s notice: %d %s", lang, r.status, excerpt(r.body))
+			}
+		}
+		if r := c.get("/signup"); !strings.Contains(r.body, `href="/privacy"`) || !strings.Contains(r.body, `name="privacy" value="`+privacy.Version+`"`) {
+			t.Fatal("sign-up neither links the notice nor asks to accept it")
+		}
+		r := c.post("/signup", url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "password": {"a long passphrase"},
+			"password_confirm": {"a long passphrase"}, "language": {"es"}, "privacy": {privacy.Version}})
+		if r.status != http.StatusOK {
+			t.Fatalf("sign-up: %d", r.status)
+		}
+		a, err := accounts.ByEmail(context.Background(), db.DB, "ana@example.org")
+		if err != nil || a.PrivacyVersion != privacy.Version || a.PrivacyAcceptedAt == nil {
+			t.Fatalf("account %+v (%v)", a, err)
+		}
+	})
 }

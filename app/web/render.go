@@ -159,6 +159,7 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		},
 		"langName":  func(l string) string { return bundle.T(lang, "language."+l, nil) },
 		"hasPrefix": strings.HasPrefix,
+		"list":      func(items ...string) []string { return items },
 		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },
 		// split cuts text into paragraphs at blank lines.
 		"split": func(text string) []string {

@@ -30,6 +30,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/language/:lang", s.switchLanguage)
 	app.Post("/language", s.requireAccount, s.setLanguage)
 	app.Get("/processes/:slug", s.showProcess)
+	app.Get("/privacy", s.privacyNotice)
 
 	// Accounts.
 	app.Get("/signup", s.signUpForm)

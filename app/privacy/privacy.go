@@ -1,0 +1,7 @@
+// Package privacy holds the privacy notice's version (aviso de privacidad). The notice's text is
+// in the catalogs (privacy.* in frontend/locales), one text per language; whoever changes the
+// text changes Version too, so that what each person accepted can be told apart.
+package privacy
+
+// Version is the current notice's version: the day it took effect.
+const Version = "2026-11-25"
