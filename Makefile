@@ -31,6 +31,7 @@ test: prerequisites lint
 prerequisites:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
+	@.ci/ensure-axe
 
 # Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
 # part of the time, so more of them than cores keeps both cores busy. Each test has a database

@@ -10,8 +10,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
-	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"

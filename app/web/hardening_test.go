@@ -14,8 +14,8 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/config"
-	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )

@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// axeSource is the pinned axe-core that make test fetches into .cache/axe (.ci/ensure-axe), or
+// the file CONVENE_TEST_AXE names.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("CONVENE_TEST_AXE")
+	if path == "" {
+		path = filepath.Join("..", "..", ".cache", "axe", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("axe-core not found (%v): run .ci/ensure-axe, or make test, which runs it", err)
+	}
+	return string(b)
+}
+
+// axeRun runs axe on the page for WCAG 2.0, 2.1 and 2.2 at levels A and AA and returns the
+// violations, one line each: rule, impact and the first nodes it found.
+const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+  .then(r => r.violations.map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")))`
+
+// pageWidth is how wide the page is, to compare with the viewport: nothing may scroll sideways.
+const pageWidth = `Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)`
+
+// TestAccessibilityEveryPage visits every page as each kind of visitor, in Spanish and English,
+// at a phone's width (390 px) and a laptop's (1366 px): axe finds no WCAG 2.2 AA violation and
+// no page is wider than the window.
+func TestAccessibilityEveryPage(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.Postgres)
+	s := newSite(t, db)
+	ctx := context.Background()
+	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+		t.Fatal(err)
+	}
+	var topicID int64
+	if err := db.NewSelect().Table("topics").Column("id").Where("code = 'O1'").Scan(ctx, &topicID); err != nil {
+		t.Fatal(err)
+	}
+	var processID int64
+	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
+		t.Fatal(err)
+	}
+	axe := axeSource(t)
+	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page"}
+	roles := []struct {
+		name  string
+		pages []string
+	}{
+		{"anonymous", public},
+		{"member", []string{"/", "/profile/"}},
+		{"organiser", []string{"/profile/", "/admin/processes/encs-2017", fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
+		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/processes/encs-2017"}},
+	}
+	for _, role := range roles {
+		for _, lang := range []string{"es", "en"} {
+			t.Run(role.name+"/"+lang, func(t *testing.T) {
+				tb := tab(t)
+				if role.name == "anonymous" {
+					if err := chromedp.Do(tb, chromedp.Navigate(s.base+"/language/"+lang+"?next=/"), waitLang(lang)); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					email := role.name + "-" + lang + "@example.org"
+					a, err := s.accounts.CreateAccount(ctx, db.DB, accounts.CreateInput{Email: email, Name: "Persona " + role.name,
+						Password: "correct horse battery", Admin: role.name == "admin", Language: lang})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if role.name == "organiser" {
+						if err := s.app.Access.Grant(ctx, audit.Actor{}, a.ID, access.Organiser, processID, 0); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := chromedp.Do(tb, chromedp.Navigate(s.base+"/signin"),
+						chromedp.SetValue(chromedp.ID("f-email"), email), chromedp.SetValue(chromedp.ID("f-password"), "correct horse battery"),
+						chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)), waitLang(lang),
+						waitJS("signed in", `document.querySelector('form[action="/signout"]') !== null`)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](axe+";true")); err != nil {
+					t.Fatalf("loading axe: %v", err)
+				}
+				for _, width := range []int64{390, 1366} {
+					if err := chromedp.Do(tb, chromedp.EmulateViewport(width, 844)); err != nil {
+						t.Fatal(err)
+					}
+					for _, page := range role.pages {
+						if err := chromedp.Do(tb, chromedp.Navigate(s.base+page), waitLang(lang)); err != nil {
+							t.Fatalf("%s: %v", page, err)
+						}
+						if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](axe+";true")); err != nil {
+							t.Fatalf("loading axe on %s: %v", page, err)
+						}
+						violations, err := chromedp.Run(tb, chromedp.Evaluate[[]string](axeRun, chromedp.EvalAwaitPromise))
+						if err != nil {
+							t.Fatalf("running axe on %s: %v", page, err)
+						}
+						for _, v := range violations {
+							t.Errorf("%s at %d px: %s", page, width, v)
+						}
+						w, err := chromedp.Run(tb, chromedp.Evaluate[int64](pageWidth))
+						if err != nil {
+							t.Fatal(err)
+						}
+						if w > width {
+							wide, _ := chromedp.Run(tb, chromedp.Evaluate[[]string](widest))
+							b, _ := json.Marshal(wide)
+							t.Errorf("%s at %d px is %d px wide: %s", page, width, w, strings.TrimSpace(string(b)))
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// widest names the elements that stick out of the window, for the failure message.
+const widest = `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`
