@@ -116,6 +116,16 @@ func views(db bun.IDB) *bun.SelectQuery {
 		Join("JOIN accounts AS a ON a.id = g.account_id")
 }
 
+// ByID returns grant grantID of processID with its account; a grant of another process is not
+// found.
+func ByID(ctx context.Context, db bun.IDB, processID, grantID int64) (GrantView, error) {
+	var g GrantView
+	if err := views(db).Where("g.id = ? AND g.process_id = ?", grantID, processID).Scan(ctx, &g); err != nil {
+		return g, fmt.Errorf("grant %d: %w", grantID, store.NotFound(err))
+	}
+	return g, nil
+}
+
 // ForProcess lists the grants of a process, by role and name.
 func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, error) {
 	var out []GrantView

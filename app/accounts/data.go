@@ -162,6 +162,15 @@ func (s *Service) ListAPITokens(ctx context.Context, accountID int64) ([]APIToke
 	return out, nil
 }
 
+// APITokenOf returns one of the account's own tokens; another person's is not found.
+func APITokenOf(ctx context.Context, db bun.IDB, accountID, tokenID int64) (APIToken, error) {
+	var t APIToken
+	if err := db.NewSelect().Model(&t).Where("id = ? AND account_id = ?", tokenID, accountID).Scan(ctx); err != nil {
+		return t, fmt.Errorf("API token %d: %w", tokenID, store.NotFound(err))
+	}
+	return t, nil
+}
+
 // RevokeAPIToken revokes one of the account's own tokens; another person's is not found.
 func (s *Service) RevokeAPIToken(ctx context.Context, accountID, tokenID int64) error {
 	res, err := s.DB.NewUpdate().Model((*APIToken)(nil)).Set("revoked_at = ?", s.Clock.Now()).

@@ -52,6 +52,19 @@ func (s *Server) adminSetAdmin(c *fiber.Ctx) error {
 	if err != nil {
 		return validate.Errors{{Field: "admin", Code: validate.Invalid}}
 	}
+	who, err := accounts.ByID(c.UserContext(), s.DB, id)
+	if err != nil {
+		return err
+	}
+	verb := "remove_admin"
+	if admin {
+		verb = "make_admin"
+	}
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm." + verb + ".title", BodyID: "confirm." + verb + ".body",
+		ButtonID: "confirm." + verb + ".button", DangerOK: !admin, Hidden: map[string]string{"admin": strconv.FormatBool(admin)},
+		Data: map[string]any{"Name": who.Name, "Email": who.Email}, CancelURL: "/admin/accounts"}); !ok {
+		return err
+	}
 	if err := s.Accounts.SetAdmin(c.UserContext(), s.actor(c), id, admin); err != nil {
 		return err
 	}
@@ -114,6 +127,16 @@ func (s *Server) revokeGrant(c *fiber.Ctx) error {
 	}
 	id, err := idParam(c, "id")
 	if err != nil {
+		return err
+	}
+	g, err := access.ByID(c.UserContext(), s.DB, p.ID, id)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.revoke_grant.title", BodyID: "confirm.revoke_grant.body",
+		ButtonID: "confirm.revoke_grant.button", DangerOK: true, Hidden: map[string]string{},
+		Data: map[string]any{"Name": g.AccountName, "Role": s.Locale.T(lang(c), "role."+string(g.Role), nil),
+			"Process": p.Title.In(lang(c), p.Languages...)}, CancelURL: "/admin/processes/" + p.Slug + "#roles"}); !ok {
 		return err
 	}
 	if err := s.Access.RevokeByID(c.UserContext(), s.actor(c), p.ID, id); err != nil {

@@ -81,7 +81,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 			{"/admin/processes/encs-2017/grants", url.Values{"grant_email": {"rapporteur@example.org"}, "grant_role": {"rapporteur"}}},
 			{"/admin/processes/encs-2017/topics/" + topicID + "/move", url.Values{"direction": {"up"}}},
 			{"/admin/processes/encs-2017/topics/" + topicID, url.Values{"kind": {"axis"}, "code": {"E3"}, "title.es": {"Coordinación"}, "title.en": {"Coordination"}}},
-			{"/admin/processes/encs-2017/topics/" + topicID + "/delete", nil},
+			{"/admin/processes/encs-2017/topics/" + topicID + "/delete", url.Values{"confirm": {"yes"}}},
 		}
 		for _, g := range good {
 			if r := admin.post(g.path, g.form); r.status != http.StatusSeeOther {
@@ -96,7 +96,12 @@ func TestAdminPagesAndForms(t *testing.T) {
 		if err := db.NewSelect().Table("grants").Column("id").Limit(1).Scan(context.Background(), &grantID); err != nil {
 			t.Fatal(err)
 		}
-		if r := admin.post("/admin/processes/encs-2017/grants/"+grantID+"/revoke", nil); r.status != http.StatusSeeOther || s.count("grants") != 0 {
+		// Without the browser's yes, a page of its own asks first and nothing changes.
+		if r := admin.post("/admin/processes/encs-2017/grants/"+grantID+"/revoke", nil); r.status != http.StatusOK ||
+			!strings.Contains(r.body, `name="confirm" value="yes"`) || s.count("grants") != 1 {
+			t.Fatalf("revoke without confirmation: %d %s", r.status, excerpt(r.body))
+		}
+		if r := admin.post("/admin/processes/encs-2017/grants/"+grantID+"/revoke", url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther || s.count("grants") != 0 {
 			t.Fatalf("revoke: %d", r.status)
 		}
 	})

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -74,5 +76,47 @@ func TestPrivacyNotice(t *testing.T) {
 		if err != nil || a.PrivacyVersion != privacy.Version || a.PrivacyAcceptedAt == nil {
 			t.Fatalf("account %+v (%v)", a, err)
 		}
+	})
+}
+
+// TestConfirmationPages: without JavaScript, a destructive or privilege action first shows a
+// page of its own that says what will happen, and changes nothing until that page's button.
+func TestConfirmationPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		s := newSite(t, db)
+		ctx := context.Background()
+		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.as("admin")
+		other := s.user("luis@example.org", false)
+		var topicID int64
+		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E8'").Scan(ctx, &topicID); err != nil {
+			t.Fatal(err)
+		}
+		deleteTopic := fmt.Sprintf("/admin/processes/encs-2017/topics/%d/delete", topicID)
+		runAll(t, []scenario{
+			{name: "delete a topic: asks first", as: admin, method: "POST", url: deleteTopic, form: url.Values{},
+				status: http.StatusOK, contains: []string{"E8", `name="confirm" value="yes"`, "no se puede deshacer"}, after: s.unchanged("topics")},
+			{name: "delete a topic: confirmed", as: admin, method: "POST", url: deleteTopic, form: url.Values{"confirm": {"yes"}},
+				status: http.StatusSeeOther},
+			{name: "make an admin: asks first", as: admin, method: "POST", url: fmt.Sprintf("/admin/accounts/%d/admin", other.ID),
+				form: url.Values{"admin": {"true"}}, status: http.StatusOK, contains: []string{"luis@example.org", `name="admin" value="true"`},
+				after: func(t *testing.T, r *response) {
+					if a, _ := accounts.ByID(ctx, db.DB, other.ID); a.IsAdmin {
+						t.Fatal("made admin without confirmation")
+					}
+				}},
+			{name: "make an admin: confirmed", as: admin, method: "POST", url: fmt.Sprintf("/admin/accounts/%d/admin", other.ID),
+				form: url.Values{"admin": {"true"}, "confirm": {"yes"}}, status: http.StatusSeeOther,
+				after: func(t *testing.T, r *response) {
+					if a, _ := accounts.ByID(ctx, db.DB, other.ID); !a.IsAdmin {
+						t.Fatal("not made admin after confirmation")
+					}
+				}},
+			{name: "revoke someone else's token: not found, no page", as: admin, method: "POST", url: "/profile/tokens/999/revoke",
+				form: url.Values{}, status: http.StatusNotFound},
+		})
 	})
 }

@@ -125,6 +125,13 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, err := accounts.APITokenOf(c.UserContext(), s.DB, account(c).ID, id); err != nil {
+		return err
+	}
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.revoke_token.title", BodyID: "confirm.revoke_token.body",
+		ButtonID: "confirm.revoke_token.button", DangerOK: true, Hidden: map[string]string{}, CancelURL: "/profile/#tokens-title"}); !ok {
+		return err
+	}
 	if err := s.Accounts.RevokeAPIToken(c.UserContext(), account(c).ID, id); err != nil {
 		return err
 	}

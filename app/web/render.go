@@ -123,6 +123,8 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 	}
 	return template.FuncMap{
 		"t": t,
+		// td translates with the values of a map, for messages whose values a handler chose.
+		"td": func(id string, data map[string]any) string { return bundle.T(lang, id, data) },
 		// te translates a field error.
 		"te": func(e *validate.FieldError) string {
 			if e == nil {

@@ -87,6 +87,12 @@ func (s *Server) deleteTopic(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.topic_delete.title", BodyID: "confirm.topic_delete.body",
+		ButtonID: "confirm.topic_delete.button", DangerOK: true, Hidden: map[string]string{},
+		Data:      map[string]any{"Code": t.Code, "Title": t.Title.In(lang(c), p.Languages...)},
+		CancelURL: "/admin/processes/" + p.Slug + "#topic-" + t.Code}); !ok {
+		return err
+	}
 	if err := s.Processes.DeleteTopic(c.UserContext(), s.actor(c), p.ID, t.ID); err != nil {
 		return err
 	}

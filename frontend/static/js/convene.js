@@ -7,8 +7,16 @@
     if (summary) { summary.focus(); }
   });
   // Ask before destructive actions; the message comes from the page (data-confirm), translated.
+  // A yes goes with the form, so the server skips its own confirmation page (the one people
+  // without JavaScript see).
   document.addEventListener("submit", function (e) {
-    var msg = e.target.getAttribute("data-confirm");
-    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+    var form = e.target, msg = form.getAttribute("data-confirm");
+    if (!msg) { return; }
+    if (!window.confirm(msg)) { e.preventDefault(); return; }
+    if (!form.querySelector('input[name="confirm"]')) {
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
+      form.appendChild(yes);
+    }
   });
 })();
