@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"context"
+	"errors"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -34,6 +35,12 @@ func registerHardening(m *migrate.Migrations) {
 				)`,
 				`INSERT INTO grants_new (id, account_id, role, process_id, session_id, created_at, created_by)
 					SELECT id, account_id, role, process_id, NULLIF(session_id, 0), created_at, created_by FROM grants`,
+				// Carry the id sequence over, so that a deleted grant's id is never handed out
+				// again (a stale revoke button would otherwise remove someone else's grant).
+				`INSERT INTO sqlite_sequence (name, seq) SELECT 'grants_new', seq FROM sqlite_sequence WHERE name = 'grants'
+					AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'grants_new')`,
+				`UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT seq FROM sqlite_sequence WHERE name = 'grants'))
+					WHERE name = 'grants_new'`,
 				`DROP TABLE grants`,
 				`ALTER TABLE grants_new RENAME TO grants`,
 			}
@@ -55,7 +62,8 @@ func registerHardening(m *migrate.Migrations) {
 			`ALTER TABLE outbox ADD COLUMN claim VARCHAR(32) NOT NULL DEFAULT ''`,
 		)...)
 	}, func(ctx context.Context, db *bun.DB) error {
-		return ddl(ctx, db, `DROP TABLE signin_throttle`, `DROP INDEX grants_process_idx`,
-			`DROP INDEX grants_session_scope_idx`, `DROP INDEX grants_process_scope_idx`)
+		// Bringing back session_id 0 and the old unique constraint would merge data the new
+		// indexes keep apart: this step is not undone.
+		return errors.New("the hardening migration cannot be undone: restore a backup taken before it")
 	})
 }

@@ -127,7 +127,7 @@ func (f *fixture) signUp(t *testing.T, email string) string {
 
 func (f *fixture) signIn(t *testing.T, email, userAgent string) string {
 	t.Helper()
-	token, _, err := f.svc.SignIn(context.Background(), email, passphrase, userAgent, "", false)
+	token, _, err := f.svc.SignIn(context.Background(), email, passphrase, userAgent, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestSignIn(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				before := f.count(t, "logins")
-				token, a, err := f.svc.SignIn(ctx, tc.email, tc.password, "test", "", false)
+				token, a, err := f.svc.SignIn(ctx, tc.email, tc.password, "test", "", nil)
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v, want %v", err, tc.want)
 				}
@@ -392,7 +392,7 @@ func TestLoginTokens(t *testing.T) {
 			t.Fatalf("stored %q: want the sha256 hex of the token, never the token", stored)
 		}
 		// Signing in again from the same browser rotates: the old token dies.
-		second, _, err := f.svc.SignIn(ctx, a.Email, passphrase, "browser one", first, false)
+		second, _, err := f.svc.SignIn(ctx, a.Email, passphrase, "browser one", first, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

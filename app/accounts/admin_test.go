@@ -47,7 +47,7 @@ func TestEnsureAdminOnceUnderRace(t *testing.T) {
 		if email != accounts.FirstAdminEmail || len(password) != 20 {
 			t.Fatalf("created %s with password %q", email, password)
 		}
-		_, a, err := f.svc.SignIn(ctx, email, password, "", "", false)
+		_, a, err := f.svc.SignIn(ctx, email, password, "", "", nil)
 		if err != nil || !a.IsAdmin || a.Name != "Admin" {
 			t.Fatalf("the printed admin login: %+v %v", a, err)
 		}

@@ -3,7 +3,9 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +66,7 @@ func TestChangePassword(t *testing.T) {
 				if !stored.PasswordChangedAt.Equal(f.clk.Now()) {
 					t.Fatalf("password_changed_at %v", stored.PasswordChangedAt)
 				}
-				if _, _, err := f.svc.SignIn(ctx, a.Email, "another passphrase", "", "", false); err != nil {
+				if _, _, err := f.svc.SignIn(ctx, a.Email, "another passphrase", "", "", nil); err != nil {
 					t.Fatalf("sign-in with the new password: %v", err)
 				}
 			})
@@ -140,7 +142,7 @@ func TestPasswordReset(t *testing.T) {
 				t.Fatalf("%s after the reset: %v", name, err)
 			}
 		}
-		if _, _, err := f.svc.SignIn(ctx, a.Email, "third passphrase", "", "", false); err != nil {
+		if _, _, err := f.svc.SignIn(ctx, a.Email, "third passphrase", "", "", nil); err != nil {
 			t.Fatalf("sign-in with the reset password: %v", err)
 		}
 
@@ -170,7 +172,7 @@ func TestResetVerifies(t *testing.T) {
 		if err != nil || a.EmailVerifiedAt == nil {
 			t.Fatalf("reset: %+v %v", a, err)
 		}
-		if _, _, err := f.svc.SignIn(ctx, "new@example.org", "third passphrase", "", "", false); err != nil {
+		if _, _, err := f.svc.SignIn(ctx, "new@example.org", "third passphrase", "", "", nil); err != nil {
 			t.Fatalf("sign-in after the reset: %v", err)
 		}
 	})
@@ -195,6 +197,59 @@ func TestPasswordChangeEndsResetLinks(t *testing.T) {
 		}
 		if _, err := f.svc.ResetPassword(ctx, link, "third passphrase", "third passphrase"); !errors.Is(err, accounts.ErrTokenInvalid) {
 			t.Fatalf("reset after a password change: %v", err)
+		}
+	})
+}
+
+// TestSignInThrottleCountsParallelAttempts: wrong passwords sent all at once are counted one by
+// one before any is checked, so no more than the free few reach the hasher; a reset by mailed
+// link ends the slowing down.
+func TestSignInThrottleCountsParallelAttempts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		f := newFixture(db)
+		a := f.account(t, "ana@example.org", false)
+		var mu sync.Mutex
+		checked, throttled := 0, 0
+		var wg sync.WaitGroup
+		for i := range 60 {
+			wg.Go(func() {
+				_, _, err := f.svc.SignIn(ctx, a.Email, fmt.Sprintf("guess number %d", i), "", "", nil)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.Is(err, accounts.ErrBadCredentials):
+					checked++
+				case errors.Is(err, accounts.ErrThrottled):
+					throttled++
+				default:
+					t.Errorf("attempt %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if checked > 6 || checked+throttled != 60 {
+			t.Fatalf("%d passwords checked, %d throttled, of 60 sent at once", checked, throttled)
+		}
+		if _, _, err := f.svc.SignIn(ctx, a.Email, passphrase, "", "", nil); !errors.Is(err, accounts.ErrThrottled) {
+			t.Fatalf("the right password during the wait: %v", err)
+		}
+		// A trusted browser is not slowed down.
+		if _, _, err := f.svc.SignIn(ctx, a.Email, passphrase, "", "", func(accounts.Account) bool { return true }); err != nil {
+			t.Fatalf("the owner's browser: %v", err)
+		}
+		// Guessing again, then a reset by mailed link: the new password works at once.
+		for i := range 10 {
+			_, _, _ = f.svc.SignIn(ctx, a.Email, fmt.Sprintf("again %d", i), "", "", nil)
+		}
+		if err := f.svc.RequestPasswordReset(ctx, a.Email); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ResetPassword(ctx, tokenOf(t, f.out.last(t)), "brand new passphrase", "brand new passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.SignIn(ctx, a.Email, "brand new passphrase", "", "", nil); err != nil {
+			t.Fatalf("sign-in after a reset: %v", err)
 		}
 	})
 }

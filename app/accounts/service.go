@@ -194,11 +194,13 @@ func (s *Service) ResendVerification(ctx context.Context, email string) error {
 // SignIn checks the password and opens a login. It ends previousLogin (the browser's earlier
 // login, if any), so a sign-in always rotates the token.
 //
-// Failed attempts are counted per address (known or not, so the answer reveals nothing) and
-// each one past the first few makes the next wait longer (ErrThrottled says how long). A browser
-// the person has signed in with before (trustedDevice, app/web's device cookie) is not slowed
-// down: a stranger guessing can slow the guessing, never keep the owner out.
-func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previousLogin string, trustedDevice bool) (string, Account, error) {
+// Attempts are counted per address (known or not, so the answer reveals nothing) before the
+// password is checked, one at a time under the count's row lock, so attempts sent in parallel
+// are counted too. After the first few, each makes the next wait longer (ErrThrottled says how
+// long). A browser where the account's owner signed in before (trusted reports it, from app/web's
+// device cookie) is not slowed down: a stranger guessing can slow the guessing, never keep the
+// owner out.
+func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previousLogin string, trusted func(Account) bool) (string, Account, error) {
 	var es validate.Errors
 	if strings.TrimSpace(email) == "" {
 		es.Add("email", validate.Required, nil)
@@ -211,31 +213,29 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previo
 	if err := es.Err(); err != nil {
 		return "", Account{}, err
 	}
-	now := s.Clock.Now()
-	if !trustedDevice {
-		if wait, err := throttled(ctx, s.DB, now, email); err != nil || wait > 0 {
-			if err != nil {
-				return "", Account{}, err
-			}
+	a, err := ByEmail(ctx, s.DB, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", Account{}, err
+	}
+	if !known || trusted == nil || !trusted(a) {
+		wait, err := countAttempt(ctx, s.DB, s.Clock.Now(), email)
+		if err != nil {
+			return "", Account{}, err
+		}
+		if wait > 0 {
 			return "", Account{}, ErrThrottled.After(wait)
 		}
 	}
-	a, err := ByEmail(ctx, s.DB, email)
 	ok := false
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.Hasher.VerifyNothing(ctx, password)
-	case err != nil:
-		return "", Account{}, err
-	default:
+	if known {
 		if ok, err = s.Hasher.Verify(ctx, a.PasswordHash, password); err != nil {
 			return "", Account{}, err
 		}
+	} else {
+		s.Hasher.VerifyNothing(ctx, password)
 	}
 	if !ok {
-		if err := recordFailure(ctx, s.DB, s.Clock.Now(), email); err != nil {
-			return "", Account{}, err
-		}
 		return "", Account{}, ErrBadCredentials
 	}
 	if a.EmailVerifiedAt == nil {
@@ -417,6 +417,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 		if a.EmailVerifiedAt == nil {
 			now := s.Clock.Now()
 			a.EmailVerifiedAt = &now
+		}
+		// The link proved the address is theirs: failed guesses by anyone no longer slow them.
+		if err := forgetFailures(ctx, tx, a.Email); err != nil {
+			return err
 		}
 		return s.setPassword(ctx, tx, &a, hash)
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -50,48 +49,38 @@ func throttleDelay(n int) time.Duration {
 	return min(time.Second<<min(n-freeAttempts-1, 16), maxThrottle)
 }
 
-// throttled returns how long a sign-in for email must still wait (0: it may go ahead).
-func throttled(ctx context.Context, db bun.IDB, now time.Time, email string) (time.Duration, error) {
-	var t signinThrottle
-	err := db.NewSelect().Model(&t).Where("email_hash = ?", throttleKey(email)).Scan(ctx)
-	if errors.Is(store.NotFound(err), store.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("reading sign-in failures: %w", err)
-	}
-	if wait := t.NextAllowedAt.Sub(now); wait > 0 {
-		return (wait + time.Second - 1).Truncate(time.Second), nil
-	}
-	return 0, nil
-}
-
-// recordFailure counts one more failed sign-in for email, starting again from one when the last
-// was long ago.
-func recordFailure(ctx context.Context, db bun.IDB, now time.Time, email string) error {
+// countAttempt counts a sign-in attempt for email before its password is checked, and returns
+// how long it must still wait instead (0: it may go ahead, and is counted as a failure until a
+// success forgets it). The row is created if need be, then locked, so concurrent attempts are
+// counted one after the other (SQLite's writers are serialised anyway). A refused attempt is not
+// counted: waiting out the delay is enough.
+func countAttempt(ctx context.Context, db bun.IDB, now time.Time, email string) (time.Duration, error) {
 	key := throttleKey(email)
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	var wait time.Duration
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&signinThrottle{EmailHash: key, LastFailureAt: now, NextAllowedAt: now}).
+			On("CONFLICT (email_hash) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("counting a sign-in attempt: %w", err)
+		}
 		var t signinThrottle
-		err := store.ForUpdate(tx.NewSelect().Model(&t).Where("email_hash = ?", key), tx).Scan(ctx)
-		switch {
-		case errors.Is(store.NotFound(err), store.ErrNotFound):
-			t = signinThrottle{EmailHash: key}
-		case err != nil:
+		if err := store.ForUpdate(tx.NewSelect().Model(&t).Where("email_hash = ?", key), tx).Scan(ctx); err != nil {
 			return fmt.Errorf("reading sign-in failures: %w", err)
+		}
+		if w := t.NextAllowedAt.Sub(now); w > 0 {
+			wait = (w + time.Second - 1).Truncate(time.Second)
+			return nil
 		}
 		if now.Sub(t.LastFailureAt) > forgetAfter {
 			t.Failures = 0
 		}
 		t.Failures++
 		t.LastFailureAt, t.NextAllowedAt = now, now.Add(throttleDelay(t.Failures))
-		_, err = tx.NewInsert().Model(&t).On("CONFLICT (email_hash) DO UPDATE").
-			Set("failures = EXCLUDED.failures, last_failure_at = EXCLUDED.last_failure_at, next_allowed_at = EXCLUDED.next_allowed_at").
-			Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("recording a failed sign-in: %w", err)
+		if _, err := tx.NewUpdate().Model(&t).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("counting a sign-in attempt: %w", err)
 		}
 		return nil
 	})
+	return wait, err
 }
 
 // forgetFailures clears the count after a successful sign-in.

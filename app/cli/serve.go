@@ -53,16 +53,18 @@ func serve(env Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	created, email, password, err := s.Accounts.EnsureAdmin(ctx)
-	if err != nil {
-		closeAll()
-		return fmt.Errorf("making sure an admin exists: %w", err)
-	}
+	// The demo first: were it to fail after the admin was created, its one-time password,
+	// printed only below, would be lost.
 	if demo {
 		if err := loadDemo(ctx, s, env); err != nil {
 			closeAll()
 			return err
 		}
+	}
+	created, email, password, err := s.Accounts.EnsureAdmin(ctx)
+	if err != nil {
+		closeAll()
+		return fmt.Errorf("making sure an admin exists: %w", err)
 	}
 
 	fmt.Fprintf(env.Stdout, "Convene %s is up at %s (listening on %s, started in %s)\n",

@@ -173,7 +173,10 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 	return g.Wait()
 }
 
-// serveUntil serves ln until ctx ends, then shuts the server down.
+// serveUntil serves ln until ctx ends, then stops: it closes the listener itself (so a Serve
+// that had not started yet returns at once instead of starting after the shutdown), lets
+// requests in flight finish within grace, and waits for Serve to return before it does, so the
+// database is never closed under a running handler.
 func serveUntil(ctx context.Context, serve func(net.Listener) error, shutdown func(time.Duration) error, ln net.Listener, grace time.Duration) error {
 	served := make(chan error, 1)
 	go func() { served <- serve(ln) }()
@@ -185,10 +188,17 @@ func serveUntil(ctx context.Context, serve func(net.Listener) error, shutdown fu
 		return errors.New("server stopped on its own")
 	case <-ctx.Done():
 	}
-	if err := shutdown(grace); err != nil {
-		return fmt.Errorf("shutting down %s: %w", ln.Addr(), err)
+	ln.Close()
+	shutErr := shutdown(grace)
+	select {
+	case <-served: // after our own close, Serve's error says only that the listener is closed
+	case <-time.After(grace + time.Second):
+		return fmt.Errorf("requests still running on %s after %s", ln.Addr(), grace)
 	}
-	return <-served
+	if shutErr != nil && !errors.Is(shutErr, net.ErrClosed) { // we closed the listener first
+		return fmt.Errorf("shutting down %s: %w", ln.Addr(), shutErr)
+	}
+	return nil
 }
 
 // Close closes the database New opened.

@@ -95,14 +95,13 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	f := form(c, "email", "password", "next")
 	previous := strings.Clone(c.Cookies(s.cookieName("convene_login")))
 	token, a, err := s.Accounts.SignIn(c.UserContext(), f["email"], f["password"], strings.Clone(c.Get(fiber.HeaderUserAgent)),
-		previous, s.trustedDevice(c, f["email"]))
+		previous, func(a accounts.Account) bool { return s.trustedDevice(c, a) })
 	if err != nil {
 		// Wrong email or password alike: one message on the email field, no hint of which.
 		return s.formError(c, err, "accounts/signin", "signin.title", f, map[string]any{"Unverified": errors.Is(err, accounts.ErrNotVerified)})
 	}
-	now := s.Clock.Now()
-	s.setCookie(c, "convene_login", token, now.Add(s.Config.LoginAbsolute))
-	s.setCookie(c, deviceCookie, s.deviceToken(a.Email, now), now.Add(deviceMaxAge))
+	s.setCookie(c, "convene_login", token, s.Clock.Now().Add(s.Config.LoginAbsolute))
+	s.rememberDevice(c, a)
 	if a.Language != "" {
 		s.setLanguageCookie(c, a.Language)
 	}
@@ -146,7 +145,7 @@ func (s *Server) resetForm(c *fiber.Ctx) error {
 func (s *Server) reset(c *fiber.Ctx) error {
 	token := strings.Clone(c.Params("token"))
 	f := form(c, "password", "password_confirm")
-	_, err := s.Accounts.ResetPassword(c.UserContext(), token, f["password"], f["password_confirm"])
+	a, err := s.Accounts.ResetPassword(c.UserContext(), token, f["password"], f["password_confirm"])
 	if errors.Is(err, accounts.ErrTokenInvalid) {
 		return s.invalidLink(c, err, "accounts/reset_request", "reset.title")
 	}
@@ -154,6 +153,8 @@ func (s *Server) reset(c *fiber.Ctx) error {
 		return s.formError(c, err, "accounts/reset", "reset.new_title", f, map[string]any{"Token": token})
 	}
 	s.clearCookie(c, "convene_login")
+	// The link proved the address: this browser is the owner's, and throttling spares it.
+	s.rememberDevice(c, a)
 	return s.flash(c, "reset.done", "/signin")
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -96,13 +98,16 @@ func (s *Server) addGrant(c *fiber.Ctx) error {
 	}
 	f := form(c, "grant_email", "grant_role")
 	a, err := accounts.ByEmail(c.UserContext(), s.DB, f["grant_email"])
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		code := validate.Required
 		if strings.TrimSpace(f["grant_email"]) != "" {
 			code = "error.no_such_account"
 		}
 		err = validate.Errors{{Field: "grant_email", Code: code}}
-	} else {
+	case err != nil:
+		return err
+	default:
 		err = s.Access.Grant(c.UserContext(), s.actor(c), a.ID, access.Role(f["grant_role"]), p.ID, 0)
 		err = prefixFields(err, "grant_")
 	}

@@ -84,16 +84,17 @@ func (s *Server) csrfProtect(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// deviceToken marks a browser in which the person with this email signed in: sign-in
-// throttling spares it, so a stranger guessing a password cannot keep its owner out. It holds a
-// time and a MAC, not the address.
-func (s *Server) deviceToken(email string, now time.Time) string {
+// deviceToken marks a browser in which the person signed in: sign-in throttling spares it, so a
+// stranger guessing a password cannot keep its owner out. It holds a time and a MAC over the
+// account's address and the moment its password last changed, not the address: a new password
+// ends every device's exemption.
+func (s *Server) deviceToken(a accounts.Account, now time.Time) string {
 	at := strconv.FormatInt(now.Unix(), 10)
-	return at + "." + s.sign("device", accounts.NormalizeEmail(email), at)
+	return at + "." + s.sign("device", a.Email, strconv.FormatInt(a.PasswordChangedAt.UnixNano(), 10), at)
 }
 
-// trustedDevice tells whether this browser has signed in as email before.
-func (s *Server) trustedDevice(c *fiber.Ctx, email string) bool {
+// trustedDevice tells whether this browser has signed in as a, under its current password.
+func (s *Server) trustedDevice(c *fiber.Ctx, a accounts.Account) bool {
 	at, mac, ok := strings.Cut(c.Cookies(s.cookieName(deviceCookie)), ".")
 	if !ok {
 		return false
@@ -102,5 +103,12 @@ func (s *Server) trustedDevice(c *fiber.Ctx, email string) bool {
 	if err != nil || s.Clock.Now().Sub(time.Unix(secs, 0)) > deviceMaxAge {
 		return false
 	}
-	return hmac.Equal([]byte(mac), []byte(s.sign("device", accounts.NormalizeEmail(email), at)))
+	want := s.sign("device", a.Email, strconv.FormatInt(a.PasswordChangedAt.UnixNano(), 10), at)
+	return hmac.Equal([]byte(mac), []byte(want))
+}
+
+// rememberDevice gives this browser a device cookie for a.
+func (s *Server) rememberDevice(c *fiber.Ctx, a accounts.Account) {
+	now := s.Clock.Now()
+	s.setCookie(c, deviceCookie, s.deviceToken(a, now), now.Add(deviceMaxAge))
 }

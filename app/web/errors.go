@@ -128,7 +128,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(f.status).JSON(body)
 	}
 	rid, _ := c.Locals(localRequestID).(string)
-	p := &Page{Lang: l, Path: c.Path(), Account: account(c), RequestID: rid, Errors: f.fields,
+	// The layout's forms (sign out, language) need a token on error pages too.
+	p := &Page{Lang: l, Path: c.Path(), Account: account(c), RequestID: rid, Errors: f.fields, CSRF: s.csrfToken(c),
 		Title: s.Locale.T(l, f.message, nil),
 		Data:  map[string]any{"Status": f.status, "Detail": s.detail(l, f)}}
 	body, rerr := s.render.render("errors/error", p)

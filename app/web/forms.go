@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -30,8 +32,19 @@ func (s *Server) plainInput(c *fiber.Ctx) error {
 		}
 	}
 	check(c.Context().QueryArgs())
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+	switch ct := c.Get(fiber.HeaderContentType); {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
 		check(c.Context().PostArgs())
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		if mf, err := c.MultipartForm(); err == nil {
+			for _, k := range slices.Sorted(maps.Keys(mf.Value)) {
+				for _, v := range mf.Value[k] {
+					if !validate.Printable(v, true) || !validate.Printable(k, false) {
+						es.Add(strings.ToValidUTF8(strings.Map(printableRune, k), "?"), validate.Control, nil)
+					}
+				}
+			}
+		}
 	}
 	if err := es.Err(); err != nil {
 		return err

@@ -82,6 +82,9 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return s.profileError(c, err, nil)
 	}
 	s.setCookie(c, "convene_login", token, s.Clock.Now().Add(s.Config.LoginAbsolute))
+	if a, err := accounts.ByID(c.UserContext(), s.DB, account(c).ID); err == nil {
+		s.rememberDevice(c, a) // the new password ended every device's exemption, this one's too
+	}
 	return s.flash(c, "profile.password_changed", "/profile/")
 }
 
