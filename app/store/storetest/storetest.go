@@ -9,12 +9,14 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,8 +121,9 @@ type templates struct {
 
 	pgOnce sync.Once
 	pgErr  error
-	admin  string // URL of the maintenance database
-	prefix string // names of this binary's databases start with it
+	admin  string  // URL of the maintenance database
+	prefix string  // names of this binary's databases start with it
+	owner  *bun.DB // holds this binary's advisory lock while it runs
 	tplURL string
 	clones atomic.Int64
 }
@@ -152,7 +155,16 @@ func (p *templates) sqliteTemplate(t testing.TB) string {
 	return filepath.Join(p.sqliteDir, "template.db")
 }
 
-var leftover = regexp.MustCompile(`^convene_t_(\d+)_`)
+// ownerPrefix finds the prefix of the test binary that made a database.
+var ownerPrefix = regexp.MustCompile(`^convene_t_[0-9a-f]+_`)
+
+// ownerKey is the advisory lock a test binary holds while it runs, by its prefix: a database
+// whose owner's lock can be taken was left behind by a binary that died.
+func ownerKey(prefix string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(prefix))
+	return int64(h.Sum64())
+}
 
 // cloneURL creates a database from the package's migrated template and returns its URL; the
 // database is dropped when the test ends.
@@ -213,17 +225,33 @@ func (p *templates) createTemplate() {
 		p.pgErr = fmt.Errorf("listing test databases: %w", err)
 		return
 	}
+	// This binary's prefix is random, so binaries in other PID namespaces never collide, and
+	// it holds its advisory lock on a connection of its own until it ends.
+	raw := make([]byte, 6)
+	_, _ = rand.Read(raw)
+	p.prefix = "convene_t_" + hex.EncodeToString(raw) + "_"
+	if p.owner, err = store.Open(ctx, p.admin, store.Options{MaxConns: 1}); err != nil {
+		p.pgErr = err
+		return
+	}
+	p.owner.SetMaxIdleConns(1)
+	p.owner.SetConnMaxIdleTime(0)
+	if _, err := p.owner.ExecContext(ctx, "SELECT pg_advisory_lock(?)", ownerKey(p.prefix)); err != nil {
+		p.pgErr = fmt.Errorf("taking this test binary's lock: %w", err)
+		return
+	}
 	for _, name := range names {
-		m := leftover.FindStringSubmatch(name)
-		if m == nil {
+		prefix := ownerPrefix.FindString(name)
+		if prefix == "" {
 			continue
 		}
-		if pid, _ := strconv.Atoi(m[1]); processAlive(pid) {
-			continue
+		var dead bool
+		if err := admin.NewRaw("SELECT pg_try_advisory_lock(?)", ownerKey(prefix)).Scan(ctx, &dead); err != nil || !dead {
+			continue // its binary still runs
 		}
 		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_, _ = admin.ExecContext(ctx, "SELECT pg_advisory_unlock(?)", ownerKey(prefix))
 	}
-	p.prefix = fmt.Sprintf("convene_t_%d_%d_", os.Getpid(), os.Getppid())
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+p.prefix+"tpl"); err != nil {
 		p.pgErr = fmt.Errorf("creating the template database: %w", err)
 		return
@@ -248,6 +276,9 @@ func (p *templates) cleanup() {
 	if p.prefix == "" {
 		return
 	}
+	if p.owner != nil {
+		defer p.owner.Close() // releases the lock once the databases are gone
+	}
 	ctx := context.Background()
 	admin, err := store.Open(ctx, p.admin, store.Options{MaxConns: 1})
 	if err != nil {
@@ -265,9 +296,4 @@ func (p *templates) cleanup() {
 			fmt.Fprintf(os.Stderr, "storetest: dropping %s: %v\n", name, err)
 		}
 	}
-}
-
-func processAlive(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	return err == nil
 }
