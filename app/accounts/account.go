@@ -151,6 +151,22 @@ func ByEmail(ctx context.Context, db bun.IDB, email string) (Account, error) {
 	return a, nil
 }
 
+// NamesByID returns the names of the accounts ids (those that still exist).
+func NamesByID(ctx context.Context, db bun.IDB, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Account
+	if err := db.NewSelect().Model(&rows).Column("id", "name").Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("naming accounts: %w", err)
+	}
+	for _, a := range rows {
+		out[a.ID] = a.Name
+	}
+	return out, nil
+}
+
 // List returns accounts whose name or email contains query (any case), by name.
 func List(ctx context.Context, db bun.IDB, query string, limit, offset int64) ([]Account, int64, error) {
 	var out []Account

@@ -9,7 +9,6 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
-	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
@@ -71,16 +70,6 @@ func (s *Server) adminSetAdmin(c *fiber.Ctx) error {
 		return err
 	}
 	return s.flash(c, "admin.account_saved", "/admin/accounts")
-}
-
-func (s *Server) adminAudit(c *fiber.Ctx) error {
-	page, offset := pageParam(c)
-	entries, total, err := audit.List(c.UserContext(), s.DB, pageSize, offset)
-	if err != nil {
-		return err
-	}
-	return s.page(c, fiber.StatusOK, "admin/audit", "admin.audit", &Page{
-		Data: map[string]any{"Entries": entries, "Total": total, "Page": page, "More": offset+int64(len(entries)) < total}})
 }
 
 func grantableRoles() []access.Role {

@@ -34,7 +34,7 @@ func TestAdminPagesAndForms(t *testing.T) {
 			{"/admin/processes/encs-2017", "Coordinación y colaboración"},
 			{"/admin/processes/encs-2017/topics/" + topicID, `value="E3"`},
 			{"/admin/accounts?q=rapp", "rapporteur@example.org"},
-			{"/admin/audit", "Proceso creado"},
+			{"/admin/audit", "Convene (automáticamente) creó el proceso ENCS2017."},
 		}
 		for _, p := range pages {
 			t.Run("GET "+p.path, func(t *testing.T) {
@@ -103,6 +103,17 @@ func TestAdminPagesAndForms(t *testing.T) {
 		}
 		if r := admin.post("/admin/processes/encs-2017/grants/"+grantID+"/revoke", url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther || s.count("grants") != 0 {
 			t.Fatalf("revoke: %d", r.status)
+		}
+		// The audit log tells each of these as a sentence in the reader's language.
+		audit := admin.get("/admin/audit").body
+		for _, want := range []string{"admin dio el rol de relator/a a rapporteur en ENCS2017.",
+			"admin retiró el rol de relator/a a rapporteur en ENCS2017.", "admin borró E3 de ENCS2017."} {
+			if !strings.Contains(audit, want) {
+				t.Errorf("the audit log lacks %q: %s", want, excerpt(audit))
+			}
+		}
+		if strings.Contains(audit, "account_id") || strings.Contains(audit, "{") {
+			t.Errorf("the audit log shows raw data: %s", excerpt(audit))
 		}
 	})
 }

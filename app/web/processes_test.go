@@ -87,7 +87,7 @@ func TestProcessFormsValidation(t *testing.T) {
 		if r := admin.post("/admin/processes/pnc-2026", edit); r.status != http.StatusSeeOther {
 			t.Fatalf("edit: %d %s", r.status, excerpt(r.body))
 		}
-		if r := admin.get("/admin/audit"); !strings.Contains(r.body, "Proceso creado") || !strings.Contains(r.body, "Proceso modificado") {
+		if r := admin.get("/admin/audit"); !strings.Contains(r.body, "creó el proceso") || !strings.Contains(r.body, "modificó el proceso") {
 			t.Fatalf("audit log does not show the process actions: %s", excerpt(r.body))
 		}
 

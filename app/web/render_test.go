@@ -93,7 +93,9 @@ func TestEveryMessageIDExists(t *testing.T) {
 			}
 		}
 		for _, m := range auditAction.FindAllStringSubmatch(string(b), -1) {
-			check(p, "audit."+m[1])
+			if id := "audit." + m[1]; !bundle.Has(id + ".true") { // a yes/no action has a sentence for each
+				check(p, id)
+			}
 		}
 		return nil
 	})
