@@ -118,7 +118,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		body.Error.Message = s.message(l, f)
 		for _, fe := range f.fields {
 			body.Error.Fields = append(body.Error.Fields, fieldError{Field: fe.Field, Code: strings.TrimPrefix(fe.Code, "error."),
-				Message: s.Locale.T(l, fe.Code, fe.Data)})
+				Message: fieldMessage(s.Locale, l, fe)})
 		}
 		if len(f.fields) > 0 {
 			body.Error.Field = f.fields[0].Field

@@ -120,3 +120,35 @@ func TestConfirmationPages(t *testing.T) {
 		})
 	})
 }
+
+// TestFieldErrorsNameTheirField: every field error says which field and what to do, in the
+// page's language, on forms and in the API alike.
+func TestFieldErrorsNameTheirField(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.Open(t, storetest.SQLite))
+	es, en := s.client(), s.client()
+	en.get("/language/en")
+	long := strings.Repeat("x", 201)
+	runAll(t, []scenario{
+		{name: "required, es", as: es, method: "POST", url: "/signup", form: url.Values{"email": {"a@example.org"}}, status: 422,
+			contains: []string{"Escribe tu nombre completo.", "Escribe una contraseña.", "Error:"}, absent: []string{"Completa este campo."}},
+		{name: "required, en", as: en, method: "POST", url: "/signup", form: url.Values{"email": {"a@example.org"}}, status: 422,
+			contains: []string{"Enter your full name.", "Enter a password."}},
+		{name: "too long names the field, es", as: es, method: "POST", url: "/signup", form: url.Values{"name": {long}}, status: 422,
+			contains: []string{"«Nombre completo» admite como máximo 200 caracteres"}},
+		{name: "too long names the field, en", as: en, method: "POST", url: "/signup", form: url.Values{"name": {long}}, status: 422,
+			contains: []string{"“Full name” takes at most 200 characters"}},
+	})
+	api := s.client()
+	api.token = func() string {
+		tok, _, err := s.accounts.CreateAPIToken(context.Background(), s.user("api@example.org", true).ID, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}()
+	r := api.api(http.MethodPost, "/api/v1/processes", `{"slug":"x","code":"X1","time_zone":"UTC","languages":["es","en"],"stakeholder_groups":["academia"],"status":"open","title":{"en":"T"}}`)
+	if r.status != 422 || !strings.Contains(r.body, `"field":"title.es"`) || !strings.Contains(r.body, "Escribe el título en español.") {
+		t.Fatalf("API field error: %d %s", r.status, r.body)
+	}
+}

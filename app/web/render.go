@@ -125,13 +125,14 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		"t": t,
 		// td translates with the values of a map, for messages whose values a handler chose.
 		"td": func(id string, data map[string]any) string { return bundle.T(lang, id, data) },
-		// te translates a field error.
+		// te translates a field error, naming its field.
 		"te": func(e *validate.FieldError) string {
 			if e == nil {
 				return ""
 			}
-			return bundle.T(lang, e.Code, e.Data)
+			return fieldMessage(bundle, lang, *e)
 		},
+		"tf": func(e validate.FieldError) string { return fieldMessage(bundle, lang, e) },
 		// tx shows translated content in the page language, falling back to the given
 		// languages (a process's content languages) and then to any.
 		"tx": func(text translated.Text, fallbacks []string) string {
@@ -174,6 +175,37 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			return out
 		},
 	}
+}
+
+// fieldMessage says what is wrong with a field and what to do, naming the field: the message
+// written for that field when there is one (error.required.name: "Escribe tu nombre"), else
+// the general one with the field's label filled in ("Completa «Nombre»").
+func fieldMessage(bundle *locale.Bundle, lang string, e validate.FieldError) string {
+	field := e.Field
+	for _, prefix := range []string{"topic_", "grant_"} {
+		field = strings.TrimPrefix(field, prefix)
+	}
+	if id := e.Code + "." + field; bundle.Has(id) {
+		return bundle.T(lang, id, e.Data)
+	}
+	data := map[string]any{"Label": fieldLabel(bundle, lang, field)}
+	for k, v := range e.Data {
+		data[k] = v
+	}
+	return bundle.T(lang, e.Code, data)
+}
+
+// fieldLabel is how a form labels field: "Título (español)" for title.es.
+func fieldLabel(bundle *locale.Bundle, lang, field string) string {
+	name, l, translated := strings.Cut(field, ".")
+	label := name
+	if bundle.Has("field." + name) {
+		label = bundle.T(lang, "field."+name, nil)
+	}
+	if translated && bundle.Has("language."+l) {
+		label += " (" + strings.ToLower(bundle.T(lang, "language."+l, nil)) + ")"
+	}
+	return label
 }
 
 // staticFiles serves frontend/static under content-hashed URLs (/static/<hash>/<path>), so
