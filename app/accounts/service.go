@@ -277,7 +277,9 @@ func (s *Service) openLogin(ctx context.Context, tx bun.IDB, accountID int64, us
 // expired and is removed).
 func (s *Service) Authenticate(ctx context.Context, token string) (Account, Login, error) {
 	var l Login
-	err := s.DB.NewSelect().Model(&l).Relation("Account").Where("login.token_hash = ?", hashToken(token)).Scan(ctx)
+	err := s.DB.NewSelect().Model(&l).ColumnExpr("login.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM grants AS g WHERE g.account_id = login.account_id) AS has_roles").
+		Relation("Account").Where("login.token_hash = ?", hashToken(token)).Scan(ctx)
 	if err != nil || l.Account == nil {
 		if err == nil || errors.Is(store.NotFound(err), store.ErrNotFound) {
 			return Account{}, Login{}, ErrTokenInvalid

@@ -63,6 +63,9 @@ type Login struct {
 	UserAgent  string    `bun:"user_agent,notnull" json:"user_agent"`
 
 	Account *Account `bun:"rel:belongs-to,join:account_id=id" json:"-"`
+	// HasRoles tells whether the account holds any role in a process, read with the login so
+	// pages can offer "My processes" without another query.
+	HasRoles bool `bun:"has_roles,scanonly" json:"-"`
 }
 
 // APIToken is a named bearer token for /api/v1.

@@ -68,7 +68,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	}{
 		{"anonymous", public},
 		{"member", []string{"/", "/profile/"}},
-		{"organiser", []string{"/profile/", "/admin/processes/encs-2017", fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
+		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/processes/encs-2017"}},
 	}
 	for _, role := range roles {

@@ -26,11 +26,22 @@ func pageParam(c *fiber.Ctx) (page, offset int64) {
 }
 
 func (s *Server) adminHome(c *fiber.Ctx) error {
-	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{})
+	a := account(c)
+	if a.IsAdmin {
+		list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{})
+		if err != nil {
+			return err
+		}
+		return s.page(c, fiber.StatusOK, "admin/home", "admin.title", &Page{Data: map[string]any{"Processes": list}})
+	}
+	held, err := access.ForAccount(c.UserContext(), s.DB, a.ID)
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "admin/home", "admin.title", &Page{Data: map[string]any{"Processes": list}})
+	if len(held) == 0 {
+		return errForbidden
+	}
+	return s.page(c, fiber.StatusOK, "admin/mine", "nav.my_processes", &Page{Data: map[string]any{"Held": held}})
 }
 
 func (s *Server) adminAccounts(c *fiber.Ctx) error {

@@ -225,7 +225,7 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 			{"another process's draft page", "GET", "/processes/pnc-2026", nil, http.StatusNotFound},
 			{"grant roles", "POST", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {org.Email}, "grant_role": {"moderator"}}, http.StatusForbidden},
 			{"create a process", "POST", "/admin/processes", processForm(), http.StatusForbidden},
-			{"admin home", "GET", "/admin/", nil, http.StatusForbidden},
+			{"my processes", "GET", "/admin/", nil, http.StatusOK},
 			{"audit log", "GET", "/admin/audit", nil, http.StatusForbidden},
 		}
 		for _, tc := range cases {
@@ -249,6 +249,10 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 		}
 		if r := c.get("/processes/encs-2017"); !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
 			t.Fatal("no edit link on the public page for its organiser")
+		}
+		// Their header offers My processes, which lists the process with a way to edit it.
+		if r := c.get("/admin/"); !strings.Contains(r.body, `>Mis procesos</a>`) || !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
+			t.Fatalf("my processes: %s", excerpt(r.body))
 		}
 		token, _, err := s.accounts.CreateAPIToken(ctx, org.ID, "api")
 		if err != nil {

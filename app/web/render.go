@@ -32,6 +32,7 @@ type Page struct {
 	Description string
 	URL         string
 	Account     *accounts.Account
+	HasRoles    bool // the account holds a role in some process: the header offers My processes
 	CSRF        string
 	Flash       string // message id
 	RequestID   string
@@ -267,6 +268,9 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	p.Path = c.OriginalURL()
 	p.URL = s.Config.BaseURL + c.Path()
 	p.Account = account(c)
+	if l, ok := c.Locals(localLogin).(accounts.Login); ok {
+		p.HasRoles = l.HasRoles
+	}
 	p.CSRF = s.csrfToken(c)
 	p.RequestID, _ = c.Locals(localRequestID).(string)
 	if titleID != "" && p.Title == "" {
