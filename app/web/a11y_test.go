@@ -67,7 +67,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		pages []string
 	}{
 		{"anonymous", public},
-		{"member", []string{"/", "/profile/"}},
+		{"member", []string{"/", "/profile/", "/profile/advanced"}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/processes/encs-2017"}},
 	}

@@ -270,11 +270,19 @@ func TestProfileAndTokens(t *testing.T) {
 		if r := api.api(http.MethodGet, "/api/v1/me", ""); r.status != http.StatusOK || !strings.Contains(r.body, "other@example.org") {
 			t.Fatalf("other's token after a foreign revoke attempt: %d %s", r.status, r.body)
 		}
-		// A new token is shown once and works.
+		// A new token: the post redirects (a reload makes no second one), the page it leads to
+		// shows the token once, and it works.
 		r := c.post("/profile/tokens", url.Values{"token_name": {"script"}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/profile/advanced" {
+			t.Fatalf("token creation: %d %s", r.status, r.header.Get("Location"))
+		}
+		r = c.get("/profile/advanced")
 		m := regexp.MustCompile(`cvn_[A-Za-z0-9_-]{20,}`).FindString(r.body)
-		if r.status != http.StatusCreated || m == "" {
-			t.Fatalf("token creation: %d, token %q", r.status, m)
+		if r.status != http.StatusOK || m == "" {
+			t.Fatalf("token page: %d, token %q", r.status, m)
+		}
+		if again := c.get("/profile/advanced"); strings.Contains(again.body, m) {
+			t.Fatal("the token is shown a second time")
 		}
 		api.token = m
 		if r := api.api(http.MethodGet, "/api/v1/me", ""); r.status != http.StatusOK || !strings.Contains(r.body, "member@example.org") {

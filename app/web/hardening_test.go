@@ -169,8 +169,9 @@ func TestCachingOfPersonalPages(t *testing.T) {
 				t.Errorf("%s signed in: Cache-Control %q", path, r.header.Get("Cache-Control"))
 			}
 		}
-		r := m.post("/profile/tokens", url.Values{"token_name": {"ci"}})
-		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+		m.post("/profile/tokens", url.Values{"token_name": {"ci"}})
+		r := m.get("/profile/advanced")
+		if cc := r.header.Get("Cache-Control"); cc != "no-store" || !strings.Contains(r.body, "cvn_") {
 			t.Errorf("new token page: Cache-Control %q", cc)
 		}
 		if r := s.client().get("/"); r.header.Get("Cache-Control") != "private, no-cache" {

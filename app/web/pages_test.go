@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/privacy"
@@ -151,4 +152,46 @@ func TestFieldErrorsNameTheirField(t *testing.T) {
 	if r.status != 422 || !strings.Contains(r.body, `"field":"title.es"`) || !strings.Contains(r.body, "Escribe el título en español.") {
 		t.Fatalf("API field error: %d %s", r.status, r.body)
 	}
+}
+
+// TestProfileForCitizens: signed-in browsers are named as people know them, with how long ago
+// they were used; dates are written out in the reader's language and zone; the time zone is
+// picked from a list of cities.
+func TestProfileForCitizens(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.Open(t, storetest.SQLite))
+	a := s.user("ana@example.org", false)
+	c := s.client()
+	f := url.Values{"email": {a.Email}, "password": {"correct horse battery"}, "_csrf": {c.csrf()}}
+	r := c.do(http.MethodPost, "/signin", strings.NewReader(f.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded",
+		"User-Agent":   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", r.status)
+	}
+	page := c.get("/profile/").body
+	for _, want := range []string{"Chrome en Windows", "ahora mismo", `<option value="America/Mexico_City"`, "Ciudad de México (UTC"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the profile lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Mozilla/5.0") {
+		t.Error("the profile shows a raw user-agent string")
+	}
+	if r := c.post("/profile/", url.Values{"name": {"Ana"}, "language": {"es"}, "time_zone": {"America/Mexico_City"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("choosing a zone: %d %s", r.status, excerpt(r.body))
+	}
+	page = c.get("/profile/").body
+	month := []string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}[s.clock.Now().In(mexico(t)).Month()-1]
+	if !strings.Contains(page, " de "+month+" de ") || !strings.Contains(page, "(hora de Ciudad de México)") {
+		t.Errorf("dates are not written out in Spanish and Mexico City time: %s", excerpt(page))
+	}
+}
+
+func mexico(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,13 +13,9 @@ import (
 )
 
 // profileData is what the profile page shows besides the form.
-func (s *Server) profileData(c *fiber.Ctx, newToken string) (map[string]any, error) {
+func (s *Server) profileData(c *fiber.Ctx) (map[string]any, error) {
 	a := account(c)
 	ctx := c.UserContext()
-	tokens, err := s.Accounts.ListAPITokens(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
 	logins, err := s.Accounts.ListLogins(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -32,9 +30,19 @@ func (s *Server) profileData(c *fiber.Ctx, newToken string) (map[string]any, err
 		zone = "UTC"
 	}
 	return map[string]any{
-		"Tokens": tokens, "Logins": logins, "CurrentLogin": current.ID, "NewToken": newToken, "Roles": roles,
-		"Languages": locale.Supported(), "Zone": zone,
+		"Logins": logins, "CurrentLogin": current.ID, "Roles": roles, "Languages": locale.Supported(), "Zone": zone,
+		"Zones": pickerZones(), "OtherZone": a.TimeZone != "" && !offered(a.TimeZone),
 	}, nil
+}
+
+// offered tells whether zone is in the picker.
+func offered(zone string) bool {
+	for _, r := range pickerZones() {
+		if slices.Contains(r.Zones, zone) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) profileForm(a *accounts.Account) map[string]string {
@@ -42,7 +50,7 @@ func (s *Server) profileForm(a *accounts.Account) map[string]string {
 }
 
 func (s *Server) profile(c *fiber.Ctx) error {
-	data, err := s.profileData(c, "")
+	data, err := s.profileData(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +59,7 @@ func (s *Server) profile(c *fiber.Ctx) error {
 
 // profileError re-renders the profile page with the errors of one of its forms.
 func (s *Server) profileError(c *fiber.Ctx, err error, f map[string]string) error {
-	data, derr := s.profileData(c, "")
+	data, derr := s.profileData(c)
 	if derr != nil {
 		return derr
 	}
@@ -108,19 +116,42 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	return s.flash(c, "profile.deleted", "/")
 }
 
+// newTokenCookie carries a just-created API token to the page that shows it once, so that
+// creating one redirects after the post (a reload never makes a second token).
+const newTokenCookie = "convene_new_token"
+
+// advanced is the page of API tokens: for people who connect programs to Convene.
+func (s *Server) advanced(c *fiber.Ctx) error {
+	return s.advancedPage(c, fiber.StatusOK, nil, nil)
+}
+
+func (s *Server) advancedPage(c *fiber.Ctx, status int, err error, f map[string]string) error {
+	tokens, lerr := s.Accounts.ListAPITokens(c.UserContext(), account(c).ID)
+	if lerr != nil {
+		return lerr
+	}
+	data := map[string]any{"Tokens": tokens, "Zone": s.viewerZone(c)}
+	if t := c.Cookies(s.cookieName(newTokenCookie)); t != "" {
+		data["NewToken"] = strings.Clone(t) // shown once: the cookie goes now
+		c.Cookie(&fiber.Cookie{Name: s.cookieName(newTokenCookie), Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+			Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+	}
+	if err != nil {
+		return s.formError(c, err, "accounts/advanced", "advanced.title", f, data)
+	}
+	return s.page(c, status, "accounts/advanced", "advanced.title", &Page{Data: data})
+}
+
 func (s *Server) createToken(c *fiber.Ctx) error {
 	f := form(c, "token_name")
 	token, _, err := s.Accounts.CreateAPIToken(c.UserContext(), account(c).ID, f["token_name"])
 	if err != nil {
-		return s.profileError(c, err, f)
+		return s.advancedPage(c, fiber.StatusUnprocessableEntity, err, f)
 	}
-	data, err := s.profileData(c, token)
-	if err != nil {
-		return err
-	}
-	// Shown once, on this response only; never stored in plain text.
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.page(c, fiber.StatusCreated, "accounts/profile", "profile.title", &Page{Form: s.profileForm(account(c)), Data: data})
+	// Never stored in plain text: it rides a short-lived cookie to the page that shows it once.
+	c.Cookie(&fiber.Cookie{Name: s.cookieName(newTokenCookie), Value: token, Path: "/", MaxAge: 120,
+		Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+	return c.Redirect("/profile/advanced", fiber.StatusSeeOther)
 }
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {
@@ -132,13 +163,13 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 		return err
 	}
 	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.revoke_token.title", BodyID: "confirm.revoke_token.body",
-		ButtonID: "confirm.revoke_token.button", DangerOK: true, Hidden: map[string]string{}, CancelURL: "/profile/#tokens-title"}); !ok {
+		ButtonID: "confirm.revoke_token.button", DangerOK: true, Hidden: map[string]string{}, CancelURL: "/profile/advanced"}); !ok {
 		return err
 	}
 	if err := s.Accounts.RevokeAPIToken(c.UserContext(), account(c).ID, id); err != nil {
 		return err
 	}
-	return s.flash(c, "profile.token_revoked", "/profile/")
+	return s.flash(c, "profile.token_revoked", "/profile/advanced")
 }
 
 func (s *Server) endLogin(c *fiber.Ctx) error {

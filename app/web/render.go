@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/medama-io/go-useragent"
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
@@ -32,7 +33,8 @@ type Page struct {
 	Description string
 	URL         string
 	Account     *accounts.Account
-	HasRoles    bool // the account holds a role in some process: the header offers My processes
+	HasRoles    bool      // the account holds a role in some process: the header offers My processes
+	Now         time.Time // the moment the page is made, for "5 min ago"
 	CSRF        string
 	Flash       string // message id
 	RequestID   string
@@ -57,16 +59,17 @@ type renderer struct {
 	sets   map[string]map[string]*template.Template // lang → page name → template
 	static *staticFiles
 	zones  sync.Map // zone name → *time.Location, so a render never reads the zone database
+	ua     *useragent.Parser
 }
 
 func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*renderer, error) {
-	r := &renderer{sets: map[string]map[string]*template.Template{}, static: static}
+	r := &renderer{sets: map[string]map[string]*template.Template{}, static: static, ua: useragent.NewParser()}
 	pages, err := fs.Glob(tfs, "*/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, lang := range locale.Supported() {
-		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone)).ParseFS(tfs, "layout.html", "partials/*.html")
+		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone, r.ua)).ParseFS(tfs, "layout.html", "partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing layout: %w", err)
 		}
@@ -111,7 +114,7 @@ func (r *renderer) zone(name string) *time.Location {
 	return loc
 }
 
-func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(string) *time.Location) template.FuncMap {
+func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(string) *time.Location, ua *useragent.Parser) template.FuncMap {
 	t := func(id string, kv ...any) string {
 		var data map[string]any
 		if len(kv) > 0 {
@@ -150,9 +153,33 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			}
 			return m, nil
 		},
+		// date writes an instant in the reader's language and the given zone, naming the zone:
+		// "25 de noviembre de 2026, 03:33 (hora de Ciudad de México)".
 		"date": func(ts time.Time, name string) string {
-			return ts.In(zone(name)).Format("2006-01-02 15:04 MST")
+			if name == "" {
+				name = "UTC"
+			}
+			local := ts.In(zone(name))
+			d := bundle.T(lang, "date.long", map[string]any{"Day": local.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", local.Month()), nil),
+				"Year": local.Year(), "Time": local.Format("15:04")})
+			return d + " (" + bundle.T(lang, "date.zone", map[string]any{"Zone": zoneName(bundle, lang, name)}) + ")"
 		},
+		// ago says how long ago ts was, from now: "hace 5 min".
+		"ago": func(ts, now time.Time) string {
+			d := now.Sub(ts)
+			switch {
+			case d < time.Minute:
+				return bundle.T(lang, "time.just_now", nil)
+			case d < time.Hour:
+				return bundle.T(lang, "time.minutes_ago", map[string]any{"N": int(d / time.Minute)})
+			case d < 24*time.Hour:
+				return bundle.T(lang, "time.hours_ago", map[string]any{"N": int(d / time.Hour)})
+			}
+			return bundle.T(lang, "time.days_ago", map[string]any{"N": int(d / (24 * time.Hour))})
+		},
+		"device":   func(userAgent string) string { return device(bundle, lang, ua, userAgent) },
+		"zoneName": func(id string) string { return zoneName(bundle, lang, id) },
+		"offset":   utcOffset,
 		"otherLang": func() string {
 			for _, l := range locale.Supported() {
 				if l != lang {
@@ -207,6 +234,29 @@ func fieldLabel(bundle *locale.Bundle, lang, field string) string {
 		label += " (" + strings.ToLower(bundle.T(lang, "language."+l, nil)) + ")"
 	}
 	return label
+}
+
+// zoneName is a time zone as people call it: its city in the catalogs, else its IANA name.
+func zoneName(bundle *locale.Bundle, lang, id string) string {
+	if bundle.Has("zone." + id) {
+		return bundle.T(lang, "zone."+id, nil)
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// device names a browser as its owner knows it, "Chrome en Windows", from its user agent.
+func device(bundle *locale.Bundle, lang string, ua *useragent.Parser, userAgent string) string {
+	a := ua.Parse(userAgent)
+	browser, os := string(a.Browser()), string(a.OS())
+	switch {
+	case browser == "" && os == "":
+		return bundle.T(lang, "device.unknown", nil)
+	case os == "":
+		return browser
+	case browser == "":
+		return os
+	}
+	return bundle.T(lang, "device.browser_on_os", map[string]any{"Browser": browser, "OS": os})
 }
 
 // staticFiles serves frontend/static under content-hashed URLs (/static/<hash>/<path>), so
@@ -265,6 +315,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 		p = &Page{}
 	}
 	p.Lang = lang(c)
+	p.Now = s.Clock.Now()
 	p.Path = c.OriginalURL()
 	p.URL = s.Config.BaseURL + c.Path()
 	p.Account = account(c)

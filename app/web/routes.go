@@ -53,6 +53,7 @@ func (s *Server) routes(app *fiber.App) {
 	me.Post("/password", s.limit("signin", s.Config.RateSignIn), s.changePassword)
 	me.Get("/data.json", s.exportData)
 	me.Post("/delete", s.limit("signin", s.Config.RateSignIn), s.deleteAccount)
+	me.Get("/advanced", s.advanced)
 	me.Post("/tokens", s.createToken)
 	me.Post("/tokens/:id/revoke", s.revokeToken)
 	me.Post("/logins/:id/end", s.endLogin)
