@@ -20,6 +20,7 @@ var (
 	errNotFound     = problem.ErrNotFound
 	errCSRF         = problem.New(problem.Forbidden, "error.csrf")
 	errTooMany      = problem.New(problem.TooMany, "error.rate_limited")
+	errTooManyForm  = problem.New(problem.TooMany, "error.rate_limited_form")
 	errBadJSON      = problem.New(problem.BadRequest, "error.bad_json")
 )
 

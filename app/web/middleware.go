@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
@@ -27,6 +28,7 @@ const (
 	localLogger    = "logger"
 	localViaAPI    = "api_token"
 	localRequestID = "requestid"
+	localLimited   = "rate_limited"
 )
 
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -178,9 +180,25 @@ func (s *Server) limit(name string, r config.Rate) fiber.Handler {
 		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + s.clientIP(c) },
 		LimitReached: func(c *fiber.Ctx) error {
 			wait, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
-			return errTooMany.After(time.Duration(max(wait, 1)) * time.Second)
+			refusal := errTooMany.After(time.Duration(max(wait, 1)) * time.Second)
+			if isAPI(c) {
+				return refusal
+			}
+			// A page's handler shows the refusal on its form, with what was typed.
+			c.Locals(localLimited, refusal)
+			return c.Next()
 		},
 	})
+}
+
+// limited is the refusal the rate limit left for this request when it was over the limit, to
+// be shown beside field on the request's form (nil when within the limit). Handlers behind a
+// limit call it before doing anything.
+func limited(c *fiber.Ctx, field string) error {
+	if p, ok := c.Locals(localLimited).(*problem.Error); ok {
+		return errTooManyForm.After(p.RetryAfter).At(field)
+	}
+	return nil
 }
 
 // requireAccount sends anonymous visitors to sign in (pages) or answers 401 (API).

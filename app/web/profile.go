@@ -84,6 +84,9 @@ func (s *Server) updateProfile(c *fiber.Ctx) error {
 
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	f := form(c, "current_password", "password", "password_confirm")
+	if err := limited(c, "current_password"); err != nil {
+		return s.profileError(c, err, nil)
+	}
 	token, err := s.Accounts.ChangePassword(c.UserContext(), account(c).ID, f["current_password"], f["password"], f["password_confirm"],
 		strings.Clone(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
@@ -108,6 +111,9 @@ func (s *Server) exportData(c *fiber.Ctx) error {
 
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	f := form(c, "delete_password")
+	if err := limited(c, "delete_password"); err != nil {
+		return s.profileError(c, err, nil)
+	}
 	err := s.Accounts.Delete(c.UserContext(), s.actor(c), account(c).ID, f["delete_password"])
 	if err != nil {
 		return s.profileError(c, err, nil)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -216,6 +217,17 @@ func TestRateLimits(t *testing.T) {
 					limited := r.status == http.StatusTooManyRequests
 					if limited != (i == 4) {
 						t.Fatalf("attempt %d: status %d", i, r.status)
+					}
+					// Refused, the form comes back with what was typed and the true wait.
+					if limited {
+						wait := r.header.Get("Retry-After")
+						if wait == "" || !strings.Contains(r.body, `value="`+tc.form.Get("email")+`"`) ||
+							!strings.Contains(r.body, "Podrás enviar este formulario de nuevo en") {
+							t.Fatalf("the 429 page lost the form or the wait (Retry-After %q): %s", wait, excerpt(r.body))
+						}
+						if secs, _ := strconv.Atoi(wait); !strings.Contains(r.body, fmt.Sprintf("%d s", secs)) && !strings.Contains(r.body, " min") {
+							t.Fatalf("the page does not state the wait of %s s: %s", wait, excerpt(r.body))
+						}
 					}
 				}
 				// Another address is not affected.
