@@ -68,8 +68,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	}{
 		{"anonymous", public},
 		{"member", []string{"/", "/profile/", "/profile/advanced"}},
-		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
-		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/processes/encs-2017"}},
+		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
+			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
+		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
+			"/processes/encs-2017"}},
 	}
 	for _, role := range roles {
 		for _, lang := range []string{"es", "en"} {

@@ -112,17 +112,13 @@ func (s *Server) addGrant(c *fiber.Ctx) error {
 		err = prefixFields(err, "grant_")
 	}
 	if err != nil {
-		d, derr := s.editData(c, p, p.Languages, p.StakeholderGroups)
+		d, derr := s.peopleData(c, p)
 		if derr != nil {
 			return derr
 		}
-		form := processForm(p)
-		for k, v := range f {
-			form[k] = v
-		}
-		return s.formError(c, err, "admin/process_form", "admin.process_edit", form, d)
+		return s.formError(c, err, "admin/process_people", "admin.roles", f, d)
 	}
-	return s.flash(c, "admin.grant_added", "/admin/processes/"+p.Slug+"#roles")
+	return s.flash(c, "admin.grant_added", "/admin/processes/"+p.Slug+"/people")
 }
 
 func (s *Server) revokeGrant(c *fiber.Ctx) error {
@@ -141,13 +137,13 @@ func (s *Server) revokeGrant(c *fiber.Ctx) error {
 	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.revoke_grant.title", BodyID: "confirm.revoke_grant.body",
 		ButtonID: "confirm.revoke_grant.button", DangerOK: true, Hidden: map[string]string{},
 		Data: map[string]any{"Name": g.AccountName, "Role": s.Locale.T(lang(c), "role."+string(g.Role), nil),
-			"Process": p.Title.In(lang(c), p.Languages...)}, CancelURL: "/admin/processes/" + p.Slug + "#roles"}); !ok {
+			"Process": p.Title.In(lang(c), p.Languages...)}, CancelURL: "/admin/processes/" + p.Slug + "/people"}); !ok {
 		return err
 	}
 	if err := s.Access.RevokeByID(c.UserContext(), s.actor(c), p.ID, id); err != nil {
 		return err
 	}
-	return s.flash(c, "admin.grant_revoked", "/admin/processes/"+p.Slug+"#roles")
+	return s.flash(c, "admin.grant_revoked", "/admin/processes/"+p.Slug+"/people")
 }
 
 type apiAccount struct {

@@ -31,7 +31,9 @@ func TestAdminPagesAndForms(t *testing.T) {
 		}{
 			{"/admin/", "encs-2017"},
 			{"/admin/processes/new", `name="slug"`},
-			{"/admin/processes/encs-2017", "Coordinación y colaboración"},
+			{"/admin/processes/encs-2017", `aria-current="page">Datos generales`},
+			{"/admin/processes/encs-2017/topics", "Coordinación y colaboración"},
+			{"/admin/processes/encs-2017/people", `action="/admin/processes/encs-2017/grants"`},
 			{"/admin/processes/encs-2017/topics/" + topicID, `value="E3"`},
 			{"/admin/accounts?q=rapp", "rapporteur@example.org"},
 			{"/admin/audit", "Convene (automáticamente) creó el proceso ENCS2017."},
@@ -88,9 +90,11 @@ func TestAdminPagesAndForms(t *testing.T) {
 				t.Fatalf("POST %s: %d %s", g.path, r.status, excerpt(r.body))
 			}
 		}
-		page := admin.get("/admin/processes/encs-2017")
-		if !strings.Contains(page.body, "rapporteur@example.org") || strings.Contains(page.body, `id="topic-E3"`) {
-			t.Fatalf("after the changes: %s", excerpt(page.body))
+		if people := admin.get("/admin/processes/encs-2017/people"); !strings.Contains(people.body, "rapporteur@example.org") {
+			t.Fatalf("after the grant: %s", excerpt(people.body))
+		}
+		if topics := admin.get("/admin/processes/encs-2017/topics"); strings.Contains(topics.body, `id="topic-E3"`) {
+			t.Fatalf("after the deletion: %s", excerpt(topics.body))
 		}
 		var grantID string
 		if err := db.NewSelect().Table("grants").Column("id").Limit(1).Scan(context.Background(), &grantID); err != nil {
@@ -241,8 +245,14 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 				}
 			})
 		}
-		if r := c.get("/admin/processes/encs-2017"); strings.Contains(r.body, `action="/admin/processes/encs-2017/grants"`) {
-			t.Fatal("the organiser is shown the roles form")
+		if r := c.get("/admin/processes/encs-2017"); strings.Contains(r.body, `href="/admin/processes/encs-2017/people"`) {
+			t.Fatal("the organiser is offered the people and roles tab")
+		}
+		if r := c.get("/admin/processes/encs-2017/people"); r.status != http.StatusForbidden {
+			t.Fatalf("the organiser opened the people and roles tab: %d", r.status)
+		}
+		if r := c.get("/admin/processes/encs-2017/topics"); r.status != http.StatusOK || !strings.Contains(r.body, `action="/admin/processes/encs-2017/topics"`) {
+			t.Fatalf("the organiser's objectives and axes tab: %d", r.status)
 		}
 		if r := c.get("/profile/"); !strings.Contains(r.body, `href="/admin/processes/encs-2017"`) {
 			t.Fatalf("the profile does not list the organiser role: %s", excerpt(r.body))

@@ -57,33 +57,58 @@ func processForm(p processes.Process) map[string]string {
 	return f
 }
 
-// editData gathers the process edit page: the process, its topics and its role grants.
-func (s *Server) editData(c *fiber.Ctx, p processes.Process, languages, groups []string) (map[string]any, error) {
-	ctx := c.UserContext()
-	topics, err := processes.Topics(ctx, s.DB, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	grants, err := s.grantsOf(c, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	objectives, axes := topicsByKind(topics)
-	d := processFormData(&p, languages, groups)
-	d["Objectives"], d["Axes"], d["Grants"], d["Roles"] = objectives, axes, grants, grantableRoles()
-	return d, nil
-}
-
 func (s *Server) editProcessForm(c *fiber.Ctx) error {
 	p, err := s.processBySlug(c)
 	if err != nil {
 		return err
 	}
-	d, err := s.editData(c, p, p.Languages, p.StakeholderGroups)
+	return s.page(c, fiber.StatusOK, "admin/process_form", "admin.process_edit", &Page{Form: processForm(p),
+		Data: processFormData(&p, p.Languages, p.StakeholderGroups)})
+}
+
+// topicsData is what the objectives-and-axes tab shows.
+func (s *Server) topicsData(c *fiber.Ctx, p processes.Process) (map[string]any, error) {
+	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	objectives, axes := topicsByKind(topics)
+	return map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Languages": p.Languages}, nil
+}
+
+// processTopics is the objectives-and-axes tab of a process's admin pages.
+func (s *Server) processTopics(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "admin/process_form", "admin.process_edit", &Page{Form: processForm(p), Data: d})
+	d, err := s.topicsData(c, p)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/process_topics", "admin.topics", &Page{Form: map[string]string{}, Data: d})
+}
+
+// peopleData is what the people-and-roles tab shows.
+func (s *Server) peopleData(c *fiber.Ctx, p processes.Process) (map[string]any, error) {
+	grants, err := s.grantsOf(c, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Process": p, "Grants": grants, "Roles": grantableRoles()}, nil
+}
+
+// processPeople is the people-and-roles tab of a process's admin pages (admins).
+func (s *Server) processPeople(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.peopleData(c, p)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/process_people", "admin.roles", &Page{Form: map[string]string{}, Data: d})
 }
 
 func (s *Server) updateProcess(c *fiber.Ctx) error {
@@ -94,11 +119,7 @@ func (s *Server) updateProcess(c *fiber.Ctx) error {
 	in, f := processInputFromForm(c)
 	updated, err := s.Processes.Update(c.UserContext(), s.actor(c), p.ID, in)
 	if err != nil {
-		d, derr := s.editData(c, p, in.Languages, in.StakeholderGroups)
-		if derr != nil {
-			return derr
-		}
-		return s.formError(c, err, "admin/process_form", "admin.process_edit", f, d)
+		return s.formError(c, err, "admin/process_form", "admin.process_edit", f, processFormData(&p, in.Languages, in.StakeholderGroups))
 	}
 	return s.flash(c, "admin.process_saved", "/admin/processes/"+updated.Slug)
 }

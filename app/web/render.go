@@ -188,7 +188,9 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			}
 			return lang
 		},
-		"langName":  func(l string) string { return bundle.T(lang, "language."+l, nil) },
+		"langName": func(l string) string { return bundle.T(lang, "language."+l, nil) },
+		// langLower is a language's name inside a sentence ("en español").
+		"langLower": func(l string) string { return strings.ToLower(bundle.T(lang, "language."+l, nil)) },
 		"hasPrefix": strings.HasPrefix,
 		"list":      func(items ...string) []string { return items },
 		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },

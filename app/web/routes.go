@@ -68,11 +68,13 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/processes", s.requireAdmin, s.createProcess)
 	admin.Get("/processes/:slug", s.requireOrganiser, s.editProcessForm)
 	admin.Post("/processes/:slug", s.requireOrganiser, s.updateProcess)
+	admin.Get("/processes/:slug/topics", s.requireOrganiser, s.processTopics)
 	admin.Post("/processes/:slug/topics", s.requireOrganiser, s.createTopic)
 	admin.Get("/processes/:slug/topics/:id", s.requireOrganiser, s.editTopicForm)
 	admin.Post("/processes/:slug/topics/:id", s.requireOrganiser, s.updateTopic)
 	admin.Post("/processes/:slug/topics/:id/delete", s.requireOrganiser, s.deleteTopic)
 	admin.Post("/processes/:slug/topics/:id/move", s.requireOrganiser, s.moveTopic)
+	admin.Get("/processes/:slug/people", s.requireAdmin, s.processPeople)
 	admin.Post("/processes/:slug/grants", s.requireAdmin, s.addGrant)
 	admin.Post("/processes/:slug/grants/:id/revoke", s.requireAdmin, s.revokeGrant)
 

@@ -24,18 +24,17 @@ func (s *Server) createTopic(c *fiber.Ctx) error {
 		if _, ok := validate.As(err); !ok {
 			return err
 		}
-		d, derr := s.editData(c, p, p.Languages, p.StakeholderGroups)
+		d, derr := s.topicsData(c, p)
 		if derr != nil {
 			return derr
 		}
-		d["TopicErrors"] = true
-		form := processForm(p)
+		form := map[string]string{}
 		for k, v := range f {
 			form["topic_"+k] = v
 		}
-		return s.formError(c, prefixFields(err, "topic_"), "admin/process_form", "admin.process_edit", form, d)
+		return s.formError(c, prefixFields(err, "topic_"), "admin/process_topics", "admin.topics", form, d)
 	}
-	return s.flash(c, "admin.topic_created", "/admin/processes/"+p.Slug+"#topics")
+	return s.flash(c, "admin.topic_created", "/admin/processes/"+p.Slug+"/topics")
 }
 
 func (s *Server) topicOf(c *fiber.Ctx) (processes.Process, processes.Topic, error) {
@@ -79,7 +78,7 @@ func (s *Server) updateTopic(c *fiber.Ctx) error {
 		return s.formError(c, err, "admin/topic_form", "admin.topic_edit", f,
 			map[string]any{"Process": p, "Topic": t, "Languages": locale.Supported()})
 	}
-	return s.flash(c, "admin.topic_saved", "/admin/processes/"+p.Slug+"#topics")
+	return s.flash(c, "admin.topic_saved", "/admin/processes/"+p.Slug+"/topics")
 }
 
 func (s *Server) deleteTopic(c *fiber.Ctx) error {
@@ -90,13 +89,13 @@ func (s *Server) deleteTopic(c *fiber.Ctx) error {
 	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.topic_delete.title", BodyID: "confirm.topic_delete.body",
 		ButtonID: "confirm.topic_delete.button", DangerOK: true, Hidden: map[string]string{},
 		Data:      map[string]any{"Code": t.Code, "Title": t.Title.In(lang(c), p.Languages...)},
-		CancelURL: "/admin/processes/" + p.Slug + "#topic-" + t.Code}); !ok {
+		CancelURL: "/admin/processes/" + p.Slug + "/topics#topic-" + t.Code}); !ok {
 		return err
 	}
 	if err := s.Processes.DeleteTopic(c.UserContext(), s.actor(c), p.ID, t.ID); err != nil {
 		return err
 	}
-	return s.flash(c, "admin.topic_deleted", "/admin/processes/"+p.Slug+"#topics")
+	return s.flash(c, "admin.topic_deleted", "/admin/processes/"+p.Slug+"/topics")
 }
 
 func (s *Server) moveTopic(c *fiber.Ctx) error {
@@ -116,5 +115,5 @@ func (s *Server) moveTopic(c *fiber.Ctx) error {
 	if err := s.Processes.MoveTopic(c.UserContext(), s.actor(c), p.ID, t.ID, dir); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/processes/"+p.Slug+"#topic-"+t.Code, fiber.StatusSeeOther)
+	return c.Redirect("/admin/processes/"+p.Slug+"/topics#topic-"+t.Code, fiber.StatusSeeOther)
 }
