@@ -180,11 +180,16 @@ func TestJourneySignUpToSignOut(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
 				waitText("Mi cuenta"), waitText("Cerrar sesión"))
 		}},
+		{"the sign-in message shows once, and is gone on the next page", func() error {
+			return chromedp.Do(ctx, waitJS("the sign-in notice", `document.querySelector(".notice") !== null`),
+				chromedp.Navigate(s.base+"/privacy"), waitText("Aviso de privacidad"),
+				waitJS("no notice on the next page", `document.querySelector(".notice") === null`))
+		}},
 		{"switch to English", func() error {
 			return chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/language"] button`)), waitLang("en"), waitText("My account"))
 		}},
 		{"English stays after a reload", func() error {
-			return chromedp.Do(ctx, chromedp.Navigate(s.base+"/profile/"), waitLang("en"), waitText("Your details"))
+			return chromedp.Do(ctx, chromedp.Navigate(s.base+"/profile/"), waitLang("en"), waitText("Your account details"))
 		}},
 		{"sign out", func() error {
 			return chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), waitText("You have signed out."), waitText("Sign in"))

@@ -195,3 +195,23 @@ func mexico(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// TestSpanishAdminStaysSpanish: the admin serve creates speaks the instance's language, so
+// signing in from an English browser does not switch a Spanish organiser to English.
+func TestSpanishAdminStaysSpanish(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.Open(t, storetest.SQLite))
+	created, email, password, err := s.accounts.EnsureAdmin(context.Background())
+	if err != nil || !created {
+		t.Fatalf("EnsureAdmin: %v %v", created, err)
+	}
+	c := s.client()
+	f := url.Values{"email": {email}, "password": {password}, "_csrf": {c.csrf()}}
+	if r := c.do(http.MethodPost, "/signin", strings.NewReader(f.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en-US,en"}); r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", r.status)
+	}
+	if r := c.do(http.MethodGet, "/admin/", nil, map[string]string{"Accept-Language": "en-US,en"}); !strings.Contains(r.body, `<html lang="es">`) {
+		t.Fatalf("the admin's pages are not in Spanish: %s", excerpt(r.body))
+	}
+}
