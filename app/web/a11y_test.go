@@ -121,6 +121,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 						for _, v := range violations {
 							t.Errorf("%s at %d px: %s", page, width, v)
 						}
+						if dir := os.Getenv("CONVENE_TEST_SCREENSHOTS"); dir != "" {
+							shot(t, tb, filepath.Join(dir, fmt.Sprintf("%s-%s-%d%s.png", role.name, lang, width,
+								strings.NewReplacer("/", "_", "?", "_").Replace(page))))
+						}
 						w, err := chromedp.Run(tb, chromedp.Evaluate[int64](pageWidth))
 						if err != nil {
 							t.Fatal(err)
@@ -134,6 +138,19 @@ func TestAccessibilityEveryPage(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// shot saves what the tab shows, whole page, as a PNG, for a person to look at
+// (CONVENE_TEST_SCREENSHOTS=dir).
+func shot(t *testing.T, tb context.Context, path string) {
+	img, err := chromedp.Run(tb, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("no screenshot of %s: %v", path, err)
+		return
+	}
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Logf("saving %s: %v", path, err)
 	}
 }
 

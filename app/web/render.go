@@ -162,6 +162,9 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			local := ts.In(zone(name))
 			d := bundle.T(lang, "date.long", map[string]any{"Day": local.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", local.Month()), nil),
 				"Year": local.Year(), "Time": local.Format("15:04")})
+			if name == "UTC" {
+				return d + " (UTC)"
+			}
 			return d + " (" + bundle.T(lang, "date.zone", map[string]any{"Zone": zoneName(bundle, lang, name)}) + ")"
 		},
 		// ago says how long ago ts was, from now: "hace 5 min".
