@@ -11,7 +11,7 @@ TEST_TIMEOUT  ?= 25m
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS          := ./...
 
-.PHONY: run build test test-sqlite test-go lint fmt-check vet staticcheck vuln measure prerequisites clean
+.PHONY: run build test test-sqlite test-go test-race test-plain lint fmt-check vet staticcheck vuln measure prerequisites clean
 
 ## run: build the binary (showing each package as it compiles: the first build on a fresh
 ## machine takes minutes), then serve the demo on the embedded database. Ctrl-C stops it.
@@ -26,19 +26,28 @@ build:
 ## test: format, vet, staticcheck and govulncheck, then every test with -race on PostgreSQL,
 ## SQLite and Chromium.
 test: prerequisites lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target vuln test-go
+	@$(MAKE) --no-print-directory -j3 --output-sync=target vuln test-race test-plain
 
 prerequisites:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
 	@.ci/ensure-axe
 
+# Tests that drive the server by the thousand or through Chromium run in a plain pass (their
+# files say "go:build !race"): -race multiplies the server's CPU per request tenfold, and the
+# HTTP tests run the same handlers under -race anyway.
+PLAIN_TESTS := TestPageViewsWriteNothing|TestAccessibilityEveryPage|TestJourneySignUpToSignOut
+
 # Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
 # part of the time, so more of them than cores keeps both cores busy. Each test has a database
 # of its own, and pools of three connections keep well under PostgreSQL's 100.
-test-go:
+test-go: test-race test-plain
+
+test-race:
 	$(GO) test -race -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(PKGS)
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'TestPageViewsWriteNothing' ./app/web
+
+test-plain:
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(PLAIN_TESTS)' ./app/web
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:

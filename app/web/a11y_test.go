@@ -1,3 +1,9 @@
+//go:build !race
+
+// Browser tests drive the real server through Chromium; they run in make test's plain pass, not
+// under -race, which would multiply the server's CPU per page tenfold and find nothing the HTTP
+// tests, which do run under -race against the same handlers, do not.
+
 package web_test
 
 import (
@@ -76,6 +82,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	for _, role := range roles {
 		for _, lang := range []string{"es", "en"} {
 			t.Run(role.name+"/"+lang, func(t *testing.T) {
+				t.Parallel() // a tab each: the browser's processes use the cores the Go side waits with
 				tb := tab(t)
 				if role.name == "anonymous" {
 					if err := chromedp.Do(tb, chromedp.Navigate(s.base+"/language/"+lang+"?next=/"), waitLang(lang)); err != nil {

@@ -1,138 +1,16 @@
+//go:build !race
+
+// Browser tests run in make test's plain pass: see a11y_test.go.
+
 package web_test
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/convene/convene/app/store/storetest"
 )
-
-// One browser for the whole package, a fresh tab (and cookie-free browser context) per test.
-var shared struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel []context.CancelFunc
-	err    error
-}
-
-func closeBrowser() {
-	for i := len(shared.cancel) - 1; i >= 0; i-- {
-		shared.cancel[i]()
-	}
-}
-
-// tab opens a new tab in a new browser context (its own cookies) in Spanish, as a Mexican
-// participant's browser would be. Browser tests fail, never skip, when Chromium is missing,
-// unless CONVENE_TEST_SKIP_BROWSER=1 opts out explicitly.
-func tab(t *testing.T) context.Context {
-	t.Helper()
-	if os.Getenv("CONVENE_TEST_SKIP_BROWSER") == "1" {
-		t.Skip("browser tests skipped: CONVENE_TEST_SKIP_BROWSER=1")
-	}
-	shared.once.Do(func() {
-		path := os.Getenv("CONVENE_TEST_CHROMIUM")
-		if path == "" {
-			path = "/usr/bin/chromium"
-		}
-		if _, err := os.Stat(path); err != nil {
-			shared.err = fmt.Errorf("chromium not found at %s (install Debian's chromium: apt-get install chromium, "+
-				"or run make test, which installs it; CONVENE_TEST_CHROMIUM sets another path)", path)
-			return
-		}
-		dir, err := os.MkdirTemp("", "convene-chromium-")
-		if err != nil {
-			shared.err = err
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.UserDataDir(dir),
-			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "es-MX"),
-			chromedp.Flag("accept-lang", "es-MX,es"),
-		)
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		browser, cancelBrowser := chromedp.NewContext(alloc)
-		shared.cancel = append(shared.cancel, cancelAlloc, cancelBrowser, func() { os.RemoveAll(dir) })
-		shared.ctx = browser
-		shared.err = chromedp.Do(browser)
-	})
-	if shared.err != nil {
-		t.Fatalf("starting the browser: %v", shared.err)
-	}
-	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
-		if t.Failed() {
-			screenshot(t, ctx)
-		}
-		cancelTimeout()
-		cancel()
-	})
-	return ctx
-}
-
-// screenshot saves what the tab shows, for a failed journey.
-func screenshot(t *testing.T, ctx context.Context) {
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-	if err != nil {
-		t.Logf("no screenshot: %v", err)
-		return
-	}
-	dir := os.Getenv("CONVENE_TEST_ARTIFACTS")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+".jpg")
-	if err := os.WriteFile(name, png, 0o644); err == nil {
-		t.Logf("screenshot of the failure: %s", name)
-	}
-}
-
-// waitJS waits until the JavaScript expression is true in the current page. A poll that the
-// page's navigation interrupts starts again on the new page.
-func waitJS(what, expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		for {
-			_, err := chromedp.Poll[bool](expr)(ctx, tg)
-			if err == nil {
-				return nil
-			}
-			if ctx.Err() != nil || !navigationInterrupted(err) {
-				return fmt.Errorf("waiting for %s: %w", what, err)
-			}
-		}
-	})
-}
-
-// navigationInterrupted tells the errors of a page that went away under the poll.
-func navigationInterrupted(err error) bool {
-	for _, m := range []string{"navigated or closed", "Cannot find context", "Execution context was destroyed"} {
-		if strings.Contains(err.Error(), m) {
-			return true
-		}
-	}
-	return false
-}
-
-// waitText waits until the page's visible text contains s.
-func waitText(s string) chromedp.Action[chromedp.Void] {
-	lit, _ := json.Marshal(s)
-	return waitJS(fmt.Sprintf("the text %q", s), fmt.Sprintf("document.body !== null && document.body.innerText.includes(%s)", lit))
-}
-
-// waitLang waits until the page is in lang.
-func waitLang(lang string) chromedp.Action[chromedp.Void] {
-	return waitJS("the page language "+lang, fmt.Sprintf("document.documentElement.lang === %q", lang))
-}
 
 // TestJourneySignUpToSignOut: a participant signs up, confirms the address from the mail,
 // signs in, switches to English and signs out. On PostgreSQL only, as DESIGN.md says.
