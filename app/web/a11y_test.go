@@ -67,7 +67,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	axe := axeSource(t)
-	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page"}
+	// A page is a path, or "submit PATH FORM": the page at PATH with its form sent as it stands
+	// (a form showing its errors, or the confirmation page an action asks on).
+	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
+		"submit /signup main form", "submit /signin main form"}
 	roles := []struct {
 		name  string
 		pages []string
@@ -77,7 +80,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
-			"/processes/encs-2017"}},
+			"/processes/encs-2017", "submit /admin/processes/new main form",
+			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`}},
 	}
 	for _, role := range roles {
 		for _, lang := range []string{"es", "en"} {
@@ -115,7 +119,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, page := range role.pages {
-						if err := chromedp.Do(tb, chromedp.Navigate(s.base+page), waitLang(lang)); err != nil {
+						if err := visit(tb, s.base, page, lang); err != nil {
 							t.Fatalf("%s: %v", page, err)
 						}
 						if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](axe+";true")); err != nil {
@@ -146,6 +150,23 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			})
 		}
 	}
+}
+
+// visit opens a page of the walk: a path, or "submit PATH FORM" (see TestAccessibilityEveryPage).
+func visit(tb context.Context, base, page, lang string) error {
+	parts := strings.SplitN(page, " ", 3)
+	if parts[0] != "submit" {
+		return chromedp.Do(tb, chromedp.Navigate(base+page), waitLang(lang))
+	}
+	sel, _ := json.Marshal(parts[2])
+	if err := chromedp.Do(tb, chromedp.Navigate(base+parts[1]), waitLang(lang)); err != nil {
+		return err
+	}
+	if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](fmt.Sprintf(
+		`(() => { window.beforeSubmit = true; document.querySelector(%s).submit(); return true })()`, sel))); err != nil {
+		return fmt.Errorf("sending the form: %w", err)
+	}
+	return chromedp.Do(tb, waitJS("the answer to the form", `window.beforeSubmit === undefined && document.readyState === "complete"`), waitLang(lang))
 }
 
 // shot saves what the tab shows, whole page, as a PNG, for a person to look at
