@@ -66,11 +66,22 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
 		t.Fatal(err)
 	}
+	// The pages a mailed link opens: confirm an address, choose a new password.
+	if err := s.accounts.SignUp(ctx, accounts.SignUpInput{Email: "nueva@example.org", Name: "Nueva", Password: "a long passphrase",
+		PasswordConfirm: "a long passphrase", Language: "es", AcceptPrivacy: true}); err != nil {
+		t.Fatal(err)
+	}
+	verifyLink := mailedLink(t, s, "nueva@example.org")
+	s.user("olvido@example.org", false)
+	if err := s.accounts.RequestPasswordReset(ctx, "olvido@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	resetLink := mailedLink(t, s, "olvido@example.org")
 	axe := axeSource(t)
 	// A page is a path, or "submit PATH FORM": the page at PATH with its form sent as it stands
 	// (a form showing its errors, or the confirmation page an action asks on).
 	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
-		"submit /signup main form", "submit /signin main form"}
+		verifyLink, resetLink, "submit /signup main form", "submit /signin main form"}
 	roles := []struct {
 		name  string
 		pages []string
