@@ -78,10 +78,12 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	}
 	resetLink := mailedLink(t, s, "olvido@example.org")
 	axe := axeSource(t)
-	// A page is a path, or "submit PATH FORM": the page at PATH with its form sent as it stands
-	// (a form showing its errors, or the confirmation page an action asks on).
+	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
+	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
+	// or the confirmation page an action asks on).
 	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
-		verifyLink, resetLink, "submit /signup main form", "submit /signin main form"}
+		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
+		"submit /reset main form with email=olvido@example.org"}
 	roles := []struct {
 		name  string
 		pages []string
@@ -165,16 +167,25 @@ func TestAccessibilityEveryPage(t *testing.T) {
 
 // visit opens a page of the walk: a path, or "submit PATH FORM" (see TestAccessibilityEveryPage).
 func visit(tb context.Context, base, page, lang string) error {
-	parts := strings.SplitN(page, " ", 3)
-	if parts[0] != "submit" {
+	path, rest, isForm := strings.Cut(strings.TrimPrefix(page, "submit "), " ")
+	if !strings.HasPrefix(page, "submit ") || !isForm {
 		return chromedp.Do(tb, chromedp.Navigate(base+page), waitLang(lang))
 	}
-	sel, _ := json.Marshal(parts[2])
-	if err := chromedp.Do(tb, chromedp.Navigate(base+parts[1]), waitLang(lang)); err != nil {
+	form, fill, _ := strings.Cut(rest, " with ")
+	sel, _ := json.Marshal(form)
+	values := map[string]string{}
+	for _, kv := range strings.Fields(fill) {
+		k, v, _ := strings.Cut(kv, "=")
+		values[k] = v
+	}
+	vals, _ := json.Marshal(values)
+	if err := chromedp.Do(tb, chromedp.Navigate(base+path), waitLang(lang)); err != nil {
 		return err
 	}
-	if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](fmt.Sprintf(
-		`(() => { window.beforeSubmit = true; document.querySelector(%s).submit(); return true })()`, sel))); err != nil {
+	if _, err := chromedp.Run(tb, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const f = document.querySelector(%s);
+		for (const [k, v] of Object.entries(%s)) { f.elements[k].value = v; }
+		window.beforeSubmit = true; f.submit(); return true })()`, sel, vals))); err != nil {
 		return fmt.Errorf("sending the form: %w", err)
 	}
 	return chromedp.Do(tb, waitJS("the answer to the form", `window.beforeSubmit === undefined && document.readyState === "complete"`), waitLang(lang))
