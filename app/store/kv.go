@@ -11,8 +11,9 @@ import (
 	"github.com/convene/convene/app/clock"
 )
 
-// KV is a key-value store in the kv table. It satisfies fiber.Storage, so CSRF tokens and rate
-// limit counters live in the database and hold across several instances.
+// KV is a key-value store in the kv table. It satisfies fiber.Storage, so rate-limit counters
+// live in the database and hold across several instances; it also keeps the generated signing
+// key (ServerKey). It is written only on the routes a limit guards, never by a page view.
 type KV struct {
 	DB      *bun.DB
 	Clock   clock.Clock
