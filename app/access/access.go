@@ -137,10 +137,13 @@ func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, 
 
 // Held is a role an account holds in a process, with what a page needs to link to it.
 type Held struct {
-	Role         Role            `bun:"role"`
-	ProcessID    int64           `bun:"process_id"`
-	SessionID    int64           `bun:"session_id,nullzero"`
-	ProcessSlug  string          `bun:"process_slug"`
+	Role        Role   `bun:"role"`
+	ProcessID   int64  `bun:"process_id"`
+	SessionID   int64  `bun:"session_id,nullzero"`
+	ProcessSlug string `bun:"process_slug"`
+	// Draft tells that the process is not published: its public page is not there for anyone
+	// who does not run it.
+	Draft        bool            `bun:"draft"`
 	ProcessTitle translated.Text `bun:"process_title"`
 	Languages    []string        `bun:"languages,type:json"`
 }
@@ -150,6 +153,7 @@ func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]Held, error
 	var out []Held
 	err := db.NewSelect().TableExpr("grants AS g").
 		ColumnExpr("g.role, g.process_id, g.session_id, p.slug AS process_slug, p.title AS process_title, p.languages").
+		ColumnExpr("p.status = 'draft' AS draft").
 		Join("JOIN processes AS p ON p.id = g.process_id").
 		Where("g.account_id = ?", accountID).OrderExpr("p.slug, g.role, g.session_id").Scan(ctx, &out)
 	if err != nil {

@@ -94,7 +94,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
 			"/processes/encs-2017", "submit /admin/processes/new main form",
-			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`}},
+			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,
+			`submit /admin/processes/encs-2017/topics form[action$="/topics"]`, `submit /admin/processes/encs-2017/people form[action$="/grants"]`}},
 	}
 	for _, role := range roles {
 		for _, lang := range []string{"es", "en"} {
@@ -188,7 +189,16 @@ func visit(tb context.Context, base, page, lang string) error {
 		window.beforeSubmit = true; f.submit(); return true })()`, sel, vals))); err != nil {
 		return fmt.Errorf("sending the form: %w", err)
 	}
-	return chromedp.Do(tb, waitJS("the answer to the form", `window.beforeSubmit === undefined && document.readyState === "complete"`), waitLang(lang))
+	if err := chromedp.Do(tb, waitJS("the answer to the form", `window.beforeSubmit === undefined && document.readyState === "complete"`), waitLang(lang)); err != nil {
+		return err
+	}
+	// The form's answer, not an error page (a refused CSRF token, a failed action).
+	errorPage, err := chromedp.Run(tb, chromedp.Evaluate[bool](`document.querySelector(".error-page") !== null`))
+	if err == nil && errorPage {
+		text, _ := chromedp.Run(tb, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		return fmt.Errorf("the form led to an error page: %s", text)
+	}
+	return err
 }
 
 // shot saves what the tab shows, whole page, as a PNG, for a person to look at

@@ -127,6 +127,7 @@ func (s *Server) signOut(c *fiber.Ctx) error {
 		}
 	}
 	s.clearCookie(c, "convene_login")
+	s.clearNewToken(c)
 	return s.flash(c, "signout.done", "/")
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -82,7 +84,10 @@ func (s *Server) auditSentences(ctx context.Context, lang string, entries []audi
 	for i, e := range entries {
 		d := details[i]
 		actor := e.ActorName
-		if e.ActorID == nil {
+		switch {
+		case e.ActorID == nil && e.RequestID != "":
+			actor = upperFirst(s.Locale.T(lang, "audit.someone_deleted", nil)) // acted in a request, since deleted
+		case e.ActorID == nil:
 			actor = s.Locale.T(lang, "admin.audit_system", nil)
 		}
 		id, _ := strconv.ParseInt(e.ObjectID, 10, 64)
@@ -115,4 +120,10 @@ func (s *Server) viewerZone(c *fiber.Ctx) string {
 		return a.TimeZone
 	}
 	return "UTC"
+}
+
+// upperFirst starts a sentence with a capital, for a phrase that may lead one.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/validate"
 )
@@ -130,7 +131,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	rid, _ := c.Locals(localRequestID).(string)
 	// The layout's forms (sign out, language) need a token on error pages too.
-	p := &Page{Lang: l, Path: c.Path(), Account: account(c), RequestID: rid, Errors: f.fields, CSRF: s.csrfToken(c),
+	login, _ := c.Locals(localLogin).(accounts.Login)
+	p := &Page{Lang: l, Path: c.Path(), Account: account(c), HasRoles: login.HasRoles, RequestID: rid, Errors: f.fields, CSRF: s.csrfToken(c),
 		Title: s.Locale.T(l, f.message, nil),
 		Data:  map[string]any{"Status": f.status, "Detail": s.detail(l, f)}}
 	body, rerr := s.render.render("errors/error", p)

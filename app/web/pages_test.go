@@ -92,6 +92,10 @@ func TestConfirmationPages(t *testing.T) {
 		}
 		admin := s.as("admin")
 		other := s.user("luis@example.org", false)
+		_, othersToken, err := s.accounts.CreateAPIToken(ctx, other.ID, "luis")
+		if err != nil {
+			t.Fatal(err)
+		}
 		var topicID int64
 		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E8'").Scan(ctx, &topicID); err != nil {
 			t.Fatal(err)
@@ -116,8 +120,13 @@ func TestConfirmationPages(t *testing.T) {
 						t.Fatal("not made admin after confirmation")
 					}
 				}},
-			{name: "revoke someone else's token: not found, no page", as: admin, method: "POST", url: "/profile/tokens/999/revoke",
-				form: url.Values{}, status: http.StatusNotFound},
+			{name: "revoke someone else's token: not found, no page", as: admin, method: "POST",
+				url: fmt.Sprintf("/profile/tokens/%d/revoke", othersToken.ID), form: url.Values{"confirm": {"yes"}}, status: http.StatusNotFound,
+				after: func(t *testing.T, r *response) {
+					if tok, err := accounts.APITokenOf(ctx, db.DB, other.ID, othersToken.ID); err != nil || tok.RevokedAt != nil {
+						t.Fatalf("the other person's token was touched: %+v %v", tok, err)
+					}
+				}},
 		})
 	})
 }
@@ -213,5 +222,50 @@ func TestSpanishAdminStaysSpanish(t *testing.T) {
 	}
 	if r := c.do(http.MethodGet, "/admin/", nil, map[string]string{"Accept-Language": "en-US,en"}); !strings.Contains(r.body, `<html lang="es">`) {
 		t.Fatalf("the admin's pages are not in Spanish: %s", excerpt(r.body))
+	}
+}
+
+// TestFormsKeepWhatWasChosen: a form that comes back with errors keeps every choice (an admin
+// who picked Moderator and mistyped the email must not grant Organiser on the second try), and
+// its language switch returns to the page the form was on.
+func TestFormsKeepWhatWasChosen(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.Open(t, storetest.SQLite))
+	ctx := context.Background()
+	if _, err := seed.Demo(ctx, s.db.DB, s.clock); err != nil {
+		t.Fatal(err)
+	}
+	admin := s.as("admin")
+	f := url.Values{"grant_email": {"nadie@example.org"}, "grant_role": {"moderator"}, "_csrf": {admin.csrf()}}
+	r := admin.do(http.MethodPost, "/admin/processes/encs-2017/grants", strings.NewReader(f.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "Referer": s.base + "/admin/processes/encs-2017/people"})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="moderator" selected`) {
+		t.Fatalf("the role was not kept: %d %s", r.status, excerpt(r.body))
+	}
+	if !strings.Contains(r.body, `name="next" value="/admin/processes/encs-2017/people"`) {
+		t.Fatalf("the language switch does not return to the form's page: %s", excerpt(r.body))
+	}
+}
+
+// TestAuditNamesDeletedActors: what a since-deleted person did is not put on the system.
+func TestAuditNamesDeletedActors(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, storetest.Open(t, storetest.SQLite))
+	ctx := context.Background()
+	if _, err := seed.Demo(ctx, s.db.DB, s.clock); err != nil {
+		t.Fatal(err)
+	}
+	root := s.as("admin")
+	leaver := s.client()
+	leaver.signIn(s.user("temporal@example.org", true).Email)
+	if r := leaver.post("/admin/processes/encs-2017/topics", url.Values{"kind": {"axis"}, "code": {"E99"}, "title.es": {"Nuevo"}, "title.en": {"New"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("adding a topic: %d", r.status)
+	}
+	if r := leaver.post("/profile/delete", url.Values{"delete_password": {"correct horse battery"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("deleting the account: %d %s", r.status, excerpt(r.body))
+	}
+	page := root.get("/admin/audit").body
+	if !strings.Contains(page, "Una cuenta ya borrada añadió E99 a ENCS2017.") || strings.Contains(page, "Convene (automáticamente) añadió E99") {
+		t.Fatalf("the audit log: %s", excerpt(page))
 	}
 }

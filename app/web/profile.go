@@ -31,7 +31,7 @@ func (s *Server) profileData(c *fiber.Ctx) (map[string]any, error) {
 	}
 	return map[string]any{
 		"Logins": logins, "CurrentLogin": current.ID, "Roles": roles, "Languages": locale.Supported(), "Zone": zone,
-		"Zones": pickerZones(), "OtherZone": a.TimeZone != "" && !offered(a.TimeZone),
+		"Zones": pickerZones(),
 	}, nil
 }
 
@@ -138,14 +138,24 @@ func (s *Server) advancedPage(c *fiber.Ctx, status int, err error, f map[string]
 	}
 	data := map[string]any{"Tokens": tokens, "Zone": s.viewerZone(c)}
 	if t := c.Cookies(s.cookieName(newTokenCookie)); t != "" {
-		data["NewToken"] = strings.Clone(t) // shown once: the cookie goes now
-		c.Cookie(&fiber.Cookie{Name: s.cookieName(newTokenCookie), Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
-			Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		// Shown once, and only to the account that made it: the cookie goes now.
+		for _, tk := range tokens {
+			if tk.RevokedAt == nil && strings.HasPrefix(t, "cvn_"+tk.Prefix) {
+				data["NewToken"] = strings.Clone(t)
+			}
+		}
+		s.clearNewToken(c)
 	}
 	if err != nil {
 		return s.formError(c, err, "accounts/advanced", "advanced.title", f, data)
 	}
 	return s.page(c, status, "accounts/advanced", "advanced.title", &Page{Data: data})
+}
+
+// clearNewToken removes the cookie that carries a just-created token.
+func (s *Server) clearNewToken(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: s.cookieName(newTokenCookie), Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+		Secure: s.Config.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) createToken(c *fiber.Ctx) error {

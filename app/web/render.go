@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"mime"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -182,6 +183,7 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		},
 		"device":   func(userAgent string) string { return device(bundle, lang, ua, userAgent) },
 		"zoneName": func(id string) string { return zoneName(bundle, lang, id) },
+		"offered":  offered,
 		"offset":   utcOffset,
 		"otherLang": func() string {
 			for _, l := range locale.Supported() {
@@ -321,7 +323,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	}
 	p.Lang = lang(c)
 	p.Now = s.Clock.Now()
-	p.Path = c.OriginalURL()
+	p.Path = returnPath(c)
 	p.URL = s.Config.BaseURL + c.Path()
 	p.Account = account(c)
 	if l, ok := c.Locals(localLogin).(accounts.Login); ok {
@@ -353,6 +355,19 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Status(status).Send(body)
+}
+
+// returnPath is where the language switch and sign-in come back to: this page, or, for a page
+// answering a post (a form with errors, a confirmation), the page the form was on: the post's
+// own address takes no GET.
+func returnPath(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		return c.OriginalURL()
+	}
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Host == c.Hostname() {
+		return safeNext(ref.RequestURI())
+	}
+	return "/"
 }
 
 // flash leaves a message id for the next page and redirects there (post/redirect/get).
