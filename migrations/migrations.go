@@ -20,6 +20,7 @@ func New() *migrate.Migrations {
 	registerProcesses(m)
 	registerHardening(m)
 	registerPrivacy(m)
+	registerForums(m)
 	return m
 }
 
