@@ -7,7 +7,8 @@ import (
 	"github.com/uptrace/bun/migrate"
 )
 
-// registerForums creates the forums of a process.
+// registerForums creates the forums of a process, the rooms of their venues and the sessions of
+// their programmes.
 func registerForums(m *migrate.Migrations) {
 	m.MustRegister(func(ctx context.Context, db *bun.DB) error {
 		return ddl(ctx, db,
@@ -32,8 +33,29 @@ func registerForums(m *migrate.Migrations) {
 				updated_at {ts} NOT NULL
 			)`,
 			`CREATE INDEX forums_process_idx ON forums (process_id, starts_on)`,
+			`CREATE TABLE rooms (
+				id {id},
+				forum_id BIGINT NOT NULL REFERENCES forums(id) ON DELETE CASCADE,
+				name VARCHAR(100) NOT NULL,
+				capacity INTEGER NOT NULL DEFAULT 0
+			)`,
+			`CREATE TABLE sessions (
+				id {id},
+				forum_id BIGINT NOT NULL REFERENCES forums(id) ON DELETE CASCADE,
+				room_id BIGINT REFERENCES rooms(id) ON DELETE SET NULL,
+				kind VARCHAR(20) NOT NULL,
+				title {json} NOT NULL,
+				description {json} NOT NULL,
+				starts_at {ts} NOT NULL,
+				ends_at {ts} NOT NULL,
+				sequence INTEGER NOT NULL DEFAULT 0,
+				created_at {ts} NOT NULL,
+				updated_at {ts} NOT NULL
+			)`,
+			`CREATE INDEX sessions_forum_idx ON sessions (forum_id, starts_at)`,
+			`CREATE INDEX sessions_room_idx ON sessions (room_id, starts_at)`,
 		)
 	}, func(ctx context.Context, db *bun.DB) error {
-		return ddl(ctx, db, `DROP TABLE forums`)
+		return ddl(ctx, db, `DROP TABLE sessions`, `DROP TABLE rooms`, `DROP TABLE forums`)
 	})
 }
