@@ -79,7 +79,7 @@ type Forum struct {
 // Cancel.
 type Input struct {
 	Slug, Format, VenueName, VenueAddress, MapURL, OnlineURL, TimeZone, StartsOn, EndsOn string
-	Title, Description, Accessibility                                                   translated.Text
+	Title, Description, Accessibility                                                    translated.Text
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
