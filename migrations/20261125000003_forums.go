@@ -7,8 +7,8 @@ import (
 	"github.com/uptrace/bun/migrate"
 )
 
-// registerForums creates the forums of a process, the rooms of their venues and the sessions of
-// their programmes.
+// registerForums creates the forums of a process, the rooms of their venues, the sessions of
+// their programmes and the log of changes to published schedules.
 func registerForums(m *migrate.Migrations) {
 	m.MustRegister(func(ctx context.Context, db *bun.DB) error {
 		return ddl(ctx, db,
@@ -48,14 +48,25 @@ func registerForums(m *migrate.Migrations) {
 				description {json} NOT NULL,
 				starts_at {ts} NOT NULL,
 				ends_at {ts} NOT NULL,
+				status VARCHAR(20) NOT NULL DEFAULT 'scheduled',
 				sequence INTEGER NOT NULL DEFAULT 0,
 				created_at {ts} NOT NULL,
 				updated_at {ts} NOT NULL
 			)`,
 			`CREATE INDEX sessions_forum_idx ON sessions (forum_id, starts_at)`,
 			`CREATE INDEX sessions_room_idx ON sessions (room_id, starts_at)`,
+			`CREATE TABLE schedule_changes (
+				id {id},
+				forum_id BIGINT NOT NULL REFERENCES forums(id) ON DELETE CASCADE,
+				session_id BIGINT REFERENCES sessions(id) ON DELETE CASCADE,
+				at {ts} NOT NULL,
+				what VARCHAR(20) NOT NULL,
+				before_value VARCHAR(500) NOT NULL DEFAULT '',
+				after_value VARCHAR(500) NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX schedule_changes_forum_idx ON schedule_changes (forum_id, at)`,
 		)
 	}, func(ctx context.Context, db *bun.DB) error {
-		return ddl(ctx, db, `DROP TABLE sessions`, `DROP TABLE rooms`, `DROP TABLE forums`)
+		return ddl(ctx, db, `DROP TABLE schedule_changes`, `DROP TABLE sessions`, `DROP TABLE rooms`, `DROP TABLE forums`)
 	})
 }

@@ -17,6 +17,13 @@ import (
 	"github.com/convene/convene/app/validate"
 )
 
+// Statuses of a session: a cancelled one stays in the programme and the feeds, marked, so that
+// calendars remove it.
+const (
+	SessionScheduled = "scheduled"
+	SessionCancelled = "cancelled"
+)
+
 // Kinds of session.
 const (
 	KindWorkshop   = "workshop"
@@ -67,6 +74,7 @@ type Session struct {
 	Description translated.Text `bun:"description,notnull"`
 	StartsAt    time.Time       `bun:"starts_at,notnull"` // an instant, UTC
 	EndsAt      time.Time       `bun:"ends_at,notnull"`
+	Status      string          `bun:"status,notnull"` // scheduled or cancelled
 	Sequence    int             `bun:"sequence,notnull"`
 	CreatedAt   time.Time       `bun:"created_at,notnull"`
 	UpdatedAt   time.Time       `bun:"updated_at,notnull"`
@@ -140,36 +148,44 @@ func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if err != nil {
 		return Session{}, fmt.Errorf("forum %d's time zone: %w", f.ID, err)
 	}
-	in.Title, in.Description = in.Title.Trimmed(), in.Description.Trimmed()
-	var es validate.Errors
-	if !slices.Contains(SessionKinds(), strings.TrimSpace(in.Kind)) {
-		es.Add("kind", CodeKind, nil)
-	}
-	for _, l := range p.Languages {
-		if in.Title[l] == "" {
-			es.Add("title."+l, validate.Required, nil)
-		}
-	}
-	for _, l := range slices.Sorted(maps.Keys(in.Title)) {
-		es.LongText("title."+l, in.Title[l], 200, false)
-	}
-	start, end, tes := in.Times(zone, f)
-	es = append(es, tes...)
-	if len(es) == 0 && in.RoomID != 0 {
-		if err := checkRoom(ctx, db, f.ID, in.RoomID, 0, start, end); err != nil {
-			return Session{}, err
-		}
-	}
-	if err := es.Err(); err != nil {
+	start, end, err := in.check(ctx, db, p.Languages, f, zone, 0)
+	if err != nil {
 		return Session{}, err
 	}
+	in.Title, in.Description = in.Title.Trimmed(), in.Description.Trimmed()
 	s := Session{ForumID: f.ID, RoomID: in.RoomID, Kind: strings.TrimSpace(in.Kind), Title: in.Title, Description: in.Description,
-		StartsAt: start, EndsAt: end, CreatedAt: now, UpdatedAt: now}
+		StartsAt: start, EndsAt: end, Status: SessionScheduled, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(&s).Exec(ctx); err != nil {
 		return Session{}, fmt.Errorf("adding a session to forum %d: %w", f.ID, err)
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.create", "process", fmt.Sprint(processID),
 		map[string]any{"forum": f.Slug, "session": s.ID})
+}
+
+// check applies the session rules and returns the session's instants; except is the session
+// being changed (0 for a new one), which cannot clash with itself.
+func (in SessionInput) check(ctx context.Context, db bun.IDB, langs []string, f Forum, zone *time.Location, except int64) (time.Time, time.Time, error) {
+	title := in.Title.Trimmed()
+	var es validate.Errors
+	if !slices.Contains(SessionKinds(), strings.TrimSpace(in.Kind)) {
+		es.Add("kind", CodeKind, nil)
+	}
+	for _, l := range langs {
+		if title[l] == "" {
+			es.Add("title."+l, validate.Required, nil)
+		}
+	}
+	for _, l := range slices.Sorted(maps.Keys(title)) {
+		es.LongText("title."+l, title[l], 200, false)
+	}
+	start, end, tes := in.Times(zone, f)
+	es = append(es, tes...)
+	if len(es) == 0 && in.RoomID != 0 {
+		if err := checkRoom(ctx, db, f.ID, in.RoomID, except, start, end); err != nil {
+			return start, end, err
+		}
+	}
+	return start, end, es.Err()
 }
 
 // checkRoom refuses a room of another forum, or one another session (not except) holds at
@@ -183,7 +199,8 @@ func checkRoom(ctx context.Context, db bun.IDB, forumID, roomID, except int64, s
 		return validate.Errors{{Field: "room_id", Code: CodeUnknownRoom}}
 	}
 	var other Session
-	err = db.NewSelect().Model(&other).Where("room_id = ? AND id <> ? AND starts_at < ? AND ends_at > ?", roomID, except, end, start).
+	err = db.NewSelect().Model(&other).Where("room_id = ? AND id <> ? AND status <> ? AND starts_at < ? AND ends_at > ?",
+		roomID, except, SessionCancelled, end, start).
 		OrderExpr("starts_at").Limit(1).Scan(ctx)
 	if err == nil {
 		return validate.Errors{{Field: "room_id", Code: CodeRoomTaken, Data: map[string]any{"Other": other.Title.In("es", "en")}}}

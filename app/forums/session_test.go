@@ -144,3 +144,68 @@ func TestRoomClash(t *testing.T) {
 }
 
 func mustErr(_ forums.Session, err error) error { return err }
+
+// TestChangeLog: once the forum is published, moving a session, changing its room or title, or
+// cancelling it is recorded (times as the programme shows them) and grows its calendar
+// sequence; a change before publication, or to what no calendar shows, records nothing.
+func TestChangeLog(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+		sys := audit.Actor{}
+		p, err := processes.Create(ctx, db.DB, now, sys, processes.ProcessInput{Slug: "encs", Code: "ENCS", TimeZone: "America/Mexico_City",
+			Status: processes.StatusOpen, Languages: []string{"es"}, StakeholderGroups: []string{"academia"}, Title: translated.Text{"es": "Estrategia"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := forums.Create(ctx, db.DB, now, sys, p.ID, hybrid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := forums.AddRoom(ctx, db.DB, now, sys, p.ID, f.ID, "Sala A", 50)
+		b, _ := forums.AddRoom(ctx, db.DB, now, sys, p.ID, f.ID, "Sala B", 50)
+		in := forums.SessionInput{Kind: forums.KindWorkshop, Start: "2026-12-17T10:00", End: "2026-12-17T11:00", RoomID: a.ID,
+			Title: translated.Text{"es": "Taller de respuesta a incidentes"}}
+		s, err := forums.CreateSession(ctx, db.DB, now, sys, p.ID, f.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Title = translated.Text{"es": "Taller de respuesta a incidentes (CSIRT)"}
+		if s, err = forums.UpdateSession(ctx, db.DB, now, sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 0 {
+			t.Fatalf("a change before publication: %+v %v", s, err)
+		}
+		if _, err := forums.Publish(ctx, db.DB, now, sys, p.ID, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		in.Start, in.End, in.RoomID = "2026-12-17T12:00", "2026-12-17T13:30", b.ID
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(time.Hour), sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+			t.Fatalf("the move: %+v %v", s, err)
+		}
+		in.Description = translated.Text{"es": "Traer portátil"}
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(2*time.Hour), sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+			t.Fatalf("a description change: %+v %v", s, err)
+		}
+		if s, err = forums.CancelSession(ctx, db.DB, now.Add(3*time.Hour), sys, p.ID, f.ID, s.ID); err != nil || s.Sequence != 2 || s.Status != forums.SessionCancelled {
+			t.Fatalf("cancel: %+v %v", s, err)
+		}
+		changes, err := forums.Changes(ctx, db.DB, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range changes {
+			got = append(got, c.What+": "+c.Before+" → "+c.After)
+		}
+		want := []string{"status: scheduled → cancelled", "room: Sala A → Sala B", "time: 2026-12-17 10:00–11:00 → 2026-12-17 12:00–13:30"}
+		if len(got) != 3 || got[0] != want[0] || !((got[1] == want[1] && got[2] == want[2]) || (got[1] == want[2] && got[2] == want[1])) {
+			t.Fatalf("changes, newest first:\n%q\nwant\n%q", got, want)
+		}
+		// A cancelled session frees its room.
+		again := forums.SessionInput{Kind: forums.KindPanel, Start: "2026-12-17T12:00", End: "2026-12-17T13:00", RoomID: b.ID,
+			Title: translated.Text{"es": "Panel"}}
+		if _, err := forums.CreateSession(ctx, db.DB, now, sys, p.ID, f.ID, again); err != nil {
+			t.Fatalf("the room of a cancelled session: %v", err)
+		}
+	})
+}
