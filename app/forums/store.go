@@ -40,3 +40,12 @@ func List(ctx context.Context, db bun.IDB, processID int64, publicOnly bool) ([]
 	}
 	return out, nil
 }
+
+// Get returns forum id, whichever its process.
+func Get(ctx context.Context, db bun.IDB, id int64) (Forum, error) {
+	var f Forum
+	if err := db.NewSelect().Model(&f).Where("id = ?", id).Scan(ctx); err != nil {
+		return f, fmt.Errorf("forum %d: %w", id, store.NotFound(err))
+	}
+	return f, nil
+}

@@ -84,6 +84,8 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/processes", s.apiListProcesses)
 	api.Get("/processes/:slug", s.apiGetProcess)
 	api.Get("/processes/:slug/topics", s.apiListTopics)
+	api.Get("/processes/:slug/forums", s.apiListForums)
+	api.Get("/forums/:id", s.apiGetForum)
 	api.Get("/me", s.requireAccount, s.apiMe)
 	write := s.limit("api", s.Config.RateAPI)
 	api.Post("/processes", write, s.requireAdmin, s.apiCreateProcess)
