@@ -6,7 +6,6 @@ package forums
 import (
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -42,7 +41,6 @@ const (
 	CodeURL        = "error.forum_url"
 	CodeVenue      = "error.forum_venue"
 	CodeOnline     = "error.forum_online"
-	CodeSlug       = "error.slug"
 	CodeStatus     = "error.forum_status"
 )
 
@@ -82,8 +80,6 @@ type Input struct {
 	Title, Description, Accessibility                                                    translated.Text
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-
 // Normalized trims the input.
 func (in Input) Normalized() Input {
 	for _, f := range []*string{&in.Slug, &in.Format, &in.VenueName, &in.VenueAddress, &in.MapURL, &in.OnlineURL,
@@ -97,12 +93,7 @@ func (in Input) Normalized() Input {
 // Validate checks a normalized input against the languages of its process.
 func (in Input) Validate(langs []string) validate.Errors {
 	var es validate.Errors
-	switch {
-	case in.Slug == "":
-		es.Add("slug", validate.Required, nil)
-	case len(in.Slug) > 80 || !slugRE.MatchString(in.Slug):
-		es.Add("slug", CodeSlug, nil)
-	}
+	es.Slug("slug", in.Slug)
 	for _, l := range langs {
 		if strings.TrimSpace(in.Title[l]) == "" {
 			es.Add("title."+l, validate.Required, nil)

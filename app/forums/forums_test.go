@@ -35,7 +35,7 @@ func TestValidate(t *testing.T) {
 		field, code string
 	}{
 		{"no slug", func(in *forums.Input) { in.Slug = "" }, "slug", validate.Required},
-		{"bad slug", func(in *forums.Input) { in.Slug = "Foro CDMX" }, "slug", forums.CodeSlug},
+		{"bad slug", func(in *forums.Input) { in.Slug = "Foro CDMX" }, "slug", validate.SlugCode},
 		{"no Spanish title", func(in *forums.Input) { in.Title = translated.Text{"en": "x"} }, "title.es", validate.Required},
 		{"unknown format", func(in *forums.Input) { in.Format = "hologram" }, "format", forums.CodeFormat},
 		{"in person without a venue", func(in *forums.Input) { in.Format, in.VenueName = forums.FormatInPerson, "" }, "venue_name", forums.CodeVenue},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/store"
 )
 
 // Service runs each forum action in its own transaction.
@@ -15,40 +16,30 @@ type Service struct {
 	Clock clock.Clock
 }
 
-func (s *Service) inTx(ctx context.Context, action func(ctx context.Context, tx bun.Tx) (Forum, error)) (Forum, error) {
-	var out Forum
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, err = action(ctx, tx)
-		return err
-	})
-	return out, err
-}
-
 // Create adds a draft forum to a process.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, processID int64, in Input) (Forum, error) {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) (Forum, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
 		return Create(ctx, tx, s.Clock.Now(), actor, processID, in)
 	})
 }
 
 // Update replaces a forum's fields.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, processID, forumID int64, in Input) (Forum, error) {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) (Forum, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
 		return Update(ctx, tx, s.Clock.Now(), actor, processID, forumID, in)
 	})
 }
 
 // Publish makes a draft forum public.
 func (s *Service) Publish(ctx context.Context, actor audit.Actor, processID, forumID int64) (Forum, error) {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) (Forum, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
 		return Publish(ctx, tx, s.Clock.Now(), actor, processID, forumID)
 	})
 }
 
 // Cancel cancels a forum.
 func (s *Service) Cancel(ctx context.Context, actor audit.Actor, processID, forumID int64) (Forum, error) {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) (Forum, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
 		return Cancel(ctx, tx, s.Clock.Now(), actor, processID, forumID)
 	})
 }

@@ -16,7 +16,7 @@ import (
 // messageIDs lists every message id this package hands to the web layer.
 func messageIDs() []string {
 	ids := []string{
-		processes.CodeSlug, processes.CodeCode, processes.CodeLanguages, processes.CodeGroups, processes.CodeStatus,
+		validate.SlugCode, processes.CodeCode, processes.CodeLanguages, processes.CodeGroups, processes.CodeStatus,
 		processes.CodeKind, processes.CodeTopicCode, validate.TimeZoneCode,
 		validate.Required, validate.TooLong, validate.Taken, validate.Invalid,
 	}

@@ -44,7 +44,6 @@ func StandardStakeholderGroups() []string {
 
 // Message codes of the process rules (frontend/locales/*/processes.toml).
 const (
-	CodeSlug      = "error.slug"
 	CodeCode      = "error.code"
 	CodeLanguages = "error.languages"
 	CodeGroups    = "error.stakeholder_groups"
@@ -94,7 +93,6 @@ type ProcessInput struct {
 }
 
 var (
-	slugRE      = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 	codeRE      = regexp.MustCompile(`^[A-Z][A-Z0-9_-]{1,19}$`)
 	topicCodeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,19}$`)
 )
@@ -136,12 +134,7 @@ func checkTranslated(es *validate.Errors, field string, t translated.Text, langs
 // Validate checks a normalized input.
 func (in ProcessInput) Validate() validate.Errors {
 	var es validate.Errors
-	switch {
-	case in.Slug == "":
-		es.Add("slug", validate.Required, nil)
-	case len(in.Slug) > 80 || !slugRE.MatchString(in.Slug):
-		es.Add("slug", CodeSlug, nil)
-	}
+	es.Slug("slug", in.Slug)
 	switch {
 	case in.Code == "":
 		es.Add("code", validate.Required, nil)

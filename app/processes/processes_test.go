@@ -50,11 +50,11 @@ func TestProcessRules(t *testing.T) {
 		{"valid", func(*processes.ProcessInput) {}, "", ""},
 		{"spaces are trimmed", func(in *processes.ProcessInput) { in.Slug, in.Code = " pnc-2026 ", " PNC2026\t" }, "", ""},
 		{"no slug", func(in *processes.ProcessInput) { in.Slug = "" }, "slug", validate.Required},
-		{"slug with capitals", func(in *processes.ProcessInput) { in.Slug = "PNC" }, "slug", processes.CodeSlug},
-		{"slug with double hyphen", func(in *processes.ProcessInput) { in.Slug = "a--b" }, "slug", processes.CodeSlug},
-		{"slug ending in a hyphen", func(in *processes.ProcessInput) { in.Slug = "a-" }, "slug", processes.CodeSlug},
+		{"slug with capitals", func(in *processes.ProcessInput) { in.Slug = "PNC" }, "slug", validate.SlugCode},
+		{"slug with double hyphen", func(in *processes.ProcessInput) { in.Slug = "a--b" }, "slug", validate.SlugCode},
+		{"slug ending in a hyphen", func(in *processes.ProcessInput) { in.Slug = "a-" }, "slug", validate.SlugCode},
 		{"slug of 80", func(in *processes.ProcessInput) { in.Slug = strings.Repeat("a", 80) }, "", ""},
-		{"slug too long", func(in *processes.ProcessInput) { in.Slug = strings.Repeat("a", 81) }, "slug", processes.CodeSlug},
+		{"slug too long", func(in *processes.ProcessInput) { in.Slug = strings.Repeat("a", 81) }, "slug", validate.SlugCode},
 		{"no code", func(in *processes.ProcessInput) { in.Code = "" }, "code", validate.Required},
 		{"code lower case", func(in *processes.ProcessInput) { in.Code = "pnc" }, "code", processes.CodeCode},
 		{"code one letter", func(in *processes.ProcessInput) { in.Code = "P" }, "code", processes.CodeCode},
@@ -313,7 +313,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 			{"create with a bad slug", func() error {
 				_, err := svc.Create(ctx, actor, withInput(func(in *processes.ProcessInput) { in.Slug = "Bad Slug" }))
 				return err
-			}, "slug", processes.CodeSlug},
+			}, "slug", validate.SlugCode},
 			{"create with a taken slug", func() error {
 				_, err := svc.Create(ctx, actor, withInput(func(in *processes.ProcessInput) { in.Code = "FREE" }))
 				return err

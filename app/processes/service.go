@@ -7,6 +7,7 @@ import (
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/store"
 )
 
 // Service runs each process action (actions.go) in its own transaction. Bad input comes back
@@ -16,41 +17,30 @@ type Service struct {
 	Clock clock.Clock
 }
 
-// inTx runs an action that returns a value in a transaction.
-func inTx[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx) (T, error)) (T, error) {
-	var out T
-	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, err = action(ctx, tx)
-		return err
-	})
-	return out, err
-}
-
 // Create adds a process.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in ProcessInput) (Process, error) {
-	return inTx(ctx, s, func(ctx context.Context, tx bun.Tx) (Process, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Process, error) {
 		return Create(ctx, tx, s.Clock.Now(), actor, in)
 	})
 }
 
 // Update replaces a process's fields.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, in ProcessInput) (Process, error) {
-	return inTx(ctx, s, func(ctx context.Context, tx bun.Tx) (Process, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Process, error) {
 		return Update(ctx, tx, s.Clock.Now(), actor, id, in)
 	})
 }
 
 // CreateTopic adds a topic at the end of its kind.
 func (s *Service) CreateTopic(ctx context.Context, actor audit.Actor, processID int64, in TopicInput) (Topic, error) {
-	return inTx(ctx, s, func(ctx context.Context, tx bun.Tx) (Topic, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Topic, error) {
 		return CreateTopic(ctx, tx, s.Clock.Now(), actor, processID, in)
 	})
 }
 
 // UpdateTopic replaces a topic's fields.
 func (s *Service) UpdateTopic(ctx context.Context, actor audit.Actor, processID, topicID int64, in TopicInput) (Topic, error) {
-	return inTx(ctx, s, func(ctx context.Context, tx bun.Tx) (Topic, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Topic, error) {
 		return UpdateTopic(ctx, tx, s.Clock.Now(), actor, processID, topicID, in)
 	})
 }

@@ -103,3 +103,15 @@ func IsUniqueViolation(err error) bool {
 	}
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// InTx runs action in a transaction of db and returns its result: the one way a Service wraps
+// an action function that returns a value.
+func InTx[T any](ctx context.Context, db *bun.DB, action func(ctx context.Context, tx bun.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = action(ctx, tx)
+		return err
+	})
+	return out, err
+}

@@ -6,6 +6,7 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -83,6 +84,7 @@ const (
 	Control  = "error.control"  // holds control characters or is not UTF-8
 
 	TimeZoneCode = "error.time_zone" // not an IANA time zone
+	SlugCode     = "error.slug"      // not lower-case words joined by hyphens
 )
 
 // Text checks a required single-line text: not blank, no control characters, at most max
@@ -129,6 +131,20 @@ func Printable(s string, multiline bool) bool {
 		}
 	}
 	return true
+}
+
+// slugRE is what a web address part may be: lower-case words of letters and digits joined by
+// single hyphens.
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// Slug checks a required web address part (a process's, a forum's): at most 80 characters.
+func (es *Errors) Slug(field, v string) {
+	switch {
+	case v == "":
+		es.Add(field, Required, nil)
+	case len(v) > 80 || !slugRE.MatchString(v):
+		es.Add(field, SlugCode, nil)
+	}
 }
 
 // TimeZone checks an IANA time zone name (required or not).
