@@ -21,6 +21,7 @@ func New() *migrate.Migrations {
 	registerHardening(m)
 	registerPrivacy(m)
 	registerForums(m)
+	registerSessionDetails(m)
 	return m
 }
 

@@ -135,6 +135,23 @@ func ForProcess(ctx context.Context, db bun.IDB, processID int64) ([]GrantView, 
 	return out, nil
 }
 
+// ForSession lists the grants of one session (its moderators and rapporteurs), by role and name.
+func ForSession(ctx context.Context, db bun.IDB, sessionID int64) ([]GrantView, error) {
+	return ForSessions(ctx, db, []int64{sessionID})
+}
+
+// ForSessions lists the grants of sessions, by session, role and name.
+func ForSessions(ctx context.Context, db bun.IDB, sessionIDs []int64) ([]GrantView, error) {
+	var out []GrantView
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	if err := views(db).Where("g.session_id IN (?)", bun.List(sessionIDs)).OrderExpr("g.session_id, g.role, a.name, g.id").Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("listing grants of sessions %v: %w", sessionIDs, err)
+	}
+	return out, nil
+}
+
 // Held is a role an account holds in a process, with what a page needs to link to it.
 type Held struct {
 	Role        Role   `bun:"role"`

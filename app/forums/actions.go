@@ -3,11 +3,13 @@ package forums
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store"
@@ -61,7 +63,14 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 	}
 	before := f
 	in.applyTo(&f, now)
-	if f.Status == StatusPublished && calendarFields(before, f) {
+	if err := checkSessionsFit(ctx, db, before, f); err != nil {
+		return Forum{}, err
+	}
+	var changes []Change
+	if f.Status == StatusPublished {
+		changes = forumChanges(p.Languages[0], before, f)
+	}
+	if len(changes) > 0 {
 		f.Sequence++
 	}
 	if _, err := db.NewUpdate().Model(&f).WherePK().ExcludeColumn("created_at").Exec(ctx); err != nil {
@@ -69,6 +78,9 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 			return Forum{}, validate.Errors{{Field: "slug", Code: validate.Taken}}
 		}
 		return Forum{}, fmt.Errorf("updating forum %d: %w", forumID, err)
+	}
+	if err := record(ctx, db, now, f.ID, 0, changes); err != nil {
+		return Forum{}, err
 	}
 	return f, audit.Record(ctx, db, now, actor, "forum.update", "process", fmt.Sprint(p.ID), map[string]any{"forum": f.Slug})
 }
@@ -96,6 +108,9 @@ func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor
 	}
 	if f.Status == StatusPublished {
 		f.Sequence++ // a published forum that is cancelled: calendars must see it
+		if err := record(ctx, db, now, f.ID, 0, []Change{{What: ChangedStatus, Before: f.Status, After: status}}); err != nil {
+			return Forum{}, err
+		}
 	}
 	f.Status, f.UpdatedAt = status, now
 	if _, err := db.NewUpdate().Model(&f).Column("status", "sequence", "updated_at").WherePK().Exec(ctx); err != nil {
@@ -110,4 +125,60 @@ func (in Input) applyTo(f *Forum, now time.Time) {
 	f.VenueName, f.VenueAddress, f.MapURL, f.OnlineURL = in.VenueName, in.VenueAddress, in.MapURL, in.OnlineURL
 	f.Title, f.Description, f.Accessibility = in.Title, in.Description, in.Accessibility
 	f.UpdatedAt = now
+}
+
+// Message codes of the rules between a forum and its sessions.
+const (
+	CodeSessionsOutside = "error.forum_sessions_outside"
+	CodeZoneFixed       = "error.forum_zone_fixed"
+)
+
+// checkSessionsFit refuses new days that would leave a session outside them, and a new time
+// zone once sessions exist (their times were written in the old one).
+func checkSessionsFit(ctx context.Context, db bun.IDB, before, after Forum) error {
+	if before.StartsOn == after.StartsOn && before.EndsOn == after.EndsOn && before.TimeZone == after.TimeZone {
+		return nil
+	}
+	var sessions []Session
+	if err := db.NewSelect().Model(&sessions).Column("starts_at", "ends_at").
+		Where("forum_id = ? AND status <> ?", before.ID, SessionCancelled).Scan(ctx); err != nil {
+		return fmt.Errorf("reading the sessions of forum %d: %w", before.ID, err)
+	}
+	if len(sessions) == 0 {
+		return nil
+	}
+	if before.TimeZone != after.TimeZone {
+		return validate.Errors{{Field: "time_zone", Code: CodeZoneFixed}}
+	}
+	zone, err := clock.Zone(after.TimeZone)
+	if err != nil {
+		return fmt.Errorf("forum %d's time zone: %w", after.ID, err)
+	}
+	outside := 0
+	for _, s := range sessions {
+		if s.StartsAt.In(zone).Format(dateLayout) < after.StartsOn || s.EndsAt.Add(-time.Nanosecond).In(zone).Format(dateLayout) > after.EndsOn {
+			outside++
+		}
+	}
+	if outside > 0 {
+		return validate.Errors{{Field: "starts_on", Code: CodeSessionsOutside, Data: map[string]any{"Count": outside}}}
+	}
+	return nil
+}
+
+// forumChanges lists what a calendar shows that differs between two versions of a published
+// forum, as people read it.
+func forumChanges(lang string, a, b Forum) []Change {
+	var out []Change
+	add := func(what, before, after string) {
+		if before != after {
+			out = append(out, Change{What: what, Before: before, After: after})
+		}
+	}
+	add(ChangedTitle, a.Title.In(lang), b.Title.In(lang))
+	add(ChangedDays, a.StartsOn+" – "+a.EndsOn, b.StartsOn+" – "+b.EndsOn)
+	add(ChangedVenue, strings.TrimSpace(a.VenueName+", "+a.VenueAddress), strings.TrimSpace(b.VenueName+", "+b.VenueAddress))
+	add(ChangedLink, a.OnlineURL, b.OnlineURL)
+	add(ChangedFormat, a.Format, b.Format)
+	return out
 }

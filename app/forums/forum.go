@@ -162,10 +162,3 @@ func checkDate(es *validate.Errors, field, v string) (time.Time, bool) {
 	}
 	return d, true
 }
-
-// calendarFields tells whether a change is one a calendar shows.
-func calendarFields(a, b Forum) bool {
-	return !maps.Equal(a.Title, b.Title) || a.Format != b.Format || a.VenueName != b.VenueName ||
-		a.VenueAddress != b.VenueAddress || a.OnlineURL != b.OnlineURL || a.TimeZone != b.TimeZone ||
-		a.StartsOn != b.StartsOn || a.EndsOn != b.EndsOn || a.Status != b.Status
-}

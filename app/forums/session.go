@@ -2,6 +2,8 @@ package forums
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,10 +11,12 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/text/language"
 
-	"github.com/convene/convene/app/audit"
-	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -38,16 +42,42 @@ func SessionKinds() []string {
 	return []string{KindWorkshop, KindPanel, KindPlenary, KindRoundtable, KindOpenForum}
 }
 
+// Q&A modes of a session: none, questions shown at once, or shown once a moderator approves.
+const (
+	QAOff          = "off"
+	QAOpen         = "open"
+	QAPremoderated = "premoderated"
+)
+
+// QAModes lists the Q&A modes in the order forms offer them.
+func QAModes() []string { return []string{QAOff, QAOpen, QAPremoderated} }
+
 // Message codes of the session rules.
 const (
-	CodeKind        = "error.session_kind"
-	CodeLocalTime   = "error.session_time"
-	CodeNoSuchTime  = "error.session_time_gap"
-	CodeEndsFirst   = "error.session_ends_before"
-	CodeOutside     = "error.session_outside_forum"
-	CodeRoomTaken   = "error.room_taken"
-	CodeUnknownRoom = "error.room_unknown"
+	CodeKind            = "error.session_kind"
+	CodeLocalTime       = "error.session_time"
+	CodeNoSuchTime      = "error.session_time_gap"
+	CodeEndsFirst       = "error.session_ends_before"
+	CodeOutside         = "error.session_outside_forum"
+	CodeRoomTaken       = "error.room_taken"
+	CodeUnknownRoom     = "error.room_unknown"
+	CodeQAMode          = "error.qa_mode"
+	CodeLanguage        = "error.session_language"
+	CodeUnknownTopic    = "error.topic_unknown"
+	CodeNoAccount       = "error.account_unknown"
+	CodeCapacity        = "error.session_capacity"
+	CodeSpeakerClash    = "error.speaker_clash"
+	CodeTooMany         = "error.too_many_items"
+	maxSpeakers         = 30
+	maxPeopleInRoles    = 10
+	maxSessionTopics    = 20
+	maxSessionLanguages = 6
 )
+
+// ErrSpeakerClash warns that a speaker is in another session at the same time. The organiser
+// may confirm (confirm_clash) and keep the session: a remote contribution or a mistake in the
+// other session are both possible.
+var ErrSpeakerClash = problem.New(problem.Conflict, CodeSpeakerClash)
 
 // localLayout is how a session's start and end are written: wall-clock time in the forum's zone.
 const localLayout = "2006-01-02T15:04"
@@ -75,17 +105,41 @@ type Session struct {
 	StartsAt    time.Time       `bun:"starts_at,notnull"` // an instant, UTC
 	EndsAt      time.Time       `bun:"ends_at,notnull"`
 	Status      string          `bun:"status,notnull"` // scheduled or cancelled
-	Sequence    int             `bun:"sequence,notnull"`
-	CreatedAt   time.Time       `bun:"created_at,notnull"`
-	UpdatedAt   time.Time       `bun:"updated_at,notnull"`
+	Languages   []string        `bun:"languages,notnull,type:json"`
+	OnlineURL   string          `bun:"online_url,notnull"` // "": the forum's link, if any
+	QAMode      string          `bun:"qa_mode,notnull"`
+	Capacity    int             `bun:"capacity,notnull"` // 0: no cap of its own
+	// Sequence grows with every change of this session a calendar shows; a calendar's SEQUENCE
+	// for the session adds its forum's, which grows with the venue, link and status.
+	Sequence  int       `bun:"sequence,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // SessionInput is what an organiser writes about a session: its times as wall-clock time in
-// the forum's zone ("2026-12-17T10:00").
+// the forum's zone ("2026-12-17T10:00"), its people by email.
 type SessionInput struct {
-	Kind, Start, End   string
-	RoomID             int64
-	Title, Description translated.Text
+	Kind, Start, End, QAMode, OnlineURL string
+	RoomID                              int64
+	Capacity                            int
+	Title, Description                  translated.Text
+	Languages                           []string // ISO 639-1 codes; none: the process's first language
+	TopicIDs                            []int64
+	Speakers                            []SpeakerInput
+	Moderators                          []string // account emails: each becomes the session's moderator
+	Rapporteur                          string   // an account email, or ""
+	// ConfirmClash keeps the session although a speaker is elsewhere at the same time.
+	ConfirmClash bool
+}
+
+// details is a session input once checked: instants, and people and topics as ids.
+type details struct {
+	start, end time.Time
+	languages  []string
+	topics     []int64
+	speakers   []Speaker
+	moderators []int64
+	rapporteur int64
 }
 
 // Times converts the input's wall-clock times to instants in zone, refusing a time that does
@@ -100,7 +154,7 @@ func (in SessionInput) Times(zone *time.Location, f Forum) (start, end time.Time
 	if !end.After(start) {
 		es.Add("end", CodeEndsFirst, nil)
 	}
-	first, last := start.In(zone).Format(dateLayout), end.In(zone).Format(dateLayout)
+	first, last := start.In(zone).Format(dateLayout), end.Add(-time.Nanosecond).In(zone).Format(dateLayout)
 	if first < f.StartsOn || last > f.EndsOn {
 		es.Add("start", CodeOutside, map[string]any{"From": f.StartsOn, "To": f.EndsOn})
 	}
@@ -110,82 +164,180 @@ func (in SessionInput) Times(zone *time.Location, f Forum) (start, end time.Time
 // localTime reads wall-clock v in zone. Go moves a time skipped by a clock change forward; it
 // is refused instead, and so is a time the clocks show twice.
 func localTime(es *validate.Errors, field, v string, zone *time.Location) (time.Time, bool) {
-	if strings.TrimSpace(v) == "" {
+	v = strings.TrimSpace(v)
+	if v == "" {
 		es.Add(field, validate.Required, nil)
 		return time.Time{}, false
 	}
-	t, err := time.ParseInLocation(localLayout, strings.TrimSpace(v), zone)
+	t, err := time.ParseInLocation(localLayout, v, zone)
 	if err != nil {
 		es.Add(field, CodeLocalTime, nil)
 		return time.Time{}, false
 	}
-	if t.Format(localLayout) != strings.TrimSpace(v) {
+	if t.Format(localLayout) != v {
 		es.Add(field, CodeNoSuchTime, map[string]any{"Zone": zone.String()})
 		return time.Time{}, false
 	}
-	if t.Add(-time.Hour).In(zone).Format(localLayout) == t.Format(localLayout) || t.Add(time.Hour).In(zone).Format(localLayout) == t.Format(localLayout) {
+	if t.Add(-time.Hour).In(zone).Format(localLayout) == v || t.Add(time.Hour).In(zone).Format(localLayout) == v {
 		es.Add(field, CodeNoSuchTime, map[string]any{"Zone": zone.String()})
 		return time.Time{}, false
 	}
 	return t.UTC(), true
 }
 
-// CreateSession adds a session to forum forumID of process processID. A room holds one session
-// at a time: a clash is refused naming the other session.
-func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64, in SessionInput) (Session, error) {
-	p, err := processes.ByID(ctx, db, processID)
-	if err != nil {
-		return Session{}, err
-	}
-	f, err := lockForum(ctx, db, processID, forumID) // one writer at a time per forum: clash checks hold
-	if err != nil {
-		return Session{}, err
-	}
-	if f.Status == StatusCancelled {
-		return Session{}, ErrCancelled
-	}
-	zone, err := clock.Zone(f.TimeZone)
-	if err != nil {
-		return Session{}, fmt.Errorf("forum %d's time zone: %w", f.ID, err)
-	}
-	start, end, err := in.check(ctx, db, p.Languages, f, zone, 0)
-	if err != nil {
-		return Session{}, err
-	}
-	in.Title, in.Description = in.Title.Trimmed(), in.Description.Trimmed()
-	s := Session{ForumID: f.ID, RoomID: in.RoomID, Kind: strings.TrimSpace(in.Kind), Title: in.Title, Description: in.Description,
-		StartsAt: start, EndsAt: end, Status: SessionScheduled, CreatedAt: now, UpdatedAt: now}
-	if _, err := db.NewInsert().Model(&s).Exec(ctx); err != nil {
-		return Session{}, fmt.Errorf("adding a session to forum %d: %w", f.ID, err)
-	}
-	return s, audit.Record(ctx, db, now, actor, "session.create", "process", fmt.Sprint(processID),
-		map[string]any{"forum": f.Slug, "session": s.ID})
-}
-
-// check applies the session rules and returns the session's instants; except is the session
-// being changed (0 for a new one), which cannot clash with itself.
-func (in SessionInput) check(ctx context.Context, db bun.IDB, langs []string, f Forum, zone *time.Location, except int64) (time.Time, time.Time, error) {
-	title := in.Title.Trimmed()
+// check applies the session rules and returns the session's instants, topics and people;
+// except is the session being changed (0 for a new one), which cannot clash with itself.
+func (in *SessionInput) check(ctx context.Context, db bun.IDB, p processes.Process, f Forum, zone *time.Location, except int64) (details, error) {
+	var d details
+	title, desc := in.Title.Trimmed(), in.Description.Trimmed()
 	var es validate.Errors
 	if !slices.Contains(SessionKinds(), strings.TrimSpace(in.Kind)) {
 		es.Add("kind", CodeKind, nil)
 	}
-	for _, l := range langs {
+	for _, l := range p.Languages {
 		if title[l] == "" {
 			es.Add("title."+l, validate.Required, nil)
 		}
 	}
-	for _, l := range slices.Sorted(maps.Keys(title)) {
-		es.LongText("title."+l, title[l], 200, false)
-	}
-	start, end, tes := in.Times(zone, f)
-	es = append(es, tes...)
-	if len(es) == 0 && in.RoomID != 0 {
-		if err := checkRoom(ctx, db, f.ID, in.RoomID, except, start, end); err != nil {
-			return start, end, err
+	for _, t := range []struct {
+		field string
+		text  translated.Text
+		max   int
+	}{{"title", title, 200}, {"description", desc, 20000}} {
+		for _, l := range slices.Sorted(maps.Keys(t.text)) {
+			if !translated.IsLanguage(l) {
+				es.Add(t.field+"."+l, validate.Invalid, nil)
+				continue
+			}
+			es.LongText(t.field+"."+l, t.text[l], t.max, false)
 		}
 	}
-	return start, end, es.Err()
+	if in.QAMode = strings.TrimSpace(in.QAMode); in.QAMode == "" {
+		in.QAMode = QAOff
+	}
+	if !slices.Contains(QAModes(), in.QAMode) {
+		es.Add("qa_mode", CodeQAMode, nil)
+	}
+	if in.Capacity < 0 || in.Capacity > 100000 {
+		es.Add("capacity", CodeCapacity, nil)
+	}
+	checkURL(&es, "online_url", strings.TrimSpace(in.OnlineURL))
+	d.languages = checkLanguages(&es, in.Languages, p.Languages[0])
+	start, end, tes := in.Times(zone, f)
+	es = append(es, tes...)
+	d.start, d.end = start, end
+	var err error
+	if d.topics, err = checkTopics(ctx, db, &es, p.ID, in.TopicIDs); err != nil {
+		return d, err
+	}
+	if d.speakers, err = checkSpeakers(ctx, db, &es, p, in.Speakers); err != nil {
+		return d, err
+	}
+	if d.moderators, err = accountIDs(ctx, db, &es, "moderators", in.Moderators, maxPeopleInRoles); err != nil {
+		return d, err
+	}
+	if in.Rapporteur = strings.TrimSpace(in.Rapporteur); in.Rapporteur != "" {
+		ids, err := accountIDs(ctx, db, &es, "rapporteur", []string{in.Rapporteur}, 1)
+		if err != nil {
+			return d, err
+		}
+		if len(ids) == 1 {
+			d.rapporteur = ids[0]
+		}
+	}
+	if len(es) == 0 && in.RoomID != 0 {
+		if err := checkRoom(ctx, db, f.ID, in.RoomID, except, start, end); err != nil {
+			return d, err
+		}
+	}
+	if err := es.Err(); err != nil {
+		return d, err
+	}
+	if !in.ConfirmClash {
+		if err := checkSpeakerClash(ctx, db, d.speakers, except, start, end); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// checkLanguages keeps the valid ISO 639-1 codes of langs, once each; none means fallback.
+func checkLanguages(es *validate.Errors, langs []string, fallback string) []string {
+	var out []string
+	for _, l := range langs {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l == "" || slices.Contains(out, l) {
+			continue
+		}
+		if b, err := language.ParseBase(l); err != nil || b.String() != l || len(l) != 2 {
+			es.Add("languages", CodeLanguage, map[string]any{"Value": l})
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(out) > maxSessionLanguages {
+		es.Add("languages", CodeTooMany, map[string]any{"Max": maxSessionLanguages})
+	}
+	if len(out) == 0 {
+		out = []string{fallback}
+	}
+	return out
+}
+
+// checkTopics keeps the topic ids once each, refusing one that is not of process processID.
+func checkTopics(ctx context.Context, db bun.IDB, es *validate.Errors, processID int64, ids []int64) ([]int64, error) {
+	var out []int64
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if len(out) > maxSessionTopics {
+		es.Add("topics", CodeTooMany, map[string]any{"Max": maxSessionTopics})
+		return nil, nil
+	}
+	var found []int64
+	if err := db.NewSelect().Model((*processes.Topic)(nil)).Column("id").
+		Where("process_id = ? AND id IN (?)", processID, bun.List(out)).Scan(ctx, &found); err != nil {
+		return nil, fmt.Errorf("checking topics: %w", err)
+	}
+	for _, id := range out {
+		if !slices.Contains(found, id) {
+			es.Add("topics", CodeUnknownTopic, map[string]any{"ID": id})
+			break
+		}
+	}
+	return out, nil
+}
+
+// accountIDs finds the accounts of emails, refusing an unknown one.
+func accountIDs(ctx context.Context, db bun.IDB, es *validate.Errors, field string, emails []string, max int) ([]int64, error) {
+	var out []int64
+	n := 0
+	for _, e := range emails {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		if n++; n > max {
+			es.Add(field, CodeTooMany, map[string]any{"Max": max})
+			break
+		}
+		a, err := accounts.ByEmail(ctx, db, e)
+		if errors.Is(err, store.ErrNotFound) {
+			es.Add(field, CodeNoAccount, map[string]any{"Email": e})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, a.ID) {
+			out = append(out, a.ID)
+		}
+	}
+	return out, nil
 }
 
 // checkRoom refuses a room of another forum, or one another session (not except) holds at
@@ -202,30 +354,11 @@ func checkRoom(ctx context.Context, db bun.IDB, forumID, roomID, except int64, s
 	err = db.NewSelect().Model(&other).Where("room_id = ? AND id <> ? AND status <> ? AND starts_at < ? AND ends_at > ?",
 		roomID, except, SessionCancelled, end, start).
 		OrderExpr("starts_at").Limit(1).Scan(ctx)
-	if err == nil {
-		return validate.Errors{{Field: "room_id", Code: CodeRoomTaken, Data: map[string]any{"Other": other.Title.In("es", "en")}}}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("checking room %d for %v: %w", roomID, start, err)
 	}
-	return nil
-}
-
-// AddRoom adds a room to a forum's venue.
-func AddRoom(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64, name string, capacity int) (Room, error) {
-	f, err := lockForum(ctx, db, processID, forumID)
-	if err != nil {
-		return Room{}, err
-	}
-	name = strings.TrimSpace(name)
-	var es validate.Errors
-	es.Text("room_name", name, 100)
-	if capacity < 0 || capacity > 100000 {
-		es.Add("room_capacity", validate.Invalid, nil)
-	}
-	if err := es.Err(); err != nil {
-		return Room{}, err
-	}
-	r := Room{ForumID: f.ID, Name: name, Capacity: capacity}
-	if _, err := db.NewInsert().Model(&r).Exec(ctx); err != nil {
-		return Room{}, fmt.Errorf("adding room %q to forum %d: %w", name, f.ID, err)
-	}
-	return r, audit.Record(ctx, db, now, actor, "room.create", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "room": name})
+	return validate.Errors{{Field: "room_id", Code: CodeRoomTaken, Data: map[string]any{"Other": other.Title.In("es", "en")}}}
 }

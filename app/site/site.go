@@ -20,6 +20,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/processes"
@@ -114,6 +115,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 		Personal: []accounts.Holder{
 			{Name: "role_grants", Data: access.Personal{}},
 			{Name: "mail", Data: mail.Personal{}},
+			{Name: "speaker_entries", Data: forums.Personal{}},
 		},
 	}
 	key := cfg.SecretKey
