@@ -16,7 +16,9 @@ import (
 // Step names, as recorded in seed_steps: never rename one, or databases seeded under the old
 // name would get the step a second time.
 const (
-	stepENCS = "2017-encs-process"
+	stepENCS     = "2017-encs-process"
+	stepIGF      = "2017-igf-open-forum"
+	stepUpcoming = "upcoming-forums"
 )
 
 type stepRow struct {
@@ -35,6 +37,8 @@ type step struct {
 func steps() []step {
 	return []step{
 		{stepENCS, encsProcess},
+		{stepIGF, igfOpenForum},
+		{stepUpcoming, upcomingForums},
 	}
 }
 

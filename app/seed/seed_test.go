@@ -40,7 +40,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("an empty database has the demo: %v %v", has, err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process"}) {
+		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums"}) {
 			t.Fatalf("first run: %v %v", applied, err)
 		}
 		if has, err := seed.HasDemo(ctx, db.DB); err != nil || !has {
@@ -90,15 +90,20 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("topics:\n%q\nwant\n%q", got, want)
 		}
 		// The demo is written by the same actions as an organiser's, with their audit entries,
-		// by the system (no actor): one for the process, one per topic.
-		entries, n, err := audit.List(ctx, db.DB, 20, 0)
-		if err != nil || n != 14 || entries[13].Action != "process.create" || entries[0].Action != "topic.create" {
-			t.Fatalf("audit: %v %d %+v", err, n, entries)
+		// by the system (no actor): one for the process, one per topic, and the forums'.
+		entries, n, err := audit.List(ctx, db.DB, 1000, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
+		actions := map[string]int{}
 		for _, e := range entries {
 			if e.ActorID != nil {
 				t.Fatalf("demo entry %+v has an actor", e)
 			}
+			actions[e.Action]++
+		}
+		if actions["process.create"] != 1 || actions["topic.create"] != 13 || actions["forum.create"] != 4 || actions["forum.publish"] != 4 {
+			t.Fatalf("audit: %d entries, %v", n, actions)
 		}
 
 		clk.Advance(24 * time.Hour)
@@ -106,7 +111,7 @@ func TestDemo(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second run applied %v (%v)", again, err)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 1, "audit_log": 14} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 3, "audit_log": int(n), "forums": 4} {
 			if n := count(t, db, table); n != want {
 				t.Errorf("%s: %d rows after two runs, want %d", table, n, want)
 			}
@@ -141,7 +146,7 @@ func TestDemoStepIsAtomic(t *testing.T) {
 		if _, err := db.NewDelete().Table("processes").Where("id = ?", squatter.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 1 {
+		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 3 {
 			t.Fatalf("retry: %v %v", applied, err)
 		}
 	})
@@ -162,10 +167,10 @@ func TestDemoConcurrentRuns(t *testing.T) {
 		if err := errors.Join(errs...); err != nil {
 			t.Fatal(err)
 		}
-		if all := slices.Concat(applied...); !slices.Equal(all, []string{"2017-encs-process"}) {
+		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums"}) {
 			t.Fatalf("steps applied between the runs: %v", all)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 1} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 3, "forums": 4} {
 			if got := count(t, db, table); got != want {
 				t.Errorf("%s: %d rows after concurrent seeding, want %d", table, got, want)
 			}
