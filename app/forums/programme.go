@@ -125,3 +125,43 @@ func withDetails(ctx context.Context, db bun.IDB, sessions []Session) ([]Session
 	}
 	return out, nil
 }
+
+// Summary is what a list of forums shows of each one's programme.
+type Summary struct {
+	Sessions int     // not cancelled
+	TopicIDs []int64 // the objectives and axes its sessions discuss
+}
+
+// Summaries counts the sessions of forums and gathers their topics, in two queries.
+func Summaries(ctx context.Context, db bun.IDB, forumIDs []int64) (map[int64]Summary, error) {
+	out := map[int64]Summary{}
+	if len(forumIDs) == 0 {
+		return out, nil
+	}
+	var counts []struct {
+		ForumID int64 `bun:"forum_id"`
+		N       int   `bun:"n"`
+	}
+	if err := db.NewSelect().Model((*Session)(nil)).ColumnExpr("forum_id, count(*) AS n").
+		Where("forum_id IN (?) AND status <> ?", bun.List(forumIDs), SessionCancelled).GroupExpr("forum_id").Scan(ctx, &counts); err != nil {
+		return nil, fmt.Errorf("counting sessions: %w", err)
+	}
+	for _, c := range counts {
+		out[c.ForumID] = Summary{Sessions: c.N}
+	}
+	var tags []struct {
+		ForumID int64 `bun:"forum_id"`
+		TopicID int64 `bun:"topic_id"`
+	}
+	if err := db.NewSelect().TableExpr("session_topics AS st").ColumnExpr("DISTINCT s.forum_id, st.topic_id").
+		Join("JOIN sessions AS s ON s.id = st.session_id").
+		Where("s.forum_id IN (?) AND s.status <> ?", bun.List(forumIDs), SessionCancelled).OrderExpr("s.forum_id, st.topic_id").Scan(ctx, &tags); err != nil {
+		return nil, fmt.Errorf("gathering forum topics: %w", err)
+	}
+	for _, t := range tags {
+		sm := out[t.ForumID]
+		sm.TopicIDs = append(sm.TopicIDs, t.TopicID)
+		out[t.ForumID] = sm
+	}
+	return out, nil
+}

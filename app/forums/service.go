@@ -43,3 +43,31 @@ func (s *Service) Cancel(ctx context.Context, actor audit.Actor, processID, foru
 		return Cancel(ctx, tx, s.Clock.Now(), actor, processID, forumID)
 	})
 }
+
+// CreateSession adds a session to a forum.
+func (s *Service) CreateSession(ctx context.Context, actor audit.Actor, processID, forumID int64, in SessionInput) (Session, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
+		return CreateSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, in)
+	})
+}
+
+// UpdateSession replaces a session's fields.
+func (s *Service) UpdateSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
+		return UpdateSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, sessionID, in)
+	})
+}
+
+// CancelSession cancels a session.
+func (s *Service) CancelSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64) (Session, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
+		return CancelSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, sessionID)
+	})
+}
+
+// AddRoom adds a room to a forum's venue.
+func (s *Service) AddRoom(ctx context.Context, actor audit.Actor, processID, forumID int64, name string, capacity int) (Room, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Room, error) {
+		return AddRoom(ctx, tx, s.Clock.Now(), actor, processID, forumID, name, capacity)
+	})
+}

@@ -20,7 +20,7 @@ import (
 // are wall-clock in the forum's zone, topics are codes of the process's objectives and axes.
 type demoSession struct {
 	kind           string
-	day, lastDay   int // lastDay: 0 for a session within one day
+	day, lastDay   int    // lastDay: 0 for a session within one day
 	start, end     string // "10:00"
 	room           string // a room of the forum, or "" for online
 	es, en         string
@@ -101,9 +101,9 @@ func igfOpenForum(ctx context.Context, tx bun.IDB, now time.Time) error {
 		in: forums.Input{Slug: "igf-2017-open-forum", Format: forums.FormatHybrid, TimeZone: "Europe/Zurich",
 			StartsOn: "2017-12-17", EndsOn: "2017-12-17",
 			VenueName: "Palais des Nations (IGF 2017)", VenueAddress: "Avenue de la Paix 14, 1211 Genève, Suiza",
-			MapURL: "https://www.openstreetmap.org/?mlat=46.2268&mlon=6.1404#map=17/46.2268/6.1404",
+			MapURL:    "https://www.openstreetmap.org/?mlat=46.2268&mlon=6.1404#map=17/46.2268/6.1404",
 			OnlineURL: "https://www.intgovforum.org/",
-			Title: translated.Text{"es": "Foro abierto de México en el IGF 2017", "en": "Mexico's open forum at IGF 2017"},
+			Title:     translated.Text{"es": "Foro abierto de México en el IGF 2017", "en": "Mexico's open forum at IGF 2017"},
 			Description: translated.Text{
 				"es": "México presentó en el 12.º Foro para la Gobernanza de Internet (IGF 2017), en Ginebra, la experiencia de " +
 					"construir su Estrategia Nacional de Ciberseguridad con la participación de múltiples partes interesadas " +
@@ -154,12 +154,12 @@ func upcomingForums(ctx context.Context, tx bun.IDB, now time.Time) error {
 				{kind: forums.KindOpenForum, day: 0, lastDay: 6, start: "00:00", end: "23:59", es: "Sala de preguntas abierta", en: "Open question room",
 					descES: "Escribe tus preguntas y vota las de otras personas: el equipo las responde durante la semana.",
 					descEN: "Ask your questions and vote on others': the team answers them during the week.",
-					langs: []string{"es", "en"}, topics: []string{"O1", "E1"}, qa: forums.QAOpen},
+					langs:  []string{"es", "en"}, topics: []string{"O1", "E1"}, qa: forums.QAOpen},
 				{kind: forums.KindWorkshop, day: 7, start: "09:00", end: "11:00",
 					es: "Taller virtual: medir el avance de una estrategia", en: "Virtual workshop: measuring a strategy's progress",
 					descES: "Personas expertas comparten indicadores y tableros de seguimiento de estrategias nacionales.",
 					descEN: "Experts share indicators and dashboards for following national strategies.",
-					langs: []string{"en", "es"}, topics: []string{"E8", "E3"}, qa: forums.QAPremoderated, capacity: 100,
+					langs:  []string{"en", "es"}, topics: []string{"E8", "E3"}, qa: forums.QAPremoderated, capacity: 100,
 					speakers: []forums.SpeakerInput{
 						expert("Experta en indicadores (demo)", "Centro de capacidades en ciberseguridad", "GB", "international_expert"),
 						expert("Experto en políticas públicas (demo)", "Agencia nacional de ciberseguridad", "ES", "international_expert"),

@@ -51,6 +51,7 @@ type Site struct {
 	Accounts  *accounts.Service
 	Access    *access.Service
 	Processes *processes.Service
+	Forums    *forums.Service
 	Web       *web.Server
 	ownDB     bool
 }
@@ -108,6 +109,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	s.Access = &access.Service{DB: s.DB, Clock: s.Clock}
 	s.Processes = &processes.Service{DB: s.DB, Clock: s.Clock}
+	s.Forums = &forums.Service{DB: s.DB, Clock: s.Clock}
 	s.Accounts = &accounts.Service{
 		DB: s.DB, Clock: s.Clock, Hasher: accounts.NewHasher(2, cost), Notifier: s.Outbox, BaseURL: cfg.BaseURL,
 		LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute,
@@ -126,7 +128,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
-		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes,
+		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
 		Registry: prometheus.NewRegistry(), Version: opt.Version,
 	})
 	return err

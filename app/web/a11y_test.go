@@ -66,6 +66,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
 		t.Fatal(err)
 	}
+	var sessionID int64
+	if err := db.NewSelect().Table("sessions").Column("id").Where("CAST(title AS TEXT) LIKE '%Panel: sociedad%'").Scan(ctx, &sessionID); err != nil {
+		t.Fatal(err)
+	}
 	// The pages a mailed link opens: confirm an address, choose a new password.
 	if err := s.accounts.SignUp(ctx, accounts.SignUpInput{Email: "nueva@example.org", Name: "Nueva", Password: "a long passphrase",
 		PasswordConfirm: "a long passphrase", Language: "es", AcceptPrivacy: true}); err != nil {
@@ -81,7 +85,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
 	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
 	// or the confirmation page an action asks on).
-	public := []string{"/", "/processes/encs-2017", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
+	public := []string{"/", "/processes/encs-2017", "/forums/foro-cdmx", "/forums/consulta-en-linea", "/forums/igf-2017-open-forum",
+		fmt.Sprintf("/sessions/%d", sessionID), "/forums/foro-cdmx/changes", "/forums/foro-cdmx?topic=O1", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
 		"submit /reset main form with email=olvido@example.org"}
 	roles := []struct {

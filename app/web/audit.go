@@ -122,6 +122,12 @@ func (s *Server) viewerZone(c *fiber.Ctx) string {
 	return "UTC"
 }
 
+// lowerFirst starts a phrase that no longer leads its sentence in lower case.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
 // upperFirst starts a sentence with a capital, for a phrase that may lead one.
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)

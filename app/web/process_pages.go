@@ -1,13 +1,16 @@
 package web
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/validate"
 )
 
 func (s *Server) actor(c *fiber.Ctx) audit.Actor {
@@ -77,11 +80,16 @@ func (s *Server) requireOrganiser(c *fiber.Ctx) error {
 }
 
 func (s *Server) home(c *fiber.Ctx) error {
-	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{PublicOnly: true})
+	ctx := c.UserContext()
+	list, err := processes.List(ctx, s.DB, processes.ListFilter{PublicOnly: true})
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "processes/home", "home.title", &Page{Data: map[string]any{"Processes": list}})
+	upcoming, err := forums.Upcoming(ctx, s.DB, s.Clock.Now(), 6)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "processes/home", "home.title", &Page{Data: map[string]any{"Processes": list, "Upcoming": upcoming}})
 }
 
 // topicsByKind splits a process's topics into objectives and axes, each in order.
@@ -106,6 +114,13 @@ func (s *Server) processWithTopics(c *fiber.Ctx) (processes.Process, []processes
 	return p, topics, err
 }
 
+// forumCard is a forum as a process page lists it.
+type forumCard struct {
+	forums.Forum
+	forums.Summary
+	Ended bool
+}
+
 func (s *Server) showProcess(c *fiber.Ctx) error {
 	p, topics, err := s.processWithTopics(c)
 	if err != nil {
@@ -116,10 +131,57 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	format, topic := strings.Clone(c.Query("format")), strings.Clone(c.Query("topic"))
+	var es validate.Errors
+	if format != "" && !slices.Contains(forums.Formats(), format) {
+		es.Add("format", forums.CodeFormat, nil)
+	}
+	topicID := int64(0)
+	for _, t := range topics {
+		if t.Code == topic {
+			topicID = t.ID
+		}
+	}
+	if topic != "" && topicID == 0 {
+		es.Add("topic", forums.CodeUnknownTopic, nil)
+	}
+	if err := es.Err(); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	list, err := forums.List(ctx, s.DB, p.ID, !runs)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(list))
+	for i, f := range list {
+		ids[i] = f.ID
+	}
+	sums, err := forums.Summaries(ctx, s.DB, ids)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	var upcoming, past []forumCard
+	for _, f := range list {
+		card := forumCard{Forum: f, Summary: sums[f.ID], Ended: f.Ended(now)}
+		if (format != "" && f.Format != format) || (topicID != 0 && !slices.Contains(card.TopicIDs, topicID)) {
+			continue
+		}
+		if card.Ended {
+			past = append(past, card)
+		} else {
+			upcoming = append(upcoming, card)
+		}
+	}
+	slices.Reverse(past) // the most recent first
 	return s.page(c, fiber.StatusOK, "processes/show", "", &Page{
 		Title:       p.Title.In(lang(c), p.Languages...),
 		Description: summary(p.Description.In(lang(c), p.Languages...), 200),
-		Data:        map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Runs": runs},
+		Data: map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Topics": topics, "Runs": runs,
+			"Upcoming": upcoming, "Past": past, "Format": format, "Topic": topic, "Filtered": format != "" || topic != "",
+			"Formats": forums.Formats(), "HasForums": len(list) > 0,
+			"Calendar": s.feedLinks("/processes/"+p.Slug+".ics", p.Title.In(lang(c), p.Languages...))},
 	})
 }
 

@@ -70,7 +70,8 @@ func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*render
 		return nil, err
 	}
 	for _, lang := range locale.Supported() {
-		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone, r.ua)).ParseFS(tfs, "layout.html", "partials/*.html")
+		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone, r.ua)).Funcs(scheduleFuncs(lang, bundle, r.zone)).
+			ParseFS(tfs, "layout.html", "partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing layout: %w", err)
 		}

@@ -29,7 +29,14 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/", s.home)
 	app.Get("/language/:lang", s.switchLanguage)
 	app.Post("/language", s.requireAccount, s.setLanguage)
+	app.Get("/processes/:slug.ics", s.processICS)
 	app.Get("/processes/:slug", s.showProcess)
+	app.Get("/forums/:id.ics", s.forumICS)
+	app.Get("/forums/:id/changes.atom", s.forumChangesAtom)
+	app.Get("/forums/:id/changes", s.forumChanges)
+	app.Get("/forums/:id", s.showForum)
+	app.Get("/sessions/:id.ics", s.sessionICS)
+	app.Get("/sessions/:id", s.showSession)
 	app.Get("/privacy", s.privacyNotice)
 
 	// Accounts.

@@ -18,6 +18,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store"
@@ -34,6 +35,7 @@ type Deps struct {
 	Accounts  *accounts.Service
 	Access    *access.Service
 	Processes *processes.Service
+	Forums    *forums.Service
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.

@@ -6,6 +6,25 @@
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
+  // Times in the visitor's own zone: where the browser's zone differs from the forum's, each
+  // session time gets its local equivalent beside it (signed-in people with a zone in their
+  // profile already get it from the server).
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    var body = document.body;
+    if (!zone || !body.hasAttribute("data-yours") || body.hasAttribute("data-profile-zone")) { return; }
+    var label = body.getAttribute("data-yours"), lang = document.documentElement.lang;
+    document.querySelectorAll("time.when[data-zone]").forEach(function (el) {
+      if (el.getAttribute("data-zone") === zone || (el.nextElementSibling && el.nextElementSibling.classList.contains("yours"))) { return; }
+      var start = new Date(el.getAttribute("datetime")), end = new Date(el.getAttribute("data-end"));
+      var f = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+      var span = document.createElement("span");
+      span.className = "muted yours";
+      span.textContent = " (" + f.format(start) + "–" + f.format(end) + " " + label + ")";
+      el.insertAdjacentElement("afterend", span);
+    });
+  });
   // Ask before destructive actions; the message comes from the page (data-confirm), translated.
   // A yes goes with the form, so the server skips its own confirmation page (the one people
   // without JavaScript see).

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/calendar"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/locale"
+)
+
+// Calendar feeds: one session, a forum's sessions, a process's forums. Calendar apps fetch them
+// with no cookie, so ?lang=en picks the language (else the negotiated one).
+
+// feedLang is the language of a feed: ?lang= when it names one, else the negotiated one.
+func feedLang(c *fiber.Ctx) string {
+	if l := c.Query("lang"); locale.IsSupported(l) {
+		return strings.Clone(l)
+	}
+	return lang(c)
+}
+
+// calendarHost is the domain part of the UIDs: stable for the life of the site.
+func (s *Server) calendarHost() string {
+	if u, err := url.Parse(s.Config.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "convene.invalid"
+}
+
+// sessionEvent is a session as a calendar shows it.
+func (s *Server) sessionEvent(l string, fc *forumContext, sv forums.SessionView) calendar.Event {
+	f := fc.Forum
+	page := s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10)
+	var desc []string
+	if d := sv.Description.In(l, fc.Process.Languages...); d != "" {
+		desc = append(desc, d)
+	}
+	if len(sv.Speakers) > 0 {
+		names := make([]string, len(sv.Speakers))
+		for i, sp := range sv.Speakers {
+			names[i] = sp.Name
+			if sp.Affiliation != "" {
+				names[i] += " (" + sp.Affiliation + ")"
+			}
+		}
+		desc = append(desc, s.Locale.T(l, "field.speakers", nil)+": "+strings.Join(names, "; "))
+	}
+	if link := cmp.Or(sv.OnlineURL, f.OnlineURL); link != "" {
+		desc = append(desc, s.Locale.T(l, "forum.join_online", nil)+": "+link)
+	}
+	desc = append(desc, page)
+	var cats []string
+	for _, id := range sv.TopicIDs {
+		t := fc.TopicBy[id]
+		cats = append(cats, t.Code+" "+t.Title.In(l, fc.Process.Languages...))
+	}
+	modified := sv.UpdatedAt
+	if f.UpdatedAt.After(modified) {
+		modified = f.UpdatedAt
+	}
+	return calendar.Event{
+		UID: "session-" + strconv.FormatInt(sv.ID, 10) + "@" + s.calendarHost(), Sequence: sv.CalendarSequence(f),
+		Start: sv.StartsAt, End: sv.EndsAt, Zone: f.TimeZone,
+		Summary: sv.Title.In(l, fc.Process.Languages...), Description: strings.Join(desc, "\n\n"),
+		Location: s.location(l, fc, sv), URL: page, Categories: cats,
+		Cancelled: sv.Status == forums.SessionCancelled || f.Status == forums.StatusCancelled, Modified: modified,
+	}
+}
+
+// forumEvent is a forum with no sessions yet, as one all-day event over its days.
+func (s *Server) forumEvent(l string, fc *forumContext) calendar.Event {
+	f := fc.Forum
+	page := s.Config.BaseURL + "/forums/" + f.Slug
+	start, _ := time.ParseInLocation(time.DateOnly, f.StartsOn, fc.Zone)
+	end, _ := time.ParseInLocation(time.DateOnly, f.EndsOn, fc.Zone)
+	where := f.VenueName
+	if f.Format != forums.FormatInPerson {
+		where = strings.TrimPrefix(where+" · "+s.Locale.T(l, "forum.online", nil), " · ")
+	}
+	return calendar.Event{UID: "forum-" + strconv.FormatInt(f.ID, 10) + "@" + s.calendarHost(), Sequence: f.Sequence,
+		Start: start, End: end, Zone: f.TimeZone, AllDay: true, Summary: f.Title.In(l, fc.Process.Languages...),
+		Description: strings.TrimSpace(f.Description.In(l, fc.Process.Languages...) + "\n\n" + page), Location: where, URL: page,
+		Cancelled: f.Status == forums.StatusCancelled, Modified: f.UpdatedAt}
+}
+
+// forumEvents are the events of one forum: its sessions, or the forum itself before it has any.
+func (s *Server) forumEvents(c *fiber.Ctx, l string, fc *forumContext) ([]calendar.Event, error) {
+	list, err := forums.Programme(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return []calendar.Event{s.forumEvent(l, fc)}, nil
+	}
+	out := make([]calendar.Event, len(list))
+	for i, sv := range list {
+		out[i] = s.sessionEvent(l, fc, sv)
+	}
+	return out, nil
+}
+
+func (s *Server) sessionICS(c *fiber.Ctx) error {
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return err
+	}
+	l := feedLang(c)
+	return s.sendCalendar(c, "session-"+strconv.FormatInt(sv.ID, 10), fc.Runs, calendar.Calendar{
+		Name: sv.Title.In(l, fc.Process.Languages...), Method: calendar.MethodPublish, Zone: fc.Forum.TimeZone,
+		Events: []calendar.Event{s.sessionEvent(l, fc, sv)}})
+}
+
+func (s *Server) forumICS(c *fiber.Ctx) error {
+	fc, err := s.forumOf(c)
+	if err != nil {
+		return err
+	}
+	l := feedLang(c)
+	events, err := s.forumEvents(c, l, fc)
+	if err != nil {
+		return err
+	}
+	return s.sendCalendar(c, fc.Forum.Slug, fc.Runs, calendar.Calendar{Name: fc.Forum.Title.In(l, fc.Process.Languages...),
+		Method: calendar.MethodPublish, Zone: fc.Forum.TimeZone, Updated: fc.Forum.UpdatedAt, Events: events})
+}
+
+func (s *Server) processICS(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
+	if err != nil {
+		return err
+	}
+	runs, err := s.runs(c, p)
+	if err != nil {
+		return err
+	}
+	list, err := forums.List(c.UserContext(), s.DB, p.ID, true)
+	if err != nil {
+		return err
+	}
+	l := feedLang(c)
+	cal := calendar.Calendar{Name: p.Title.In(l, p.Languages...), Method: calendar.MethodPublish, Zone: p.TimeZone, Updated: p.UpdatedAt}
+	for _, f := range list {
+		fc, err := s.forumContextOf(c, f)
+		if err != nil {
+			return err
+		}
+		events, err := s.forumEvents(c, l, fc)
+		if err != nil {
+			return err
+		}
+		cal.Events = append(cal.Events, events...)
+	}
+	return s.sendCalendar(c, p.Slug, runs, cal)
+}
+
+// sendCalendar writes a calendar with an ETag, answering 304 when the client has it already.
+// Calendars of public forums may be kept by shared caches, which must ask again each time.
+func (s *Server) sendCalendar(c *fiber.Ctx, name string, private bool, cal calendar.Calendar) error {
+	var buf bytes.Buffer
+	if err := calendar.Encode(&buf, cal); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+`.ics"`)
+	return s.sendWithETag(c, buf.Bytes(), private)
+}
+
+// sendWithETag sends body with a strong ETag of its bytes and answers If-None-Match with 304.
+func (s *Server) sendWithETag(c *fiber.Ctx, body []byte, private bool) error {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	c.Set(fiber.HeaderETag, etag)
+	if private || account(c) != nil {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, no-cache")
+	}
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && etagMatches(match, etag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return c.Send(body)
+}
+
+// etagMatches reads an If-None-Match list (weak comparison, as RFC 9110 asks for it).
+func etagMatches(header, etag string) bool {
+	for _, e := range strings.Split(header, ",") {
+		e = strings.TrimPrefix(strings.TrimSpace(e), "W/")
+		if e == etag || e == "*" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/convene/convene/app/country"
+	"github.com/convene/convene/app/locale"
+)
+
+// scheduleFuncs are the template functions that write days, times, countries and languages
+// for programmes, in the page's language.
+func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.Location) template.FuncMap {
+	month := func(m time.Month) string { return bundle.T(lang, fmt.Sprintf("month.%d", m), nil) }
+	day := func(d time.Time) string {
+		return bundle.T(lang, "date.day", map[string]any{"Weekday": bundle.T(lang, fmt.Sprintf("weekday.%d", d.Weekday()), nil),
+			"Day": d.Day(), "Month": month(d.Month()), "Year": d.Year()})
+	}
+	names := display.Languages(language.Make(lang))
+	return template.FuncMap{
+		// day writes a YYYY-MM-DD day: "miércoles, 17 de diciembre de 2026".
+		"day": func(date string) string {
+			d, err := time.Parse(time.DateOnly, date)
+			if err != nil {
+				return date
+			}
+			return day(d)
+		},
+		// days writes a forum's first to last day: "17 y 18 de diciembre de 2026".
+		"days": func(first, last string) string {
+			a, err1 := time.Parse(time.DateOnly, first)
+			b, err2 := time.Parse(time.DateOnly, last)
+			switch {
+			case err1 != nil || err2 != nil:
+				return first + " – " + last
+			case a.Equal(b):
+				return bundle.T(lang, "date.one_day", map[string]any{"Day": a.Day(), "Month": month(a.Month()), "Year": a.Year()})
+			case a.Year() == b.Year() && a.Month() == b.Month():
+				id := "date.days_same_month"
+				if b.Sub(a) == 24*time.Hour {
+					id = "date.two_days"
+				}
+				return bundle.T(lang, id, map[string]any{"From": a.Day(), "To": b.Day(), "Month": month(a.Month()), "Year": a.Year()})
+			}
+			return bundle.T(lang, "date.days_apart", map[string]any{"FromDay": a.Day(), "FromMonth": month(a.Month()), "FromYear": a.Year(),
+				"ToDay": b.Day(), "ToMonth": month(b.Month()), "ToYear": b.Year()})
+		},
+		// clock is an instant's wall-clock time in zone: "17:00".
+		"clock": func(t time.Time, name string) string { return t.In(zone(name)).Format("15:04") },
+		// span is a session's time in zone, "10:00–11:30", with the days when it spans several.
+		"span": func(start, end time.Time, name string) string {
+			z := zone(name)
+			a, b := start.In(z), end.In(z)
+			if a.Format(time.DateOnly) == b.Add(-time.Nanosecond).Format(time.DateOnly) {
+				return a.Format("15:04") + "–" + b.Format("15:04")
+			}
+			return day(a) + ", " + a.Format("15:04") + " – " + day(b) + ", " + b.Format("15:04")
+		},
+		// localDay is the YYYY-MM-DD day of an instant in zone.
+		"localDay": func(t time.Time, name string) string { return t.In(zone(name)).Format(time.DateOnly) },
+		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"country":  func(code string) string { return country.Name(lang, code) },
+		// language names an ISO 639-1 code in the page's language: "inglés".
+		"language": func(code string) string {
+			b, err := language.ParseBase(code)
+			if err != nil {
+				return code
+			}
+			if n := names.Name(b); n != "" {
+				return n
+			}
+			return code
+		},
+		// languages names several codes: "español, inglés".
+		"languages": func(codes []string) string {
+			out := make([]string, len(codes))
+			for i, c := range codes {
+				out[i] = c
+				if b, err := language.ParseBase(c); err == nil && names.Name(b) != "" {
+					out[i] = names.Name(b)
+				}
+			}
+			return strings.Join(out, ", ")
+		},
+	}
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"html"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/feeds"
+
+	"github.com/convene/convene/app/forums"
+)
+
+// changeLine is a recorded change as people read it: when, to what, and what changed.
+type changeLine struct {
+	ID        int64
+	At        time.Time
+	SessionID int64  // 0: the forum itself
+	Subject   string // the session's title, or the forum's
+	What      string // message id of what changed: change.what.time ...
+	Before    string
+	After     string
+}
+
+// changeLines reads a forum's changes, newest first, with values in the reader's words.
+func (s *Server) changeLines(c *fiber.Ctx, l string, fc *forumContext) ([]changeLine, error) {
+	ctx := c.UserContext()
+	changes, err := forums.Changes(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := forums.Programme(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[int64]string{}
+	for _, sv := range sessions {
+		titles[sv.ID] = sv.Title.In(l, fc.Process.Languages...)
+	}
+	out := make([]changeLine, len(changes))
+	for i, ch := range changes {
+		subject := fc.Forum.Title.In(l, fc.Process.Languages...)
+		if ch.SessionID != 0 {
+			subject = titles[ch.SessionID]
+		}
+		out[i] = changeLine{ID: ch.ID, At: ch.At, SessionID: ch.SessionID, Subject: subject, What: "change.what." + ch.What,
+			Before: s.changeValue(l, ch.What, ch.Before), After: s.changeValue(l, ch.What, ch.After)}
+	}
+	return out, nil
+}
+
+// changeValue writes a recorded value in the reader's words: statuses and formats named,
+// nothing shown as "none".
+func (s *Server) changeValue(l, what, v string) string {
+	switch {
+	case v == "":
+		return s.Locale.T(l, "change.none", nil)
+	case what == forums.ChangedStatus:
+		return s.Locale.T(l, "change.status."+v, nil)
+	case what == forums.ChangedFormat:
+		return s.Locale.T(l, "forum.format."+v, nil)
+	}
+	return v
+}
+
+func (s *Server) forumChanges(c *fiber.Ctx) error {
+	fc, err := s.forumOf(c)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	lines, err := s.changeLines(c, l, fc)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "forums/changes", "", &Page{
+		Title: s.Locale.T(l, "change.title", map[string]any{"Forum": fc.Forum.Title.In(l, fc.Process.Languages...)}),
+		Data:  map[string]any{"F": fc, "Lines": lines},
+	})
+}
+
+// forumChangesAtom is the change log as an Atom feed, for feed readers and for anyone who
+// wants to follow a programme's changes.
+func (s *Server) forumChangesAtom(c *fiber.Ctx) error {
+	fc, err := s.forumOf(c)
+	if err != nil {
+		return err
+	}
+	l := feedLang(c)
+	lines, err := s.changeLines(c, l, fc)
+	if err != nil {
+		return err
+	}
+	page := s.Config.BaseURL + "/forums/" + fc.Forum.Slug + "/changes"
+	feed := &feeds.Feed{
+		Title:   s.Locale.T(l, "change.title", map[string]any{"Forum": fc.Forum.Title.In(l, fc.Process.Languages...)}),
+		Link:    &feeds.Link{Href: page},
+		Author:  &feeds.Author{Name: s.Locale.T(l, "site.name", nil)},
+		Updated: fc.Forum.UpdatedAt.UTC(),
+	}
+	if len(lines) > 0 {
+		feed.Updated = lines[0].At.UTC()
+	}
+	host := s.calendarHost()
+	for _, ln := range lines {
+		link := page + "#change-" + strconv.FormatInt(ln.ID, 10)
+		if ln.SessionID != 0 {
+			link = s.Config.BaseURL + "/sessions/" + strconv.FormatInt(ln.SessionID, 10)
+		}
+		what := s.Locale.T(l, ln.What, nil)
+		feed.Items = append(feed.Items, &feeds.Item{
+			Title:       ln.Subject + ": " + lowerFirst(what),
+			Link:        &feeds.Link{Href: link},
+			Id:          "tag:" + host + "," + ln.At.UTC().Format(time.DateOnly) + ":change-" + strconv.FormatInt(ln.ID, 10),
+			Updated:     ln.At.UTC(),
+			Description: html.EscapeString(s.Locale.T(l, "change.from_to", map[string]any{"What": what, "Before": ln.Before, "After": ln.After})),
+		})
+	}
+	out, err := feed.ToAtom()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
+	return s.sendWithETag(c, []byte(out), fc.Runs)
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"slices"
+	"time"
+
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/processes"
+)
+
+// The programme of a forum as its page shows it: a list by day for phones, and a room × time
+// grid for wide screens, both from the same sessions and filters.
+
+// programmeFilter is what the visitor narrowed the programme to (all empty: everything).
+type programmeFilter struct {
+	Topic, Kind, Language string
+}
+
+func (f programmeFilter) active() bool { return f.Topic != "" || f.Kind != "" || f.Language != "" }
+
+// keep tells whether session s passes the filter; topics maps ids to codes.
+func (f programmeFilter) keep(s forums.SessionView, topics map[int64]processes.Topic) bool {
+	if f.Kind != "" && s.Kind != f.Kind {
+		return false
+	}
+	if f.Language != "" && !slices.Contains(s.Languages, f.Language) {
+		return false
+	}
+	if f.Topic != "" {
+		for _, id := range s.TopicIDs {
+			if topics[id].Code == f.Topic {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// programmeDay is one day of a forum's programme.
+type programmeDay struct {
+	Date     string // YYYY-MM-DD in the forum's zone
+	Sessions []forums.SessionView
+	Grid     *programmeGrid // nil when the day has nothing to lay out
+}
+
+// programmeGrid lays a day's sessions out in rooms (columns) and time slots (rows): a session
+// fills the rows of its slots in its room's column; sessions without a room go to online lanes,
+// as many as overlap.
+type programmeGrid struct {
+	Rooms []gridColumn
+	Rows  []gridRow
+}
+
+type gridColumn struct {
+	Name   string // a room's name; "" for an online lane
+	Online bool
+}
+
+type gridRow struct {
+	Time  string // "10:00"
+	Cells []gridCell
+}
+
+type gridCell struct {
+	Covered bool // a session from an earlier row fills it: no cell is written
+	Span    int  // rows the session fills
+	Session *forums.SessionView
+}
+
+// longSession tells a session that spans days (a question room open all week): the programme
+// lists it apart, above the days.
+func longSession(s forums.SessionView, zone *time.Location) bool {
+	return s.StartsAt.In(zone).Format(time.DateOnly) != s.EndsAt.Add(-time.Nanosecond).In(zone).Format(time.DateOnly)
+}
+
+// buildProgramme splits sessions into those spanning days and the forum's days.
+func buildProgramme(f forums.Forum, sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) (long []forums.SessionView, days []programmeDay) {
+	byDay := map[string][]forums.SessionView{}
+	for _, s := range sessions {
+		if longSession(s, zone) {
+			long = append(long, s)
+			continue
+		}
+		d := s.StartsAt.In(zone).Format(time.DateOnly)
+		byDay[d] = append(byDay[d], s)
+	}
+	for _, d := range f.Days() {
+		if len(byDay[d]) == 0 {
+			continue
+		}
+		days = append(days, programmeDay{Date: d, Sessions: byDay[d], Grid: buildGrid(byDay[d], rooms, zone)})
+	}
+	return long, days
+}
+
+// buildGrid lays out one day's sessions (none spanning days).
+func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) *programmeGrid {
+	if len(sessions) == 0 {
+		return nil
+	}
+	minute := func(t time.Time) int { l := t.In(zone); return l.Hour()*60 + l.Minute() }
+	first, last, step := 24*60, 0, 60
+	for _, s := range sessions {
+		a, b := minute(s.StartsAt), minute(s.EndsAt)
+		if b <= a { // ends at midnight
+			b = 24 * 60
+		}
+		first, last = min(first, a), max(last, b)
+		step = gcd(gcd(step, a), b)
+	}
+	step = max(step, 5)
+	first -= first % step
+	// Columns: the rooms in use, in the forum's order, then as many online lanes as overlap.
+	used := map[int64]bool{}
+	for _, s := range sessions {
+		used[s.RoomID] = true
+	}
+	g := &programmeGrid{}
+	col := map[int64]int{}
+	for _, r := range rooms {
+		if used[r.ID] {
+			col[r.ID] = len(g.Rooms)
+			g.Rooms = append(g.Rooms, gridColumn{Name: r.Name})
+		}
+	}
+	lanes := []int{} // each online lane's end, in minutes
+	laneOf := map[int64]int{}
+	for _, s := range sessions {
+		if s.RoomID != 0 {
+			continue
+		}
+		a := minute(s.StartsAt)
+		lane := slices.IndexFunc(lanes, func(end int) bool { return end <= a })
+		if lane < 0 {
+			lane = len(lanes)
+			lanes = append(lanes, 0)
+			g.Rooms = append(g.Rooms, gridColumn{Online: true})
+		}
+		b := minute(s.EndsAt)
+		if b <= a {
+			b = 24 * 60
+		}
+		lanes[lane] = b
+		laneOf[s.ID] = len(g.Rooms) - len(lanes) + lane
+	}
+	rows := (last - first + step - 1) / step
+	g.Rows = make([]gridRow, rows)
+	for i := range g.Rows {
+		m := first + i*step
+		g.Rows[i] = gridRow{Time: time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04"), Cells: make([]gridCell, len(g.Rooms))}
+	}
+	// Scheduled sessions first: a cancelled one freed its room, and shows only where it is free.
+	for _, cancelled := range []bool{false, true} {
+		for i := range sessions {
+			s := &sessions[i]
+			if (s.Status == forums.SessionCancelled) != cancelled {
+				continue
+			}
+			c, ok := col[s.RoomID]
+			if s.RoomID == 0 {
+				c, ok = laneOf[s.ID]
+			}
+			a, b := minute(s.StartsAt), minute(s.EndsAt)
+			if b <= a {
+				b = 24 * 60
+			}
+			r0, r1 := (a-first)/step, min((b-first+step-1)/step, len(g.Rows))
+			if !ok || !g.free(c, r0, r1) {
+				continue
+			}
+			g.Rows[r0].Cells[c] = gridCell{Session: s, Span: r1 - r0}
+			for r := r0 + 1; r < r1; r++ {
+				g.Rows[r].Cells[c].Covered = true
+			}
+		}
+	}
+	return g
+}
+
+// free tells whether rows r0 to r1 (exclusive) of column c hold nothing yet.
+func (g *programmeGrid) free(c, r0, r1 int) bool {
+	for r := r0; r < r1; r++ {
+		if g.Rows[r].Cells[c].Session != nil || g.Rows[r].Cells[c].Covered {
+			return false
+		}
+	}
+	return true
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
