@@ -32,6 +32,7 @@ prerequisites:
 	@.ci/ensure-postgres
 	@.ci/ensure-chromium
 	@.ci/ensure-axe
+	@.ci/ensure-xmllint
 
 # Tests that drive the server by the thousand or through Chromium run in a plain pass (their
 # files say "go:build !race"): -race multiplies the server's CPU per request tenfold, and the
@@ -51,7 +52,7 @@ test-plain:
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:
-	CONVENE_TEST_SKIP_POSTGRES=1 CONVENE_TEST_SKIP_BROWSER=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	CONVENE_TEST_SKIP_POSTGRES=1 CONVENE_TEST_SKIP_BROWSER=1 CONVENE_TEST_SKIP_XMLLINT=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 lint: fmt-check vet staticcheck
 

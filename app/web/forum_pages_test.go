@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/schedule/schedtest"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
@@ -321,5 +322,44 @@ func TestCalendarFollowsChanges(t *testing.T) {
 					}
 				}},
 		})
+	})
+}
+
+// TestScheduleExportsOfTheDemo: every demo forum's schedule.json and schedule.xml, in both
+// languages, validate against the official C3VOC schemas (strictly), carry ETags, and hold
+// each session not cancelled.
+func TestScheduleExportsOfTheDemo(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		var slugs []string
+		if err := db.NewSelect().Table("forums").Column("slug").Where("status <> 'draft'").Scan(ctx, &slugs); err != nil {
+			t.Fatal(err)
+		}
+		c := d.client()
+		for _, slug := range slugs {
+			for _, l := range []string{"es", "en"} {
+				for _, format := range []string{"json", "xml"} {
+					path := "/forums/" + slug + "/schedule." + format + "?lang=" + l
+					r := c.get(path)
+					if r.status != http.StatusOK || r.header.Get("ETag") == "" {
+						t.Fatalf("GET %s: %d, ETag %q", path, r.status, r.header.Get("ETag"))
+					}
+					if format == "json" {
+						schedtest.CheckJSON(t, path, []byte(r.body))
+					} else {
+						schedtest.CheckXML(t, path, []byte(r.body))
+					}
+				}
+			}
+		}
+		r := c.get("/forums/foro-cdmx/schedule.json")
+		if !strings.Contains(r.body, `"title": "Panel: sociedad, derechos y ciberespacio"`) || !strings.Contains(r.body, `"acronym": "foro_cdmx"`) {
+			t.Errorf("the Mexico City programme: %s", excerpt(r.body))
+		}
+		if r := c.get("/forums/borrador/schedule.xml"); r.status != http.StatusNotFound {
+			t.Errorf("a forum that does not exist: %d", r.status)
+		}
 	})
 }

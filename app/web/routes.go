@@ -34,6 +34,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/forums/:id.ics", s.forumICS)
 	app.Get("/forums/:id/changes.atom", s.forumChangesAtom)
 	app.Get("/forums/:id/changes", s.forumChanges)
+	app.Get("/forums/:id/schedule.json", s.scheduleJSON)
+	app.Get("/forums/:id/schedule.xml", s.scheduleXML)
 	app.Get("/forums/:id", s.showForum)
 	app.Get("/sessions/:id.ics", s.sessionICS)
 	app.Get("/sessions/:id", s.showSession)
