@@ -162,3 +162,11 @@ func checkDate(es *validate.Errors, field, v string) (time.Time, bool) {
 	}
 	return d, true
 }
+
+// Input is what the forum holds now, as an organiser would write it: the starting point of a
+// change.
+func (f Forum) Input() Input {
+	return Input{Slug: f.Slug, Format: f.Format, VenueName: f.VenueName, VenueAddress: f.VenueAddress, MapURL: f.MapURL,
+		OnlineURL: f.OnlineURL, TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn,
+		Title: f.Title, Description: f.Description, Accessibility: f.Accessibility}
+}

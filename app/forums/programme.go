@@ -40,6 +40,22 @@ func Rooms(ctx context.Context, db bun.IDB, forumID int64) ([]Room, error) {
 	return out, nil
 }
 
+// RoomsOf lists the rooms of several forums, by forum.
+func RoomsOf(ctx context.Context, db bun.IDB, forumIDs []int64) (map[int64][]Room, error) {
+	out := map[int64][]Room{}
+	if len(forumIDs) == 0 {
+		return out, nil
+	}
+	var rooms []Room
+	if err := db.NewSelect().Model(&rooms).Where("forum_id IN (?)", bun.List(forumIDs)).OrderExpr("name, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("listing rooms: %w", err)
+	}
+	for _, r := range rooms {
+		out[r.ForumID] = append(out[r.ForumID], r)
+	}
+	return out, nil
+}
+
 // Programme lists the sessions of forums (cancelled ones too, marked) by start, with their
 // details, in five queries whatever their number.
 func Programme(ctx context.Context, db bun.IDB, forumIDs ...int64) ([]SessionView, error) {

@@ -12,8 +12,10 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/country"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -34,10 +36,12 @@ type Speaker struct {
 	AccountID   int64           `bun:"account_id,nullzero"`
 }
 
-// SpeakerInput is a speaker as a form or the API sends it.
+// SpeakerInput is a speaker as a form or the API sends it. The account it names is the one
+// with Email, or, when Email is empty, AccountID (kept from what the session held).
 type SpeakerInput struct {
 	Name, Affiliation, Country, Group, Email string
 	Bio                                      translated.Text
+	AccountID                                int64
 }
 
 // blank tells whether a form's speaker row was left empty.
@@ -75,6 +79,13 @@ func checkSpeakers(ctx context.Context, db bun.IDB, es *validate.Errors, p proce
 				continue
 			}
 			es.LongText(f+"bio."+l, s.Bio[l], 2000, false)
+		}
+		if sp.AccountID != 0 && strings.TrimSpace(sp.Email) == "" {
+			if _, err := accounts.ByID(ctx, db, sp.AccountID); err == nil {
+				s.AccountID = sp.AccountID
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
 		}
 		if email := strings.TrimSpace(sp.Email); email != "" {
 			ids, err := accountIDs(ctx, db, es, f+"email", []string{email}, 1)

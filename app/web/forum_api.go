@@ -1,10 +1,13 @@
 package web
 
 import (
+	"cmp"
+	"strconv"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/forums"
-	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/translated"
 )
 
@@ -16,6 +19,12 @@ type apiVenue struct {
 	Accessibility translated.Text `json:"accessibility,omitempty"`
 }
 
+type apiRoom struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Capacity int    `json:"capacity" doc:"Places in the room; 0 when not stated."`
+}
+
 // apiForum is a forum as the API shows it.
 type apiForum struct {
 	ID          int64           `json:"id"`
@@ -25,34 +34,246 @@ type apiForum struct {
 	Description translated.Text `json:"description"`
 	Format      string          `json:"format" enum:"in_person,virtual,hybrid"`
 	Venue       *apiVenue       `json:"venue,omitempty"`
+	Rooms       []apiRoom       `json:"rooms"`
 	OnlineURL   string          `json:"online_url,omitempty"`
 	TimeZone    string          `json:"time_zone" doc:"IANA time zone the forum's days and times are in."`
 	StartsOn    string          `json:"starts_on" doc:"First day, YYYY-MM-DD in the forum's time zone."`
 	EndsOn      string          `json:"ends_on" doc:"Last day, YYYY-MM-DD in the forum's time zone."`
 	Status      string          `json:"status" enum:"draft,published,cancelled"`
+	Sequence    int             `json:"sequence" doc:"Grows with every change a calendar shows once published."`
+	URL         string          `json:"url" doc:"The forum's public page."`
+	Calendar    string          `json:"calendar_url" doc:"The forum's iCalendar feed."`
 }
 
 type apiForumList struct {
 	Forums []apiForum `json:"forums"`
 }
 
-func toAPIForum(f forums.Forum, processSlug string) apiForum {
+func (s *Server) toAPIForum(f forums.Forum, processSlug string, rooms []forums.Room) apiForum {
 	out := apiForum{ID: f.ID, Process: processSlug, Slug: f.Slug, Title: f.Title, Description: f.Description, Format: f.Format,
-		OnlineURL: f.OnlineURL, TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn, Status: f.Status}
+		OnlineURL: f.OnlineURL, TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn, Status: f.Status, Sequence: f.Sequence,
+		URL: s.Config.BaseURL + "/forums/" + f.Slug, Calendar: s.Config.BaseURL + "/forums/" + f.Slug + ".ics", Rooms: []apiRoom{}}
 	if f.VenueName != "" {
 		out.Venue = &apiVenue{Name: f.VenueName, Address: f.VenueAddress, MapURL: f.MapURL, Accessibility: f.Accessibility}
+	}
+	for _, r := range rooms {
+		out.Rooms = append(out.Rooms, apiRoom{ID: r.ID, Name: r.Name, Capacity: r.Capacity})
 	}
 	return out
 }
 
-// forumAPIDocs describes the forum routes for the OpenAPI document.
+// apiForumInput is the JSON body of forum writes; omitted members keep their value.
+type apiForumInput struct {
+	Slug          *string          `json:"slug"`
+	Title         *translated.Text `json:"title"`
+	Description   *translated.Text `json:"description"`
+	Format        *string          `json:"format" enum:"in_person,virtual,hybrid"`
+	VenueName     *string          `json:"venue_name"`
+	VenueAddress  *string          `json:"venue_address"`
+	MapURL        *string          `json:"map_url"`
+	Accessibility *translated.Text `json:"accessibility"`
+	OnlineURL     *string          `json:"online_url"`
+	TimeZone      *string          `json:"time_zone" doc:"IANA time zone, e.g. America/Mexico_City."`
+	StartsOn      *string          `json:"starts_on" doc:"YYYY-MM-DD."`
+	EndsOn        *string          `json:"ends_on" doc:"YYYY-MM-DD."`
+}
+
+func (b apiForumInput) apply(in forums.Input) forums.Input {
+	for _, p := range []struct {
+		dst *string
+		src *string
+	}{{&in.Slug, b.Slug}, {&in.Format, b.Format}, {&in.VenueName, b.VenueName}, {&in.VenueAddress, b.VenueAddress},
+		{&in.MapURL, b.MapURL}, {&in.OnlineURL, b.OnlineURL}, {&in.TimeZone, b.TimeZone}, {&in.StartsOn, b.StartsOn}, {&in.EndsOn, b.EndsOn}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	for _, p := range []struct {
+		dst *translated.Text
+		src *translated.Text
+	}{{&in.Title, b.Title}, {&in.Description, b.Description}, {&in.Accessibility, b.Accessibility}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	return in
+}
+
+// apiRoomInput adds a room.
+type apiRoomInput struct {
+	Name     string `json:"name"`
+	Capacity int    `json:"capacity"`
+}
+
+// apiSpeaker is a speaker as the API shows and takes one.
+type apiSpeaker struct {
+	Name        string          `json:"name"`
+	Affiliation string          `json:"affiliation,omitempty"`
+	Country     string          `json:"country,omitempty" doc:"ISO 3166-1 alpha-2, e.g. MX."`
+	Group       string          `json:"stakeholder_group,omitempty"`
+	Bio         translated.Text `json:"bio,omitempty"`
+	Email       string          `json:"email,omitempty" doc:"Input only: links the speaker to the account with this email."`
+}
+
+type apiTopicRef struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+}
+
+// apiSession is a session as the API shows it.
+type apiSession struct {
+	ID          int64           `json:"id"`
+	ForumID     int64           `json:"forum_id"`
+	Kind        string          `json:"kind" enum:"workshop,panel,plenary,roundtable,open_forum"`
+	Title       translated.Text `json:"title"`
+	Description translated.Text `json:"description"`
+	Start       string          `json:"start" doc:"The start, with the forum's UTC offset (RFC 3339)."`
+	End         string          `json:"end" doc:"The end, with the forum's UTC offset (RFC 3339)."`
+	TimeZone    string          `json:"time_zone"`
+	Room        *apiRoom        `json:"room,omitempty"`
+	OnlineURL   string          `json:"online_url,omitempty" doc:"The session's own link, else the forum's."`
+	Languages   []string        `json:"languages"`
+	QAMode      string          `json:"qa_mode" enum:"off,open,premoderated"`
+	Capacity    int             `json:"capacity" doc:"Places of a capped session; 0 when it has no cap of its own."`
+	Status      string          `json:"status" enum:"scheduled,cancelled"`
+	Sequence    int             `json:"sequence" doc:"The SEQUENCE calendars show for it."`
+	Topics      []apiTopicRef   `json:"topics"`
+	Speakers    []apiSpeaker    `json:"speakers"`
+	Moderators  []string        `json:"moderators" doc:"Names of its moderators."`
+	Rapporteurs []string        `json:"rapporteurs" doc:"Names of its rapporteurs."`
+	URL         string          `json:"url"`
+	Calendar    string          `json:"calendar_url"`
+}
+
+type apiSessionList struct {
+	Sessions []apiSession `json:"sessions"`
+}
+
+func (s *Server) toAPISession(fc *forumContext, sv forums.SessionView) apiSession {
+	f := fc.Forum
+	out := apiSession{ID: sv.ID, ForumID: sv.ForumID, Kind: sv.Kind, Title: sv.Title, Description: sv.Description,
+		Start: sv.StartsAt.In(fc.Zone).Format(time.RFC3339), End: sv.EndsAt.In(fc.Zone).Format(time.RFC3339), TimeZone: f.TimeZone,
+		OnlineURL: cmp.Or(sv.OnlineURL, f.OnlineURL), Languages: sv.Languages, QAMode: sv.QAMode, Capacity: sv.Capacity,
+		Status: sv.Status, Sequence: sv.CalendarSequence(f), Topics: []apiTopicRef{}, Speakers: []apiSpeaker{},
+		Moderators: []string{}, Rapporteurs: []string{},
+		URL:      s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10),
+		Calendar: s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10) + ".ics"}
+	if sv.RoomID != 0 {
+		out.Room = &apiRoom{ID: sv.RoomID, Name: sv.Room}
+	}
+	for _, id := range sv.TopicIDs {
+		out.Topics = append(out.Topics, apiTopicRef{ID: id, Code: fc.TopicBy[id].Code})
+	}
+	for _, sp := range sv.Speakers {
+		out.Speakers = append(out.Speakers, apiSpeaker{Name: sp.Name, Affiliation: sp.Affiliation, Country: sp.Country, Group: sp.Group, Bio: sp.Bio})
+	}
+	for _, m := range sv.Moderators {
+		out.Moderators = append(out.Moderators, m.Name)
+	}
+	for _, m := range sv.Rapporteurs {
+		out.Rapporteurs = append(out.Rapporteurs, m.Name)
+	}
+	return out
+}
+
+// apiSessionInput is the JSON body of session writes; omitted members keep their value.
+type apiSessionInput struct {
+	Kind         *string          `json:"kind" enum:"workshop,panel,plenary,roundtable,open_forum"`
+	Title        *translated.Text `json:"title"`
+	Description  *translated.Text `json:"description"`
+	Start        *string          `json:"start" doc:"Wall-clock time in the forum's zone: 2026-12-17T10:00."`
+	End          *string          `json:"end" doc:"Wall-clock time in the forum's zone: 2026-12-17T11:30."`
+	RoomID       *int64           `json:"room_id" doc:"A room of the forum; 0 for none (online)."`
+	OnlineURL    *string          `json:"online_url"`
+	Languages    *[]string        `json:"languages" doc:"ISO 639-1 codes."`
+	QAMode       *string          `json:"qa_mode" enum:"off,open,premoderated"`
+	Capacity     *int             `json:"capacity"`
+	TopicIDs     *[]int64         `json:"topic_ids" doc:"Objectives and axes of the forum's process."`
+	Speakers     *[]apiSpeaker    `json:"speakers"`
+	Moderators   *[]string        `json:"moderators" doc:"Emails of accounts: each becomes the session's moderator."`
+	Rapporteur   *string          `json:"rapporteur" doc:"Email of an account, or empty for none."`
+	ConfirmClash bool             `json:"confirm_clash" doc:"Keep the session although a speaker is elsewhere then (409 speaker_clash otherwise)."`
+}
+
+func (b apiSessionInput) apply(in forums.SessionInput) forums.SessionInput {
+	for _, p := range []struct {
+		dst *string
+		src *string
+	}{{&in.Kind, b.Kind}, {&in.Start, b.Start}, {&in.End, b.End}, {&in.OnlineURL, b.OnlineURL}, {&in.QAMode, b.QAMode}, {&in.Rapporteur, b.Rapporteur}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	if b.Title != nil {
+		in.Title = *b.Title
+	}
+	if b.Description != nil {
+		in.Description = *b.Description
+	}
+	if b.RoomID != nil {
+		in.RoomID = *b.RoomID
+	}
+	if b.Languages != nil {
+		in.Languages = *b.Languages
+	}
+	if b.Capacity != nil {
+		in.Capacity = *b.Capacity
+	}
+	if b.TopicIDs != nil {
+		in.TopicIDs = *b.TopicIDs
+	}
+	if b.Moderators != nil {
+		in.Moderators = *b.Moderators
+	}
+	if b.Speakers != nil {
+		in.Speakers = nil
+		for _, sp := range *b.Speakers {
+			in.Speakers = append(in.Speakers, forums.SpeakerInput{Name: sp.Name, Affiliation: sp.Affiliation, Country: sp.Country,
+				Group: sp.Group, Email: sp.Email, Bio: sp.Bio})
+		}
+	}
+	in.ConfirmClash = b.ConfirmClash
+	return in
+}
+
+// forumAPIDocs describes the forum and session routes for the OpenAPI document.
 func forumAPIDocs() []apiOp {
+	slug := map[string]string{"slug": "The process's slug."}
+	forumID := map[string]string{"id": "The forum's id."}
+	sessionID := map[string]string{"id": "The session's id."}
+	writeErrors := []int{400, 401, 403, 404, 409, 422, 429}
 	return []apiOp{
-		{method: "GET", path: "/processes/:slug/forums", id: "listForums", params: map[string]string{"slug": "The process's slug."},
+		{method: "GET", path: "/processes/:slug/forums", id: "listForums", params: slug,
 			summary: "A process's forums by their first day (drafts only for those who run the process).",
 			status:  200, response: apiForumList{}, errors: []int{404}},
-		{method: "GET", path: "/forums/:id", id: "getForum", params: map[string]string{"id": "The forum's id."},
-			summary: "One forum.", status: 200, response: apiForum{}, errors: []int{404}},
+		{method: "POST", path: "/processes/:slug/forums", id: "createForum", params: slug, auth: true,
+			summary: "Add a draft forum to a process (admin or its organiser).", body: apiForumInput{},
+			status: 201, response: apiForum{}, errors: writeErrors},
+		{method: "GET", path: "/forums/:id", id: "getForum", params: forumID,
+			summary: "One forum with its rooms.", status: 200, response: apiForum{}, errors: []int{404}},
+		{method: "PATCH", path: "/forums/:id", id: "updateForum", params: forumID, auth: true,
+			summary: "Change a forum (admin or the organiser). Omitted members keep their value; once published, changes a calendar shows are recorded.",
+			body:    apiForumInput{}, status: 200, response: apiForum{}, errors: writeErrors},
+		{method: "POST", path: "/forums/:id/publish", id: "publishForum", params: forumID, auth: true,
+			summary: "Publish a draft forum.", status: 200, response: apiForum{}, errors: []int{401, 403, 404, 409, 429}},
+		{method: "POST", path: "/forums/:id/cancel", id: "cancelForum", params: forumID, auth: true,
+			summary: "Cancel a forum: it stays public, marked, and calendars remove its sessions.", status: 200, response: apiForum{},
+			errors: []int{401, 403, 404, 409, 429}},
+		{method: "POST", path: "/forums/:id/rooms", id: "addRoom", params: forumID, auth: true,
+			summary: "Add a room to a forum's venue.", body: apiRoomInput{}, status: 201, response: apiRoom{}, errors: writeErrors},
+		{method: "GET", path: "/forums/:id/sessions", id: "listSessions", params: forumID,
+			summary: "A forum's sessions by start, cancelled ones included (marked).", status: 200, response: apiSessionList{}, errors: []int{404}},
+		{method: "POST", path: "/forums/:id/sessions", id: "createSession", params: forumID, auth: true,
+			summary: "Add a session (admin or the organiser). A room taken then is refused (422 naming the other session); a speaker elsewhere then asks for confirm_clash (409).",
+			body:    apiSessionInput{}, status: 201, response: apiSession{}, errors: writeErrors},
+		{method: "GET", path: "/sessions/:id", id: "getSession", params: sessionID,
+			summary: "One session.", status: 200, response: apiSession{}, errors: []int{404}},
+		{method: "PATCH", path: "/sessions/:id", id: "updateSession", params: sessionID, auth: true,
+			summary: "Change a session. Omitted members keep their value; once published, moves are recorded and grow its SEQUENCE.",
+			body:    apiSessionInput{}, status: 200, response: apiSession{}, errors: writeErrors},
+		{method: "POST", path: "/sessions/:id/cancel", id: "cancelSession", params: sessionID, auth: true,
+			summary: "Cancel a session: it stays in the programme, marked, and calendars remove it.", status: 200, response: apiSession{},
+			errors: []int{401, 403, 404, 409, 429}},
 	}
 }
 
@@ -69,34 +290,248 @@ func (s *Server) apiListForums(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(list))
+	for i, f := range list {
+		ids[i] = f.ID
+	}
+	rooms, err := forums.RoomsOf(c.UserContext(), s.DB, ids)
+	if err != nil {
+		return err
+	}
 	out := apiForumList{Forums: make([]apiForum, len(list))}
 	for i, f := range list {
-		out.Forums[i] = toAPIForum(f, p.Slug)
+		out.Forums[i] = s.toAPIForum(f, p.Slug, rooms[f.ID])
 	}
 	return c.JSON(out)
 }
 
-// apiGetForum answers one forum; a draft is not there for those who do not run its process.
-func (s *Server) apiGetForum(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+func (s *Server) apiCreateForum(c *fiber.Ctx) error {
+	p, err := s.processBySlug(c)
 	if err != nil {
 		return err
+	}
+	var body apiForumInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	f, err := s.Forums.Create(c.UserContext(), s.actor(c), p.ID, body.apply(forums.Input{}))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.toAPIForum(f, p.Slug, nil))
+}
+
+// apiForumOf finds the forum of the path (by id) if the viewer may see it.
+func (s *Server) apiForumOf(c *fiber.Ctx) (*forumContext, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
 	}
 	f, err := forums.Get(c.UserContext(), s.DB, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := processes.ByID(c.UserContext(), s.DB, f.ProcessID)
+	return s.forumContextOf(c, f)
+}
+
+// forumWriter is apiForumOf for writes: the viewer must run the forum's process (401 when
+// anonymous, 403 when not, 404 for a draft they may not see).
+func (s *Server) forumWriter(c *fiber.Ctx) (*forumContext, error) {
+	if account(c) == nil {
+		return nil, errUnauthorized
+	}
+	fc, err := s.apiForumOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if !fc.Runs {
+		return nil, errForbidden
+	}
+	return fc, nil
+}
+
+func (s *Server) sendForum(c *fiber.Ctx, status int, fc *forumContext, f forums.Forum) error {
+	rooms, err := forums.Rooms(c.UserContext(), s.DB, f.ID)
 	if err != nil {
 		return err
 	}
-	if f.Status == forums.StatusDraft || p.Status == processes.StatusDraft {
-		if runs, err := s.runs(c, p); err != nil || !runs {
-			if err != nil {
-				return err
-			}
-			return errNotFound
-		}
+	return c.Status(status).JSON(s.toAPIForum(f, fc.Process.Slug, rooms))
+}
+
+// apiGetForum answers one forum; a draft is not there for those who do not run its process.
+func (s *Server) apiGetForum(c *fiber.Ctx) error {
+	fc, err := s.apiForumOf(c)
+	if err != nil {
+		return err
 	}
-	return c.JSON(toAPIForum(f, p.Slug))
+	return s.sendForum(c, fiber.StatusOK, fc, fc.Forum)
+}
+
+func (s *Server) apiUpdateForum(c *fiber.Ctx) error {
+	fc, err := s.forumWriter(c)
+	if err != nil {
+		return err
+	}
+	var body apiForumInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	f, err := s.Forums.Update(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.apply(fc.Forum.Input()))
+	if err != nil {
+		return err
+	}
+	return s.sendForum(c, fiber.StatusOK, fc, f)
+}
+
+func (s *Server) apiPublishForum(c *fiber.Ctx) error {
+	fc, err := s.forumWriter(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Forums.Publish(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
+	return s.sendForum(c, fiber.StatusOK, fc, f)
+}
+
+func (s *Server) apiCancelForum(c *fiber.Ctx) error {
+	fc, err := s.forumWriter(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Forums.Cancel(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
+	return s.sendForum(c, fiber.StatusOK, fc, f)
+}
+
+func (s *Server) apiAddRoom(c *fiber.Ctx) error {
+	fc, err := s.forumWriter(c)
+	if err != nil {
+		return err
+	}
+	var body apiRoomInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	r, err := s.Forums.AddRoom(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.Name, body.Capacity)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(apiRoom{ID: r.ID, Name: r.Name, Capacity: r.Capacity})
+}
+
+func (s *Server) apiListSessions(c *fiber.Ctx) error {
+	fc, err := s.apiForumOf(c)
+	if err != nil {
+		return err
+	}
+	list, err := forums.Programme(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
+	out := apiSessionList{Sessions: make([]apiSession, len(list))}
+	for i, sv := range list {
+		out.Sessions[i] = s.toAPISession(fc, sv)
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiCreateSession(c *fiber.Ctx) error {
+	fc, err := s.forumWriter(c)
+	if err != nil {
+		return err
+	}
+	var body apiSessionInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	created, err := s.Forums.CreateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.apply(forums.SessionInput{}))
+	if err != nil {
+		return err
+	}
+	return s.sendSession(c, fiber.StatusCreated, fc, created.ID)
+}
+
+func (s *Server) sendSession(c *fiber.Ctx, status int, fc *forumContext, id int64) error {
+	sv, err := forums.SessionByID(c.UserContext(), s.DB, id)
+	if err != nil {
+		return err
+	}
+	f, err := forums.Get(c.UserContext(), s.DB, sv.ForumID)
+	if err != nil {
+		return err
+	}
+	fc.Forum = f
+	return c.Status(status).JSON(s.toAPISession(fc, sv))
+}
+
+func (s *Server) apiGetSession(c *fiber.Ctx) error {
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.toAPISession(fc, sv))
+}
+
+// sessionWriter is sessionOf for writes: the viewer must run the session's process.
+func (s *Server) sessionWriter(c *fiber.Ctx) (forums.SessionView, *forumContext, error) {
+	if account(c) == nil {
+		return forums.SessionView{}, nil, errUnauthorized
+	}
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return sv, nil, err
+	}
+	if !fc.Runs {
+		return sv, nil, errForbidden
+	}
+	return sv, fc, nil
+}
+
+func (s *Server) apiUpdateSession(c *fiber.Ctx) error {
+	sv, fc, err := s.sessionWriter(c)
+	if err != nil {
+		return err
+	}
+	var body apiSessionInput
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, body.apply(sessionInput(sv, fc.Zone))); err != nil {
+		return err
+	}
+	return s.sendSession(c, fiber.StatusOK, fc, sv.ID)
+}
+
+func (s *Server) apiCancelSession(c *fiber.Ctx) error {
+	sv, fc, err := s.sessionWriter(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Forums.CancelSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID); err != nil {
+		return err
+	}
+	return s.sendSession(c, fiber.StatusOK, fc, sv.ID)
+}
+
+// sessionInput is what a session holds now, as an organiser would write it: the starting
+// point of a change.
+func sessionInput(sv forums.SessionView, zone *time.Location) forums.SessionInput {
+	in := forums.SessionInput{Kind: sv.Kind, Start: sv.StartsAt.In(zone).Format("2006-01-02T15:04"), End: sv.EndsAt.In(zone).Format("2006-01-02T15:04"),
+		QAMode: sv.QAMode, OnlineURL: sv.OnlineURL, RoomID: sv.RoomID, Capacity: sv.Capacity, Title: sv.Title, Description: sv.Description,
+		Languages: sv.Languages, TopicIDs: sv.TopicIDs}
+	for _, sp := range sv.Speakers {
+		in.Speakers = append(in.Speakers, forums.SpeakerInput{Name: sp.Name, Affiliation: sp.Affiliation, Country: sp.Country, Group: sp.Group,
+			Bio: sp.Bio, AccountID: sp.AccountID})
+	}
+	for _, m := range sv.Moderators {
+		in.Moderators = append(in.Moderators, m.Email)
+	}
+	if len(sv.Rapporteurs) > 0 {
+		in.Rapporteur = sv.Rapporteurs[0].Email
+	}
+	return in
 }

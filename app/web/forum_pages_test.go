@@ -11,6 +11,7 @@ import (
 	ical "github.com/emersion/go-ical"
 
 	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/schedule/schedtest"
@@ -66,6 +67,18 @@ func (d *demoSite) organiser(email string) *client {
 	}
 	c := d.client()
 	c.signIn(email)
+	return c
+}
+
+// apiClient returns a client that calls the API with a new token of account a.
+func (s *site) apiClient(a accounts.Account) *client {
+	s.t.Helper()
+	token, _, err := s.accounts.CreateAPIToken(context.Background(), a.ID, "test")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	c := s.client()
+	c.token = token
 	return c
 }
 

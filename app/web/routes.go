@@ -95,6 +95,8 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/processes/:slug/topics", s.apiListTopics)
 	api.Get("/processes/:slug/forums", s.apiListForums)
 	api.Get("/forums/:id", s.apiGetForum)
+	api.Get("/forums/:id/sessions", s.apiListSessions)
+	api.Get("/sessions/:id", s.apiGetSession)
 	api.Get("/me", s.requireAccount, s.apiMe)
 	write := s.limit("api", s.Config.RateAPI)
 	api.Post("/processes", write, s.requireAdmin, s.apiCreateProcess)
@@ -102,6 +104,14 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/processes/:slug/topics", write, s.requireOrganiser, s.apiCreateTopic)
 	api.Patch("/processes/:slug/topics/:id", write, s.requireOrganiser, s.apiUpdateTopic)
 	api.Delete("/processes/:slug/topics/:id", write, s.requireOrganiser, s.apiDeleteTopic)
+	api.Post("/processes/:slug/forums", write, s.requireOrganiser, s.apiCreateForum)
+	api.Patch("/forums/:id", write, s.apiUpdateForum)
+	api.Post("/forums/:id/publish", write, s.apiPublishForum)
+	api.Post("/forums/:id/cancel", write, s.apiCancelForum)
+	api.Post("/forums/:id/rooms", write, s.apiAddRoom)
+	api.Post("/forums/:id/sessions", write, s.apiCreateSession)
+	api.Patch("/sessions/:id", write, s.apiUpdateSession)
+	api.Post("/sessions/:id/cancel", write, s.apiCancelSession)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }
