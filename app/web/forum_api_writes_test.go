@@ -75,7 +75,7 @@ func TestForumAPIWrites(t *testing.T) {
 				contains: []string{`"field":"colour"`}, after: forumsUnchanged()},
 			{name: "create", as: org, method: "POST", url: "/api/v1/processes/encs-2017/forums", json: forum, status: http.StatusCreated,
 				contains: []string{`"status":"draft"`, `"slug":"taller-hibrido"`},
-				after: func(t *testing.T, r *response) { r.json(t, &created) }},
+				after:    func(t *testing.T, r *response) { r.json(t, &created) }},
 			{name: "the draft is not public", as: anon, method: "GET", url: "/api/v1/processes/encs-2017/forums", status: http.StatusOK,
 				absent: []string{"taller-hibrido"}},
 		})
@@ -97,7 +97,7 @@ func TestForumAPIWrites(t *testing.T) {
 		})
 		runAll(t, []scenario{
 			{name: "a session, ends before it starts", as: org, method: "POST", url: fpath + "/sessions",
-				json: strings.Replace(session(""), `"end":"2027-02-10T11:00"`, `"end":"2027-02-10T09:00"`, 1),
+				json:   strings.Replace(session(""), `"end":"2027-02-10T11:00"`, `"end":"2027-02-10T09:00"`, 1),
 				status: http.StatusUnprocessableEntity, contains: []string{`"field":"end"`}, after: sessionsUnchanged()},
 			{name: "a session, unknown topic", as: org, method: "POST", url: fpath + "/sessions", json: session(`,"topic_ids":[999999]`),
 				status: http.StatusUnprocessableEntity, contains: []string{`"field":"topics"`}, after: sessionsUnchanged()},
@@ -112,7 +112,7 @@ func TestForumAPIWrites(t *testing.T) {
 			{name: "a session in another process's forum", as: outsider, method: "POST", url: fmt.Sprintf("/api/v1/forums/%d/sessions", d.cdmx.ID),
 				json: session(""), status: http.StatusForbidden, after: sessionsUnchanged()},
 			{name: "a session", as: org, method: "POST", url: fpath + "/sessions",
-				json: session(fmt.Sprintf(`,"room_id":%d,"topic_ids":[%d],"languages":["es","en"],"qa_mode":"open","speakers":[{"name":"Ana Pérez","country":"MX"}]`, roomID, o1)),
+				json:   session(fmt.Sprintf(`,"room_id":%d,"topic_ids":[%d],"languages":["es","en"],"qa_mode":"open","speakers":[{"name":"Ana Pérez","country":"MX"}]`, roomID, o1)),
 				status: http.StatusCreated, contains: []string{`"start":"2027-02-10T10:00:00-06:00"`, `"code":"O1"`, `"name":"Sala 1"`, `"sequence":0`},
 				after: func(t *testing.T, r *response) {
 					var s struct{ ID int64 }
