@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
 )
 
 // FuzzFormInput posts whatever the fuzzer makes, as every field of the sign-in, sign-up and
@@ -60,6 +63,49 @@ func FuzzAPIJSON(f *testing.F) {
 		} {
 			if r := api.api(route.method, route.path, body); r.status >= 500 {
 				t.Fatalf("%s %s with %q: %d %s", route.method, route.path, body, r.status, excerpt(r.body))
+			}
+		}
+	})
+}
+
+// FuzzForumInput sends whatever the fuzzer makes as the JSON body of the forum and session
+// writes, and as the programme's filters: never a 5xx.
+func FuzzForumInput(f *testing.F) {
+	for _, seed := range []string{"{", "null", `{"start":"2030-01-10T02:30","end":"2030-01-10T01:00"}`, `{"topic_ids":[-1,0,99999999999]}`,
+		`{"speakers":[{"name":"\u0000"}]}`, `{"speakers":[{"country":"ZZ","stakeholder_group":"x"}]}`, `{"room_id":-5}`,
+		`{"time_zone":"../../etc/passwd"}`, `{"starts_on":"2030-02-31"}`, `{"languages":["` + strings.Repeat("x", 500) + `"]}`,
+		`{"moderators":["@","a@b"]}`, "O1", "panel", "es"} {
+		f.Add(seed)
+	}
+	s := newSite(f, storetest.Open(f, storetest.SQLite))
+	ctx := context.Background()
+	admin := s.user("api@example.org", true)
+	p, err := s.app.Processes.Create(ctx, systemActor(), demoProcess("fuzz-forums"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fm, err := s.app.Forums.Create(ctx, systemActor(), p.ID, forums.Input{Slug: "fuzz-forum", Format: forums.FormatVirtual,
+		OnlineURL: "https://meet.example.org/f", TimeZone: "America/New_York", StartsOn: "2030-01-10", EndsOn: "2030-01-11",
+		Title: translated.Text{"es": "Foro", "en": "Forum"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	api := s.apiClient(admin)
+	f.Fuzz(func(t *testing.T, body string) {
+		api := *api
+		api.t = t
+		for _, route := range []struct{ method, path string }{
+			{http.MethodPost, "/api/v1/processes/fuzz-forums/forums"}, {http.MethodPatch, fmt.Sprintf("/api/v1/forums/%d", fm.ID)},
+			{http.MethodPost, fmt.Sprintf("/api/v1/forums/%d/sessions", fm.ID)}, {http.MethodPost, fmt.Sprintf("/api/v1/forums/%d/rooms", fm.ID)},
+		} {
+			if r := api.api(route.method, route.path, body); r.status >= 500 {
+				t.Fatalf("%s %s with %q: %d %s", route.method, route.path, body, r.status, excerpt(r.body))
+			}
+		}
+		q := url.Values{"topic": {body}, "kind": {body}, "language": {body}}.Encode()
+		for _, path := range []string{"/forums/fuzz-forum?" + q, "/processes/fuzz-forums?format=" + url.QueryEscape(body) + "&topic=" + url.QueryEscape(body)} {
+			if r := api.get(path); r.status >= 500 {
+				t.Fatalf("GET %s: %d", path, r.status)
 			}
 		}
 	})
