@@ -66,7 +66,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
 		t.Fatal(err)
 	}
-	var sessionID int64
+	var sessionID, forumID int64
+	if err := db.NewSelect().Table("forums").Column("id").Where("slug = 'foro-cdmx'").Scan(ctx, &forumID); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.NewSelect().Table("sessions").Column("id").Where("CAST(title AS TEXT) LIKE '%Panel: sociedad%'").Scan(ctx, &sessionID); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +99,12 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		{"anonymous", public},
 		{"member", []string{"/", "/profile/", "/profile/advanced"}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
-			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID)}},
+			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID), "/admin/processes/encs-2017/forums",
+			"/admin/processes/encs-2017/forums/new", fmt.Sprintf("/admin/forums/%d", forumID),
+			fmt.Sprintf("/admin/forums/%d/sessions/new", forumID), fmt.Sprintf("/admin/forums/%d/sessions/%d", forumID, sessionID),
+			"submit /admin/processes/encs-2017/forums/new main form",
+			fmt.Sprintf("submit /admin/forums/%d/sessions/new main form with title.es= speakers.0.country=XX", forumID),
+			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
 			"/processes/encs-2017", "submit /admin/processes/new main form",
 			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,

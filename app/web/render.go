@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -231,8 +232,16 @@ func fieldMessage(bundle *locale.Bundle, lang string, e validate.FieldError) str
 	return bundle.T(lang, e.Code, data)
 }
 
-// fieldLabel is how a form labels field: "Título (español)" for title.es.
+// fieldLabel is how a form labels field: "Título (español)" for title.es, "Ponente 2:
+// Semblanza (inglés)" for the second row of a list, speakers.1.bio.en.
 func fieldLabel(bundle *locale.Bundle, lang, field string) string {
+	if list, rest, ok := strings.Cut(field, "."); ok {
+		if n, sub, ok := strings.Cut(rest, "."); ok {
+			if i, err := strconv.Atoi(n); err == nil && bundle.Has("field."+list+"_item") {
+				return bundle.T(lang, "field."+list+"_item", map[string]any{"N": i + 1}) + ": " + fieldLabel(bundle, lang, sub)
+			}
+		}
+	}
 	name, l, translated := strings.Cut(field, ".")
 	label := name
 	if bundle.Has("field." + name) {

@@ -21,8 +21,11 @@ type scenario struct {
 	location string   // the Location header a redirect must carry
 	contains []string // substrings the body must hold
 	absent   []string // substrings the body must not hold
-	before   func(t *testing.T)
-	after    func(t *testing.T, r *response)
+	// unchanged names tables whose row counts must be the same after the request as just
+	// before it (a refused request writes nothing).
+	unchanged []string
+	before    func(t *testing.T)
+	after     func(t *testing.T, r *response)
 }
 
 // run sends the scenario and checks its expectations, as a subtest named after it.
@@ -31,6 +34,10 @@ func (sc scenario) run(t *testing.T) {
 	t.Run(sc.name, func(t *testing.T) {
 		if sc.before != nil {
 			sc.before(t)
+		}
+		counts := make([]int, len(sc.unchanged))
+		for i, table := range sc.unchanged {
+			counts[i] = sc.as.s.count(table)
 		}
 		var r *response
 		switch {
@@ -70,6 +77,11 @@ func (sc scenario) run(t *testing.T) {
 		for _, bad := range sc.absent {
 			if strings.Contains(r.body, bad) {
 				t.Errorf("the body holds %q: %s", bad, excerpt(r.body))
+			}
+		}
+		for i, table := range sc.unchanged {
+			if n := sc.as.s.count(table); n != counts[i] {
+				t.Errorf("%s: %d rows, want %d: the refused request changed it", table, n, counts[i])
 			}
 		}
 		if sc.after != nil {

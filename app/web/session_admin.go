@@ -1,0 +1,212 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/country"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/locale"
+)
+
+// blankSpeakerRows is how many empty speaker rows the session form offers below the filled
+// ones (without JavaScript a form cannot grow, and a session rarely has more).
+const blankSpeakerRows = 3
+
+// speakerKeys are the form fields of one speaker row, speakers.N.<key>.
+var speakerKeys = []string{"name", "affiliation", "country", "group", "email"}
+
+func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string) {
+	f := form(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages", "moderators", "rapporteur", "confirm_clash")
+	in := forums.SessionInput{Kind: f["kind"], Start: f["start"], End: f["end"], OnlineURL: f["online_url"], QAMode: f["qa_mode"],
+		Rapporteur: f["rapporteur"], ConfirmClash: f["confirm_clash"] == "yes",
+		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f),
+		Languages: splitList(f["languages"]), Moderators: splitList(f["moderators"])}
+	in.RoomID, _ = strconv.ParseInt(f["room_id"], 10, 64)
+	if v := strings.TrimSpace(f["capacity"]); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1 // the rule names the field
+		}
+		in.Capacity = n
+	}
+	for _, v := range multiForm(c, "topics") {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.TopicIDs = append(in.TopicIDs, id)
+		}
+		f["topic."+v] = "yes"
+	}
+	for i := 0; i < 30; i++ {
+		prefix := "speakers." + strconv.Itoa(i) + "."
+		if !c.Request().PostArgs().Has(prefix + "name") {
+			break
+		}
+		sf := form(c, prefixed(prefix, speakerKeys)...)
+		for k, v := range sf {
+			f[k] = v
+		}
+		sp := forums.SpeakerInput{Name: sf[prefix+"name"], Affiliation: sf[prefix+"affiliation"], Country: sf[prefix+"country"],
+			Group: sf[prefix+"group"], Email: sf[prefix+"email"], Bio: translatedForm(c, prefix+"bio", f)}
+		in.Speakers = append(in.Speakers, sp)
+	}
+	return in, f
+}
+
+func prefixed(prefix string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = prefix + k
+	}
+	return out
+}
+
+// splitList reads "a@b.org, c@d.org" or "es en" as a list.
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// sessionForm is what a session holds, as its form shows it.
+func sessionForm(in forums.SessionInput) map[string]string {
+	f := map[string]string{"kind": in.Kind, "start": in.Start, "end": in.End, "online_url": in.OnlineURL, "qa_mode": in.QAMode,
+		"languages": strings.Join(in.Languages, ", "), "moderators": strings.Join(in.Moderators, ", "), "rapporteur": in.Rapporteur}
+	if in.RoomID != 0 {
+		f["room_id"] = strconv.FormatInt(in.RoomID, 10)
+	}
+	if in.Capacity != 0 {
+		f["capacity"] = strconv.Itoa(in.Capacity)
+	}
+	for _, l := range locale.Supported() {
+		f["title."+l], f["description."+l] = in.Title[l], in.Description[l]
+	}
+	for _, id := range in.TopicIDs {
+		f["topic."+strconv.FormatInt(id, 10)] = "yes"
+	}
+	for i, sp := range in.Speakers {
+		p := "speakers." + strconv.Itoa(i) + "."
+		f[p+"name"], f[p+"affiliation"], f[p+"country"], f[p+"group"], f[p+"email"] = sp.Name, sp.Affiliation, sp.Country, sp.Group, sp.Email
+		for _, l := range locale.Supported() {
+			f[p+"bio."+l] = sp.Bio[l]
+		}
+	}
+	return f
+}
+
+// sessionFormData is what the session form needs besides the values: the forum's rooms, the
+// process's topics and groups, the countries, and as many speaker rows as filled plus blanks.
+func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums.SessionView, form map[string]string) (map[string]any, error) {
+	rooms, err := forums.Rooms(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	filled := 0
+	for i := 0; i < 30; i++ {
+		if _, ok := form[fmt.Sprintf("speakers.%d.name", i)]; ok {
+			filled = i + 1
+		}
+	}
+	rows := make([]int, filled+blankSpeakerRows)
+	for i := range rows {
+		rows[i] = i
+	}
+	return map[string]any{"F": fc, "Session": session, "Rooms": rooms, "Kinds": forums.SessionKinds(), "QAModes": forums.QAModes(),
+		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Languages": fc.Process.Languages}, nil
+}
+
+func (s *Server) newSessionForm(c *fiber.Ctx) error {
+	fc := adminForum(c)
+	f := map[string]string{"kind": forums.KindPanel, "qa_mode": forums.QAOpen, "languages": fc.Process.Languages[0],
+		"start": fc.Forum.StartsOn + "T10:00", "end": fc.Forum.StartsOn + "T11:00"}
+	d, err := s.sessionFormData(c, fc, nil, f)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/session_form", "admin.session_new", &Page{Form: f, Data: d})
+}
+
+func (s *Server) createSession(c *fiber.Ctx) error {
+	fc := adminForum(c)
+	in, f := sessionInputFromForm(c)
+	created, err := s.Forums.CreateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, in)
+	if err != nil {
+		d, derr := s.sessionFormData(c, fc, nil, f)
+		if derr != nil {
+			return derr
+		}
+		return s.formError(c, err, "admin/session_form", "admin.session_new", f, d)
+	}
+	return s.flash(c, "admin.session_created", "/admin/forums/"+strconv.FormatInt(fc.Forum.ID, 10)+"#session-"+strconv.FormatInt(created.ID, 10))
+}
+
+// adminSession finds the session of the path (:sid) within the forum the guard checked.
+func (s *Server) adminSession(c *fiber.Ctx) (*forumContext, forums.SessionView, error) {
+	fc := adminForum(c)
+	id, err := idParam(c, "sid")
+	if err != nil {
+		return fc, forums.SessionView{}, err
+	}
+	sv, err := forums.SessionByID(c.UserContext(), s.DB, id)
+	if err != nil {
+		return fc, sv, err
+	}
+	if sv.ForumID != fc.Forum.ID {
+		return fc, sv, errNotFound
+	}
+	return fc, sv, nil
+}
+
+func (s *Server) editSessionForm(c *fiber.Ctx) error {
+	fc, sv, err := s.adminSession(c)
+	if err != nil {
+		return err
+	}
+	f := sessionForm(sessionInput(sv, fc.Zone))
+	d, err := s.sessionFormData(c, fc, &sv, f)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/session_form", "admin.session_edit", &Page{Form: f, Data: d})
+}
+
+func (s *Server) updateSession(c *fiber.Ctx) error {
+	fc, sv, err := s.adminSession(c)
+	if err != nil {
+		return err
+	}
+	in, f := sessionInputFromForm(c)
+	// A speaker row keeps the account it was linked to unless the form names another.
+	held := sessionInput(sv, fc.Zone)
+	for i := range in.Speakers {
+		if i < len(held.Speakers) && in.Speakers[i].Email == "" && in.Speakers[i].Name == held.Speakers[i].Name {
+			in.Speakers[i].AccountID = held.Speakers[i].AccountID
+		}
+	}
+	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, in); err != nil {
+		d, derr := s.sessionFormData(c, fc, &sv, f)
+		if derr != nil {
+			return derr
+		}
+		return s.formError(c, err, "admin/session_form", "admin.session_edit", f, d)
+	}
+	return s.flash(c, "admin.session_saved", "/admin/forums/"+strconv.FormatInt(fc.Forum.ID, 10)+"#session-"+strconv.FormatInt(sv.ID, 10))
+}
+
+func (s *Server) cancelSessionAction(c *fiber.Ctx) error {
+	fc, sv, err := s.adminSession(c)
+	if err != nil {
+		return err
+	}
+	back := "/admin/forums/" + strconv.FormatInt(fc.Forum.ID, 10)
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.session_cancel.title", BodyID: "confirm.session_cancel.body",
+		ButtonID: "confirm.session_cancel.button", DangerOK: true, Hidden: map[string]string{},
+		Data:      map[string]any{"Session": sv.Title.In(lang(c), fc.Process.Languages...)},
+		CancelURL: back + "#session-" + strconv.FormatInt(sv.ID, 10)}); !ok {
+		return err
+	}
+	if _, err := s.Forums.CancelSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID); err != nil {
+		return err
+	}
+	return s.flash(c, "admin.session_cancelled", back+"#sessions")
+}
