@@ -101,10 +101,13 @@ func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums
 	if err != nil {
 		return nil, err
 	}
-	filled := 0
+	filled := 0 // rows with something typed in them
 	for i := 0; i < 30; i++ {
-		if _, ok := form[fmt.Sprintf("speakers.%d.name", i)]; ok {
-			filled = i + 1
+		p := fmt.Sprintf("speakers.%d.", i)
+		for _, k := range append(prefixed(p, speakerKeys), p+"bio.es", p+"bio.en") {
+			if strings.TrimSpace(form[k]) != "" {
+				filled = i + 1
+			}
 		}
 	}
 	rows := make([]int, filled+blankSpeakerRows)
@@ -112,7 +115,7 @@ func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums
 		rows[i] = i
 	}
 	return map[string]any{"F": fc, "Session": session, "Rooms": rooms, "Kinds": forums.SessionKinds(), "QAModes": forums.QAModes(),
-		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Languages": fc.Process.Languages}, nil
+		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Filled": filled, "Languages": fc.Process.Languages}, nil
 }
 
 func (s *Server) newSessionForm(c *fiber.Ctx) error {
