@@ -22,6 +22,7 @@ func New() *migrate.Migrations {
 	registerPrivacy(m)
 	registerForums(m)
 	registerSessionDetails(m)
+	registerContentRevision(m)
 	return m
 }
 

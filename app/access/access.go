@@ -77,6 +77,9 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
 	return audit.Record(ctx, db, now, actor, "grant.add", "process", fmt.Sprint(processID),
 		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
 }
@@ -93,6 +96,9 @@ func Revoke(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
 	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
 		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
 }
@@ -105,6 +111,9 @@ func RevokeByID(ctx context.Context, db bun.IDB, now time.Time, actor audit.Acto
 	}
 	if _, err := db.NewDelete().Model((*grant)(nil)).Where("id = ?", g.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("revoking grant %d: %w", grantID, err)
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
 	}
 	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
 		map[string]any{"account_id": g.AccountID, "role": g.Role, "session_id": g.SessionID})

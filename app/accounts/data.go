@@ -101,6 +101,10 @@ func Erase(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a 
 	if actor.AccountID == a.ID {
 		actor.AccountID = 0 // the entry outlives its actor
 	}
+	// Programmes name moderators and rapporteurs: the person's name leaves them.
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
 	return audit.Record(ctx, db, now, actor, "account.delete", "account", fmt.Sprint(a.ID), nil)
 }
 

@@ -479,16 +479,19 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in Profile
 	if err := es.Err(); err != nil {
 		return err
 	}
-	res, err := s.DB.NewUpdate().Model((*Account)(nil)).
-		Set("name = ?", name).Set("language = ?", in.Language).Set("time_zone = ?", zone).Set("updated_at = ?", s.Clock.Now()).
-		Where("id = ?", accountID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("updating profile %d: %w", accountID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*Account)(nil)).
+			Set("name = ?", name).Set("language = ?", in.Language).Set("time_zone = ?", zone).Set("updated_at = ?", s.Clock.Now()).
+			Where("id = ?", accountID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("updating profile %d: %w", accountID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrNotFound
+		}
+		// Programmes name moderators and rapporteurs by their account's name.
+		return store.ContentChanged(ctx, tx)
+	})
 }
 
 // CreateInput creates an account directly (command line, first admin): verified at once.

@@ -40,6 +40,9 @@ func Create(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 		}
 		return Forum{}, fmt.Errorf("creating forum %s: %w", in.Slug, err)
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return f, err
+	}
 	return f, audit.Record(ctx, db, now, actor, "forum.create", "process", fmt.Sprint(p.ID), map[string]any{"forum": f.Slug})
 }
 
@@ -82,6 +85,9 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 	if err := record(ctx, db, now, f.ID, 0, changes); err != nil {
 		return Forum{}, err
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return f, err
+	}
 	return f, audit.Record(ctx, db, now, actor, "forum.update", "process", fmt.Sprint(p.ID), map[string]any{"forum": f.Slug})
 }
 
@@ -115,6 +121,9 @@ func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor
 	f.Status, f.UpdatedAt = status, now
 	if _, err := db.NewUpdate().Model(&f).Column("status", "sequence", "updated_at").WherePK().Exec(ctx); err != nil {
 		return Forum{}, fmt.Errorf("setting forum %d %s: %w", forumID, status, err)
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return f, err
 	}
 	return f, audit.Record(ctx, db, now, actor, action, "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug})
 }

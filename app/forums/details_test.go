@@ -288,3 +288,46 @@ func TestForumChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestActionsGrowTheContentRevision: every forum action grows the content revision that page
+// caches are keyed by, so a change shows at once on every instance.
+func TestActionsGrowTheContentRevision(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		sys := audit.Actor{}
+		last, _ := store.ContentRevision(ctx, db.DB)
+		grew := func(what string, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			rev, err := store.ContentRevision(ctx, db.DB)
+			if err != nil || rev <= last {
+				t.Errorf("%s left the revision at %d (%v)", what, rev, err)
+			}
+			last = rev
+		}
+		f, err := forums.Create(ctx, db.DB, x.now, sys, x.p.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; return in }())
+		grew("create", err)
+		_, err = forums.Update(ctx, db.DB, x.now, sys, x.p.ID, f.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; in.VenueName = "Otra"; return in }())
+		grew("update", err)
+		_, err = forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, f.ID, "Sala", 10)
+		grew("add a room", err)
+		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00"))
+		grew("create a session", err)
+		_, err = forums.UpdateSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, s.ID, x.input("Panel", "2026-12-17T12:00", "2026-12-17T13:00"))
+		grew("move a session", err)
+		_, err = forums.CancelSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, s.ID)
+		grew("cancel a session", err)
+		_, err = forums.Publish(ctx, db.DB, x.now, sys, x.p.ID, f.ID)
+		grew("publish", err)
+		_, err = forums.Cancel(ctx, db.DB, x.now, sys, x.p.ID, f.ID)
+		grew("cancel", err)
+		_, err = processes.CreateTopic(ctx, db.DB, x.now, sys, x.p.ID, processes.TopicInput{Kind: processes.KindAxis, Code: "E9", Title: translated.Text{"es": "Eje", "en": "Axis"}})
+		grew("add a topic", err)
+		grew("grant", access.Grant(ctx, db.DB, x.now, sys, x.ana.ID, access.Moderator, x.p.ID, s.ID))
+		grew("revoke", access.Revoke(ctx, db.DB, x.now, sys, x.ana.ID, access.Moderator, x.p.ID, s.ID))
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -34,6 +35,9 @@ func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	}
 	if err := saveDetails(ctx, db, now, actor, p.ID, s.ID, d); err != nil {
 		return Session{}, err
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return s, err
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.create", "process", fmt.Sprint(processID),
 		map[string]any{"forum": f.Slug, "session": s.ID})
@@ -74,6 +78,9 @@ func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	}
 	if err := record(ctx, db, now, f.ID, s.ID, changes); err != nil {
 		return Session{}, err
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return s, err
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.update", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})
 }
@@ -125,6 +132,9 @@ func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if _, err := db.NewUpdate().Model(&s).Column("status", "sequence", "updated_at").WherePK().Exec(ctx); err != nil {
 		return Session{}, fmt.Errorf("cancelling session %d: %w", s.ID, err)
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return s, err
+	}
 	return s, audit.Record(ctx, db, now, actor, "session.cancel", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})
 }
 
@@ -146,6 +156,9 @@ func AddRoom(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, 
 	r := Room{ForumID: f.ID, Name: name, Capacity: capacity}
 	if _, err := db.NewInsert().Model(&r).Exec(ctx); err != nil {
 		return Room{}, fmt.Errorf("adding room %q to forum %d: %w", name, f.ID, err)
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return r, err
 	}
 	return r, audit.Record(ctx, db, now, actor, "room.create", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "room": name})
 }

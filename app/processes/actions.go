@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -31,6 +32,9 @@ func Create(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, i
 	if _, err := db.NewInsert().Model(&p).Exec(ctx); err != nil {
 		return Process{}, fmt.Errorf("creating process %s: %w", in.Slug, taken(err, "slug", "code"))
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return p, err
+	}
 	return p, audit.Record(ctx, db, now, actor, "process.create", "process", fmt.Sprint(p.ID), map[string]any{"slug": p.Slug})
 }
 
@@ -50,6 +54,9 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, i
 	in.applyTo(&p, now)
 	if _, err := db.NewUpdate().Model(&p).WherePK().ExcludeColumn("created_at").Exec(ctx); err != nil {
 		return Process{}, fmt.Errorf("updating process %d: %w", id, taken(err, "slug", "code"))
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return p, err
 	}
 	return p, audit.Record(ctx, db, now, actor, "process.update", "process", fmt.Sprint(p.ID),
 		map[string]any{"slug": p.Slug, "status": p.Status})
@@ -74,6 +81,9 @@ func CreateTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 		Position: pos, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(&t).Exec(ctx); err != nil {
 		return Topic{}, fmt.Errorf("adding topic %s to process %d: %w", in.Code, p.ID, taken(err, "code"))
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return t, err
 	}
 	return t, audit.Record(ctx, db, now, actor, "topic.create", "process", fmt.Sprint(p.ID),
 		map[string]any{"topic": t.Code, "kind": t.Kind})
@@ -103,6 +113,9 @@ func UpdateTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 	if _, err := db.NewUpdate().Model(&t).WherePK().ExcludeColumn("created_at").Exec(ctx); err != nil {
 		return Topic{}, fmt.Errorf("updating topic %d of process %d: %w", topicID, processID, taken(err, "code"))
 	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return t, err
+	}
 	return t, audit.Record(ctx, db, now, actor, "topic.update", "process", fmt.Sprint(processID), map[string]any{"topic": t.Code})
 }
 
@@ -118,6 +131,9 @@ func DeleteTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 	}
 	if _, err := db.NewDelete().Model((*Topic)(nil)).Where("id = ?", t.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("deleting topic %d of process %d: %w", topicID, processID, err)
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
 	}
 	return audit.Record(ctx, db, now, actor, "topic.delete", "process", fmt.Sprint(processID), map[string]any{"topic": t.Code})
 }
@@ -154,6 +170,9 @@ func MoveTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor
 		if _, err := db.NewUpdate().Model((*Topic)(nil)).Set("position = ?", k+1).Where("id = ?", o.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("moving topic %d of process %d: %w", topicID, processID, err)
 		}
+	}
+	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
 	}
 	return audit.Record(ctx, db, now, actor, "topic.move", "process", fmt.Sprint(processID), map[string]any{"topic": t.Code, "direction": direction})
 }

@@ -43,6 +43,9 @@ type Page struct {
 	Errors      validate.Errors
 	Form        map[string]string
 	Data        any
+	// Body is the page's content already rendered (from the page cache): the layout shows it
+	// instead of executing the page's content template.
+	Body template.HTML
 }
 
 // FieldError returns the first error message id for field, if any.
@@ -102,6 +105,20 @@ func (r *renderer) render(name string, p *Page) ([]byte, error) {
 		return nil, fmt.Errorf("rendering %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// renderContent writes only the content of page name (its "content" template), for the page
+// cache: the layout around it is drawn per request.
+func (r *renderer) renderContent(name string, p *Page) (template.HTML, error) {
+	t, ok := r.sets[p.Lang][name]
+	if !ok {
+		return "", fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
+		return "", fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil // already escaped: html/template rendered it
 }
 
 // zone returns the named time zone, loaded once; an unknown name is UTC.
@@ -339,10 +356,26 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	if l, ok := c.Locals(localLogin).(accounts.Login); ok {
 		p.HasRoles = l.HasRoles
 	}
-	p.CSRF = s.csrfToken(c)
+	// A page cached for every visitor holds no token (its forms are GET), and gives no
+	// visitor cookie either.
+	if fill, _ := c.Locals(localCacheFill).(bool); !fill || p.Account != nil {
+		p.CSRF = s.csrfToken(c)
+	}
 	p.RequestID, _ = c.Locals(localRequestID).(string)
 	if titleID != "" && p.Title == "" {
 		p.Title = s.Locale.T(p.Lang, titleID, nil)
+	}
+	if fill, ok := c.Locals(localContentFor).(*contentFill); ok && !fill.done && status == fiber.StatusOK {
+		body, err := s.render.renderContent(name, p)
+		if err != nil {
+			return err
+		}
+		fill.done = true
+		s.cache.putContent(fill.rev, fill.key, cachedContent{title: p.Title, description: p.Description, body: body})
+		p.Body = body
+	}
+	if p.Body != "" {
+		name = "pages/cached"
 	}
 	if f := c.Cookies("convene_flash"); f != "" {
 		if s.Locale.Has(f) {

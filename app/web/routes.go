@@ -25,20 +25,20 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(s.identify)
 	app.Use(s.csrfProtect)
 
-	// Public pages.
-	app.Get("/", s.home)
+	// Public pages; those every visitor sees alike go through the page cache.
+	app.Get("/", s.cached(s.home))
 	app.Get("/language/:lang", s.switchLanguage)
 	app.Post("/language", s.requireAccount, s.setLanguage)
-	app.Get("/processes/:slug.ics", s.processICS)
-	app.Get("/processes/:slug", s.showProcess)
-	app.Get("/forums/:id.ics", s.forumICS)
-	app.Get("/forums/:id/changes.atom", s.forumChangesAtom)
-	app.Get("/forums/:id/changes", s.forumChanges)
-	app.Get("/forums/:id/schedule.json", s.scheduleJSON)
-	app.Get("/forums/:id/schedule.xml", s.scheduleXML)
-	app.Get("/forums/:id", s.showForum)
-	app.Get("/sessions/:id.ics", s.sessionICS)
-	app.Get("/sessions/:id", s.showSession)
+	app.Get("/processes/:slug.ics", s.cached(s.processICS))
+	app.Get("/processes/:slug", s.cached(s.showProcess))
+	app.Get("/forums/:id.ics", s.cached(s.forumICS))
+	app.Get("/forums/:id/changes.atom", s.cached(s.forumChangesAtom))
+	app.Get("/forums/:id/changes", s.cached(s.forumChanges))
+	app.Get("/forums/:id/schedule.json", s.cached(s.scheduleJSON))
+	app.Get("/forums/:id/schedule.xml", s.cached(s.scheduleXML))
+	app.Get("/forums/:id", s.cached(s.showForum))
+	app.Get("/sessions/:id.ics", s.cached(s.sessionICS))
+	app.Get("/sessions/:id", s.cached(s.showSession))
 	app.Get("/privacy", s.privacyNotice)
 
 	// Accounts.

@@ -54,6 +54,7 @@ type Server struct {
 	kv      *store.KV
 	metrics *httpMetrics
 	proxies []netip.Prefix
+	cache   *pageCache
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -90,6 +91,7 @@ func New(d Deps) (*Server, error) {
 		kv:      &store.KV{DB: d.DB, Clock: d.Clock},
 		metrics: m,
 		proxies: d.Config.TrustedProxies,
+		cache:   newPageCache(),
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {
