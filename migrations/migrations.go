@@ -22,7 +22,7 @@ func New() *migrate.Migrations {
 	registerPrivacy(m)
 	registerForums(m)
 	registerSessionDetails(m)
-	registerContentRevision(m)
+	registerRevisions(m)
 	return m
 }
 

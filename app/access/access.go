@@ -77,7 +77,11 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	// Pages name a session's people; a login carries whether its account holds a role.
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
+	if err := store.LoginsChanged(ctx, db); err != nil {
 		return err
 	}
 	return audit.Record(ctx, db, now, actor, "grant.add", "process", fmt.Sprint(processID),
@@ -96,7 +100,11 @@ func Revoke(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	// Pages name a session's people; a login carries whether its account holds a role.
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
+	if err := store.LoginsChanged(ctx, db); err != nil {
 		return err
 	}
 	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
@@ -112,7 +120,11 @@ func RevokeByID(ctx context.Context, db bun.IDB, now time.Time, actor audit.Acto
 	if _, err := db.NewDelete().Model((*grant)(nil)).Where("id = ?", g.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("revoking grant %d: %w", grantID, err)
 	}
+	// Pages name a session's people; a login carries whether its account holds a role.
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
+	if err := store.LoginsChanged(ctx, db); err != nil {
 		return err
 	}
 	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),

@@ -101,8 +101,12 @@ func Erase(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a 
 	if actor.AccountID == a.ID {
 		actor.AccountID = 0 // the entry outlives its actor
 	}
-	// Programmes name moderators and rapporteurs: the person's name leaves them.
+	// Programmes name moderators and rapporteurs: the person's name leaves them. Their logins
+	// are gone with the account.
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return err
+	}
+	if err := store.LoginsChanged(ctx, db); err != nil {
 		return err
 	}
 	return audit.Record(ctx, db, now, actor, "account.delete", "account", fmt.Sprint(a.ID), nil)

@@ -166,8 +166,10 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 		}
 		now := s.Clock.Now()
 		a.EmailVerifiedAt, a.UpdatedAt = &now, now
-		_, err = tx.NewUpdate().Model(&a).Column("email_verified_at", "updated_at").WherePK().Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model(&a).Column("email_verified_at", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return store.LoginsChanged(ctx, tx)
 	})
 	return a, err
 }
@@ -306,10 +308,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, Logi
 
 // SignOut ends the login of token.
 func (s *Service) SignOut(ctx context.Context, token string) error {
-	if _, err := s.DB.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx); err != nil {
-		return fmt.Errorf("signing out: %w", err)
-	}
-	return nil
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx); err != nil {
+			return fmt.Errorf("signing out: %w", err)
+		}
+		return store.LoginsChanged(ctx, tx)
+	})
 }
 
 // EndAllLogins ends every login of an account.
@@ -317,7 +321,7 @@ func EndAllLogins(ctx context.Context, db bun.IDB, accountID int64) error {
 	if _, err := db.NewDelete().Model((*Login)(nil)).Where("account_id = ?", accountID).Exec(ctx); err != nil {
 		return fmt.Errorf("ending the logins of account %d: %w", accountID, err)
 	}
-	return nil
+	return store.LoginsChanged(ctx, db)
 }
 
 // ListLogins lists an account's open logins, most recently used first; logins past either
@@ -336,14 +340,16 @@ func (s *Service) ListLogins(ctx context.Context, accountID int64) ([]Login, err
 
 // EndLogin ends one of the account's own logins.
 func (s *Service) EndLogin(ctx context.Context, accountID, loginID int64) error {
-	res, err := s.DB.NewDelete().Model((*Login)(nil)).Where("id = ? AND account_id = ?", loginID, accountID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("ending login %d: %w", loginID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*Login)(nil)).Where("id = ? AND account_id = ?", loginID, accountID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("ending login %d: %w", loginID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrNotFound
+		}
+		return store.LoginsChanged(ctx, tx)
+	})
 }
 
 // RequestPasswordReset mails a reset link; silent for unknown addresses.
@@ -480,17 +486,22 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in Profile
 		return err
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*Account)(nil)).
-			Set("name = ?", name).Set("language = ?", in.Language).Set("time_zone = ?", zone).Set("updated_at = ?", s.Clock.Now()).
-			Where("id = ?", accountID).Exec(ctx)
+		before, err := ByID(ctx, tx, accountID)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).
+			Set("name = ?", name).Set("language = ?", in.Language).Set("time_zone = ?", zone).Set("updated_at = ?", s.Clock.Now()).
+			Where("id = ?", accountID).Exec(ctx); err != nil {
 			return fmt.Errorf("updating profile %d: %w", accountID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
+		if err := store.LoginsChanged(ctx, tx); err != nil { // logins carry the account
+			return err
 		}
-		// Programmes name moderators and rapporteurs by their account's name.
-		return store.ContentChanged(ctx, tx)
+		if before.Name != name { // programmes name moderators and rapporteurs
+			return store.ContentChanged(ctx, tx)
+		}
+		return nil
 	})
 }
 
@@ -586,6 +597,9 @@ func SetAdmin(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor,
 	if _, err := db.NewUpdate().Model((*Account)(nil)).Set("is_admin = ?", admin).Set("updated_at = ?", now).
 		Where("id = ?", accountID).Exec(ctx); err != nil {
 		return fmt.Errorf("setting admin of %d: %w", accountID, err)
+	}
+	if err := store.LoginsChanged(ctx, db); err != nil {
+		return err
 	}
 	return audit.Record(ctx, db, now, actor, "account.set_admin", "account", fmt.Sprint(accountID), map[string]any{"admin": admin})
 }

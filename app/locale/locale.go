@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -30,6 +31,7 @@ type Bundle struct {
 	localizers map[string]*i18n.Localizer
 	ids        map[string]map[string]bool
 	matcher    language.Matcher
+	plain      sync.Map // lang + "\x00" + id → the message without data, made once
 }
 
 // Load reads every locales/<lang>/*.toml file of fsys. Each supported language must have the
@@ -94,6 +96,20 @@ func (b *Bundle) Has(id string) bool { return b.ids[Default][id] }
 // T translates id into lang, filling the template with data. An unknown id comes back as is,
 // so a missing string shows up on the page and in tests instead of breaking the request.
 func (b *Bundle) T(lang, id string, data map[string]any) string {
+	if data == nil {
+		key := lang + "\x00" + id
+		if s, ok := b.plain.Load(key); ok {
+			return s.(string)
+		}
+		s := b.localize(lang, id, nil)
+		b.plain.Store(key, s)
+		return s
+	}
+	return b.localize(lang, id, data)
+}
+
+// localize runs go-i18n: the message's template, its plural form.
+func (b *Bundle) localize(lang, id string, data map[string]any) string {
 	l, ok := b.localizers[lang]
 	if !ok {
 		l = b.localizers[Default]

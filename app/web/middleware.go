@@ -130,7 +130,7 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		acct = &a
 		c.Locals(localViaAPI, true)
 	} else if token := c.Cookies(s.cookieName("convene_login")); token != "" {
-		a, login, err := s.Accounts.Authenticate(ctx, strings.Clone(token))
+		a, login, err := s.authenticate(c, strings.Clone(token))
 		switch {
 		case err == nil:
 			acct = &a

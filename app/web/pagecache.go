@@ -1,13 +1,20 @@
 package web
 
 import (
+	"bytes"
+	"compress/flate"
+	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"html/template"
+	"errors"
+	"hash/crc32"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 	"github.com/valyala/fasthttp"
 
 	"github.com/convene/convene/app/accounts"
@@ -30,7 +37,7 @@ type pageCache struct {
 	mu        sync.RWMutex
 	rev       int64
 	responses map[string]*cachedResponse
-	contents  map[string]cachedContent
+	contents  map[string]*cachedContent
 }
 
 // cachedResponse is a whole response, with its compressed forms made on first demand.
@@ -41,13 +48,16 @@ type cachedResponse struct {
 	compressed                             [2][]byte // brotli, gzip
 }
 
+// cachedContent is a page's content, rendered; its deflated form is made on first demand.
 type cachedContent struct {
 	title, description string
-	body               template.HTML
+	body               []byte // HTML, escaped by html/template
+	once               sync.Once
+	deflated           []byte
 }
 
 func newPageCache() *pageCache {
-	return &pageCache{responses: map[string]*cachedResponse{}, contents: map[string]cachedContent{}}
+	return &pageCache{responses: map[string]*cachedResponse{}, contents: map[string]*cachedContent{}}
 }
 
 // at moves the cache to revision rev when that is newer (dropping what it held) and tells
@@ -68,7 +78,7 @@ func (pc *pageCache) at(rev int64) bool {
 	if rev > pc.rev {
 		pc.rev = rev
 		pc.responses = map[string]*cachedResponse{}
-		pc.contents = map[string]cachedContent{}
+		pc.contents = map[string]*cachedContent{}
 	}
 	return rev == pc.rev
 }
@@ -95,9 +105,9 @@ func (pc *pageCache) putResponse(rev int64, key string, e *cachedResponse) {
 	pc.responses[key] = e
 }
 
-func (pc *pageCache) content(rev int64, key string) (cachedContent, bool) {
+func (pc *pageCache) content(rev int64, key string) (*cachedContent, bool) {
 	if !pc.at(rev) {
-		return cachedContent{}, false
+		return nil, false
 	}
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
@@ -105,14 +115,14 @@ func (pc *pageCache) content(rev int64, key string) (cachedContent, bool) {
 	return e, ok
 }
 
-func (pc *pageCache) putContent(rev int64, key string, e cachedContent) {
+func (pc *pageCache) putContent(rev int64, key string, e *cachedContent) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if rev != pc.rev {
 		return
 	}
 	if len(pc.contents) >= cacheEntries {
-		pc.contents = map[string]cachedContent{}
+		pc.contents = map[string]*cachedContent{}
 	}
 	pc.contents[key] = e
 }
@@ -121,6 +131,7 @@ func (pc *pageCache) putContent(rev int64, key string, e cachedContent) {
 const (
 	localCacheFill  = "cache_fill"  // an anonymous response being cached: no visitor cookie
 	localContentFor = "content_for" // *contentFill: render the content apart and keep it
+	localRevisions  = "revisions"   // store.Revisions read for this request
 )
 
 // contentFill is where s.page leaves the content it rendered for the cache.
@@ -148,48 +159,145 @@ func cacheVariant(c *fiber.Ctx) string {
 	return ""
 }
 
-// cached serves h's answer from the page cache, filling it on a miss.
+// cached serves h's answer from the page cache, filling it on a miss. Requests that miss the
+// same entry at once wait for one of them to render it.
 func (s *Server) cached(h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		variant := cacheVariant(c)
 		if variant == "" {
 			return h(c)
 		}
-		rev, err := store.ContentRevision(c.UserContext(), s.DB)
+		revs, err := s.revisions.read(c)
 		if err != nil {
 			return err
 		}
+		rev := revs.Content
 		key := variant + "\x00" + lang(c) + "\x00" + strconv.FormatInt(s.Clock.Now().Unix()/60, 10) + "\x00" + c.OriginalURL()
 		if variant != "anon" {
 			if e, ok := s.cache.content(rev, key); ok {
-				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, Body: e.body})
+				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
 			}
-			c.Locals(localContentFor, &contentFill{rev: rev, key: key})
+			leader := false
+			_, err, _ := s.fills.Do(key, func() (any, error) {
+				leader = true
+				c.Locals(localContentFor, &contentFill{rev: rev, key: key})
+				return nil, h(c)
+			})
+			if leader {
+				return err
+			}
+			if e, ok := s.cache.content(rev, key); ok {
+				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
+			}
 			return h(c)
 		}
 		if e, ok := s.cache.response(rev, key); ok {
 			return s.sendCached(c, e)
 		}
-		c.Locals(localCacheFill, true)
-		if err := h(c); err != nil {
+		leader := false
+		_, err, _ = s.fills.Do(key, func() (any, error) {
+			leader = true
+			return nil, s.fill(c, h, rev, key)
+		})
+		if leader {
 			return err
 		}
-		res := c.Response()
-		if res.StatusCode() != fiber.StatusOK || len(res.Header.ContentEncoding()) > 0 {
-			return nil
+		if e, ok := s.cache.response(rev, key); ok {
+			return s.sendCached(c, e)
 		}
-		body := string(res.Body()) // a copy: Fiber reuses the buffer
-		e := &cachedResponse{body: body, contentType: string(res.Header.ContentType()),
-			disposition: string(res.Header.Peek(fiber.HeaderContentDisposition)), cacheControl: string(res.Header.Peek(fiber.HeaderCacheControl))}
-		if tag := res.Header.Peek(fiber.HeaderETag); len(tag) > 0 {
-			e.etag = string(tag)
-		} else {
-			sum := sha256.Sum256([]byte(body))
-			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-			c.Set(fiber.HeaderETag, e.etag)
-		}
-		s.cache.putResponse(rev, key, e)
+		return h(c)
+	}
+}
+
+// fill runs h for an anonymous request and keeps its answer when it is a whole 200.
+func (s *Server) fill(c *fiber.Ctx, h fiber.Handler, rev int64, key string) error {
+	c.Locals(localCacheFill, true)
+	if err := h(c); err != nil {
+		return err
+	}
+	res := c.Response()
+	if res.StatusCode() != fiber.StatusOK || len(res.Header.ContentEncoding()) > 0 {
 		return nil
+	}
+	body := string(res.Body()) // a copy: Fiber reuses the buffer
+	e := &cachedResponse{body: body, contentType: string(res.Header.ContentType()),
+		disposition: string(res.Header.Peek(fiber.HeaderContentDisposition)), cacheControl: string(res.Header.Peek(fiber.HeaderCacheControl))}
+	if tag := res.Header.Peek(fiber.HeaderETag); len(tag) > 0 {
+		e.etag = string(tag)
+	} else {
+		sum := sha256.Sum256([]byte(body))
+		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		c.Set(fiber.HeaderETag, e.etag)
+	}
+	s.cache.putResponse(rev, key, e)
+	return nil
+}
+
+// revisionReader reads the content revision for many requests at once: a request waits for
+// the next read that starts after it arrived (never one already under way, which could predate
+// a change it must see), and every request waiting then shares that one read. Under load this
+// is one query per round trip to the database instead of one per request.
+type revisionReader struct {
+	db      bun.IDB
+	mu      sync.Mutex
+	next    *revisionRound
+	reading bool
+}
+
+type revisionRound struct {
+	done chan struct{}
+	revs store.Revisions
+	err  error
+}
+
+// read returns the revisions as they are now, or later, never earlier; a request reads them
+// once (the login cache and the page cache share what it read).
+func (r *revisionReader) read(c *fiber.Ctx) (store.Revisions, error) {
+	if revs, ok := c.Locals(localRevisions).(store.Revisions); ok {
+		return revs, nil
+	}
+	revs, err := r.readNew(c.UserContext())
+	if err == nil {
+		c.Locals(localRevisions, revs)
+	}
+	return revs, err
+}
+
+func (r *revisionReader) readNew(ctx context.Context) (store.Revisions, error) {
+	r.mu.Lock()
+	if r.next == nil {
+		r.next = &revisionRound{done: make(chan struct{})}
+	}
+	round := r.next
+	if !r.reading {
+		r.reading = true
+		go r.loop()
+	}
+	r.mu.Unlock()
+	select {
+	case <-round.done:
+		return round.revs, round.err
+	case <-ctx.Done():
+		return store.Revisions{}, ctx.Err()
+	}
+}
+
+// loop runs rounds while requests wait for one.
+func (r *revisionReader) loop() {
+	for {
+		r.mu.Lock()
+		round := r.next
+		r.next = nil
+		if round == nil {
+			r.reading = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		round.revs, round.err = store.ReadRevisions(ctx, r.db)
+		cancel()
+		close(round.done)
 	}
 }
 
@@ -230,4 +338,77 @@ func (e *cachedResponse) compress(i int) []byte {
 		}
 	})
 	return e.compressed[i]
+}
+
+// contentMarker stands in the layout where cached content goes; the layout is drawn per
+// request (the person's name, their forms' tokens, a message) and the content put in its place.
+const contentMarker = "<!--convene:content-->"
+
+// gzipHeader is a gzip member's header: deflate, no name, no time, unknown system.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
+
+// deflate returns the content as a deflate segment of its own: compressed by a fresh
+// compressor (it refers to nothing before it) and ended by a sync flush on a byte boundary (so
+// more blocks may follow). Made once per cached entry.
+func (e *cachedContent) deflate() []byte {
+	e.once.Do(func() {
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, flate.DefaultCompression)
+		_, _ = w.Write(e.body)
+		_ = w.Flush()
+		e.deflated = b.Bytes()
+	})
+	return e.deflated
+}
+
+// sendAround sends layout with the cached content in place of its marker. A client that takes
+// gzip gets one gzip stream spliced from the layout's two parts, deflated now, and the content
+// deflated once: the page is not compressed again on every request.
+func sendAround(c *fiber.Ctx, status int, layout []byte, content *cachedContent) error {
+	i := bytes.Index(layout, []byte(contentMarker))
+	if i < 0 {
+		return errors.New("the layout lost the content marker")
+	}
+	pre, post := layout[:i], layout[i+len(contentMarker):]
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if !c.Context().Request.Header.HasAcceptEncoding("gzip") {
+		out := make([]byte, 0, len(pre)+len(content.body)+len(post))
+		out = append(append(append(out, pre...), content.body...), post...)
+		return c.Status(status).Send(out)
+	}
+	// The layout's parts go as stored (uncompressed) blocks: a few kilobytes that cost nothing
+	// to frame, where compressing them would cost more than the rest of the request.
+	var b bytes.Buffer
+	b.Grow(len(gzipHeader) + len(pre) + len(content.deflate()) + len(post) + 64)
+	b.Write(gzipHeader)
+	storedBlocks(&b, pre, false)
+	b.Write(content.deflate())
+	storedBlocks(&b, post, true)
+	crc := crc32.ChecksumIEEE(pre)
+	crc = crc32.Update(crc, crc32.IEEETable, content.body)
+	crc = crc32.Update(crc, crc32.IEEETable, post)
+	b.Write(binary.LittleEndian.AppendUint32(nil, crc))
+	b.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(pre)+len(content.body)+len(post))))
+	c.Set(fiber.HeaderContentEncoding, "gzip")
+	return c.Status(status).Send(b.Bytes())
+}
+
+// storedBlocks writes data as deflate stored blocks (RFC 1951 §3.2.4), starting on a byte
+// boundary as a sync flush leaves it; final marks the last block of the stream.
+func storedBlocks(b *bytes.Buffer, data []byte, final bool) {
+	for {
+		n := min(len(data), 0xffff)
+		last := final && n == len(data)
+		if last {
+			b.WriteByte(1)
+		} else {
+			b.WriteByte(0)
+		}
+		b.Write([]byte{byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+		b.Write(data[:n])
+		data = data[n:]
+		if len(data) == 0 && (last || !final) {
+			return
+		}
+	}
 }

@@ -1,13 +1,18 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/store/storetest"
@@ -87,4 +92,96 @@ func zoneOf(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestSplicedGzip: a signed-in member's cached page, sent as one gzip stream spliced from the
+// layout and the content deflated once, decompresses to exactly the page sent uncompressed.
+func TestSplicedGzip(t *testing.T) {
+	t.Parallel()
+	d := newDemoSite(t, storetest.Open(t, storetest.SQLite))
+	d.user("socia@example.org", false)
+	m := d.client()
+	m.signIn("socia@example.org")
+	m.get("/privacy") // shows the sign-in message once, so the pages compared have none
+	for range 2 {     // a miss that fills the cache, then a hit
+		plain := m.do("GET", "/forums/foro-cdmx", nil, map[string]string{"Accept-Encoding": "identity"})
+		req, _ := http.NewRequest("GET", d.base+"/forums/foro-cdmx", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := m.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Content-Encoding %q", res.Header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr) // checks the CRC and the length too
+		if err != nil {
+			t.Fatalf("the spliced stream does not decompress: %v", err)
+		}
+		// The two pages differ only in their CSRF-free parts: same login, same token.
+		if string(got) != plain.body {
+			t.Fatalf("the spliced page differs from the plain one (%d and %d bytes)", len(got), len(plain.body))
+		}
+		if !strings.Contains(string(got), "Panel: sociedad") || !strings.Contains(string(got), `action="/signout"`) {
+			t.Fatal("the page lacks its content or its layout")
+		}
+	}
+}
+
+// TestLoginCacheAcrossInstances: a login checked by instance B is remembered there, yet a new
+// role, a new name or a sign-out made through instance A shows on B at once.
+func TestLoginCacheAcrossInstances(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		a := newDemoSite(t, db)
+		b := newSite(t, db)
+		ctx := context.Background()
+		acct := a.user("viajera@example.org", false)
+		onA := a.client()
+		onA.signIn("viajera@example.org")
+		u, _ := url.Parse(a.base)
+		var cookie string
+		for _, ck := range onA.http.Jar.Cookies(u) {
+			if ck.Name == "convene_login" {
+				cookie = ck.Name + "=" + ck.Value
+			}
+		}
+		if cookie == "" {
+			t.Fatal("no login cookie")
+		}
+		// The same login, presented to instance B.
+		onB := b.client()
+		onB.http.Jar = nil
+		get := func(path string) *response { return onB.do("GET", path, nil, map[string]string{"Cookie": cookie}) }
+		if r := get("/profile/"); r.status != http.StatusOK {
+			t.Fatalf("signed in on B: %d", r.status)
+		}
+		if strings.Contains(get("/").body, `href="/admin/"`) {
+			t.Fatal("a member without roles is offered My processes")
+		}
+		if err := a.app.Access.Grant(ctx, audit.Actor{}, acct.ID, "moderator", a.processID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(get("/").body, `href="/admin/"`) {
+			t.Error("after a role was granted on A, B does not offer My processes")
+		}
+		if err := a.accounts.UpdateProfile(ctx, acct.ID, accounts.ProfileInput{Name: "Viajera Renombrada", Language: "es"}); err != nil {
+			t.Fatal(err)
+		}
+		if r := get("/profile/"); !strings.Contains(r.body, "Viajera Renombrada") {
+			t.Error("after a new name on A, B shows the old one")
+		}
+		if r := onA.post("/signout", url.Values{}); r.status != http.StatusSeeOther {
+			t.Fatalf("sign-out on A: %d", r.status)
+		}
+		if r := get("/profile/"); r.status != http.StatusSeeOther {
+			t.Errorf("after signing out on A, B still knows the login: %d", r.status)
+		}
+	})
 }

@@ -43,9 +43,11 @@ type Page struct {
 	Errors      validate.Errors
 	Form        map[string]string
 	Data        any
-	// Body is the page's content already rendered (from the page cache): the layout shows it
-	// instead of executing the page's content template.
+	// Body stands in the layout for content already rendered (the page cache's), which is
+	// put around it as it is sent.
 	Body template.HTML
+	// cached is the page cache's content to show, when the request hit it.
+	cached *cachedContent
 }
 
 // FieldError returns the first error message id for field, if any.
@@ -365,17 +367,18 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	if titleID != "" && p.Title == "" {
 		p.Title = s.Locale.T(p.Lang, titleID, nil)
 	}
-	if fill, ok := c.Locals(localContentFor).(*contentFill); ok && !fill.done && status == fiber.StatusOK {
+	content := p.cached
+	if fill, ok := c.Locals(localContentFor).(*contentFill); ok && !fill.done && status == fiber.StatusOK && content == nil {
 		body, err := s.render.renderContent(name, p)
 		if err != nil {
 			return err
 		}
 		fill.done = true
-		s.cache.putContent(fill.rev, fill.key, cachedContent{title: p.Title, description: p.Description, body: body})
-		p.Body = body
+		content = &cachedContent{title: p.Title, description: p.Description, body: []byte(body)}
+		s.cache.putContent(fill.rev, fill.key, content)
 	}
-	if p.Body != "" {
-		name = "pages/cached"
+	if content != nil {
+		p.Body, name = contentMarker, "pages/cached"
 	}
 	if f := c.Cookies("convene_flash"); f != "" {
 		if s.Locale.Has(f) {
@@ -397,6 +400,9 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if content != nil {
+		return sendAround(c, status, body, content)
+	}
 	return c.Status(status).Send(body)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
@@ -46,15 +47,18 @@ type Deps struct {
 // Server holds what handlers share.
 type Server struct {
 	Deps
-	App     *fiber.App
-	key     []byte
-	openapi []byte
-	render  *renderer
-	static  *staticFiles
-	kv      *store.KV
-	metrics *httpMetrics
-	proxies []netip.Prefix
-	cache   *pageCache
+	App       *fiber.App
+	key       []byte
+	openapi   []byte
+	render    *renderer
+	static    *staticFiles
+	kv        *store.KV
+	metrics   *httpMetrics
+	proxies   []netip.Prefix
+	cache     *pageCache
+	revisions *revisionReader
+	logins    *loginCache
+	fills     singleflight.Group
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -83,15 +87,17 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		Deps:    d,
-		key:     d.Key,
-		openapi: doc,
-		render:  r,
-		static:  static,
-		kv:      &store.KV{DB: d.DB, Clock: d.Clock},
-		metrics: m,
-		proxies: d.Config.TrustedProxies,
-		cache:   newPageCache(),
+		Deps:      d,
+		key:       d.Key,
+		openapi:   doc,
+		render:    r,
+		static:    static,
+		kv:        &store.KV{DB: d.DB, Clock: d.Clock},
+		metrics:   m,
+		proxies:   d.Config.TrustedProxies,
+		cache:     newPageCache(),
+		revisions: &revisionReader{db: d.DB},
+		logins:    newLoginCache(),
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {

@@ -1,0 +1,44 @@
+// Command convene-load prepares and drives load against a running Convene, as a process of its
+// own (the server's figures are not to include the generator's):
+//
+//	convene-load hello -addr 127.0.0.1:9000         a minimal Fiber hello-world, the baseline
+//	convene-load programme -db URL [-sessions 200]  a published forum of N sessions in the demo
+//	                                                process, and a member account to sign in with
+//	convene-load signin -base URL -email E -password P
+//	                                                prints the login cookie, for wrk's -H
+//
+// The benchmark itself is .ci/bench-programme (wrk against the server and the baseline, side by
+// side in one run).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|signin [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "hello":
+		err = hello(ctx, os.Args[2:])
+	case "programme":
+		err = programme(ctx, os.Args[2:])
+	case "signin":
+		err = signin(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "convene-load:", err)
+		os.Exit(1)
+	}
+}
