@@ -102,7 +102,7 @@ func WriteJSON(w io.Writer, p Programme) error {
 		DaysCount: len(days), TimeslotDuration: "00:15", TimeZoneName: p.ZoneName, URL: p.URL,
 		Tracks: []jsonTrack{}, Rooms: []jsonRoom{}, Days: []jsonDay{}}
 	for _, t := range p.Tracks {
-		c.Tracks = append(c.Tracks, jsonTrack{Name: t.Name, Slug: t.Slug})
+		c.Tracks = append(c.Tracks, jsonTrack(t))
 	}
 	for _, r := range p.Rooms {
 		room := jsonRoom{Name: r.Name, GUID: r.GUID}
@@ -123,7 +123,7 @@ func WriteJSON(w io.Writer, p Programme) error {
 				e.Track = &pt.Track
 			}
 			for _, ps := range pt.Persons {
-				e.Persons = append(e.Persons, jsonPerson{Name: ps.Name, GUID: ps.GUID, Biography: ps.Biography})
+				e.Persons = append(e.Persons, jsonPerson(ps))
 			}
 			for _, l := range pt.Links {
 				e.Links = append(e.Links, jsonLink{Type: "web", URL: l.URL, Title: l.Title})

@@ -91,7 +91,7 @@ func WriteXML(w io.Writer, p Programme, url string) error {
 		Conference: xmlConference{Title: p.Title, Acronym: Acronym(p.Acronym), Start: p.FirstDay, End: p.LastDay, Days: len(days),
 			TimeslotDuration: "00:15", BaseURL: p.BaseURL, URL: p.URL, TimeZoneName: p.ZoneName}}
 	for _, t := range p.Tracks {
-		s.Conference.Tracks = append(s.Conference.Tracks, xmlTrack{Name: t.Name, Slug: t.Slug})
+		s.Conference.Tracks = append(s.Conference.Tracks, xmlTrack(t))
 	}
 	for i, d := range days {
 		day := xmlDay{Index: i + 1, Date: d.Format(time.DateOnly), Start: p.dateTime(d), End: p.dateTime(d.Add(24*time.Hour - time.Minute))}
