@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -114,7 +115,9 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		for _, lang := range []string{"es", "en"} {
 			t.Run(role.name+"/"+lang, func(t *testing.T) {
 				t.Parallel() // a tab each: the browser's processes use the cores the Go side waits with
-				tb := tab(t)
+				// Some 25 pages at two widths, each checked by axe: on a loaded 2-core machine that is
+				// minutes, not the 90 seconds of a journey.
+				tb := tabFor(t, 6*time.Minute)
 				if role.name == "anonymous" {
 					if err := chromedp.Do(tb, chromedp.Navigate(s.base+"/language/"+lang+"?next=/"), waitLang(lang)); err != nil {
 						t.Fatal(err)

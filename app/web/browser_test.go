@@ -33,6 +33,12 @@ func closeBrowser() {
 // unless CONVENE_TEST_SKIP_BROWSER=1 opts out explicitly.
 func tab(t *testing.T) context.Context {
 	t.Helper()
+	return tabFor(t, 90*time.Second)
+}
+
+// tabFor is tab with its own time limit, for a walk of many pages.
+func tabFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	if os.Getenv("CONVENE_TEST_SKIP_BROWSER") == "1" {
 		t.Skip("browser tests skipped: CONVENE_TEST_SKIP_BROWSER=1")
 	}
@@ -67,7 +73,7 @@ func tab(t *testing.T) context.Context {
 		t.Fatalf("starting the browser: %v", shared.err)
 	}
 	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		if t.Failed() {
 			screenshot(t, ctx)
