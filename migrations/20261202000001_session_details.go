@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -12,6 +13,12 @@ import (
 // discuss and their speakers (moderators and rapporteurs are session grants).
 func registerSessionDetails(m *migrate.Migrations) {
 	m.MustRegister(func(ctx context.Context, db *bun.DB) error {
+		if db.Dialect().Name() == dialect.PG {
+			// A recorded change may be a 2000-character link (SQLite does not enforce lengths).
+			if err := ddl(ctx, db, `ALTER TABLE schedule_changes ALTER COLUMN before_value TYPE TEXT, ALTER COLUMN after_value TYPE TEXT`); err != nil {
+				return err
+			}
+		}
 		return ddl(ctx, db,
 			`ALTER TABLE sessions ADD COLUMN languages {json} NOT NULL DEFAULT '[]'`,
 			`ALTER TABLE sessions ADD COLUMN online_url VARCHAR(2000) NOT NULL DEFAULT ''`,

@@ -252,6 +252,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent, previo
 			if _, err := tx.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(previousLogin)).Exec(ctx); err != nil {
 				return fmt.Errorf("ending the previous login: %w", err)
 			}
+			if err := store.LoginsChanged(ctx, tx); err != nil {
+				return err
+			}
 		}
 		var err error
 		token, err = s.openLogin(ctx, tx, a.ID, userAgent)
@@ -495,13 +498,13 @@ func (s *Service) UpdateProfile(ctx context.Context, accountID int64, in Profile
 			Where("id = ?", accountID).Exec(ctx); err != nil {
 			return fmt.Errorf("updating profile %d: %w", accountID, err)
 		}
-		if err := store.LoginsChanged(ctx, tx); err != nil { // logins carry the account
-			return err
-		}
+		// Content before logins, as every action grows them, so two cannot deadlock.
 		if before.Name != name { // programmes name moderators and rapporteurs
-			return store.ContentChanged(ctx, tx)
+			if err := store.ContentChanged(ctx, tx); err != nil {
+				return err
+			}
 		}
-		return nil
+		return store.LoginsChanged(ctx, tx) // logins carry the account
 	})
 }
 

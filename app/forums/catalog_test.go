@@ -17,7 +17,7 @@ func TestCatalogs(t *testing.T) {
 		forums.CodeStatus, forums.CodeKind, forums.CodeLocalTime, forums.CodeNoSuchTime, forums.CodeEndsFirst, forums.CodeOutside,
 		forums.CodeRoomTaken, forums.CodeUnknownRoom, forums.CodeQAMode, forums.CodeLanguage, forums.CodeUnknownTopic,
 		forums.CodeNoAccount, forums.CodeCapacity, forums.CodeSpeakerClash, forums.CodeTooMany, forums.CodeSessionsOutside,
-		forums.CodeZoneFixed, forums.ErrCancelled.Code}
+		forums.CodeZoneFixed, forums.ErrCancelled.Code, forums.CodeTooLong, forums.CodeSlugDigits, forums.CodeRoomReserved}
 	for _, lang := range []string{"es", "en"} {
 		msgs := map[string]bool{}
 		files, _ := fs.Glob(frontend.Locales(), lang+"/*.toml")

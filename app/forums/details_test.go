@@ -178,6 +178,7 @@ func TestSessionBadInput(t *testing.T) {
 			{"no kind", func(in *forums.SessionInput) { in.Kind = "" }, "kind", forums.CodeKind},
 			{"no English title", func(in *forums.SessionInput) { in.Title = translated.Text{"es": "Solo español"} }, "title.en", validate.Required},
 			{"malformed start", func(in *forums.SessionInput) { in.Start = "mañana" }, "start", forums.CodeLocalTime},
+			{"the year 0", func(in *forums.SessionInput) { in.Start = "0000-12-17T10:00" }, "start", forums.CodeLocalTime},
 		}
 		tables := []string{"sessions", "speakers", "session_topics", "grants", "audit_log"}
 		before := map[string]int64{}
@@ -329,5 +330,45 @@ func TestActionsGrowTheContentRevision(t *testing.T) {
 		grew("add a topic", err)
 		grew("grant", access.Grant(ctx, db.DB, x.now, sys, x.ana.ID, access.Moderator, x.p.ID, s.ID))
 		grew("revoke", access.Revoke(ctx, db.DB, x.now, sys, x.ana.ID, access.Moderator, x.p.ID, s.ID))
+	})
+}
+
+// TestReviewedRules: a change log keeps long values (a 2000-character link), room names are
+// unique in a forum and the online column's name is kept, and a speaker clash is looked for in
+// the process's own sessions only (the warning names the other session).
+func TestReviewedRules(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		sys := audit.Actor{}
+		in := x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")
+		in.Speakers = []forums.SpeakerInput{{Name: "Ana Pérez"}}
+		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.OnlineURL = "https://meet.example.org/" + strings.Repeat("a", 1900)
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, s.ID, in); err != nil {
+			t.Fatalf("a long link in the change log: %v", err)
+		}
+		if _, err := forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, "auditorio", 10); fieldCode(err, "room_name") != validate.Taken {
+			t.Fatalf("a second Auditorio: %v", err)
+		}
+		if _, err := forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, "En línea", 10); fieldCode(err, "room_name") != forums.CodeRoomReserved {
+			t.Fatalf("a room named like the online column: %v", err)
+		}
+		// Another process's forum, at the same time, with the same speaker: no warning.
+		other := hybrid()
+		other.Slug = "foro-ajeno"
+		g, err := forums.Create(ctx, db.DB, x.now, sys, x.other.ID, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		elsewhere := forums.SessionInput{Kind: forums.KindPanel, Start: "2026-12-17T10:30", End: "2026-12-17T11:30",
+			Title: translated.Text{"es": "Secreto", "en": "Secret"}, Speakers: []forums.SpeakerInput{{Name: "Ana Pérez"}}}
+		if _, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.other.ID, g.ID, elsewhere); err != nil {
+			t.Fatalf("the same speaker in another process: %v", err)
+		}
 	})
 }

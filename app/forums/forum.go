@@ -42,6 +42,9 @@ const (
 	CodeVenue      = "error.forum_venue"
 	CodeOnline     = "error.forum_online"
 	CodeStatus     = "error.forum_status"
+	CodeTooLong    = "error.forum_too_long"
+	CodeSlugDigits = "error.forum_slug_digits"
+	maxForumDays   = 366
 )
 
 // dateLayout is how forum days are written and stored: a calendar day in the forum's own zone.
@@ -94,6 +97,9 @@ func (in Input) Normalized() Input {
 func (in Input) Validate(langs []string) validate.Errors {
 	var es validate.Errors
 	es.Slug("slug", in.Slug)
+	if in.Slug != "" && strings.Trim(in.Slug, "0123456789") == "" {
+		es.Add("slug", CodeSlugDigits, nil) // /forums/7 is forum number 7
+	}
 	for _, l := range langs {
 		if strings.TrimSpace(in.Title[l]) == "" {
 			es.Add("title."+l, validate.Required, nil)
@@ -132,8 +138,11 @@ func (in Input) Validate(langs []string) validate.Errors {
 	es.TimeZone("time_zone", in.TimeZone, true)
 	start, startOK := checkDate(&es, "starts_on", in.StartsOn)
 	end, endOK := checkDate(&es, "ends_on", in.EndsOn)
-	if startOK && endOK && end.Before(start) {
+	switch {
+	case startOK && endOK && end.Before(start):
 		es.Add("ends_on", CodeEndsBefore, nil)
+	case startOK && endOK && end.Sub(start) >= maxForumDays*24*time.Hour:
+		es.Add("ends_on", CodeTooLong, map[string]any{"Max": maxForumDays})
 	}
 	return es
 }
@@ -156,7 +165,7 @@ func checkDate(es *validate.Errors, field, v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	d, err := time.Parse(dateLayout, v)
-	if err != nil {
+	if err != nil || !plausibleYear(d) {
 		es.Add(field, CodeDate, nil)
 		return time.Time{}, false
 	}
@@ -170,3 +179,6 @@ func (f Forum) Input() Input {
 		OnlineURL: f.OnlineURL, TimeZone: f.TimeZone, StartsOn: f.StartsOn, EndsOn: f.EndsOn,
 		Title: f.Title, Description: f.Description, Accessibility: f.Accessibility}
 }
+
+// plausibleYear keeps dates where calendars, databases and people expect them.
+func plausibleYear(t time.Time) bool { return t.Year() >= 1900 && t.Year() <= 2200 }

@@ -47,6 +47,10 @@ func TestValidate(t *testing.T) {
 		{"no last day", func(in *forums.Input) { in.EndsOn = "" }, "ends_on", validate.Required},
 		{"ends before it starts", func(in *forums.Input) { in.EndsOn = "2026-12-16" }, "ends_on", forums.CodeEndsBefore},
 		{"NUL in the venue", func(in *forums.Input) { in.VenueName = "Sede\x00" }, "venue_name", validate.Control},
+		{"a slug of digits, read as an id", func(in *forums.Input) { in.Slug = "2027" }, "slug", forums.CodeSlugDigits},
+		{"longer than a year", func(in *forums.Input) { in.StartsOn, in.EndsOn = "2026-01-01", "2027-01-02" }, "ends_on", forums.CodeTooLong},
+		{"across the ages", func(in *forums.Input) { in.StartsOn, in.EndsOn = "1900-01-01", "2200-12-31" }, "ends_on", forums.CodeTooLong},
+		{"the year 0", func(in *forums.Input) { in.StartsOn = "0000-01-01" }, "starts_on", forums.CodeDate},
 	}
 	if es := hybrid().Normalized().Validate([]string{"es", "en"}); len(es) > 0 {
 		t.Fatalf("a good forum is refused: %v", es)

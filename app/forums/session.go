@@ -68,6 +68,7 @@ const (
 	CodeCapacity        = "error.session_capacity"
 	CodeSpeakerClash    = "error.speaker_clash"
 	CodeTooMany         = "error.too_many_items"
+	CodeRoomReserved    = "error.room_reserved"
 	maxSpeakers         = 30
 	maxPeopleInRoles    = 10
 	maxSessionTopics    = 20
@@ -170,7 +171,7 @@ func localTime(es *validate.Errors, field, v string, zone *time.Location) (time.
 		return time.Time{}, false
 	}
 	t, err := time.ParseInLocation(localLayout, v, zone)
-	if err != nil {
+	if err != nil || !plausibleYear(t) {
 		es.Add(field, CodeLocalTime, nil)
 		return time.Time{}, false
 	}
@@ -254,7 +255,7 @@ func (in *SessionInput) check(ctx context.Context, db bun.IDB, p processes.Proce
 		return d, err
 	}
 	if !in.ConfirmClash {
-		if err := checkSpeakerClash(ctx, db, d.speakers, except, start, end); err != nil {
+		if err := checkSpeakerClash(ctx, db, p.ID, d.speakers, except, start, end); err != nil {
 			return d, err
 		}
 	}

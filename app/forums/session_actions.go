@@ -150,6 +150,15 @@ func AddRoom(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, 
 	if capacity < 0 || capacity > 100000 {
 		es.Add("room_capacity", validate.Invalid, nil)
 	}
+	if len(es) == 0 {
+		if strings.EqualFold(name, "En línea") || strings.EqualFold(name, "Online") {
+			es.Add("room_name", CodeRoomReserved, nil) // the programme's column for online sessions
+		} else if taken, err := db.NewSelect().Model((*Room)(nil)).Where("forum_id = ? AND lower(name) = lower(?)", f.ID, name).Exists(ctx); err != nil {
+			return Room{}, fmt.Errorf("checking room names of forum %d: %w", f.ID, err)
+		} else if taken {
+			es.Add("room_name", validate.Taken, nil)
+		}
+	}
 	if err := es.Err(); err != nil {
 		return Room{}, err
 	}

@@ -102,8 +102,10 @@ func checkSpeakers(ctx context.Context, db bun.IDB, es *validate.Errors, p proce
 }
 
 // checkSpeakerClash warns when a speaker (the same account, or the same name) is in another
-// session, not cancelled and of a forum not cancelled, at some moment of this one.
-func checkSpeakerClash(ctx context.Context, db bun.IDB, speakers []Speaker, except int64, start, end time.Time) error {
+// session of the process, not cancelled and of a forum not cancelled, at some moment of this
+// one. Only the process's own sessions are searched: the warning names the other session, and
+// another process's drafts are not the organiser's to see.
+func checkSpeakerClash(ctx context.Context, db bun.IDB, processID int64, speakers []Speaker, except int64, start, end time.Time) error {
 	if len(speakers) == 0 {
 		return nil
 	}
@@ -122,8 +124,8 @@ func checkSpeakerClash(ctx context.Context, db bun.IDB, speakers []Speaker, exce
 	q := db.NewSelect().TableExpr("speakers AS sp").ColumnExpr("sp.name, s.title").
 		Join("JOIN sessions AS s ON s.id = sp.session_id").
 		Join("JOIN forums AS f ON f.id = s.forum_id").
-		Where("s.id <> ? AND s.status <> ? AND f.status <> ? AND s.starts_at < ? AND s.ends_at > ?",
-			except, SessionCancelled, StatusCancelled, end, start).
+		Where("f.process_id = ? AND s.id <> ? AND s.status <> ? AND f.status <> ? AND s.starts_at < ? AND s.ends_at > ?",
+			processID, except, SessionCancelled, StatusCancelled, end, start).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.Where("lower(sp.name) IN (?)", bun.List(names))
 			if len(ids) > 0 {

@@ -53,6 +53,9 @@ func (s *Server) forumContextOf(c *fiber.Ctx, f forums.Forum) (*forumContext, er
 	if !runs && (f.Status == forums.StatusDraft || p.Status == processes.StatusDraft) {
 		return nil, errNotFound
 	}
+	if runs && !account(c).IsAdmin {
+		noCache(c) // drawn with what only the process's organisers see
+	}
 	topics, err := processes.Topics(ctx, s.DB, p.ID)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
-	"strconv"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,18 +31,24 @@ import (
 // process see organiser links that depend on it, and are served uncached. Time shows on these
 // pages (what is upcoming, what ended), so an entry also lasts at most a minute.
 
-// cacheEntries bounds each map: the filters' query strings make keys without end.
-const cacheEntries = 4096
+// cacheBytes bounds what the cache holds (bodies and their compressed copies): past it, it
+// starts afresh. cacheLife is how long an entry lasts (pages show time: what is upcoming).
+const (
+	cacheBytes = 64 << 20
+	cacheLife  = time.Minute
+)
 
 type pageCache struct {
 	mu        sync.RWMutex
 	rev       int64
+	size      int // bytes held, roughly
 	responses map[string]*cachedResponse
 	contents  map[string]*cachedContent
 }
 
 // cachedResponse is a whole response, with its compressed forms made on first demand.
 type cachedResponse struct {
+	made                                   time.Time
 	body, etag                             string
 	contentType, disposition, cacheControl string
 	once                                   [2]sync.Once
@@ -50,6 +57,7 @@ type cachedResponse struct {
 
 // cachedContent is a page's content, rendered; its deflated form is made on first demand.
 type cachedContent struct {
+	made               time.Time
 	title, description string
 	body               []byte // HTML, escaped by html/template
 	once               sync.Once
@@ -77,20 +85,33 @@ func (pc *pageCache) at(rev int64) bool {
 	defer pc.mu.Unlock()
 	if rev > pc.rev {
 		pc.rev = rev
-		pc.responses = map[string]*cachedResponse{}
-		pc.contents = map[string]*cachedContent{}
+		pc.clear()
 	}
 	return rev == pc.rev
 }
 
-func (pc *pageCache) response(rev int64, key string) (*cachedResponse, bool) {
+// clear drops everything; the caller holds the write lock.
+func (pc *pageCache) clear() {
+	pc.responses, pc.contents, pc.size = map[string]*cachedResponse{}, map[string]*cachedContent{}, 0
+}
+
+// grow counts n more bytes held, dropping everything first when that would pass the bound.
+// The caller holds the write lock.
+func (pc *pageCache) grow(n int) {
+	if pc.size+n > cacheBytes {
+		pc.clear()
+	}
+	pc.size += n
+}
+
+func (pc *pageCache) response(rev int64, key string, now time.Time) (*cachedResponse, bool) {
 	if !pc.at(rev) {
 		return nil, false
 	}
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
 	e, ok := pc.responses[key]
-	return e, ok
+	return e, ok && now.Sub(e.made) < cacheLife
 }
 
 func (pc *pageCache) putResponse(rev int64, key string, e *cachedResponse) {
@@ -99,20 +120,18 @@ func (pc *pageCache) putResponse(rev int64, key string, e *cachedResponse) {
 	if rev != pc.rev {
 		return
 	}
-	if len(pc.responses) >= cacheEntries {
-		pc.responses = map[string]*cachedResponse{}
-	}
+	pc.grow(len(e.body))
 	pc.responses[key] = e
 }
 
-func (pc *pageCache) content(rev int64, key string) (*cachedContent, bool) {
+func (pc *pageCache) content(rev int64, key string, now time.Time) (*cachedContent, bool) {
 	if !pc.at(rev) {
 		return nil, false
 	}
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
 	e, ok := pc.contents[key]
-	return e, ok
+	return e, ok && now.Sub(e.made) < cacheLife
 }
 
 func (pc *pageCache) putContent(rev int64, key string, e *cachedContent) {
@@ -121,10 +140,33 @@ func (pc *pageCache) putContent(rev int64, key string, e *cachedContent) {
 	if rev != pc.rev {
 		return
 	}
-	if len(pc.contents) >= cacheEntries {
-		pc.contents = map[string]*cachedContent{}
-	}
+	pc.grow(len(e.body))
 	pc.contents[key] = e
+}
+
+// counted adds the bytes of a compressed copy made after the entry was stored.
+func (pc *pageCache) counted(n int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.grow(n)
+}
+
+// cacheQuery lists the query parameters the cached pages read; others do not make another
+// entry (nor reach the page, which is drawn for the address without them).
+var cacheQuery = []string{"format", "kind", "lang", "language", "topic"}
+
+// cacheURL is the address a cached page is filed under: the path and the parameters it reads.
+func cacheURL(c *fiber.Ctx) string {
+	q := url.Values{}
+	for _, k := range cacheQuery {
+		if v := c.Query(k); v != "" {
+			q.Set(k, strings.Clone(v))
+		}
+	}
+	if len(q) == 0 {
+		return strings.Clone(c.Path())
+	}
+	return strings.Clone(c.Path()) + "?" + q.Encode()
 }
 
 // Keys of c.Locals the cache leaves for s.page.
@@ -132,12 +174,19 @@ const (
 	localCacheFill  = "cache_fill"  // an anonymous response being cached: no visitor cookie
 	localContentFor = "content_for" // *contentFill: render the content apart and keep it
 	localRevisions  = "revisions"   // store.Revisions read for this request
+	localCacheURL   = "cache_url"   // the address the page is drawn for: cacheURL
+	localNoCache    = "no_cache"    // the page shows what only this viewer may see
 )
+
+// noCache marks this request's page as one that must not be cached for others: it shows the
+// viewer what their own roles let them see (a draft, the organiser's links).
+func noCache(c *fiber.Ctx) { c.Locals(localNoCache, true) }
 
 // contentFill is where s.page leaves the content it rendered for the cache.
 type contentFill struct {
 	rev  int64
 	key  string
+	made time.Time
 	done bool
 }
 
@@ -172,37 +221,40 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 			return err
 		}
 		rev := revs.Content
-		key := variant + "\x00" + lang(c) + "\x00" + strconv.FormatInt(s.Clock.Now().Unix()/60, 10) + "\x00" + c.OriginalURL()
+		page := cacheURL(c)
+		c.Locals(localCacheURL, page)
+		key := variant + "\x00" + lang(c) + "\x00" + page
+		now := s.Clock.Now()
 		if variant != "anon" {
-			if e, ok := s.cache.content(rev, key); ok {
+			if e, ok := s.cache.content(rev, key, now); ok {
 				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
 			}
 			leader := false
 			_, err, _ := s.fills.Do(key, func() (any, error) {
 				leader = true
-				c.Locals(localContentFor, &contentFill{rev: rev, key: key})
+				c.Locals(localContentFor, &contentFill{rev: rev, key: key, made: now})
 				return nil, h(c)
 			})
 			if leader {
 				return err
 			}
-			if e, ok := s.cache.content(rev, key); ok {
+			if e, ok := s.cache.content(rev, key, now); ok {
 				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
 			}
 			return h(c)
 		}
-		if e, ok := s.cache.response(rev, key); ok {
+		if e, ok := s.cache.response(rev, key, now); ok {
 			return s.sendCached(c, e)
 		}
 		leader := false
 		_, err, _ = s.fills.Do(key, func() (any, error) {
 			leader = true
-			return nil, s.fill(c, h, rev, key)
+			return nil, s.fill(c, h, rev, key, now)
 		})
 		if leader {
 			return err
 		}
-		if e, ok := s.cache.response(rev, key); ok {
+		if e, ok := s.cache.response(rev, key, now); ok {
 			return s.sendCached(c, e)
 		}
 		return h(c)
@@ -210,17 +262,17 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 }
 
 // fill runs h for an anonymous request and keeps its answer when it is a whole 200.
-func (s *Server) fill(c *fiber.Ctx, h fiber.Handler, rev int64, key string) error {
+func (s *Server) fill(c *fiber.Ctx, h fiber.Handler, rev int64, key string, now time.Time) error {
 	c.Locals(localCacheFill, true)
 	if err := h(c); err != nil {
 		return err
 	}
 	res := c.Response()
-	if res.StatusCode() != fiber.StatusOK || len(res.Header.ContentEncoding()) > 0 {
+	if res.StatusCode() != fiber.StatusOK || len(res.Header.ContentEncoding()) > 0 || c.Locals(localNoCache) != nil {
 		return nil
 	}
 	body := string(res.Body()) // a copy: Fiber reuses the buffer
-	e := &cachedResponse{body: body, contentType: string(res.Header.ContentType()),
+	e := &cachedResponse{made: now, body: body, contentType: string(res.Header.ContentType()),
 		disposition: string(res.Header.Peek(fiber.HeaderContentDisposition)), cacheControl: string(res.Header.Peek(fiber.HeaderCacheControl))}
 	if tag := res.Header.Peek(fiber.HeaderETag); len(tag) > 0 {
 		e.etag = string(tag)
@@ -321,16 +373,17 @@ func (s *Server) sendCached(c *fiber.Ctx, e *cachedResponse) error {
 	case len(e.body) < 200:
 	case enc.HasAcceptEncoding("br"):
 		c.Set(fiber.HeaderContentEncoding, "br")
-		return c.Send(e.compress(0))
+		return c.Send(e.compress(0, s.cache))
 	case enc.HasAcceptEncoding("gzip"):
 		c.Set(fiber.HeaderContentEncoding, "gzip")
-		return c.Send(e.compress(1))
+		return c.Send(e.compress(1, s.cache))
 	}
 	return c.SendString(e.body)
 }
 
-func (e *cachedResponse) compress(i int) []byte {
+func (e *cachedResponse) compress(i int, pc *pageCache) []byte {
 	e.once[i].Do(func() {
+		defer func() { pc.counted(len(e.compressed[i])) }()
 		if i == 0 {
 			e.compressed[i] = fasthttp.AppendBrotliBytesLevel(nil, []byte(e.body), fasthttp.CompressBrotliDefaultCompression)
 		} else {

@@ -56,6 +56,10 @@ func TestPageCacheAcrossInstances(t *testing.T) {
 		if gz := anonB.do("GET", "/forums/foro-cdmx", nil, map[string]string{"Accept-Encoding": "gzip"}); gz.status != http.StatusOK {
 			t.Errorf("gzip: %d", gz.status)
 		}
+		// Parameters the page does not read make no entry of their own, nor reach the page.
+		if junk := anonB.do("GET", "/forums/foro-cdmx?utm_source=x", nil, map[string]string{"If-None-Match": tag}); junk.status != http.StatusNotModified {
+			t.Errorf("an unknown parameter made another entry: %d", junk.status)
+		}
 		// Instance A renames the panel and moves the forum's venue.
 		in := forums.SessionInput{Kind: a.panel.Kind, QAMode: a.panel.QAMode, Languages: a.panel.Languages, RoomID: a.panel.RoomID,
 			Start: a.panel.StartsAt.In(zoneOf(t, "America/Mexico_City")).Format("2006-01-02T15:04"),

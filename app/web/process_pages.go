@@ -131,6 +131,9 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if runs && !account(c).IsAdmin {
+		noCache(c) // drawn with what only the process's organisers see
+	}
 	format, topic := strings.Clone(c.Query("format")), strings.Clone(c.Query("topic"))
 	var es validate.Errors
 	if format != "" && !slices.Contains(forums.Formats(), format) {

@@ -368,13 +368,14 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 		p.Title = s.Locale.T(p.Lang, titleID, nil)
 	}
 	content := p.cached
-	if fill, ok := c.Locals(localContentFor).(*contentFill); ok && !fill.done && status == fiber.StatusOK && content == nil {
+	if fill, ok := c.Locals(localContentFor).(*contentFill); ok && !fill.done && status == fiber.StatusOK && content == nil &&
+		c.Locals(localNoCache) == nil {
 		body, err := s.render.renderContent(name, p)
 		if err != nil {
 			return err
 		}
 		fill.done = true
-		content = &cachedContent{title: p.Title, description: p.Description, body: []byte(body)}
+		content = &cachedContent{made: fill.made, title: p.Title, description: p.Description, body: []byte(body)}
 		s.cache.putContent(fill.rev, fill.key, content)
 	}
 	if content != nil {
@@ -410,6 +411,9 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 // answering a post (a form with errors, a confirmation), the page the form was on: the post's
 // own address takes no GET.
 func returnPath(c *fiber.Ctx) string {
+	if page, ok := c.Locals(localCacheURL).(string); ok {
+		return page // a cached page is drawn for the address it is filed under
+	}
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		return c.OriginalURL()
 	}

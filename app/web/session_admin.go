@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/convene/convene/app/country"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/validate"
 )
 
 // blankSpeakerRows is how many empty speaker rows the session form offers below the filled
@@ -19,30 +21,45 @@ const blankSpeakerRows = 3
 // speakerKeys are the form fields of one speaker row, speakers.N.<key>.
 var speakerKeys = []string{"name", "affiliation", "country", "group", "email"}
 
-func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string) {
+// sessionInputFromForm reads the session form. Values that are not what the form offers (a
+// room or topic that is not a number) are refused naming their field, not read as none.
+func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string, error) {
 	f := form(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages", "moderators", "rapporteur", "confirm_clash")
 	in := forums.SessionInput{Kind: f["kind"], Start: f["start"], End: f["end"], OnlineURL: f["online_url"], QAMode: f["qa_mode"],
 		Rapporteur: f["rapporteur"], ConfirmClash: f["confirm_clash"] == "yes",
 		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f),
 		Languages: splitList(f["languages"]), Moderators: splitList(f["moderators"])}
-	in.RoomID, _ = strconv.ParseInt(f["room_id"], 10, 64)
+	var es validate.Errors
+	if v := strings.TrimSpace(f["room_id"]); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 {
+			es.Add("room_id", forums.CodeUnknownRoom, nil)
+		}
+		in.RoomID = id
+	}
 	if v := strings.TrimSpace(f["capacity"]); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			n = -1 // the rule names the field
+			es.Add("capacity", forums.CodeCapacity, nil)
 		}
 		in.Capacity = n
 	}
 	for _, v := range multiForm(c, "topics") {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			in.TopicIDs = append(in.TopicIDs, id)
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			es.Add("topics", forums.CodeUnknownTopic, nil)
+			continue
 		}
+		in.TopicIDs = append(in.TopicIDs, id)
 		f["topic."+v] = "yes"
 	}
+	// Rows are read by number, whichever are present: a row left out is not the end of the list.
+	args := c.Request().PostArgs()
+	keys := slices.Concat(speakerKeys, prefixed("bio.", locale.Supported()))
 	for i := 0; i < 30; i++ {
 		prefix := "speakers." + strconv.Itoa(i) + "."
-		if !c.Request().PostArgs().Has(prefix + "name") {
-			break
+		if !slices.ContainsFunc(keys, func(k string) bool { return args.Has(prefix + k) }) {
+			continue
 		}
 		sf := form(c, prefixed(prefix, speakerKeys)...)
 		for k, v := range sf {
@@ -50,9 +67,12 @@ func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string)
 		}
 		sp := forums.SpeakerInput{Name: sf[prefix+"name"], Affiliation: sf[prefix+"affiliation"], Country: sf[prefix+"country"],
 			Group: sf[prefix+"group"], Email: sf[prefix+"email"], Bio: translatedForm(c, prefix+"bio", f)}
+		for len(in.Speakers) < i { // keep row numbers, so errors name the row the form shows
+			in.Speakers = append(in.Speakers, forums.SpeakerInput{})
+		}
 		in.Speakers = append(in.Speakers, sp)
 	}
-	return in, f
+	return in, f, es.Err()
 }
 
 func prefixed(prefix string, keys []string) []string {
@@ -131,8 +151,11 @@ func (s *Server) newSessionForm(c *fiber.Ctx) error {
 
 func (s *Server) createSession(c *fiber.Ctx) error {
 	fc := adminForum(c)
-	in, f := sessionInputFromForm(c)
-	created, err := s.Forums.CreateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, in)
+	in, f, err := sessionInputFromForm(c)
+	var created forums.Session
+	if err == nil {
+		created, err = s.Forums.CreateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, in)
+	}
 	if err != nil {
 		d, derr := s.sessionFormData(c, fc, nil, f)
 		if derr != nil {
@@ -178,7 +201,7 @@ func (s *Server) updateSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, f := sessionInputFromForm(c)
+	in, f, err := sessionInputFromForm(c)
 	// A speaker row keeps the account it was linked to unless the form names another.
 	held := sessionInput(sv, fc.Zone)
 	for i := range in.Speakers {
@@ -186,7 +209,10 @@ func (s *Server) updateSession(c *fiber.Ctx) error {
 			in.Speakers[i].AccountID = held.Speakers[i].AccountID
 		}
 	}
-	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, in); err != nil {
+	if err == nil {
+		_, err = s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, in)
+	}
+	if err != nil {
 		d, derr := s.sessionFormData(c, fc, &sv, f)
 		if derr != nil {
 			return derr
