@@ -17,10 +17,7 @@ import (
 // for programmes, in the page's language.
 func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.Location) template.FuncMap {
 	month := func(m time.Month) string { return bundle.T(lang, fmt.Sprintf("month.%d", m), nil) }
-	day := func(d time.Time) string {
-		return bundle.T(lang, "date.day", map[string]any{"Weekday": bundle.T(lang, fmt.Sprintf("weekday.%d", d.Weekday()), nil),
-			"Day": d.Day(), "Month": month(d.Month()), "Year": d.Year()})
-	}
+	day := func(d time.Time) string { return dayName(bundle, lang, d) }
 	names := display.Languages(language.Make(lang))
 	return template.FuncMap{
 		// day writes a YYYY-MM-DD day: "miércoles, 17 de diciembre de 2026".
@@ -61,6 +58,14 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 			}
 			return day(a) + ", " + a.Format("15:04") + " – " + day(b) + ", " + b.Format("15:04")
 		},
+		// dayStart is midnight of a YYYY-MM-DD day in zone (for the offset a forum's day has).
+		"dayStart": func(date, name string) time.Time {
+			t, err := time.ParseInLocation(time.DateOnly, date, zone(name))
+			if err != nil {
+				return time.Now()
+			}
+			return t
+		},
 		// localDay is the YYYY-MM-DD day of an instant in zone.
 		"localDay": func(t time.Time, name string) string { return t.In(zone(name)).Format(time.DateOnly) },
 		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -76,7 +81,7 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 			}
 			return code
 		},
-		// languages names several codes: "español, inglés".
+		// languages names several codes as a sentence does: "español e inglés".
 		"languages": func(codes []string) string {
 			out := make([]string, len(codes))
 			for i, c := range codes {
@@ -85,7 +90,29 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 					out[i] = names.Name(b)
 				}
 			}
-			return strings.Join(out, ", ")
+			return andList(bundle, lang, out)
 		},
 	}
+}
+
+// dayName writes a day in the reader's language: "miércoles 17 de diciembre de 2026".
+func dayName(bundle *locale.Bundle, lang string, d time.Time) string {
+	return bundle.T(lang, "date.day", map[string]any{"Weekday": bundle.T(lang, fmt.Sprintf("weekday.%d", d.Weekday()), nil),
+		"Day": d.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", d.Month()), nil), "Year": d.Year()})
+}
+
+// andList joins items as a sentence does: "a, b y c". Spanish writes "e" before a word that
+// starts with the sound i ("español e inglés").
+func andList(bundle *locale.Bundle, lang string, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	last := items[len(items)-1]
+	and := bundle.T(lang, "list.and", nil)
+	if lang == "es" && and == "y" {
+		if l := strings.ToLower(last); (strings.HasPrefix(l, "i") || strings.HasPrefix(l, "hi")) && !strings.HasPrefix(l, "hie") && !strings.HasPrefix(l, "ia") && !strings.HasPrefix(l, "io") {
+			and = "e"
+		}
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + last
 }

@@ -148,7 +148,7 @@ func TestForumAdminPages(t *testing.T) {
 				}},
 			{name: "cancel it", as: org, method: "POST", url: spath + "/cancel", form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther},
 			{name: "the change log", as: anon, method: "GET", url: "/forums/foro-prueba/changes", status: http.StatusOK,
-				contains: []string{"2027-03-04 10:00–11:00", "2027-03-05 10:00–11:00", "cancelada"}},
+				contains: []string{"jueves 4 de marzo de 2027, 10:00–11:00", "viernes 5 de marzo de 2027, 10:00–11:00", "cancelada"}},
 			{name: "cancel the forum", as: org, method: "POST", url: fpath + "/cancel", form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther},
 			{name: "the cancelled forum's page", as: org, method: "GET", url: fpath, status: http.StatusOK,
 				contains: []string{"Cancelado: el foro ya no se puede cambiar"}, absent: []string{"Añadir la sala"}},

@@ -3,6 +3,7 @@ package web
 import (
 	"html"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,23 @@ func (s *Server) changeValue(l, what, v string) string {
 		return s.Locale.T(l, "change.status."+v, nil)
 	case what == forums.ChangedFormat:
 		return s.Locale.T(l, "forum.format."+v, nil)
+	case what == forums.ChangedTime:
+		return s.spanWords(l, v)
+	}
+	return v
+}
+
+// spanWords writes a recorded session time ("2026-12-17 10:00–11:00", or with both days when
+// it spans several) with its days in the reader's words.
+func (s *Server) spanWords(l, v string) string {
+	if start, end, ok := strings.Cut(v, "–"); ok && len(strings.TrimSpace(start)) == len("2006-01-02 15:04") {
+		start, end = strings.TrimSpace(start), strings.TrimSpace(end)
+		if d, err := time.Parse("2006-01-02 15:04", start); err == nil {
+			if e, err := time.Parse("2006-01-02 15:04", strings.TrimSpace(end)); err == nil {
+				return dayName(s.Locale, l, d) + ", " + d.Format("15:04") + " – " + dayName(s.Locale, l, e) + ", " + e.Format("15:04")
+			}
+			return dayName(s.Locale, l, d) + ", " + d.Format("15:04") + "–" + end
+		}
 	}
 	return v
 }

@@ -50,6 +50,8 @@ type programmeDay struct {
 type programmeGrid struct {
 	Rooms []gridColumn
 	Rows  []gridRow
+	// Unplaced are cancelled sessions whose room another session took: listed under the grid.
+	Unplaced []*forums.SessionView
 }
 
 type gridColumn struct {
@@ -150,6 +152,9 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 		m := first + i*step
 		g.Rows[i] = gridRow{Time: time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04"), Cells: make([]gridCell, len(g.Rooms))}
 	}
+	if len(g.Rooms) < 2 {
+		return nil // one room or one online lane: the list says it all
+	}
 	// Scheduled sessions first: a cancelled one freed its room, and shows only where it is free.
 	for _, cancelled := range []bool{false, true} {
 		for i := range sessions {
@@ -167,6 +172,7 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 			}
 			r0, r1 := (a-first)/step, min((b-first+step-1)/step, len(g.Rows))
 			if !ok || !g.free(c, r0, r1) {
+				g.Unplaced = append(g.Unplaced, s)
 				continue
 			}
 			g.Rows[r0].Cells[c] = gridCell{Session: s, Span: r1 - r0}

@@ -133,7 +133,7 @@ func TestJourneyScheduleAForum(t *testing.T) {
 		{"a visitor reads the programme in Spanish", func() error {
 			return chromedp.Do(visitor, chromedp.Navigate(s.base+"/forums/foro-hibrido-prueba"), waitLang("es"),
 				waitText("Foro híbrido de la prueba"), waitText("Apertura"), waitText("Taller paralelo"), waitText("Panel de la tarde"),
-				waitText("hora de Ciudad de México"))
+				waitText("Horario de Ciudad de México"))
 		}},
 		{"and in English", func() error {
 			return chromedp.Do(visitor, chromedp.Click(chromedp.CSS(`a[hreflang="en"]`)), waitLang("en"), waitText("Test hybrid forum"),
@@ -160,7 +160,7 @@ func TestJourneyScheduleAForum(t *testing.T) {
 		}},
 		{"the organiser moves that session", func() error {
 			return chromedp.Do(organiser, chromedp.Navigate(fmt.Sprintf("%s/admin/forums/%s/sessions/%s", s.base, forumIDOf(t, s), sessionID)),
-				waitText("Editar la sesión"), fill(map[string]string{"start": day + "T12:00", "end": day + "T13:00"}), submit, waitText("Sesión guardada"))
+				waitText("Editar «Apertura»"), fill(map[string]string{"start": day + "T12:00", "end": day + "T13:00"}), submit, waitText("Sesión guardada"))
 		}},
 		{"the forum's calendar carries a higher SEQUENCE", func() error {
 			ics, err := fetchText(visitor, "/forums/foro-hibrido-prueba.ics")

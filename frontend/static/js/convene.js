@@ -15,13 +15,22 @@
     var body = document.body;
     if (!zone || !body.hasAttribute("data-yours") || body.hasAttribute("data-profile-zone")) { return; }
     var label = body.getAttribute("data-yours"), lang = document.documentElement.lang;
+    var day = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", timeZone: zone });
+    var time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+    var named = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone, timeZoneName: "short" });
+    var zoneOf = function (d) {
+      var part = named.formatToParts(d).filter(function (p) { return p.type === "timeZoneName"; })[0];
+      return part ? part.value : zone;
+    };
     document.querySelectorAll("time.when[data-zone]").forEach(function (el) {
       if (el.getAttribute("data-zone") === zone || (el.nextElementSibling && el.nextElementSibling.classList.contains("yours"))) { return; }
       var start = new Date(el.getAttribute("datetime")), end = new Date(el.getAttribute("data-end"));
-      var f = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+      // The day is named: what is evening in the forum's city may be tomorrow in the visitor's.
+      var text = day.format(start) + " " + time.format(start) + "–" +
+        (day.format(end) !== day.format(start) ? day.format(end) + " " : "") + time.format(end);
       var span = document.createElement("span");
       span.className = "muted yours";
-      span.textContent = " (" + f.format(start) + "–" + f.format(end) + " " + label + ")";
+      span.textContent = " (" + text + " " + label + ", " + zoneOf(start) + ")";
       el.insertAdjacentElement("afterend", span);
     });
   });
