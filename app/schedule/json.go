@@ -95,8 +95,8 @@ type jsonLink struct {
 // schemaID is the schema's own address, which files name as their $schema.
 const schemaID = "https://c3voc.de/schedule/schema.json"
 
-// WriteJSON writes the programme as schedule.json.
-func WriteJSON(w io.Writer, p Programme) error {
+// WriteJSON writes the programme as schedule.json (url, where it is served, is not part of it).
+func WriteJSON(w io.Writer, p Programme, _ string) error {
 	days, parts := p.layout()
 	c := jsonConference{Acronym: Acronym(p.Acronym), Title: p.Title, Description: p.Description, Start: p.FirstDay, End: p.LastDay,
 		DaysCount: len(days), TimeslotDuration: "00:15", TimeZoneName: p.ZoneName, URL: p.URL,

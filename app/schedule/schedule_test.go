@@ -39,7 +39,7 @@ func sample(t *testing.T) schedule.Programme {
 func encode(t *testing.T, p schedule.Programme) (js, xml []byte) {
 	t.Helper()
 	var a, b bytes.Buffer
-	if err := schedule.WriteJSON(&a, p); err != nil {
+	if err := schedule.WriteJSON(&a, p, p.URL+"/schedule.json"); err != nil {
 		t.Fatal(err)
 	}
 	if err := schedule.WriteXML(&b, p, p.URL+"/schedule.xml"); err != nil {

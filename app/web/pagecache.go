@@ -39,11 +39,10 @@ const (
 )
 
 type pageCache struct {
-	mu        sync.RWMutex
-	rev       int64
-	size      int // bytes held, roughly
-	responses map[string]*cachedResponse
-	contents  map[string]*cachedContent
+	mu      sync.RWMutex
+	rev     int64
+	bytes   int // held, roughly
+	entries map[string]cacheEntry
 }
 
 // cachedResponse is a whole response, with its compressed forms made on first demand.
@@ -65,7 +64,7 @@ type cachedContent struct {
 }
 
 func newPageCache() *pageCache {
-	return &pageCache{responses: map[string]*cachedResponse{}, contents: map[string]*cachedContent{}}
+	return &pageCache{entries: map[string]cacheEntry{}}
 }
 
 // at moves the cache to revision rev when that is newer (dropping what it held) and tells
@@ -92,56 +91,53 @@ func (pc *pageCache) at(rev int64) bool {
 
 // clear drops everything; the caller holds the write lock.
 func (pc *pageCache) clear() {
-	pc.responses, pc.contents, pc.size = map[string]*cachedResponse{}, map[string]*cachedContent{}, 0
+	pc.entries, pc.bytes = map[string]cacheEntry{}, 0
 }
 
 // grow counts n more bytes held, dropping everything first when that would pass the bound.
 // The caller holds the write lock.
 func (pc *pageCache) grow(n int) {
-	if pc.size+n > cacheBytes {
+	if pc.bytes+n > cacheBytes {
 		pc.clear()
 	}
-	pc.size += n
+	pc.bytes += n
 }
 
-func (pc *pageCache) response(rev int64, key string, now time.Time) (*cachedResponse, bool) {
+// cacheEntry is what the cache holds: a whole response, or a page's content.
+type cacheEntry interface {
+	madeAt() time.Time
+	size() int
+}
+
+func (e *cachedResponse) madeAt() time.Time { return e.made }
+func (e *cachedResponse) size() int         { return len(e.body) }
+func (e *cachedContent) madeAt() time.Time  { return e.made }
+func (e *cachedContent) size() int          { return len(e.body) }
+
+// lookup returns the entry of key, of type E, made for revision rev less than cacheLife ago.
+func lookup[E cacheEntry](pc *pageCache, rev int64, key string, now time.Time) (E, bool) {
+	var zero E
 	if !pc.at(rev) {
-		return nil, false
+		return zero, false
 	}
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
-	e, ok := pc.responses[key]
-	return e, ok && now.Sub(e.made) < cacheLife
+	e, ok := pc.entries[key].(E)
+	if !ok || now.Sub(e.madeAt()) >= cacheLife {
+		return zero, false
+	}
+	return e, true
 }
 
-func (pc *pageCache) putResponse(rev int64, key string, e *cachedResponse) {
+// put files e under key for revision rev, unless the cache has moved to a newer one.
+func (pc *pageCache) put(rev int64, key string, e cacheEntry) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if rev != pc.rev {
 		return
 	}
-	pc.grow(len(e.body))
-	pc.responses[key] = e
-}
-
-func (pc *pageCache) content(rev int64, key string, now time.Time) (*cachedContent, bool) {
-	if !pc.at(rev) {
-		return nil, false
-	}
-	pc.mu.RLock()
-	defer pc.mu.RUnlock()
-	e, ok := pc.contents[key]
-	return e, ok && now.Sub(e.made) < cacheLife
-}
-
-func (pc *pageCache) putContent(rev int64, key string, e *cachedContent) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if rev != pc.rev {
-		return
-	}
-	pc.grow(len(e.body))
-	pc.contents[key] = e
+	pc.grow(e.size())
+	pc.entries[key] = e
 }
 
 // counted adds the bytes of a compressed copy made after the entry was stored.
@@ -226,7 +222,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		key := variant + "\x00" + lang(c) + "\x00" + page
 		now := s.Clock.Now()
 		if variant != "anon" {
-			if e, ok := s.cache.content(rev, key, now); ok {
+			if e, ok := lookup[*cachedContent](s.cache, rev, key, now); ok {
 				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
 			}
 			leader := false
@@ -238,12 +234,12 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 			if leader {
 				return err
 			}
-			if e, ok := s.cache.content(rev, key, now); ok {
+			if e, ok := lookup[*cachedContent](s.cache, rev, key, now); ok {
 				return s.page(c, fiber.StatusOK, "", "", &Page{Title: e.title, Description: e.description, cached: e})
 			}
 			return h(c)
 		}
-		if e, ok := s.cache.response(rev, key, now); ok {
+		if e, ok := lookup[*cachedResponse](s.cache, rev, key, now); ok {
 			return s.sendCached(c, e)
 		}
 		leader := false
@@ -254,7 +250,7 @@ func (s *Server) cached(h fiber.Handler) fiber.Handler {
 		if leader {
 			return err
 		}
-		if e, ok := s.cache.response(rev, key, now); ok {
+		if e, ok := lookup[*cachedResponse](s.cache, rev, key, now); ok {
 			return s.sendCached(c, e)
 		}
 		return h(c)
@@ -281,7 +277,7 @@ func (s *Server) fill(c *fiber.Ctx, h fiber.Handler, rev int64, key string, now 
 		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		c.Set(fiber.HeaderETag, e.etag)
 	}
-	s.cache.putResponse(rev, key, e)
+	s.cache.put(rev, key, e)
 	return nil
 }
 

@@ -376,7 +376,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 		}
 		fill.done = true
 		content = &cachedContent{made: fill.made, title: p.Title, description: p.Description, body: []byte(body)}
-		s.cache.putContent(fill.rev, fill.key, content)
+		s.cache.put(fill.rev, fill.key, content)
 	}
 	if content != nil {
 		p.Body, name = contentMarker, "pages/cached"

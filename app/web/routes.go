@@ -4,6 +4,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/convene/convene/app/schedule"
 )
 
 // routes is the one route table: every path, its handler and its guard.
@@ -34,8 +36,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/forums/:id.ics", s.cached(s.forumICS))
 	app.Get("/forums/:id/changes.atom", s.cached(s.forumChangesAtom))
 	app.Get("/forums/:id/changes", s.cached(s.forumChanges))
-	app.Get("/forums/:id/schedule.json", s.cached(s.scheduleJSON))
-	app.Get("/forums/:id/schedule.xml", s.cached(s.scheduleXML))
+	app.Get("/forums/:id/schedule.json", s.cached(s.scheduleExport(fiber.MIMEApplicationJSONCharsetUTF8, schedule.WriteJSON)))
+	app.Get("/forums/:id/schedule.xml", s.cached(s.scheduleExport("application/xml; charset=utf-8", schedule.WriteXML)))
 	app.Get("/forums/:id", s.cached(s.showForum))
 	app.Get("/sessions/:id.ics", s.cached(s.sessionICS))
 	app.Get("/sessions/:id", s.cached(s.showSession))

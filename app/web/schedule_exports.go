@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"io"
 	"strconv"
 	"time"
 
@@ -86,36 +87,22 @@ func (s *Server) programmeOf(c *fiber.Ctx, l string, fc *forumContext) (schedule
 	return p, nil
 }
 
-func (s *Server) scheduleJSON(c *fiber.Ctx) error {
-	fc, err := s.forumOf(c)
-	if err != nil {
-		return err
+// scheduleExport answers a forum's programme in one of the schedule formats.
+func (s *Server) scheduleExport(contentType string, write func(io.Writer, schedule.Programme, string) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		fc, err := s.forumOf(c)
+		if err != nil {
+			return err
+		}
+		p, err := s.programmeOf(c, feedLang(c), fc)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := write(&buf, p, s.Config.BaseURL+c.Path()); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, contentType)
+		return s.sendWithETag(c, buf.Bytes(), fc.Runs)
 	}
-	p, err := s.programmeOf(c, feedLang(c), fc)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := schedule.WriteJSON(&buf, p); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return s.sendWithETag(c, buf.Bytes(), fc.Runs)
-}
-
-func (s *Server) scheduleXML(c *fiber.Ctx) error {
-	fc, err := s.forumOf(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.programmeOf(c, feedLang(c), fc)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := schedule.WriteXML(&buf, p, s.Config.BaseURL+"/forums/"+fc.Forum.Slug+"/schedule.xml"); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
-	return s.sendWithETag(c, buf.Bytes(), fc.Runs)
 }
