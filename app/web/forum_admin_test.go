@@ -100,7 +100,7 @@ func TestForumAdminPages(t *testing.T) {
 		})
 		session := func(title, start, end string) url.Values {
 			return url.Values{"title.es": {title}, "title.en": {title}, "kind": {"workshop"}, "start": {start}, "end": {end},
-				"room_id": {fmt.Sprint(roomID)}, "qa_mode": {"open"}, "languages": {"es, en"}, "topics": {fmt.Sprint(o1)},
+				"room_id": {fmt.Sprint(roomID)}, "qa_mode": {"open"}, "languages": {"es", "en"}, "languages_other": {"de"}, "topics": {fmt.Sprint(o1)},
 				"speakers.0.name": {"Ana Pérez"}, "speakers.0.country": {"MX"}, "speakers.0.group": {"academia"},
 				"speakers.1.name": {""}, "moderators": {"org@example.org"}}
 		}
@@ -137,7 +137,8 @@ func TestForumAdminPages(t *testing.T) {
 		spath := fmt.Sprintf("%s/sessions/%d", fpath, first.ID)
 		runAll(t, []scenario{
 			{name: "edit form", as: org, method: "GET", url: spath, status: http.StatusOK,
-				contains: []string{`value="Taller uno"`, `value="2027-03-04T10:00"`, `value="org@example.org"`, `value="Ana Pérez"`}},
+				contains: []string{`value="Taller uno"`, `value="2027-03-04T10:00"`, `value="org@example.org"`, `value="Ana Pérez"`,
+					`name="languages" value="en" checked`, `name="languages_other" type="text" value="de"`}},
 			{name: "a session of another forum under this one", as: org, method: "GET", url: fmt.Sprintf("%s/sessions/%d", fpath, d.panel.ID), status: http.StatusNotFound},
 			{name: "move it", as: org, method: "POST", url: spath, form: session("Taller uno", "2027-03-05T10:00", "2027-03-05T11:00"), status: http.StatusSeeOther},
 			{name: "cancel it, without JavaScript: asked first", as: org, method: "POST", url: spath + "/cancel", form: url.Values{}, status: http.StatusOK,

@@ -18,17 +18,24 @@ import (
 // ones (without JavaScript a form cannot grow, and a session rarely has more).
 const blankSpeakerRows = 3
 
+// offeredLanguages are the languages the session form offers as boxes to tick (those of the
+// region's processes and their guests); others are typed as codes.
+var offeredLanguages = []string{"es", "en", "pt", "fr"}
+
 // speakerKeys are the form fields of one speaker row, speakers.N.<key>.
 var speakerKeys = []string{"name", "affiliation", "country", "group", "email"}
 
 // sessionInputFromForm reads the session form. Values that are not what the form offers (a
 // room or topic that is not a number) are refused naming their field, not read as none.
 func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string, error) {
-	f := form(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages", "moderators", "rapporteur", "confirm_clash")
+	f := form(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages_other", "moderators", "rapporteur", "confirm_clash")
 	in := forums.SessionInput{Kind: f["kind"], Start: f["start"], End: f["end"], OnlineURL: f["online_url"], QAMode: f["qa_mode"],
 		Rapporteur: f["rapporteur"], ConfirmClash: f["confirm_clash"] == "yes",
 		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f),
-		Languages: splitList(f["languages"]), Moderators: splitList(f["moderators"])}
+		Languages: append(multiForm(c, "languages"), splitList(f["languages_other"])...), Moderators: splitList(f["moderators"])}
+	for _, l := range multiForm(c, "languages") {
+		f["language."+l] = "yes"
+	}
 	var es validate.Errors
 	if v := strings.TrimSpace(f["room_id"]); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -91,7 +98,16 @@ func splitList(v string) []string {
 // sessionForm is what a session holds, as its form shows it.
 func sessionForm(in forums.SessionInput) map[string]string {
 	f := map[string]string{"kind": in.Kind, "start": in.Start, "end": in.End, "online_url": in.OnlineURL, "qa_mode": in.QAMode,
-		"languages": strings.Join(in.Languages, ", "), "moderators": strings.Join(in.Moderators, ", "), "rapporteur": in.Rapporteur}
+		"moderators": strings.Join(in.Moderators, ", "), "rapporteur": in.Rapporteur}
+	var other []string
+	for _, l := range in.Languages {
+		if slices.Contains(offeredLanguages, l) {
+			f["language."+l] = "yes"
+		} else {
+			other = append(other, l)
+		}
+	}
+	f["languages_other"] = strings.Join(other, ", ")
 	if in.RoomID != 0 {
 		f["room_id"] = strconv.FormatInt(in.RoomID, 10)
 	}
@@ -135,12 +151,12 @@ func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums
 		rows[i] = i
 	}
 	return map[string]any{"F": fc, "Session": session, "Rooms": rooms, "Kinds": forums.SessionKinds(), "QAModes": forums.QAModes(),
-		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Filled": filled, "Languages": fc.Process.Languages}, nil
+		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Filled": filled, "Languages": fc.Process.Languages, "Spoken": offeredLanguages}, nil
 }
 
 func (s *Server) newSessionForm(c *fiber.Ctx) error {
 	fc := adminForum(c)
-	f := map[string]string{"kind": forums.KindPanel, "qa_mode": forums.QAOpen, "languages": fc.Process.Languages[0],
+	f := map[string]string{"kind": forums.KindPanel, "qa_mode": forums.QAOpen, "language." + fc.Process.Languages[0]: "yes",
 		"start": fc.Forum.StartsOn + "T10:00", "end": fc.Forum.StartsOn + "T11:00"}
 	d, err := s.sessionFormData(c, fc, nil, f)
 	if err != nil {
