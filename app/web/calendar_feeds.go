@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/processes"
 )
 
 // Calendar feeds: one session, a forum's sessions, a process's forums. Calendar apps fetch them
@@ -93,19 +94,15 @@ func (s *Server) forumEvent(l string, fc *forumContext) calendar.Event {
 }
 
 // forumEvents are the events of one forum: its sessions, or the forum itself before it has any.
-func (s *Server) forumEvents(c *fiber.Ctx, l string, fc *forumContext) ([]calendar.Event, error) {
-	list, err := forums.Programme(c.UserContext(), s.DB, fc.Forum.ID)
-	if err != nil {
-		return nil, err
+func (s *Server) forumEvents(l string, fc *forumContext, sessions []forums.SessionView) []calendar.Event {
+	if len(sessions) == 0 {
+		return []calendar.Event{s.forumEvent(l, fc)}
 	}
-	if len(list) == 0 {
-		return []calendar.Event{s.forumEvent(l, fc)}, nil
-	}
-	out := make([]calendar.Event, len(list))
-	for i, sv := range list {
+	out := make([]calendar.Event, len(sessions))
+	for i, sv := range sessions {
 		out[i] = s.sessionEvent(l, fc, sv)
 	}
-	return out, nil
+	return out
 }
 
 func (s *Server) sessionICS(c *fiber.Ctx) error {
@@ -124,15 +121,18 @@ func (s *Server) forumICS(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l := feedLang(c)
-	events, err := s.forumEvents(c, l, fc)
+	sessions, err := forums.Programme(c.UserContext(), s.DB, fc.Forum.ID)
 	if err != nil {
 		return err
 	}
+	l := feedLang(c)
+	events := s.forumEvents(l, fc, sessions)
 	return s.sendCalendar(c, fc.Forum.Slug, fc.Runs, calendar.Calendar{Name: fc.Forum.Title.In(l, fc.Process.Languages...),
 		Method: calendar.MethodPublish, Zone: fc.Forum.TimeZone, Updated: fc.Forum.UpdatedAt, Events: events})
 }
 
+// processICS is every public forum of a process in one calendar, read in a fixed number of
+// queries whatever the number of forums.
 func (s *Server) processICS(c *fiber.Ctx) error {
 	p, err := s.processBySlug(c)
 	if err != nil {
@@ -142,22 +142,31 @@ func (s *Server) processICS(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := forums.List(c.UserContext(), s.DB, p.ID, true)
+	ctx := c.UserContext()
+	list, err := forums.List(ctx, s.DB, p.ID, true)
 	if err != nil {
 		return err
+	}
+	topics, err := processes.Topics(ctx, s.DB, p.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(list))
+	for i, f := range list {
+		ids[i] = f.ID
+	}
+	sessions, err := forums.Programme(ctx, s.DB, ids...)
+	if err != nil {
+		return err
+	}
+	byForum := map[int64][]forums.SessionView{}
+	for _, sv := range sessions {
+		byForum[sv.ForumID] = append(byForum[sv.ForumID], sv)
 	}
 	l := feedLang(c)
 	cal := calendar.Calendar{Name: p.Title.In(l, p.Languages...), Method: calendar.MethodPublish, Zone: p.TimeZone, Updated: p.UpdatedAt}
 	for _, f := range list {
-		fc, err := s.forumContextOf(c, f)
-		if err != nil {
-			return err
-		}
-		events, err := s.forumEvents(c, l, fc)
-		if err != nil {
-			return err
-		}
-		cal.Events = append(cal.Events, events...)
+		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, p, topics, runs), byForum[f.ID])...)
 	}
 	return s.sendCalendar(c, p.Slug, runs, cal)
 }

@@ -60,6 +60,11 @@ func (s *Server) forumContextOf(c *fiber.Ctx, f forums.Forum) (*forumContext, er
 	if err != nil {
 		return nil, err
 	}
+	return newForumContext(f, p, topics, runs), nil
+}
+
+// newForumContext puts together what pages about forum f need, its process and topics read.
+func newForumContext(f forums.Forum, p processes.Process, topics []processes.Topic, runs bool) *forumContext {
 	zone, err := clock.Zone(f.TimeZone)
 	if err != nil {
 		zone = time.UTC
@@ -68,7 +73,7 @@ func (s *Server) forumContextOf(c *fiber.Ctx, f forums.Forum) (*forumContext, er
 	for _, t := range topics {
 		fc.TopicBy[t.ID] = t
 	}
-	return fc, nil
+	return fc
 }
 
 func (s *Server) forumOf(c *fiber.Ctx) (*forumContext, error) {

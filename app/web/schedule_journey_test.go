@@ -16,7 +16,6 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -27,18 +26,11 @@ import (
 // the change log shows the move. On PostgreSQL, as DESIGN.md says of browser journeys.
 func TestJourneyScheduleAForum(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
-	s := newSite(t, db)
+	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	s := d.site
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
-	var processID int64
-	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
-		t.Fatal(err)
-	}
 	org := s.user("organizadora@example.org", false)
-	if err := s.app.Access.Grant(ctx, audit.Actor{}, org.ID, access.Organiser, processID, 0); err != nil {
+	if err := s.app.Access.Grant(ctx, audit.Actor{}, org.ID, access.Organiser, d.processID, 0); err != nil {
 		t.Fatal(err)
 	}
 	day := s.clock.Now().AddDate(0, 1, 0).Format("2006-01-02")
