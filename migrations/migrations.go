@@ -23,6 +23,7 @@ func New() *migrate.Migrations {
 	registerForums(m)
 	registerSessionDetails(m)
 	registerRevisions(m)
+	registerRegistration(m)
 	return m
 }
 

@@ -1,0 +1,634 @@
+package registration
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/problem"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
+)
+
+// ErrModeFull refuses a change of attendance mode when the other mode has no seat: the person
+// keeps the one they hold.
+var ErrModeFull = problem.New(problem.Conflict, "error.registration_mode_full")
+
+// Notice kinds, each a mail in the catalogs (mail.registration_<kind>).
+const (
+	NoticePending    = "pending"    // received, waiting for an organiser
+	NoticeConfirmed  = "confirmed"  // a seat, with the invite
+	NoticeWaitlisted = "waitlisted" // full: in line, with the position
+	NoticePromoted   = "promoted"   // from the waitlist to a seat, with the invite
+	NoticeOffered    = "offered"    // from the waitlist, a seat to accept before a time
+	NoticeCancelled  = "cancelled"  // cancelled, with the invite's cancellation when they had one
+	NoticeDeclined   = "declined"   // an organiser declined it
+	NoticeExpired    = "expired"    // an offer not accepted in time
+	NoticeModeMoved  = "mode_moved" // the attendance mode changed, with the invite
+	NoticeGuestLink  = "guest_link" // a guest's link to confirm their address and manage it
+)
+
+// Invites a notice carries: the forum's (or session's) event to add, or to take out.
+const (
+	InviteNone    = ""
+	InviteRequest = "REQUEST"
+	InviteCancel  = "CANCEL"
+)
+
+// Notice is one message to the holder of a registration.
+type Notice struct {
+	Kind         string
+	Registration Registration
+	Invite       string // InviteRequest, InviteCancel or none
+	Token        string // a guest's secret link token, given only when it was just made
+}
+
+// Notifier queues a notice in the caller's transaction.
+type Notifier interface {
+	Notify(ctx context.Context, db bun.IDB, n Notice) error
+}
+
+// invites tells which notices carry which invite.
+var invites = map[string]string{NoticeConfirmed: InviteRequest, NoticePromoted: InviteRequest, NoticeModeMoved: InviteRequest}
+
+func notify(ctx context.Context, db bun.IDB, n Notifier, kind string, r Registration, token string) error {
+	if n == nil {
+		return nil
+	}
+	return n.Notify(ctx, db, Notice{Kind: kind, Registration: r, Invite: invites[kind], Token: token})
+}
+
+// forumFor is a published forum open to registration, with its policy and process.
+type forumFor struct {
+	forum     forums.Forum
+	process   processes.Process
+	settings  Settings
+	questions []Question
+}
+
+// Modes the forum offers: one for in-person and virtual forums, both for hybrid ones.
+func ModesOf(f forums.Forum) []string {
+	switch f.Format {
+	case forums.FormatVirtual:
+		return []string{ModeOnline}
+	case forums.FormatHybrid:
+		return Modes()
+	}
+	return []string{ModeInPerson}
+}
+
+// loadForum reads what registering for forum id needs; a forum the public cannot see is not
+// found, one without registration says so.
+func loadForum(ctx context.Context, db bun.IDB, id int64) (forumFor, error) {
+	f, err := forums.Get(ctx, db, id)
+	if err != nil {
+		return forumFor{}, err
+	}
+	p, err := processes.ByID(ctx, db, f.ProcessID)
+	if err != nil {
+		return forumFor{}, err
+	}
+	if f.Status == forums.StatusDraft || p.Status == processes.StatusDraft {
+		return forumFor{}, problem.ErrNotFound
+	}
+	s, err := SettingsOf(ctx, db, f.ID)
+	if err != nil {
+		return forumFor{}, err
+	}
+	qs, err := Questions(ctx, db, f.ID)
+	if err != nil {
+		return forumFor{}, err
+	}
+	return forumFor{forum: f, process: p, settings: s, questions: qs}, nil
+}
+
+// Window is when registration is open: from opens (zero: already) until closes.
+func Window(f forums.Forum, s Settings) (opens, closes time.Time) {
+	if s.OpensAt != nil {
+		opens = *s.OpensAt
+	}
+	if s.ClosesAt != nil {
+		return opens, *s.ClosesAt
+	}
+	zone, err := time.LoadLocation(f.TimeZone)
+	if err != nil {
+		zone = time.UTC
+	}
+	last, err := time.ParseInLocation(time.DateOnly, f.EndsOn, zone)
+	if err != nil {
+		return opens, time.Time{}
+	}
+	return opens, last.AddDate(0, 0, 1)
+}
+
+// checkOpen refuses registration outside the forum's window, or for a cancelled forum.
+func (ff forumFor) checkOpen(now time.Time) error {
+	if ff.forum.Status != forums.StatusPublished {
+		return ErrClosed
+	}
+	opens, closes := Window(ff.forum, ff.settings)
+	if now.Before(opens) {
+		return ErrNotOpen.With(map[string]any{"Opens": opens})
+	}
+	if !now.Before(closes) {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Register gives owner a place at forum forumID as form says: pending when the forum approves
+// registrations or the guest has yet to confirm their address, else a seat when one is free,
+// else a place in line. A guest gets a link token to confirm and manage it, returned once.
+func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID int64, owner Owner, form Form) (Registration, string, error) {
+	ff, err := loadForum(ctx, db, forumID)
+	if err != nil {
+		return Registration{}, "", err
+	}
+	if err := ff.checkOpen(now); err != nil {
+		return Registration{}, "", err
+	}
+	form = form.Normalized()
+	guest := owner.AccountID == 0
+	d, es := form.check(guest, ModesOf(ff.forum), ff.process.StakeholderGroups, ff.questions)
+	if len(es) > 0 {
+		return Registration{}, "", es
+	}
+	r := Registration{ForumID: ff.forum.ID, Name: owner.Name, Email: owner.Email, Language: owner.Language, Mode: form.Mode,
+		Details: d, CreatedAt: now, UpdatedAt: now}
+	if guest {
+		r.Name, r.Email = form.Name, form.Email
+	} else {
+		id := owner.AccountID
+		r.AccountID = &id
+		r.EmailConfirmedAt = &now
+	}
+	prev, err := existing(ctx, db, r)
+	if err != nil {
+		return Registration{}, "", err
+	}
+	if prev != nil {
+		switch {
+		case Active(prev.Status):
+			return Registration{}, "", ErrRegistered.With(map[string]any{"ID": prev.ID})
+		case prev.Status == StatusDeclined:
+			return Registration{}, "", ErrDeclined
+		}
+		r.ID, r.Code, r.CreatedAt, r.CheckedInAt = prev.ID, prev.Code, prev.CreatedAt, nil
+		r.EmailConfirmedAt = prev.EmailConfirmedAt
+		if !guest {
+			r.EmailConfirmedAt = &now
+		}
+	}
+	if r.Code == "" {
+		r.Code = newCode()
+	}
+	var token string
+	if guest {
+		var hash string
+		token, hash = newToken()
+		r.TokenHash = &hash
+	}
+	if err := place(ctx, db, now, ff.settings, &r); err != nil {
+		return Registration{}, "", err
+	}
+	if r.ID == 0 {
+		_, err = db.NewInsert().Model(&r).Exec(ctx)
+	} else {
+		_, err = db.NewUpdate().Model(&r).WherePK().Exec(ctx)
+	}
+	if err != nil {
+		if store.IsUniqueViolation(err) {
+			return Registration{}, "", ErrRegistered
+		}
+		return Registration{}, "", fmt.Errorf("saving a registration for forum %d: %w", ff.forum.ID, err)
+	}
+	if err := notifyPlaced(ctx, db, n, r, token); err != nil {
+		return Registration{}, "", err
+	}
+	if r.Status == StatusWaitlisted {
+		if r.Position, err = position(ctx, db, r); err != nil {
+			return Registration{}, "", err
+		}
+	}
+	return r, token, nil
+}
+
+// place decides where a new or renewed registration stands: pending (approval, or a guest
+// whose address is unconfirmed), a seat, or the end of the line.
+func place(ctx context.Context, db bun.IDB, now time.Time, s Settings, r *Registration) error {
+	r.PlaceID, r.WaitlistedAt, r.OfferExpiresAt = nil, nil, nil
+	if s.Approval || r.EmailConfirmedAt == nil {
+		r.Status = StatusPending
+		return nil
+	}
+	return seat(ctx, db, now, s, r)
+}
+
+// seat gives r a seat of its pool when one is free, else puts it in line. The pool stays
+// locked until the caller's transaction ends.
+func seat(ctx context.Context, db bun.IDB, now time.Time, s Settings, r *Registration) error {
+	p, err := lockPool(ctx, db, r.ForumID, r.SessionID, r.Mode)
+	if err != nil {
+		return err
+	}
+	if _, err := p.releaseDue(ctx, db, now); err != nil {
+		return err
+	}
+	// Seats freed by the release go to those already in line first; only then is r seated.
+	if err := fill(ctx, db, now, s, p, nil); err != nil {
+		return err
+	}
+	if row := p.seatFor(r.Group); row != nil {
+		if err := p.take(ctx, db, row); err != nil {
+			return err
+		}
+		r.Status, r.PlaceID = StatusConfirmed, &row.ID
+		return nil
+	}
+	return p.line(ctx, db, now, r)
+}
+
+// Notifier kinds for a newly placed registration.
+func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration, token string) error {
+	kind := map[string]string{StatusPending: NoticePending, StatusConfirmed: NoticeConfirmed, StatusWaitlisted: NoticeWaitlisted}[r.Status]
+	if r.EmailConfirmedAt == nil {
+		kind = NoticeGuestLink
+	}
+	if kind == "" {
+		return nil
+	}
+	return notify(ctx, db, n, kind, r, token)
+}
+
+// fill seats people in line while the pool has seats for them: each held quota from the first
+// of its group in line, then the places open to all from the first in line. promoted, when
+// given, collects whom it seated. A seat given this way is an offer when the forum asks for
+// them.
+func fill(ctx context.Context, db bun.IDB, now time.Time, s Settings, p *pool, n Notifier) error {
+	for i := range p.rows {
+		row := &p.rows[i]
+		if !row.holding() {
+			continue
+		}
+		for row.Free() != 0 {
+			ok, err := promoteFirst(ctx, db, now, s, p, row, row.Group, n)
+			if err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	open := p.open()
+	for open.Free() != 0 {
+		ok, err := promoteFirst(ctx, db, now, s, p, open, "", n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+	}
+	return nil
+}
+
+// promoteFirst seats the first in line of the pool (of group, when given) in row, and tells
+// whether there was anyone.
+func promoteFirst(ctx context.Context, db bun.IDB, now time.Time, s Settings, p *pool, row *Place, group string, n Notifier) (bool, error) {
+	var r Registration
+	q := db.NewSelect().Model(&r).
+		Where("forum_id = ? AND session_id = ? AND mode = ? AND status = ?", p.forumID, p.sessionID, p.mode, StatusWaitlisted).
+		OrderExpr("ticket").Limit(1)
+	if group != "" {
+		q = q.Where("stakeholder_group = ?", group)
+	}
+	if err := q.Scan(ctx); err != nil {
+		if store.NotFound(err) == store.ErrNotFound {
+			return false, nil
+		}
+		return false, fmt.Errorf("finding the first in line of forum %d/%d: %w", p.forumID, p.sessionID, err)
+	}
+	if err := p.take(ctx, db, row); err != nil {
+		return false, err
+	}
+	r.PlaceID, r.WaitlistedAt, r.UpdatedAt = &row.ID, nil, now
+	kind := NoticePromoted
+	r.Status = StatusConfirmed
+	if s.OfferHours > 0 {
+		until := now.Add(time.Duration(s.OfferHours) * time.Hour)
+		r.Status, r.OfferExpiresAt, kind = StatusOffered, &until, NoticeOffered
+	}
+	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "offer_expires_at", "updated_at").
+		WherePK().Exec(ctx); err != nil {
+		return false, fmt.Errorf("promoting registration %d: %w", r.ID, err)
+	}
+	if err := notify(ctx, db, n, kind, r, ""); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// leave gives back the seat r holds (if any) and seats the next in line; r's own row is the
+// caller's to write.
+func leave(ctx context.Context, db bun.IDB, now time.Time, s Settings, n Notifier, r *Registration) error {
+	if r.PlaceID == nil {
+		return nil
+	}
+	p, err := lockPool(ctx, db, r.ForumID, r.SessionID, r.Mode)
+	if err != nil {
+		return err
+	}
+	if _, err := p.releaseDue(ctx, db, now); err != nil {
+		return err
+	}
+	if err := p.giveBack(ctx, db, *r.PlaceID); err != nil {
+		return err
+	}
+	r.PlaceID = nil
+	// r's row is written after fill, so r must not be found in line: it no longer holds the
+	// seat and is not waitlisted.
+	return fill(ctx, db, now, s, p, n)
+}
+
+// Cancel ends r at its holder's wish (or an organiser's): a held seat goes to the next in
+// line in the same transaction.
+func Cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder) (Registration, error) {
+	r, err := lockMine(ctx, db, id, who)
+	if err != nil {
+		return Registration{}, err
+	}
+	return cancel(ctx, db, now, n, r, StatusCancelled, NoticeCancelled)
+}
+
+func cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Registration, status, notice string) (Registration, error) {
+	if !Active(r.Status) {
+		return Registration{}, ErrNotActive
+	}
+	s, err := SettingsOf(ctx, db, r.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	invited := r.Status == StatusConfirmed // an offer came without an invite
+	if err := leave(ctx, db, now, s, n, &r); err != nil {
+		return Registration{}, err
+	}
+	r.Status, r.WaitlistedAt, r.OfferExpiresAt, r.UpdatedAt = status, nil, nil, now
+	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "offer_expires_at", "updated_at").
+		WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("ending registration %d: %w", r.ID, err)
+	}
+	if n != nil {
+		invite := InviteNone
+		if invited {
+			invite = InviteCancel
+		}
+		if err := n.Notify(ctx, db, Notice{Kind: notice, Registration: r, Invite: invite}); err != nil {
+			return Registration{}, err
+		}
+	}
+	return r, nil
+}
+
+// Accept turns an offer into a confirmed seat, while it lasts.
+func Accept(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder) (Registration, error) {
+	r, err := lockMine(ctx, db, id, who)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r.Status != StatusOffered {
+		return Registration{}, ErrNoOffer
+	}
+	if r.OfferExpiresAt != nil && !now.Before(*r.OfferExpiresAt) {
+		return Registration{}, ErrOfferExpired
+	}
+	r.Status, r.OfferExpiresAt, r.UpdatedAt = StatusConfirmed, nil, now
+	if _, err := db.NewUpdate().Model(&r).Column("status", "offer_expires_at", "updated_at").WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("accepting the offer of registration %d: %w", r.ID, err)
+	}
+	if err := notify(ctx, db, n, NoticeConfirmed, r, ""); err != nil {
+		return Registration{}, err
+	}
+	return r, nil
+}
+
+// ChangeMode moves r to the other attendance mode of a hybrid forum. A seat is moved only when
+// the other mode has one free; otherwise nothing changes. In line, r goes to the end of the
+// other mode's line; pending, it just records the wish.
+func ChangeMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder, mode string) (Registration, error) {
+	r, err := lockMine(ctx, db, id, who)
+	if err != nil {
+		return Registration{}, err
+	}
+	return changeMode(ctx, db, now, n, r, mode)
+}
+
+func changeMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Registration, mode string) (Registration, error) {
+	if !Active(r.Status) {
+		return Registration{}, ErrNotActive
+	}
+	f, err := forums.Get(ctx, db, r.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	if !slices.Contains(ModesOf(f), mode) || r.SessionID != 0 {
+		return Registration{}, problem.New(problem.Invalid, CodeMode).At("mode")
+	}
+	if mode == r.Mode {
+		return Registration{}, ErrSameMode.At("mode")
+	}
+	s, err := SettingsOf(ctx, db, r.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	// Both pools are locked in the order of their modes, so two people swapping modes at once
+	// never wait on each other.
+	pools := map[string]*pool{}
+	for _, m := range slices.Sorted(slices.Values([]string{r.Mode, mode})) {
+		if pools[m], err = lockPool(ctx, db, r.ForumID, r.SessionID, m); err != nil {
+			return Registration{}, err
+		}
+		if _, err := pools[m].releaseDue(ctx, db, now); err != nil {
+			return Registration{}, err
+		}
+	}
+	to := pools[mode]
+	switch r.Status {
+	case StatusConfirmed, StatusOffered:
+		row := to.seatFor(r.Group)
+		if row == nil {
+			return Registration{}, ErrModeFull.At("mode")
+		}
+		if err := pools[r.Mode].giveBack(ctx, db, *r.PlaceID); err != nil {
+			return Registration{}, err
+		}
+		if err := to.take(ctx, db, row); err != nil {
+			return Registration{}, err
+		}
+		from := pools[r.Mode]
+		r.Mode, r.PlaceID = mode, &row.ID
+		if err := fill(ctx, db, now, s, from, n); err != nil {
+			return Registration{}, err
+		}
+	case StatusWaitlisted:
+		r.Mode = mode
+		if row := to.seatFor(r.Group); row != nil {
+			if err := to.take(ctx, db, row); err != nil {
+				return Registration{}, err
+			}
+			r.Status, r.PlaceID, r.WaitlistedAt = StatusConfirmed, &row.ID, nil
+		} else if err := to.line(ctx, db, now, &r); err != nil {
+			return Registration{}, err
+		}
+	default:
+		r.Mode = mode
+	}
+	r.UpdatedAt = now
+	if _, err := db.NewUpdate().Model(&r).Column("mode", "status", "place_id", "waitlisted_at", "ticket", "updated_at").
+		WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("moving registration %d to %s: %w", r.ID, mode, err)
+	}
+	if r.Holds() {
+		if err := notify(ctx, db, n, NoticeModeMoved, r, ""); err != nil {
+			return Registration{}, err
+		}
+	}
+	if r.Status == StatusWaitlisted {
+		r.Position, err = position(ctx, db, r)
+	}
+	return r, err
+}
+
+// ConfirmGuest confirms a guest's address from their link; the registration then takes its
+// place as any other would.
+func ConfirmGuest(ctx context.Context, db bun.IDB, now time.Time, n Notifier, token string) (Registration, error) {
+	r, err := lockByToken(ctx, db, token)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r.EmailConfirmedAt != nil || r.Status != StatusPending {
+		return r, nil // the link is followed again: it manages the registration
+	}
+	s, err := SettingsOf(ctx, db, r.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	r.EmailConfirmedAt, r.UpdatedAt = &now, now
+	if err := place(ctx, db, now, s, &r); err != nil {
+		return Registration{}, err
+	}
+	if _, err := db.NewUpdate().Model(&r).WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("confirming guest registration %d: %w", r.ID, err)
+	}
+	if err := notifyPlaced(ctx, db, n, r, ""); err != nil {
+		return Registration{}, err
+	}
+	if r.Status == StatusWaitlisted {
+		r.Position, err = position(ctx, db, r)
+	}
+	return r, err
+}
+
+// Approve seats a pending registration when a seat is free, else puts it in line.
+func Approve(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor audit.Actor, forumID, id int64) (Registration, error) {
+	r, err := lockInForum(ctx, db, forumID, id)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r.Status != StatusPending || r.EmailConfirmedAt == nil {
+		return Registration{}, ErrNotActive
+	}
+	s, err := SettingsOf(ctx, db, r.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	r.UpdatedAt = now
+	if err := seat(ctx, db, now, s, &r); err != nil {
+		return Registration{}, err
+	}
+	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "ticket", "updated_at").WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("approving registration %d: %w", r.ID, err)
+	}
+	if err := notifyPlaced(ctx, db, n, r, ""); err != nil {
+		return Registration{}, err
+	}
+	return r, audit.Record(ctx, db, now, actor, "registration.approve", "registration", fmt.Sprint(r.ID), map[string]any{"status": r.Status})
+}
+
+// Decline refuses a registration that is pending or in line.
+func Decline(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor audit.Actor, forumID, id int64) (Registration, error) {
+	r, err := lockInForum(ctx, db, forumID, id)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r.Status != StatusPending && r.Status != StatusWaitlisted {
+		return Registration{}, ErrNotActive
+	}
+	if r, err = cancel(ctx, db, now, n, r, StatusDeclined, NoticeDeclined); err != nil {
+		return Registration{}, err
+	}
+	return r, audit.Record(ctx, db, now, actor, "registration.decline", "registration", fmt.Sprint(r.ID), nil)
+}
+
+// MoveMode is an organiser moving a registrant between modes.
+func MoveMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor audit.Actor, forumID, id int64, mode string) (Registration, error) {
+	r, err := lockInForum(ctx, db, forumID, id)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r, err = changeMode(ctx, db, now, n, r, mode); err != nil {
+		return Registration{}, err
+	}
+	return r, audit.Record(ctx, db, now, actor, "registration.move", "registration", fmt.Sprint(r.ID), map[string]any{"mode": mode})
+}
+
+// ExpireOffer passes on offer id when its time is over, and tells whether it did.
+func ExpireOffer(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64) (bool, error) {
+	var r Registration
+	q := db.NewSelect().Model(&r).Where("id = ?", id)
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		return false, fmt.Errorf("reading offer %d: %w", id, store.NotFound(err))
+	}
+	if r.Status != StatusOffered || r.OfferExpiresAt == nil || now.Before(*r.OfferExpiresAt) {
+		return false, nil
+	}
+	_, err := cancel(ctx, db, now, n, r, StatusExpired, NoticeExpired)
+	return err == nil, err
+}
+
+// ReleaseQuotas releases the due quotas of one pool and seats people in line in the seats they
+// free, and tells whether anything was released.
+func ReleaseQuotas(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID, sessionID int64, mode string) (bool, error) {
+	p, err := lockPool(ctx, db, forumID, sessionID, mode)
+	if err != nil {
+		return false, err
+	}
+	released, err := p.releaseDue(ctx, db, now)
+	if err != nil || !released {
+		return false, err
+	}
+	s, err := SettingsOf(ctx, db, forumID)
+	if err != nil {
+		return false, err
+	}
+	return true, fill(ctx, db, now, s, p, n)
+}
+
+// codeAlphabet leaves out letters read as digits (I, L, O, U) so a code can be typed at the door.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newCode is a random check-in code of 10 characters (50 bits).
+func newCode() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}

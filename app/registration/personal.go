@@ -1,0 +1,73 @@
+package registration
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Personal is the registration part of a person's data: their registrations, made with their
+// account or as a guest with their address.
+type Personal struct {
+	Notifier Notifier
+}
+
+func mineQuery(db bun.IDB, model any, accountID int64, email string) *bun.SelectQuery {
+	return db.NewSelect().Model(model).
+		Where("(account_id = ? OR (account_id IS NULL AND email <> '' AND LOWER(email) = ?))", accountID, strings.ToLower(email))
+}
+
+// Export lists every registration of the person, with all they answered.
+func (Personal) Export(ctx context.Context, db bun.IDB, accountID int64, email string) (any, error) {
+	out := []Registration{}
+	if err := mineQuery(db, &out, accountID, email).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("exporting the registrations of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// Erase cancels the person's registrations still in force (their seats go to the next in line)
+// and anonymises every one: what aggregates count (status, mode, group, country, gender,
+// check-in) stays; name, address, organisation, needs, answers and links go.
+func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountID int64, email string) error {
+	var ids []int64
+	if err := mineQuery(db, (*Registration)(nil), accountID, email).Column("id").Scan(ctx, &ids); err != nil {
+		return fmt.Errorf("finding the registrations of account %d: %w", accountID, err)
+	}
+	for _, id := range ids {
+		r, err := lockInForumAny(ctx, db, id)
+		if err != nil {
+			return err
+		}
+		if Active(r.Status) {
+			// Nobody is left to tell: no notice to the person, only to whoever is promoted.
+			if _, err := cancel(ctx, db, now, onlyPromotions{p.Notifier}, r, StatusCancelled, NoticeCancelled); err != nil {
+				return err
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := db.NewUpdate().Model((*Registration)(nil)).
+		Set("account_id = NULL, email = '', name = '', organisation = '', accessibility = ''").
+		Set("answers = ?, languages = ?, token_hash = NULL, updated_at = ?", "{}", "[]", now).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("anonymising the registrations of account %d: %w", accountID, err)
+	}
+	return nil
+}
+
+// onlyPromotions passes on the notices to people promoted, not the erased person's own.
+type onlyPromotions struct{ n Notifier }
+
+func (o onlyPromotions) Notify(ctx context.Context, db bun.IDB, n Notice) error {
+	if o.n == nil || n.Kind == NoticeCancelled {
+		return nil
+	}
+	return o.n.Notify(ctx, db, n)
+}

@@ -1,0 +1,145 @@
+package registration
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/store"
+)
+
+// Service runs each registration action in its own transaction, with the notices it queues.
+type Service struct {
+	DB       *bun.DB
+	Clock    clock.Clock
+	Notifier Notifier
+}
+
+// Register registers owner for forum forumID; a guest also gets their link's token.
+func (s *Service) Register(ctx context.Context, forumID int64, owner Owner, form Form) (Registration, string, error) {
+	type out struct {
+		r     Registration
+		token string
+	}
+	o, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (out, error) {
+		r, token, err := Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, owner, form)
+		return out{r, token}, err
+	})
+	return o.r, o.token, err
+}
+
+// Cancel cancels one of who's registrations.
+func (s *Service) Cancel(ctx context.Context, id int64, who Holder) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Cancel(ctx, tx, s.Clock.Now(), s.Notifier, id, who)
+	})
+}
+
+// Accept accepts the offer of a seat.
+func (s *Service) Accept(ctx context.Context, id int64, who Holder) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Accept(ctx, tx, s.Clock.Now(), s.Notifier, id, who)
+	})
+}
+
+// ChangeMode moves one of who's registrations to another attendance mode.
+func (s *Service) ChangeMode(ctx context.Context, id int64, who Holder, mode string) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return ChangeMode(ctx, tx, s.Clock.Now(), s.Notifier, id, who, mode)
+	})
+}
+
+// ConfirmGuest confirms a guest's address from their link.
+func (s *Service) ConfirmGuest(ctx context.Context, token string) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return ConfirmGuest(ctx, tx, s.Clock.Now(), s.Notifier, token)
+	})
+}
+
+// Configure sets a forum's registration policy.
+func (s *Service) Configure(ctx context.Context, actor audit.Actor, processID, forumID int64, in SettingsInput) (Current, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Current, error) {
+		return Configure(ctx, tx, s.Clock.Now(), s.Notifier, actor, processID, forumID, in)
+	})
+}
+
+// Approve approves a pending registration of forum forumID.
+func (s *Service) Approve(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Approve(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id)
+	})
+}
+
+// Decline declines a registration of forum forumID.
+func (s *Service) Decline(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Decline(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id)
+	})
+}
+
+// MoveMode moves a registrant of forum forumID to another mode.
+func (s *Service) MoveMode(ctx context.Context, actor audit.Actor, forumID, id int64, mode string) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return MoveMode(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id, mode)
+	})
+}
+
+// Sweep passes on the offers whose time is over and releases the quotas whose date has come,
+// each in a transaction of its own, and tells how many it handled.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.Clock.Now()
+	var offers []int64
+	if err := s.DB.NewSelect().Model((*Registration)(nil)).Column("id").
+		Where("status = ? AND offer_expires_at <= ?", StatusOffered, now).OrderExpr("offer_expires_at, id").Scan(ctx, &offers); err != nil {
+		return 0, fmt.Errorf("finding expired offers: %w", err)
+	}
+	done := 0
+	for _, id := range offers {
+		ok, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (bool, error) {
+			return ExpireOffer(ctx, tx, now, s.Notifier, id)
+		})
+		if err != nil {
+			return done, err
+		}
+		if ok {
+			done++
+		}
+	}
+	var due []Place
+	if err := s.DB.NewSelect().Model(&due).Where("stakeholder_group <> '' AND NOT released AND release_at <= ?", now).
+		Scan(ctx); err != nil {
+		return done, fmt.Errorf("finding quotas due for release: %w", err)
+	}
+	for _, q := range due {
+		ok, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (bool, error) {
+			return ReleaseQuotas(ctx, tx, now, s.Notifier, q.ForumID, q.SessionID, q.Mode)
+		})
+		if err != nil {
+			return done, err
+		}
+		if ok {
+			done++
+		}
+	}
+	return done, nil
+}
+
+// SweepLoop sweeps every interval until ctx ends.
+func (s *Service) SweepLoop(ctx context.Context, every time.Duration, onError func(error)) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
+}

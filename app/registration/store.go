@@ -1,0 +1,253 @@
+package registration
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/store"
+)
+
+// SettingsOf reads forum forumID's registration policy; ErrNoRegistration when it has none.
+func SettingsOf(ctx context.Context, db bun.IDB, forumID int64) (Settings, error) {
+	var s Settings
+	if err := db.NewSelect().Model(&s).Where("forum_id = ?", forumID).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return Settings{}, ErrNoRegistration
+		}
+		return Settings{}, fmt.Errorf("reading the registration settings of forum %d: %w", forumID, err)
+	}
+	return s, nil
+}
+
+// Offers tells whether forum forumID takes registrations, and its settings when it does.
+func Offers(ctx context.Context, db bun.IDB, forumID int64) (Settings, bool, error) {
+	s, err := SettingsOf(ctx, db, forumID)
+	if errors.Is(err, ErrNoRegistration) {
+		return Settings{}, false, nil
+	}
+	return s, err == nil, err
+}
+
+// Questions lists a forum's own questions in order.
+func Questions(ctx context.Context, db bun.IDB, forumID int64) ([]Question, error) {
+	out := []Question{}
+	if err := db.NewSelect().Model(&out).Where("forum_id = ?", forumID).OrderExpr("position, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("reading the questions of forum %d: %w", forumID, err)
+	}
+	return out, nil
+}
+
+// Places lists a forum's places rows (session 0 first, then by mode and group).
+func Places(ctx context.Context, db bun.IDB, forumID int64) ([]Place, error) {
+	out := []Place{}
+	if err := db.NewSelect().Model(&out).Where("forum_id = ?", forumID).OrderExpr("session_id, mode, stakeholder_group").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("reading the places of forum %d: %w", forumID, err)
+	}
+	return out, nil
+}
+
+// existing finds r's owner's earlier registration for the same forum or session, locked.
+func existing(ctx context.Context, db bun.IDB, r Registration) (*Registration, error) {
+	var prev Registration
+	q := db.NewSelect().Model(&prev).Where("forum_id = ? AND session_id = ?", r.ForumID, r.SessionID)
+	if r.AccountID != nil {
+		q = q.Where("account_id = ?", *r.AccountID)
+	} else {
+		q = q.Where("email = ?", r.Email)
+	}
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("finding an earlier registration: %w", err)
+	}
+	return &prev, nil
+}
+
+// Holder is who acts on a registration: the account it belongs to, or a guest by the token
+// of their link.
+type Holder struct {
+	AccountID int64
+	Token     string
+}
+
+// lockMine reads registration id for its holder, locked; another person's is not found.
+func lockMine(ctx context.Context, db bun.IDB, id int64, who Holder) (Registration, error) {
+	var r Registration
+	q := db.NewSelect().Model(&r).Where("id = ?", id)
+	switch {
+	case who.Token != "" && len(who.Token) <= 100:
+		q = q.Where("token_hash = ?", hashToken(who.Token))
+	case who.AccountID != 0:
+		q = q.Where("account_id = ?", who.AccountID)
+	default:
+		return Registration{}, store.ErrNotFound
+	}
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return r, nil
+}
+
+// lockInForum reads registration id of forum forumID, locked (organisers act on those of the
+// forums they run).
+func lockInForum(ctx context.Context, db bun.IDB, forumID, id int64) (Registration, error) {
+	var r Registration
+	q := db.NewSelect().Model(&r).Where("id = ? AND forum_id = ?", id, forumID)
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return r, nil
+}
+
+// lockByToken reads the guest registration whose link token is token, locked.
+func lockByToken(ctx context.Context, db bun.IDB, token string) (Registration, error) {
+	if token == "" || len(token) > 100 {
+		return Registration{}, ErrBadLink
+	}
+	var r Registration
+	q := db.NewSelect().Model(&r).Where("token_hash = ?", hashToken(token))
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return Registration{}, ErrBadLink
+		}
+		return Registration{}, fmt.Errorf("reading a guest registration: %w", err)
+	}
+	return r, nil
+}
+
+// ByToken reads the guest registration of a link token, with its place in line.
+func ByToken(ctx context.Context, db bun.IDB, token string) (Registration, error) {
+	if token == "" || len(token) > 100 {
+		return Registration{}, ErrBadLink
+	}
+	var r Registration
+	if err := db.NewSelect().Model(&r).Where("token_hash = ?", hashToken(token)).Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return Registration{}, ErrBadLink
+		}
+		return Registration{}, fmt.Errorf("reading a guest registration: %w", err)
+	}
+	return withPosition(ctx, db, r)
+}
+
+// newToken makes a guest's link token and the hash stored of it.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// position is r's place in its line: 1 is next.
+func position(ctx context.Context, db bun.IDB, r Registration) (int, error) {
+	if r.Status != StatusWaitlisted {
+		return 0, nil
+	}
+	n, err := db.NewSelect().Model((*Registration)(nil)).
+		Where("forum_id = ? AND session_id = ? AND mode = ? AND status = ?", r.ForumID, r.SessionID, r.Mode, StatusWaitlisted).
+		Where("ticket < ?", r.Ticket).
+		Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting the line before registration %d: %w", r.ID, err)
+	}
+	return int(n) + 1, nil
+}
+
+func withPosition(ctx context.Context, db bun.IDB, r Registration) (Registration, error) {
+	var err error
+	r.Position, err = position(ctx, db, r)
+	return r, err
+}
+
+// Mine lists an account's registrations, newest forum first, with their places in line.
+func Mine(ctx context.Context, db bun.IDB, accountID int64) ([]Registration, error) {
+	out := []Registration{}
+	err := db.NewSelect().Model(&out).Where("account_id = ?", accountID).OrderExpr("created_at DESC, id DESC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the registrations of account %d: %w", accountID, err)
+	}
+	for i := range out {
+		if out[i], err = withPosition(ctx, db, out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// OneOf reads registration id of account accountID, with its place in line; another
+// person's is not found.
+func OneOf(ctx context.Context, db bun.IDB, accountID, id int64) (Registration, error) {
+	var r Registration
+	if err := db.NewSelect().Model(&r).Where("id = ? AND account_id = ?", id, accountID).Scan(ctx); err != nil {
+		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return withPosition(ctx, db, r)
+}
+
+// ForAccount finds accountID's registration for forum forumID (not a session's); nil when none.
+func ForAccount(ctx context.Context, db bun.IDB, accountID, forumID int64) (*Registration, error) {
+	var r Registration
+	err := db.NewSelect().Model(&r).Where("forum_id = ? AND session_id = 0 AND account_id = ?", forumID, accountID).Scan(ctx)
+	if errors.Is(store.NotFound(err), store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the registration of account %d for forum %d: %w", accountID, forumID, err)
+	}
+	r, err = withPosition(ctx, db, r)
+	return &r, err
+}
+
+// Filter narrows an organiser's list of registrants.
+type Filter struct {
+	Status, Mode, Group, Country string
+	Search                       string // in name, email, organisation or code
+	Limit, Offset                int
+}
+
+// List lists forum forumID's registrants as f asks, in line order within each status, and
+// how many match.
+func List(ctx context.Context, db bun.IDB, forumID int64, f Filter) ([]Registration, int, error) {
+	out := []Registration{}
+	q := db.NewSelect().Model(&out).Where("forum_id = ? AND session_id = 0", forumID)
+	for col, v := range map[string]string{"status": f.Status, "mode": f.Mode, "stakeholder_group": f.Group, "country": f.Country} {
+		if v != "" {
+			q = q.Where("? = ?", bun.Ident(col), v)
+		}
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+		q = q.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(organisation) LIKE ? ESCAPE '\\' OR code = ?)",
+			like, like, like, strings.ToUpper(s))
+	}
+	q = q.OrderExpr("ticket, name, id").Limit(int64(max(f.Limit, 1))).Offset(int64(max(f.Offset, 0)))
+	n, err := q.ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing the registrants of forum %d: %w", forumID, err)
+	}
+	return out, int(n), nil
+}
+
+// lockInForumAny reads registration id, locked.
+func lockInForumAny(ctx context.Context, db bun.IDB, id int64) (Registration, error) {
+	var r Registration
+	q := db.NewSelect().Model(&r).Where("id = ?", id)
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return r, nil
+}
