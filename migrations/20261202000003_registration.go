@@ -75,7 +75,8 @@ func registerRegistration(m *migrate.Migrations) {
 				ticket BIGINT NOT NULL DEFAULT 0,
 				offer_expires_at {ts},
 				code VARCHAR(20) NOT NULL,
-				token_hash VARCHAR(64),
+				link_salt VARCHAR(32),
+				invite_sequence INTEGER NOT NULL DEFAULT 0,
 				email_confirmed_at {ts},
 				checked_in_at {ts},
 				reminded_at {ts},
@@ -83,7 +84,7 @@ func registerRegistration(m *migrate.Migrations) {
 				updated_at {ts} NOT NULL
 			)`,
 			`CREATE UNIQUE INDEX registrations_code_idx ON registrations (code)`,
-			`CREATE UNIQUE INDEX registrations_token_idx ON registrations (token_hash)`,
+			`CREATE UNIQUE INDEX registrations_link_idx ON registrations (link_salt)`,
 			`CREATE UNIQUE INDEX registrations_account_idx ON registrations (forum_id, session_id, account_id)`,
 			`CREATE UNIQUE INDEX registrations_email_idx ON registrations (forum_id, session_id, email) WHERE email <> ''`,
 			`CREATE INDEX registrations_line_idx ON registrations (forum_id, session_id, mode, status, ticket)`,

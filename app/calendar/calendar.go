@@ -40,9 +40,30 @@ type Event struct {
 	URL         string
 	Categories  []string
 	Cancelled   bool
+	// Organizer and Attendee are set on invites sent by mail (METHOD REQUEST or CANCEL): who
+	// sends it and whom it is for.
+	Organizer, Attendee Person
 	// Modified is when the event last changed: it is the DTSTAMP and LAST-MODIFIED, so the same
 	// event writes the same bytes and a feed's ETag holds until something changes.
 	Modified time.Time
+}
+
+// Person is someone an invite names: an address and the name to show.
+type Person struct {
+	Name, Email string
+}
+
+func (p Person) prop(name string, params map[string]string) *ical.Prop {
+	pr := ical.NewProp(name)
+	pr.Value = "mailto:" + p.Email
+	if p.Name != "" {
+		// A double quote cannot be written inside a parameter value (RFC 5545 3.1.1).
+		pr.Params.Set(ical.ParamCommonName, strings.ReplaceAll(clean(p.Name), `"`, "'"))
+	}
+	for k, v := range params {
+		pr.Params.Set(k, v)
+	}
+	return pr
 }
 
 // Calendar is one .ics file.
@@ -69,12 +90,14 @@ func Encode(w io.Writer, c Calendar) error {
 	if c.Name != "" {
 		cal.Props.Set(extension("X-WR-CALNAME", clean(c.Name)))
 	}
-	// Subscribers refresh hourly, so a moved session shows soon (RFC 7986 asks for the VALUE).
-	refresh := ical.NewProp(ical.PropRefreshInterval)
-	refresh.Value = "PT1H"
-	refresh.Params.Set(ical.ParamValue, string(ical.ValueDuration))
-	cal.Props.Set(refresh)
-	cal.Props.Set(extension("X-PUBLISHED-TTL", "PT1H"))
+	if c.Method == "" || c.Method == MethodPublish {
+		// Subscribers refresh hourly, so a moved session shows soon (RFC 7986 asks for the VALUE).
+		refresh := ical.NewProp(ical.PropRefreshInterval)
+		refresh.Value = "PT1H"
+		refresh.Params.Set(ical.ParamValue, string(ical.ValueDuration))
+		cal.Props.Set(refresh)
+		cal.Props.Set(extension("X-PUBLISHED-TTL", "PT1H"))
+	}
 
 	if c.Zone != "" {
 		cal.Props.Set(extension("X-WR-TIMEZONE", c.Zone))
@@ -186,6 +209,14 @@ func event(e Event) (*ical.Component, error) {
 		ev.SetStatus(ical.EventConfirmed)
 	}
 	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
+	if e.Organizer.Email != "" {
+		ev.Props.Set(e.Organizer.prop(ical.PropOrganizer, nil))
+	}
+	if e.Attendee.Email != "" {
+		// Convene reads no replies: the invite asks for none.
+		ev.Props.Set(e.Attendee.prop(ical.PropAttendee, map[string]string{ical.ParamRole: "REQ-PARTICIPANT",
+			ical.ParamParticipationStatus: "ACCEPTED", "RSVP": "FALSE", ical.ParamCalendarUserType: "INDIVIDUAL"}))
+	}
 	return ev.Component, nil
 }
 

@@ -61,6 +61,10 @@ type Config struct {
 	RateSignUp Rate
 	RateReset  Rate
 	RateAPI    Rate
+	// RateRegister limits registration changes (register, cancel, change mode) per account;
+	// RateGuest those of guests, per address, which a whole venue may share.
+	RateRegister Rate
+	RateGuest    Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -173,6 +177,10 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateReset })},
 		{"CONVENE_RATE_API", "rate-api", "600/1m", "API writes per token or address",
 			rateSetter(func(c *Config) *Rate { return &c.RateAPI })},
+		{"CONVENE_RATE_REGISTER", "rate-register", "30/1h", "registration changes per account",
+			rateSetter(func(c *Config) *Rate { return &c.RateRegister })},
+		{"CONVENE_RATE_GUEST", "rate-guest", "600/1h", "guest registrations and their changes per address",
+			rateSetter(func(c *Config) *Rate { return &c.RateGuest })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

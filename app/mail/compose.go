@@ -38,6 +38,11 @@ type Outbox struct {
 // mail.<kind>.body and the signature mail.signature, rendered with data (plus SiteName), as
 // plain text with an HTML alternative. db is the caller's transaction.
 func (o *Outbox) Notify(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any) error {
+	return o.Invite(ctx, db, to, lang, kind, data, "")
+}
+
+// Invite is Notify with an iCalendar invite (METHOD:REQUEST or CANCEL) attached.
+func (o *Outbox) Invite(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any, calendar string) error {
 	d := map[string]any{"SiteName": o.SiteName}
 	maps.Copy(d, data)
 	subjectID, bodyID := "mail."+kind+".subject", "mail."+kind+".body"
@@ -47,7 +52,7 @@ func (o *Outbox) Notify(ctx context.Context, db bun.IDB, to, lang, kind string, 
 	}
 	// "-- " on a line of its own is the signature delimiter mail readers recognise.
 	text := strings.TrimSpace(body) + "\n\n-- \n" + strings.TrimSpace(o.Translator.T(lang, "mail.signature", d))
-	m := Message{To: to, Language: lang, Subject: subject, Text: text, HTML: textToHTML(lang, subject, text)}
+	m := Message{To: to, Language: lang, Subject: subject, Text: text, HTML: textToHTML(lang, subject, text), Calendar: calendar}
 	if _, err := Enqueue(ctx, db, o.Clock.Now(), m); err != nil {
 		return fmt.Errorf("mail %q: %w", kind, err)
 	}

@@ -33,6 +33,9 @@ type Message struct {
 	Subject  string
 	Text     string
 	HTML     string // optional alternative of Text
+	// Calendar, when set, is an iCalendar invite (METHOD:REQUEST or CANCEL) sent as a
+	// text/calendar alternative that mail programs offer to add, and as an invite.ics file.
+	Calendar string
 }
 
 // queued is a row of the outbox.
@@ -44,6 +47,7 @@ type queued struct {
 	Subject       string     `bun:"subject,notnull"`
 	BodyText      string     `bun:"body_text,notnull"`
 	BodyHTML      string     `bun:"body_html,notnull"`
+	Calendar      string     `bun:"calendar,notnull"`
 	Language      string     `bun:"language,notnull"`
 	CreatedAt     time.Time  `bun:"created_at,notnull"`
 	Attempts      int        `bun:"attempts,notnull"`
@@ -55,7 +59,7 @@ type queued struct {
 }
 
 func (q queued) message() Message {
-	return Message{To: q.Recipient, Language: q.Language, Subject: q.Subject, Text: q.BodyText, HTML: q.BodyHTML}
+	return Message{To: q.Recipient, Language: q.Language, Subject: q.Subject, Text: q.BodyText, HTML: q.BodyHTML, Calendar: q.Calendar}
 }
 
 // Enqueue writes m to the outbox in db (the caller's transaction), due at now, and returns its
@@ -75,7 +79,7 @@ func Enqueue(ctx context.Context, db bun.IDB, now time.Time, m Message) (int64, 
 	case utf8.RuneCountInString(m.Subject) > maxSubject:
 		return 0, fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
 	}
-	row := &queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML,
+	row := &queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, Calendar: m.Calendar,
 		Language: m.Language, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("queueing mail to %s: %w", addr.Address, err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -85,6 +86,15 @@ func (s *SMTPSender) Send(ctx context.Context, from string, m Message) error {
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
+	if m.Calendar != "" {
+		// Mail programs show an invite from the text/calendar alternative, whose method must be
+		// the calendar's own; others find the same file attached.
+		ct := gomail.ContentType("text/calendar; method=" + calendarMethod(m.Calendar))
+		msg.AddAlternativeString(ct, m.Calendar)
+		if err := msg.AttachReader("invite.ics", strings.NewReader(m.Calendar), gomail.WithFileContentType("application/ics")); err != nil {
+			return Permanent{fmt.Errorf("attaching the invite: %w", err)}
+		}
+	}
 
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
@@ -109,6 +119,16 @@ func (s *SMTPSender) Send(ctx context.Context, from string, m Message) error {
 		return Permanent{fmt.Errorf("sending to %s: %w", addr, sendErr)}
 	}
 	return fmt.Errorf("sending to %s: %w", addr, sendErr)
+}
+
+// calendarMethod reads the METHOD of an iCalendar text (PUBLISH when it has none).
+func calendarMethod(cal string) string {
+	for line := range strings.SplitSeq(cal, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "METHOD:"); ok {
+			return v
+		}
+	}
+	return "PUBLISH"
 }
 
 // LogSender writes messages to the log, for a site without a mail server (development): the

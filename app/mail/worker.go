@@ -231,10 +231,10 @@ func (w *Worker) record(ctx context.Context, r queued, sendErr error) error {
 	var perm Permanent
 	switch {
 	case sendErr == nil:
-		q = q.Set("sent_at = ?", now).Set("last_error = ''").Set("body_text = ''").Set("body_html = ''")
+		q = q.Set("sent_at = ?", now).Set("last_error = ''").Set("body_text = ''").Set("body_html = ''").Set("calendar = ''")
 	case attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts) || errors.As(sendErr, &perm):
 		q = q.Set("failed_at = ?", now).Set("last_error = ?", truncate(sendErr.Error(), maxErrorLen)).
-			Set("body_text = ''").Set("body_html = ''")
+			Set("body_text = ''").Set("body_html = ''").Set("calendar = ''")
 		w.logger().Error("mail given up", "id", r.ID, "attempts", attempts, "err", sendErr)
 	default:
 		next := now.Add(backoff(attempts))

@@ -46,7 +46,6 @@ type Notice struct {
 	Kind         string
 	Registration Registration
 	Invite       string // InviteRequest, InviteCancel or none
-	Token        string // a guest's secret link token, given only when it was just made
 }
 
 // Notifier queues a notice in the caller's transaction.
@@ -57,11 +56,11 @@ type Notifier interface {
 // invites tells which notices carry which invite.
 var invites = map[string]string{NoticeConfirmed: InviteRequest, NoticePromoted: InviteRequest, NoticeModeMoved: InviteRequest}
 
-func notify(ctx context.Context, db bun.IDB, n Notifier, kind string, r Registration, token string) error {
+func notify(ctx context.Context, db bun.IDB, n Notifier, kind string, r Registration) error {
 	if n == nil {
 		return nil
 	}
-	return n.Notify(ctx, db, Notice{Kind: kind, Registration: r, Invite: invites[kind], Token: token})
+	return n.Notify(ctx, db, Notice{Kind: kind, Registration: r, Invite: invites[kind]})
 }
 
 // forumFor is a published forum open to registration, with its policy and process.
@@ -144,20 +143,20 @@ func (ff forumFor) checkOpen(now time.Time) error {
 
 // Register gives owner a place at forum forumID as form says: pending when the forum approves
 // registrations or the guest has yet to confirm their address, else a seat when one is free,
-// else a place in line. A guest gets a link token to confirm and manage it, returned once.
-func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID int64, owner Owner, form Form) (Registration, string, error) {
+// else a place in line. A guest's registration gets the salt of their link.
+func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID int64, owner Owner, form Form) (Registration, error) {
 	ff, err := loadForum(ctx, db, forumID)
 	if err != nil {
-		return Registration{}, "", err
+		return Registration{}, err
 	}
 	if err := ff.checkOpen(now); err != nil {
-		return Registration{}, "", err
+		return Registration{}, err
 	}
 	form = form.Normalized()
 	guest := owner.AccountID == 0
 	d, es := form.check(guest, ModesOf(ff.forum), ff.process.StakeholderGroups, ff.questions)
 	if len(es) > 0 {
-		return Registration{}, "", es
+		return Registration{}, es
 	}
 	r := Registration{ForumID: ff.forum.ID, Name: owner.Name, Email: owner.Email, Language: owner.Language, Mode: form.Mode,
 		Details: d, CreatedAt: now, UpdatedAt: now}
@@ -170,14 +169,14 @@ func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumI
 	}
 	prev, err := existing(ctx, db, r)
 	if err != nil {
-		return Registration{}, "", err
+		return Registration{}, err
 	}
 	if prev != nil {
 		switch {
 		case Active(prev.Status):
-			return Registration{}, "", ErrRegistered.With(map[string]any{"ID": prev.ID})
+			return Registration{}, ErrRegistered.With(map[string]any{"ID": prev.ID})
 		case prev.Status == StatusDeclined:
-			return Registration{}, "", ErrDeclined
+			return Registration{}, ErrDeclined
 		}
 		r.ID, r.Code, r.CreatedAt, r.CheckedInAt = prev.ID, prev.Code, prev.CreatedAt, nil
 		r.EmailConfirmedAt = prev.EmailConfirmedAt
@@ -188,14 +187,15 @@ func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumI
 	if r.Code == "" {
 		r.Code = newCode()
 	}
-	var token string
 	if guest {
-		var hash string
-		token, hash = newToken()
-		r.TokenHash = &hash
+		salt := newSalt()
+		r.LinkSalt = &salt
+	}
+	if prev != nil && prev.InviteSequence > 0 {
+		r.InviteSequence = prev.InviteSequence + 1 // after a cancellation, a calendar takes the new invite
 	}
 	if err := place(ctx, db, now, ff.settings, &r); err != nil {
-		return Registration{}, "", err
+		return Registration{}, err
 	}
 	if r.ID == 0 {
 		_, err = db.NewInsert().Model(&r).Exec(ctx)
@@ -204,19 +204,19 @@ func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumI
 	}
 	if err != nil {
 		if store.IsUniqueViolation(err) {
-			return Registration{}, "", ErrRegistered
+			return Registration{}, ErrRegistered
 		}
-		return Registration{}, "", fmt.Errorf("saving a registration for forum %d: %w", ff.forum.ID, err)
+		return Registration{}, fmt.Errorf("saving a registration for forum %d: %w", ff.forum.ID, err)
 	}
-	if err := notifyPlaced(ctx, db, n, r, token); err != nil {
-		return Registration{}, "", err
+	if err := notifyPlaced(ctx, db, n, r); err != nil {
+		return Registration{}, err
 	}
 	if r.Status == StatusWaitlisted {
 		if r.Position, err = position(ctx, db, r); err != nil {
-			return Registration{}, "", err
+			return Registration{}, err
 		}
 	}
-	return r, token, nil
+	return r, nil
 }
 
 // place decides where a new or renewed registration stands: pending (approval, or a guest
@@ -255,7 +255,7 @@ func seat(ctx context.Context, db bun.IDB, now time.Time, s Settings, r *Registr
 }
 
 // Notifier kinds for a newly placed registration.
-func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration, token string) error {
+func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration) error {
 	kind := map[string]string{StatusPending: NoticePending, StatusConfirmed: NoticeConfirmed, StatusWaitlisted: NoticeWaitlisted}[r.Status]
 	if r.EmailConfirmedAt == nil {
 		kind = NoticeGuestLink
@@ -263,7 +263,7 @@ func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration, t
 	if kind == "" {
 		return nil
 	}
-	return notify(ctx, db, n, kind, r, token)
+	return notify(ctx, db, n, kind, r)
 }
 
 // fill seats people in line while the pool has seats for them: each held quota from the first
@@ -329,7 +329,7 @@ func promoteFirst(ctx context.Context, db bun.IDB, now time.Time, s Settings, p 
 		WherePK().Exec(ctx); err != nil {
 		return false, fmt.Errorf("promoting registration %d: %w", r.ID, err)
 	}
-	if err := notify(ctx, db, n, kind, r, ""); err != nil {
+	if err := notify(ctx, db, n, kind, r); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -380,7 +380,10 @@ func cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Regist
 		return Registration{}, err
 	}
 	r.Status, r.WaitlistedAt, r.OfferExpiresAt, r.UpdatedAt = status, nil, nil, now
-	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "offer_expires_at", "updated_at").
+	if invited {
+		r.InviteSequence++
+	}
+	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "offer_expires_at", "invite_sequence", "updated_at").
 		WherePK().Exec(ctx); err != nil {
 		return Registration{}, fmt.Errorf("ending registration %d: %w", r.ID, err)
 	}
@@ -412,7 +415,7 @@ func Accept(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64
 	if _, err := db.NewUpdate().Model(&r).Column("status", "offer_expires_at", "updated_at").WherePK().Exec(ctx); err != nil {
 		return Registration{}, fmt.Errorf("accepting the offer of registration %d: %w", r.ID, err)
 	}
-	if err := notify(ctx, db, n, NoticeConfirmed, r, ""); err != nil {
+	if err := notify(ctx, db, n, NoticeConfirmed, r); err != nil {
 		return Registration{}, err
 	}
 	return r, nil
@@ -490,12 +493,15 @@ func changeMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Re
 		r.Mode = mode
 	}
 	r.UpdatedAt = now
-	if _, err := db.NewUpdate().Model(&r).Column("mode", "status", "place_id", "waitlisted_at", "ticket", "updated_at").
+	if r.Holds() {
+		r.InviteSequence++ // the invite now says where to go in the new mode
+	}
+	if _, err := db.NewUpdate().Model(&r).Column("mode", "status", "place_id", "waitlisted_at", "ticket", "invite_sequence", "updated_at").
 		WherePK().Exec(ctx); err != nil {
 		return Registration{}, fmt.Errorf("moving registration %d to %s: %w", r.ID, mode, err)
 	}
 	if r.Holds() {
-		if err := notify(ctx, db, n, NoticeModeMoved, r, ""); err != nil {
+		if err := notify(ctx, db, n, NoticeModeMoved, r); err != nil {
 			return Registration{}, err
 		}
 	}
@@ -507,8 +513,11 @@ func changeMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Re
 
 // ConfirmGuest confirms a guest's address from their link; the registration then takes its
 // place as any other would.
-func ConfirmGuest(ctx context.Context, db bun.IDB, now time.Time, n Notifier, token string) (Registration, error) {
-	r, err := lockByToken(ctx, db, token)
+func ConfirmGuest(ctx context.Context, db bun.IDB, now time.Time, n Notifier, who Holder) (Registration, error) {
+	if who.Salt == "" {
+		return Registration{}, ErrBadLink
+	}
+	r, err := lockBySalt(ctx, db, who.Salt)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -526,7 +535,7 @@ func ConfirmGuest(ctx context.Context, db bun.IDB, now time.Time, n Notifier, to
 	if _, err := db.NewUpdate().Model(&r).WherePK().Exec(ctx); err != nil {
 		return Registration{}, fmt.Errorf("confirming guest registration %d: %w", r.ID, err)
 	}
-	if err := notifyPlaced(ctx, db, n, r, ""); err != nil {
+	if err := notifyPlaced(ctx, db, n, r); err != nil {
 		return Registration{}, err
 	}
 	if r.Status == StatusWaitlisted {
@@ -555,7 +564,7 @@ func Approve(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor a
 	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "ticket", "updated_at").WherePK().Exec(ctx); err != nil {
 		return Registration{}, fmt.Errorf("approving registration %d: %w", r.ID, err)
 	}
-	if err := notifyPlaced(ctx, db, n, r, ""); err != nil {
+	if err := notifyPlaced(ctx, db, n, r); err != nil {
 		return Registration{}, err
 	}
 	return r, audit.Record(ctx, db, now, actor, "registration.approve", "registration", fmt.Sprint(r.ID), map[string]any{"status": r.Status})

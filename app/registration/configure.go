@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -107,6 +108,9 @@ func Configure(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor
 	}
 	if len(es) > 0 {
 		return Current{}, es
+	}
+	if err := store.ContentChanged(ctx, db); err != nil { // the forum's page offers registration
+		return Current{}, err
 	}
 	if err := audit.Record(ctx, db, now, actor, "registration.configure", "forum", strconv.FormatInt(f.ID, 10), map[string]any{
 		"capacity_in_person": in.InPerson, "capacity_online": in.Online, "quotas": len(in.Quotas), "approval": in.Approval,

@@ -40,7 +40,7 @@ const (
 	CodeGender   = "error.registration_gender"
 	CodePrivacy  = "error.registration_privacy"
 	CodeChoice   = "error.registration_choice"
-	CodeEmail    = "error.email"
+	CodeEmail    = "error.email_invalid"
 	maxLanguages = 10
 )
 

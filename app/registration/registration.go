@@ -82,11 +82,14 @@ type Registration struct {
 	Mode      string `bun:"mode,notnull"`
 	PlaceID   *int64 `bun:"place_id"` // the places row holding the seat, while it is held
 	Details
-	WaitlistedAt     *time.Time `bun:"waitlisted_at"`
-	Ticket           int64      `bun:"ticket,notnull"` // the place in line: lower first
-	OfferExpiresAt   *time.Time `bun:"offer_expires_at"`
-	Code             string     `bun:"code,notnull"` // the check-in code on the badge
-	TokenHash        *string    `bun:"token_hash"`   // a guest's link, hashed
+	WaitlistedAt   *time.Time `bun:"waitlisted_at"`
+	Ticket         int64      `bun:"ticket,notnull"` // the place in line: lower first
+	OfferExpiresAt *time.Time `bun:"offer_expires_at"`
+	Code           string     `bun:"code,notnull"` // the check-in code on the badge
+	LinkSalt       *string    `bun:"link_salt"`    // a guest's link is made from it (Links)
+	// InviteSequence grows with each invite or cancellation mailed; with the forum's own
+	// sequence it is the invite's SEQUENCE, so a calendar always takes the latest.
+	InviteSequence   int        `bun:"invite_sequence,notnull"`
 	EmailConfirmedAt *time.Time `bun:"email_confirmed_at"`
 	CheckedInAt      *time.Time `bun:"checked_in_at"`
 	RemindedAt       *time.Time `bun:"reminded_at"`

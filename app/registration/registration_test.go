@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ func newFixture(t *testing.T, db *storetest.DB, format string) *fixture {
 	}
 	sent := &notices{}
 	return &fixture{t: t, db: db, clk: clk, sent: sent, process: p, forum: f,
-		svc: &registration.Service{DB: db.DB, Clock: clk, Notifier: sent}}
+		svc: &registration.Service{DB: db.DB, Clock: clk, Notifier: sent, Links: registration.Links{Key: []byte("a test key of thirty-two bytes..")}}}
 }
 
 func seats(n int) *int { return &n }
@@ -483,10 +484,17 @@ func TestGuests(t *testing.T) {
 		if again, err := fx.svc.ConfirmGuest(ctx, token); err != nil || again.Status != registration.StatusWaitlisted {
 			t.Fatalf("the link followed again: %+v %v", again, err)
 		}
-		if _, err := fx.svc.Cancel(ctx, r.ID, registration.Holder{Token: "forged"}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := fx.svc.Cancel(ctx, r.ID, registration.Holder{Salt: "forged"}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("cancelled with a forged link: %v", err)
 		}
-		if _, err := fx.svc.Cancel(ctx, r.ID, registration.Holder{Token: token}); err != nil {
+		if _, err := fx.svc.Links.Holder(forged(token)); !errors.Is(err, registration.ErrBadLink) {
+			t.Fatalf("a link with a forged MAC: %v", err)
+		}
+		who, err := fx.svc.Links.Holder(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.svc.Cancel(ctx, r.ID, who); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -528,4 +536,13 @@ func TestErase(t *testing.T) {
 		}
 		fx.checkPlaces()
 	})
+}
+
+// forged is token with its last character changed.
+func forged(token string) string {
+	last := "A"
+	if strings.HasSuffix(token, last) {
+		last = "B"
+	}
+	return token[:len(token)-1] + last
 }

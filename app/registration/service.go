@@ -17,19 +17,18 @@ type Service struct {
 	DB       *bun.DB
 	Clock    clock.Clock
 	Notifier Notifier
+	Links    Links
 }
 
 // Register registers owner for forum forumID; a guest also gets their link's token.
 func (s *Service) Register(ctx context.Context, forumID int64, owner Owner, form Form) (Registration, string, error) {
-	type out struct {
-		r     Registration
-		token string
-	}
-	o, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (out, error) {
-		r, token, err := Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, owner, form)
-		return out{r, token}, err
+	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, owner, form)
 	})
-	return o.r, o.token, err
+	if err != nil || r.LinkSalt == nil {
+		return r, "", err
+	}
+	return r, s.Links.Token(*r.LinkSalt), nil
 }
 
 // Cancel cancels one of who's registrations.
@@ -55,8 +54,12 @@ func (s *Service) ChangeMode(ctx context.Context, id int64, who Holder, mode str
 
 // ConfirmGuest confirms a guest's address from their link.
 func (s *Service) ConfirmGuest(ctx context.Context, token string) (Registration, error) {
+	who, err := s.Links.Holder(token)
+	if err != nil {
+		return Registration{}, err
+	}
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
-		return ConfirmGuest(ctx, tx, s.Clock.Now(), s.Notifier, token)
+		return ConfirmGuest(ctx, tx, s.Clock.Now(), s.Notifier, who)
 	})
 }
 

@@ -2,6 +2,7 @@ package registration
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -72,11 +73,11 @@ func existing(ctx context.Context, db bun.IDB, r Registration) (*Registration, e
 	return &prev, nil
 }
 
-// Holder is who acts on a registration: the account it belongs to, or a guest by the token
-// of their link.
+// Holder is who acts on a registration: the account it belongs to, or a guest by the salt of
+// their link (Links.Holder checks the link).
 type Holder struct {
 	AccountID int64
-	Token     string
+	Salt      string
 }
 
 // lockMine reads registration id for its holder, locked; another person's is not found.
@@ -84,8 +85,8 @@ func lockMine(ctx context.Context, db bun.IDB, id int64, who Holder) (Registrati
 	var r Registration
 	q := db.NewSelect().Model(&r).Where("id = ?", id)
 	switch {
-	case who.Token != "" && len(who.Token) <= 100:
-		q = q.Where("token_hash = ?", hashToken(who.Token))
+	case who.Salt != "":
+		q = q.Where("link_salt = ?", who.Salt)
 	case who.AccountID != 0:
 		q = q.Where("account_id = ?", who.AccountID)
 	default:
@@ -108,13 +109,10 @@ func lockInForum(ctx context.Context, db bun.IDB, forumID, id int64) (Registrati
 	return r, nil
 }
 
-// lockByToken reads the guest registration whose link token is token, locked.
-func lockByToken(ctx context.Context, db bun.IDB, token string) (Registration, error) {
-	if token == "" || len(token) > 100 {
-		return Registration{}, ErrBadLink
-	}
+// lockBySalt reads the guest registration of a link, locked.
+func lockBySalt(ctx context.Context, db bun.IDB, salt string) (Registration, error) {
 	var r Registration
-	q := db.NewSelect().Model(&r).Where("token_hash = ?", hashToken(token))
+	q := db.NewSelect().Model(&r).Where("link_salt = ?", salt)
 	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
 		if errors.Is(store.NotFound(err), store.ErrNotFound) {
 			return Registration{}, ErrBadLink
@@ -124,13 +122,13 @@ func lockByToken(ctx context.Context, db bun.IDB, token string) (Registration, e
 	return r, nil
 }
 
-// ByToken reads the guest registration of a link token, with its place in line.
-func ByToken(ctx context.Context, db bun.IDB, token string) (Registration, error) {
-	if token == "" || len(token) > 100 {
+// ByLink reads the guest registration of a link, with its place in line.
+func ByLink(ctx context.Context, db bun.IDB, who Holder) (Registration, error) {
+	if who.Salt == "" {
 		return Registration{}, ErrBadLink
 	}
 	var r Registration
-	if err := db.NewSelect().Model(&r).Where("token_hash = ?", hashToken(token)).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&r).Where("link_salt = ?", who.Salt).Scan(ctx); err != nil {
 		if errors.Is(store.NotFound(err), store.ErrNotFound) {
 			return Registration{}, ErrBadLink
 		}
@@ -139,17 +137,34 @@ func ByToken(ctx context.Context, db bun.IDB, token string) (Registration, error
 	return withPosition(ctx, db, r)
 }
 
-// newToken makes a guest's link token and the hash stored of it.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
+// newSalt makes the salt a guest's link is made from.
+func newSalt() string {
+	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
+	return hex.EncodeToString(b)
 }
 
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
+// Links makes and checks guests' links: a link's token is its registration's salt and a MAC
+// of it under the site's key, so notices can give the link again without storing it, and
+// nobody can make one without the key.
+type Links struct {
+	Key []byte
+}
+
+// Token is the link token of a salt.
+func (l Links) Token(salt string) string {
+	m := hmac.New(sha256.New, l.Key)
+	m.Write([]byte("registration-link:" + salt))
+	return salt + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// Holder checks a link token and returns who it speaks for; ErrBadLink when it is not one.
+func (l Links) Holder(token string) (Holder, error) {
+	salt, _, ok := strings.Cut(token, ".")
+	if !ok || len(salt) != 32 || len(token) > 100 || !hmac.Equal([]byte(l.Token(salt)), []byte(token)) {
+		return Holder{}, ErrBadLink
+	}
+	return Holder{Salt: salt}, nil
 }
 
 // position is r's place in its line: 1 is next.

@@ -5,11 +5,13 @@
 package site
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,12 +20,14 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/web"
 	"github.com/convene/convene/frontend"
@@ -41,19 +45,20 @@ type Options struct {
 
 // Site is a wired Convene.
 type Site struct {
-	Config    config.Config
-	DB        *bun.DB
-	Clock     clock.Clock
-	Logger    *slog.Logger
-	Locale    *locale.Bundle
-	Outbox    *mail.Outbox
-	Worker    *mail.Worker
-	Accounts  *accounts.Service
-	Access    *access.Service
-	Processes *processes.Service
-	Forums    *forums.Service
-	Web       *web.Server
-	ownDB     bool
+	Config       config.Config
+	DB           *bun.DB
+	Clock        clock.Clock
+	Logger       *slog.Logger
+	Locale       *locale.Bundle
+	Outbox       *mail.Outbox
+	Worker       *mail.Worker
+	Accounts     *accounts.Service
+	Access       *access.Service
+	Processes    *processes.Service
+	Forums       *forums.Service
+	Registration *registration.Service
+	Web          *web.Server
+	ownDB        bool
 }
 
 // New opens (unless given) and migrates (when cfg.AutoMigrate) the database and wires every
@@ -110,6 +115,19 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	s.Access = &access.Service{DB: s.DB, Clock: s.Clock}
 	s.Processes = &processes.Service{DB: s.DB, Clock: s.Clock}
 	s.Forums = &forums.Service{DB: s.DB, Clock: s.Clock}
+	key := cfg.SecretKey
+	if len(key) == 0 {
+		if key, err = store.ServerKey(ctx, s.DB); err != nil {
+			return err
+		}
+	}
+	links := registration.Links{Key: key}
+	organizer := calendar.Person{Name: s.Outbox.SiteName, Email: cfg.MailFrom}
+	if a, err := netmail.ParseAddress(cfg.MailFrom); err == nil {
+		organizer = calendar.Person{Name: cmp.Or(a.Name, s.Outbox.SiteName), Email: a.Address}
+	}
+	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Notifier: registration.Mailer{
+		Outbox: s.Outbox, Words: bundle, Events: forums.Events{BaseURL: cfg.BaseURL, Text: bundle}, Links: links, Organizer: organizer}}
 	s.Accounts = &accounts.Service{
 		DB: s.DB, Clock: s.Clock, Hasher: accounts.NewHasher(2, cost), Notifier: s.Outbox, BaseURL: cfg.BaseURL,
 		LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute,
@@ -118,18 +136,13 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 			{Name: "role_grants", Data: access.Personal{}},
 			{Name: "mail", Data: mail.Personal{}},
 			{Name: "speaker_entries", Data: forums.Personal{}},
+			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},
 		},
-	}
-	key := cfg.SecretKey
-	if len(key) == 0 {
-		if key, err = store.ServerKey(ctx, s.DB); err != nil {
-			return err
-		}
 	}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
-		Registry: prometheus.NewRegistry(), Version: opt.Version,
+		Registration: s.Registration, Registry: prometheus.NewRegistry(), Version: opt.Version,
 	})
 	return err
 }
@@ -174,6 +187,10 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 		return nil
 	})
 	g.Go(func() error { return s.Web.SweepLoop(ctx, 10*time.Minute) })
+	g.Go(func() error {
+		// Offers expire and quotas are released within a minute of their time.
+		return s.Registration.SweepLoop(ctx, time.Minute, func(err error) { s.Logger.Error("registration sweep", "err", err) })
+	})
 	return g.Wait()
 }
 

@@ -2,13 +2,10 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,74 +26,15 @@ func feedLang(c *fiber.Ctx) string {
 	return lang(c)
 }
 
-// calendarHost is the domain part of the UIDs: stable for the life of the site.
-func (s *Server) calendarHost() string {
-	if u, err := url.Parse(s.Config.BaseURL); err == nil && u.Hostname() != "" {
-		return u.Hostname()
-	}
-	return "convene.invalid"
-}
-
 // sessionEvent is a session as a calendar shows it.
 func (s *Server) sessionEvent(l string, fc *forumContext, sv forums.SessionView) calendar.Event {
-	f := fc.Forum
-	page := s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10)
-	var desc []string
-	if d := sv.Description.In(l, fc.Process.Languages...); d != "" {
-		desc = append(desc, d)
-	}
-	if len(sv.Speakers) > 0 {
-		names := make([]string, len(sv.Speakers))
-		for i, sp := range sv.Speakers {
-			names[i] = sp.Name
-			if sp.Affiliation != "" {
-				names[i] += " (" + sp.Affiliation + ")"
-			}
-		}
-		desc = append(desc, s.Locale.T(l, "field.speakers", nil)+": "+strings.Join(names, "; "))
-	}
-	if link := cmp.Or(sv.OnlineURL, f.OnlineURL); link != "" {
-		desc = append(desc, s.Locale.T(l, "forum.join_online", nil)+": "+link)
-	}
-	desc = append(desc, page)
-	var cats []string
-	for _, id := range sv.TopicIDs {
-		t := fc.TopicBy[id]
-		cats = append(cats, t.Code+" "+t.Title.In(l, fc.Process.Languages...))
-	}
-	modified := sv.UpdatedAt
-	if f.UpdatedAt.After(modified) {
-		modified = f.UpdatedAt
-	}
-	return calendar.Event{
-		UID: "session-" + strconv.FormatInt(sv.ID, 10) + "@" + s.calendarHost(), Sequence: sv.CalendarSequence(f),
-		Start: sv.StartsAt, End: sv.EndsAt, Zone: f.TimeZone,
-		Summary: sv.Title.In(l, fc.Process.Languages...), Description: strings.Join(desc, "\n\n"),
-		Location: s.location(l, fc, sv), URL: page, Categories: cats,
-		Cancelled: sv.Status == forums.SessionCancelled || f.Status == forums.StatusCancelled, Modified: modified,
-	}
-}
-
-// forumEvent is a forum with no sessions yet, as one all-day event over its days.
-func (s *Server) forumEvent(l string, fc *forumContext) calendar.Event {
-	f := fc.Forum
-	page := s.Config.BaseURL + "/forums/" + f.Slug
-	start, _ := time.ParseInLocation(time.DateOnly, f.StartsOn, fc.Zone)
-	end, _ := time.ParseInLocation(time.DateOnly, f.EndsOn, fc.Zone)
-	where := f.VenueName
-	if f.Format != forums.FormatInPerson {
-		where = strings.TrimPrefix(where+" · "+s.Locale.T(l, "forum.online", nil), " · ")
-	}
-	return calendar.Event{UID: "forum-" + strconv.FormatInt(f.ID, 10) + "@" + s.calendarHost(), Sequence: f.Sequence,
-		Start: start, End: end, Zone: f.TimeZone, AllDay: true, Summary: f.Title.In(l, fc.Process.Languages...),
-		Description: strings.TrimSpace(f.Description.In(l, fc.Process.Languages...) + "\n\n" + page), Location: where, URL: page,
-		Cancelled: f.Status == forums.StatusCancelled, Modified: f.UpdatedAt}
+	return s.events.Session(l, fc.Forum, fc.Process.Languages, fc.TopicBy, sv)
 }
 
 // forumEvents are the events of one forum: its sessions, or the forum itself before it has any.
 func (s *Server) forumEvents(l string, fc *forumContext, sessions []forums.SessionView) []calendar.Event {
 	if len(sessions) == 0 {
-		return []calendar.Event{s.forumEvent(l, fc)}
+		return []calendar.Event{s.events.Forum(l, fc.Forum, fc.Process.Languages)}
 	}
 	out := make([]calendar.Event, len(sessions))
 	for i, sv := range sessions {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 // scheduleFuncs are the template functions that write days, times, countries and languages
 // for programmes, in the page's language.
 func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.Location) template.FuncMap {
-	month := func(m time.Month) string { return bundle.T(lang, fmt.Sprintf("month.%d", m), nil) }
 	day := func(d time.Time) string { return dayName(bundle, lang, d) }
 	names := display.Languages(language.Make(lang))
 	return template.FuncMap{
@@ -29,24 +27,7 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 			return day(d)
 		},
 		// days writes a forum's first to last day: "17 y 18 de diciembre de 2026".
-		"days": func(first, last string) string {
-			a, err1 := time.Parse(time.DateOnly, first)
-			b, err2 := time.Parse(time.DateOnly, last)
-			switch {
-			case err1 != nil || err2 != nil:
-				return first + " – " + last
-			case a.Equal(b):
-				return bundle.T(lang, "date.one_day", map[string]any{"Day": a.Day(), "Month": month(a.Month()), "Year": a.Year()})
-			case a.Year() == b.Year() && a.Month() == b.Month():
-				id := "date.days_same_month"
-				if b.Sub(a) == 24*time.Hour {
-					id = "date.two_days"
-				}
-				return bundle.T(lang, id, map[string]any{"From": a.Day(), "To": b.Day(), "Month": month(a.Month()), "Year": a.Year()})
-			}
-			return bundle.T(lang, "date.days_apart", map[string]any{"FromDay": a.Day(), "FromMonth": month(a.Month()), "FromYear": a.Year(),
-				"ToDay": b.Day(), "ToMonth": month(b.Month()), "ToYear": b.Year()})
-		},
+		"days": func(first, last string) string { return bundle.Days(lang, first, last) },
 		// clock is an instant's wall-clock time in zone: "17:00".
 		"clock": func(t time.Time, name string) string { return t.In(zone(name)).Format("15:04") },
 		// span is a session's time in zone, "10:00–11:30", with the days when it spans several.
@@ -96,10 +77,7 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 }
 
 // dayName writes a day in the reader's language: "miércoles 17 de diciembre de 2026".
-func dayName(bundle *locale.Bundle, lang string, d time.Time) string {
-	return bundle.T(lang, "date.day", map[string]any{"Weekday": bundle.T(lang, fmt.Sprintf("weekday.%d", d.Weekday()), nil),
-		"Day": d.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", d.Month()), nil), "Year": d.Year()})
-}
+func dayName(bundle *locale.Bundle, lang string, d time.Time) string { return bundle.Day(lang, d) }
 
 // andList joins items as a sentence does: "a, b y c". Spanish writes "e" before a word that
 // starts with the sound i ("español e inglés").

@@ -119,7 +119,7 @@ func (s *Server) forumChangesAtom(c *fiber.Ctx) error {
 	if len(lines) > 0 {
 		feed.Updated = lines[0].At.UTC()
 	}
-	host := s.calendarHost()
+	host := s.events.Host()
 	for _, ln := range lines {
 		link := page + "#change-" + strconv.FormatInt(ln.ID, 10)
 		if ln.SessionID != 0 {

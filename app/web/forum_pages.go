@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -142,6 +143,10 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 	}
 	slices.Sort(langs)
 	long, days := buildProgramme(fc.Forum, shown, rooms, fc.Zone)
+	reg, err := s.registrationWindow(c, fc)
+	if err != nil {
+		return err
+	}
 	l := lang(c)
 	title := fc.Forum.Title.In(l, fc.Process.Languages...)
 	return s.page(c, fiber.StatusOK, "forums/show", "", &Page{
@@ -150,7 +155,7 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 		Data: map[string]any{"F": fc, "Filter": filter, "Filtered": filter.active(), "Long": long, "Days": days,
 			"Total": len(all), "Shown": len(shown), "Languages": langs, "Kinds": forums.SessionKinds(),
 			"ViewerZone": profileZone(c), "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
-			"Ended": fc.Forum.Ended(s.Clock.Now())},
+			"Ended": fc.Forum.Ended(s.Clock.Now()), "Registration": reg},
 	})
 }
 
@@ -212,7 +217,7 @@ func (s *Server) sessionLinks(sv forums.SessionView, fc *forumContext, l string)
 	path := "/sessions/" + strconv.FormatInt(sv.ID, 10) + ".ics"
 	title := sv.Title.In(l, fc.Process.Languages...)
 	page := s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10)
-	where := s.location(l, fc, sv)
+	where := s.events.Location(l, fc.Forum, sv)
 	g := url.Values{"action": {"TEMPLATE"}, "text": {title}, "details": {page},
 		"dates":    {sv.StartsAt.UTC().Format("20060102T150405Z") + "/" + sv.EndsAt.UTC().Format("20060102T150405Z")},
 		"location": {where}, "ctz": {fc.Forum.TimeZone}}
@@ -224,23 +229,22 @@ func (s *Server) sessionLinks(sv forums.SessionView, fc *forumContext, l string)
 	return links
 }
 
-// location says where a session happens, as a calendar shows it: venue and room, "Online", or
-// both for a hybrid forum.
-func (s *Server) location(l string, fc *forumContext, sv forums.SessionView) string {
-	f := fc.Forum
-	var parts []string
-	if f.Format != forums.FormatVirtual && f.VenueName != "" {
-		place := f.VenueName
-		if sv.Room != "" {
-			place = sv.Room + ", " + place
-		}
-		if f.VenueAddress != "" {
-			place += ", " + f.VenueAddress
-		}
-		parts = append(parts, place)
+// registrationOffer is what a forum's page says about registering: nothing when the forum
+// takes no registrations, else when it opens or closes.
+type registrationOffer struct {
+	Opens, Closes time.Time
+	NotYet, Open  bool
+}
+
+func (s *Server) registrationWindow(c *fiber.Ctx, fc *forumContext) (*registrationOffer, error) {
+	st, offered, err := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil || !offered {
+		return nil, err
 	}
-	if f.Format != forums.FormatInPerson || sv.OnlineURL != "" {
-		parts = append(parts, s.Locale.T(l, "forum.online", nil))
-	}
-	return strings.Join(parts, " · ")
+	now := s.Clock.Now()
+	o := &registrationOffer{}
+	o.Opens, o.Closes = registration.Window(fc.Forum, st)
+	o.NotYet = now.Before(o.Opens)
+	o.Open = fc.Forum.Status == forums.StatusPublished && !o.NotYet && now.Before(o.Closes)
+	return o, nil
 }

@@ -173,11 +173,29 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 // a venue whose whole audience shares one address; what protects an account is counted per
 // account (sign-in throttling).
 func (s *Server) limit(name string, r config.Rate) fiber.Handler {
+	return s.limitBy(name, r, s.clientIP)
+}
+
+// limitRegistration limits registration changes per account; guests, who may share a venue's
+// address, per address with a limit of their own.
+func (s *Server) limitRegistration() fiber.Handler {
+	perAccount := s.limitBy("register", s.Config.RateRegister, func(c *fiber.Ctx) string { return strconv.FormatInt(account(c).ID, 10) })
+	perAddress := s.limit("guest", s.Config.RateGuest)
+	return func(c *fiber.Ctx) error {
+		if account(c) != nil {
+			return perAccount(c)
+		}
+		return perAddress(c)
+	}
+}
+
+// limitBy is a rate limit keyed by what key says of the request.
+func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          r.Max,
 		Expiration:   r.Window,
 		Storage:      s.kv,
-		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + s.clientIP(c) },
+		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + key(c) },
 		LimitReached: func(c *fiber.Ctx) error {
 			wait, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
 			refusal := errTooMany.After(time.Duration(max(wait, 1)) * time.Second)

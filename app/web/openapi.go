@@ -33,7 +33,7 @@ type apiOp struct {
 
 // apiDocs lists every documented operation; a test checks it against the route table.
 func apiDocs() []apiOp {
-	return slices.Concat(metaAPIDocs(), processAPIDocs(), forumAPIDocs())
+	return slices.Concat(metaAPIDocs(), processAPIDocs(), forumAPIDocs(), registrationAPIDocs())
 }
 
 // openAPIError is the JSON error shape of every failure, as errorBody sends it.

@@ -21,6 +21,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -218,8 +219,16 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		// langLower is a language's name inside a sentence ("en español").
 		"langLower": func(l string) string { return strings.ToLower(bundle.T(lang, "language."+l, nil)) },
 		"hasPrefix": strings.HasPrefix,
-		"list":      func(items ...string) []string { return items },
-		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },
+		"ternary": func(cond bool, yes, no any) any {
+			if cond {
+				return yes
+			}
+			return no
+		},
+		"roles":   registration.Roles,
+		"genders": registration.Genders,
+		"list":    func(items ...string) []string { return items },
+		"add":     func(a, b any) int64 { return toInt64(a) + toInt64(b) },
 		// split cuts text into paragraphs at blank lines.
 		"split": func(text string) []string {
 			var out []string

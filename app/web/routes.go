@@ -43,6 +43,20 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/sessions/:id", s.cached(s.showSession))
 	app.Get("/privacy", s.privacyNotice)
 
+	// Registration: a forum's form, the participant's list, and a guest's page by their link.
+	registering := s.limitRegistration()
+	app.Get("/forums/:id/register", s.registerForm)
+	app.Post("/forums/:id/register", registering, s.register)
+	app.Get("/registrations", s.requireAccount, s.myRegistrations)
+	app.Post("/registrations/:id<int>/cancel", s.requireAccount, registering, s.cancelRegistration)
+	app.Post("/registrations/:id<int>/mode", s.requireAccount, registering, s.changeRegistrationMode)
+	app.Post("/registrations/:id<int>/accept", s.requireAccount, s.acceptOffer)
+	app.Get("/registrations/guest/:token", s.guestRegistration)
+	app.Post("/registrations/guest/:token/confirm", registering, s.guestConfirm)
+	app.Post("/registrations/guest/:token/cancel", registering, s.cancelRegistration)
+	app.Post("/registrations/guest/:token/mode", registering, s.changeRegistrationMode)
+	app.Post("/registrations/guest/:token/accept", s.acceptOffer)
+
 	// Accounts.
 	app.Get("/signup", s.signUpForm)
 	app.Post("/signup", s.limit("signup", s.Config.RateSignUp), s.signUp)
@@ -127,6 +141,16 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/forums/:id/sessions", write, s.apiCreateSession)
 	api.Patch("/sessions/:id", write, s.apiUpdateSession)
 	api.Post("/sessions/:id/cancel", write, s.apiCancelSession)
+	api.Get("/forums/:id/registration", s.apiRegistrationForm)
+	api.Get("/forums/:id/registration/settings", s.apiRegistrationSettings)
+	api.Put("/forums/:id/registration/settings", write, s.apiSetRegistrationSettings)
+	api.Post("/forums/:id/registrations", write, s.requireAccount, registering, s.apiRegister)
+	api.Get("/forums/:id/registrations", s.apiForumRegistrations)
+	api.Get("/registrations", s.requireAccount, s.apiMyRegistrations)
+	api.Get("/registrations/:id", s.requireAccount, s.apiGetRegistration)
+	api.Patch("/registrations/:id", write, s.requireAccount, registering, s.apiChangeRegistration)
+	api.Post("/registrations/:id/accept", write, s.requireAccount, s.apiAcceptOffer)
+	api.Delete("/registrations/:id", write, s.requireAccount, registering, s.apiCancelRegistration)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }

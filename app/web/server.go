@@ -22,21 +22,23 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/frontend"
 )
 
 // Deps is what the web layer needs from main.
 type Deps struct {
-	Config    config.Config
-	DB        *bun.DB
-	Clock     clock.Clock
-	Logger    *slog.Logger
-	Locale    *locale.Bundle
-	Accounts  *accounts.Service
-	Access    *access.Service
-	Processes *processes.Service
-	Forums    *forums.Service
+	Config       config.Config
+	DB           *bun.DB
+	Clock        clock.Clock
+	Logger       *slog.Logger
+	Locale       *locale.Bundle
+	Accounts     *accounts.Service
+	Access       *access.Service
+	Processes    *processes.Service
+	Forums       *forums.Service
+	Registration *registration.Service
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.
@@ -59,6 +61,7 @@ type Server struct {
 	revisions *revisionReader
 	logins    *loginCache
 	fills     singleflight.Group
+	events    forums.Events
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -98,6 +101,7 @@ func New(d Deps) (*Server, error) {
 		cache:     newPageCache(),
 		revisions: &revisionReader{db: d.DB},
 		logins:    newLoginCache(),
+		events:    forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale},
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {

@@ -1,0 +1,318 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/convene/convene/app/country"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
+)
+
+// The participant's pages: a forum's registration form, "My registrations" with what can be
+// done to each, and a guest's page reached by the link mailed to them.
+
+// regForm is what a forum's registration form needs.
+type regForm struct {
+	F         *forumContext
+	Settings  registration.Settings
+	Questions []registration.Question
+	Modes     []string
+	Opens     time.Time
+	Closes    time.Time
+	Open      bool
+	NotYet    bool
+	Existing  *registration.Registration
+	Countries []country.Country
+	Languages []string
+	Privacy   string
+	Guest     bool
+}
+
+// spokenLanguages are the languages the form offers to tick; others are typed as codes.
+var spokenLanguages = []string{"es", "en", "pt", "fr"}
+
+func (s *Server) regFormData(c *fiber.Ctx, fc *forumContext) (*regForm, error) {
+	ctx := c.UserContext()
+	st, err := registration.SettingsOf(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := registration.Questions(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	opens, closes := registration.Window(fc.Forum, st)
+	d := &regForm{F: fc, Settings: st, Questions: qs, Modes: registration.ModesOf(fc.Forum), Opens: opens, Closes: closes,
+		NotYet: now.Before(opens), Countries: country.List(lang(c)), Languages: spokenLanguages, Privacy: privacy.Version,
+		Guest: account(c) == nil}
+	d.Open = fc.Forum.Status == forums.StatusPublished && !d.NotYet && now.Before(closes)
+	if a := account(c); a != nil {
+		if d.Existing, err = registration.ForAccount(ctx, s.DB, a.ID, fc.Forum.ID); err != nil {
+			return nil, err
+		}
+		if d.Existing != nil && !registration.Active(d.Existing.Status) && d.Existing.Status != registration.StatusDeclined {
+			d.Existing = nil // cancelled or expired: they may register again
+		}
+	}
+	return d, nil
+}
+
+// publicForum is the forum of the path as the public sees it (drafts are not found).
+func (s *Server) publicForum(c *fiber.Ctx) (*forumContext, error) {
+	fc, err := s.forumOf(c)
+	if err != nil {
+		return nil, err
+	}
+	noCache(c)
+	return fc, nil
+}
+
+func (s *Server) registerForm(c *fiber.Ctx) error {
+	fc, err := s.publicForum(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.regFormData(c, fc)
+	if err != nil {
+		return err
+	}
+	f := map[string]string{"role": "participant", "mode": d.Modes[0]}
+	if a := account(c); a != nil {
+		f["languages."+a.Language] = "on"
+	} else {
+		f["languages."+lang(c)] = "on"
+	}
+	return s.page(c, fiber.StatusOK, "registrations/form", "", &Page{Title: s.regTitle(c, fc), Form: f, Data: d})
+}
+
+func (s *Server) regTitle(c *fiber.Ctx, fc *forumContext) string {
+	return s.Locale.T(lang(c), "registration.form_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
+}
+
+// regFromForm reads the registration form; answers come as answers.<question id>.
+func regFromForm(c *fiber.Ctx, qs []registration.Question) (registration.Form, map[string]string) {
+	f := form(c, "name", "email", "mode", "stakeholder_group", "organisation", "country", "role", "accessibility", "gender",
+		"privacy", "consent_named", "languages_other")
+	in := registration.Form{Name: f["name"], Email: f["email"], Mode: f["mode"], Group: f["stakeholder_group"],
+		Organisation: f["organisation"], Country: f["country"], Role: f["role"], Accessibility: f["accessibility"],
+		Gender: f["gender"], PrivacyVersion: f["privacy"], ConsentNamed: f["consent_named"] == "yes", Answers: map[int64][]string{}}
+	for _, l := range multiForm(c, "languages") {
+		in.Languages = append(in.Languages, l)
+		f["languages."+l] = "on"
+	}
+	for o := range strings.FieldsFuncSeq(f["languages_other"], func(r rune) bool { return r == ',' || r == ' ' }) {
+		in.Languages = append(in.Languages, o)
+	}
+	for _, q := range qs {
+		name := "answers." + strconv.FormatInt(q.ID, 10)
+		vs := multiForm(c, name)
+		if q.Kind == registration.KindShortText || q.Kind == registration.KindLongText {
+			vs = []string{strings.Clone(c.FormValue(name))}
+		}
+		in.Answers[q.ID] = vs
+		for _, v := range vs {
+			f[name+"."+v] = "on"
+		}
+		if len(vs) == 1 {
+			f[name] = vs[0]
+		}
+	}
+	return in, f
+}
+
+func (s *Server) register(c *fiber.Ctx) error {
+	fc, err := s.publicForum(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.regFormData(c, fc)
+	if err != nil {
+		return err
+	}
+	in, f := regFromForm(c, d.Questions)
+	if err := limited(c, "stakeholder_group"); err != nil {
+		return s.formError(c, err, "registrations/form", "", f, d)
+	}
+	r, token, err := s.Registration.Register(c.UserContext(), fc.Forum.ID, s.owner(c), in)
+	if err != nil {
+		return s.regFormError(c, fc, err, f, d)
+	}
+	if token != "" {
+		return s.page(c, fiber.StatusOK, "registrations/check_email", "registration.check_email_title",
+			&Page{Data: map[string]any{"Email": r.Email, "F": fc}})
+	}
+	return s.flash(c, "registration.flash_"+r.Status, "/registrations#registration-"+strconv.FormatInt(r.ID, 10))
+}
+
+// regFormError shows the form again with its errors; a refusal that names no field (closed,
+// already registered) is the error page.
+func (s *Server) regFormError(c *fiber.Ctx, fc *forumContext, err error, f map[string]string, d *regForm) error {
+	f2 := classify(err)
+	if len(f2.fields) == 0 {
+		return err
+	}
+	setRetryAfter(c, f2.retryAfter)
+	return s.page(c, f2.status, "registrations/form", "", &Page{Title: s.regTitle(c, fc), Errors: f2.fields, Form: f, Data: d})
+}
+
+// owner is who registers: the signed-in account, or a guest in the page's language.
+func (s *Server) owner(c *fiber.Ctx) registration.Owner {
+	if a := account(c); a != nil {
+		return registration.Owner{AccountID: a.ID, Name: a.Name, Email: a.Email, Language: a.Language}
+	}
+	return registration.Owner{Language: lang(c)}
+}
+
+// regView is one registration as the participant's pages show it.
+type regView struct {
+	R       registration.Registration
+	Forum   forums.Forum
+	Process processes.Process
+	Modes   []string
+	Ended   bool
+	Base    string // where its actions post: /registrations/ID or /registrations/guest/TOKEN
+}
+
+func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base func(registration.Registration) string) ([]regView, error) {
+	ctx := c.UserContext()
+	forumsBy := map[int64]forums.Forum{}
+	procs := map[int64]processes.Process{}
+	out := make([]regView, 0, len(rs))
+	for _, r := range rs {
+		f, ok := forumsBy[r.ForumID]
+		if !ok {
+			var err error
+			if f, err = forums.Get(ctx, s.DB, r.ForumID); err != nil {
+				return nil, err
+			}
+			forumsBy[r.ForumID] = f
+		}
+		p, ok := procs[f.ProcessID]
+		if !ok {
+			var err error
+			if p, err = processes.ByID(ctx, s.DB, f.ProcessID); err != nil {
+				return nil, err
+			}
+			procs[f.ProcessID] = p
+		}
+		out = append(out, regView{R: r, Forum: f, Process: p, Modes: registration.ModesOf(f), Ended: f.Ended(s.Clock.Now()), Base: base(r)})
+	}
+	return out, nil
+}
+
+func (s *Server) myRegistrations(c *fiber.Ctx) error {
+	rs, err := registration.Mine(c.UserContext(), s.DB, account(c).ID)
+	if err != nil {
+		return err
+	}
+	views, err := s.regViews(c, rs, func(r registration.Registration) string { return "/registrations/" + strconv.FormatInt(r.ID, 10) })
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "registrations/mine", "registration.mine_title", &Page{Data: map[string]any{"List": views}})
+}
+
+// guestHolder reads the guest link of the path.
+func (s *Server) guestHolder(c *fiber.Ctx) (registration.Holder, error) {
+	return s.Registration.Links.Holder(strings.Clone(c.Params("token")))
+}
+
+func (s *Server) guestRegistration(c *fiber.Ctx) error {
+	who, err := s.guestHolder(c)
+	if err != nil {
+		return err
+	}
+	r, err := registration.ByLink(c.UserContext(), s.DB, who)
+	if err != nil {
+		return err
+	}
+	noCache(c)
+	views, err := s.regViews(c, []registration.Registration{r}, func(registration.Registration) string {
+		return "/registrations/guest/" + strings.Clone(c.Params("token"))
+	})
+	if err != nil {
+		return err
+	}
+	c.Set("Referrer-Policy", "no-referrer") // the address is the key to the registration
+	return s.page(c, fiber.StatusOK, "registrations/guest", "registration.guest_title", &Page{Data: map[string]any{"V": views[0]}})
+}
+
+func (s *Server) guestConfirm(c *fiber.Ctx) error {
+	token := strings.Clone(c.Params("token"))
+	if _, err := s.Registration.ConfirmGuest(c.UserContext(), token); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_email_confirmed", "/registrations/guest/"+token)
+}
+
+// regTarget is the registration an action of the path is on, and who acts: the account's own
+// (/registrations/:id) or a guest's by their link (/registrations/guest/:token).
+func (s *Server) regTarget(c *fiber.Ctx) (int64, registration.Holder, string, error) {
+	if c.Params("token") != "" {
+		who, err := s.guestHolder(c)
+		if err != nil {
+			return 0, who, "", err
+		}
+		r, err := registration.ByLink(c.UserContext(), s.DB, who)
+		if err != nil {
+			return 0, who, "", err
+		}
+		return r.ID, who, "/registrations/guest/" + strings.Clone(c.Params("token")), nil
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return 0, registration.Holder{}, "", err
+	}
+	return id, registration.Holder{AccountID: account(c).ID}, "/registrations#registration-" + strconv.FormatInt(id, 10), nil
+}
+
+func (s *Server) cancelRegistration(c *fiber.Ctx) error {
+	id, who, back, err := s.regTarget(c)
+	if err != nil {
+		return err
+	}
+	if err := limited(c, ""); err != nil {
+		return err
+	}
+	ok, err := s.confirmed(c, confirmation{TitleID: "registration.cancel_title", BodyID: "registration.cancel_body",
+		ButtonID: "registration.cancel_button", DangerOK: true, Hidden: map[string]string{}, CancelURL: back})
+	if !ok || err != nil {
+		return err
+	}
+	if _, err := s.Registration.Cancel(c.UserContext(), id, who); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_cancelled", back)
+}
+
+func (s *Server) changeRegistrationMode(c *fiber.Ctx) error {
+	id, who, back, err := s.regTarget(c)
+	if err != nil {
+		return err
+	}
+	if err := limited(c, ""); err != nil {
+		return err
+	}
+	if _, err := s.Registration.ChangeMode(c.UserContext(), id, who, strings.Clone(c.FormValue("mode"))); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_mode", back)
+}
+
+func (s *Server) acceptOffer(c *fiber.Ctx) error {
+	id, who, back, err := s.regTarget(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Registration.Accept(c.UserContext(), id, who); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_accepted", back)
+}
