@@ -24,6 +24,7 @@ func New() *migrate.Migrations {
 	registerSessionDetails(m)
 	registerRevisions(m)
 	registerRegistration(m)
+	registerRateLimits(m)
 	return m
 }
 

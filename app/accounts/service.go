@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -35,6 +36,9 @@ type Service struct {
 	// Personal are the other capabilities holding a person's data, by the name their part
 	// takes in the download; Export and Delete call every one.
 	Personal []Holder
+
+	touchOnce sync.Once
+	touches   store.Batcher[int64, error] // API tokens' last use, written together
 }
 
 // SignUpInput is the sign-up form. AcceptPrivacy is the box that says the person read the

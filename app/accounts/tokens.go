@@ -80,6 +80,8 @@ type APIToken struct {
 	CreatedAt  time.Time  `bun:"created_at,notnull" json:"created_at"`
 	LastUsedAt *time.Time `bun:"last_used_at" json:"last_used_at"`
 	RevokedAt  *time.Time `bun:"revoked_at" json:"revoked_at"`
+
+	Account *Account `bun:"rel:belongs-to,join:account_id=id" json:"-"` // read with the token when authenticating
 }
 
 // touchEvery limits last-seen writes to one a minute per login or token.

@@ -43,20 +43,34 @@ func (o *Outbox) Notify(ctx context.Context, db bun.IDB, to, lang, kind string, 
 
 // Invite is Notify with an iCalendar invite (METHOD:REQUEST or CANCEL) attached.
 func (o *Outbox) Invite(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any, calendar string) error {
+	m, err := o.Compose(to, lang, kind, data, calendar)
+	if err != nil {
+		return err
+	}
+	return o.Queue(ctx, db, m)
+}
+
+// Compose writes mail of kind for to in lang, as Invite sends it, without queueing it.
+func (o *Outbox) Compose(to, lang, kind string, data map[string]any, calendar string) (Message, error) {
 	d := map[string]any{"SiteName": o.SiteName}
 	maps.Copy(d, data)
 	subjectID, bodyID := "mail."+kind+".subject", "mail."+kind+".body"
 	subject, body := o.Translator.T(lang, subjectID, d), o.Translator.T(lang, bodyID, d)
 	if subject == subjectID || body == bodyID {
-		return fmt.Errorf("composing mail to %s: %q: %w", to, kind, ErrUnknownKind)
+		return Message{}, fmt.Errorf("composing mail to %s: %q: %w", to, kind, ErrUnknownKind)
 	}
 	// "-- " on a line of its own is the signature delimiter mail readers recognise.
 	text := strings.TrimSpace(body) + "\n\n-- \n" + strings.TrimSpace(o.Translator.T(lang, "mail.signature", d))
-	m := Message{To: to, Language: lang, Subject: subject, Text: text, HTML: textToHTML(lang, subject, text), Calendar: calendar}
-	if _, err := Enqueue(ctx, db, o.Clock.Now(), m); err != nil {
-		return fmt.Errorf("mail %q: %w", kind, err)
+	return Message{To: to, Language: lang, Subject: subject, Text: text, HTML: textToHTML(lang, subject, text), Calendar: calendar}, nil
+}
+
+// Queue writes composed messages to the outbox in db (the caller's transaction), all in one
+// statement, and wakes the worker.
+func (o *Outbox) Queue(ctx context.Context, db bun.IDB, msgs ...Message) error {
+	if err := EnqueueMany(ctx, db, o.Clock.Now(), msgs); err != nil {
+		return err
 	}
-	if o.Wake != nil {
+	if o.Wake != nil && len(msgs) > 0 {
 		o.Wake()
 	}
 	return nil

@@ -65,26 +65,54 @@ func (q queued) message() Message {
 // Enqueue writes m to the outbox in db (the caller's transaction), due at now, and returns its
 // id. Only the address part of m.To is kept.
 func Enqueue(ctx context.Context, db bun.IDB, now time.Time, m Message) (int64, error) {
-	addr, err := netmail.ParseAddress(m.To)
+	rows, err := queue(now, []Message{m})
 	if err != nil {
-		return 0, fmt.Errorf("queueing mail: recipient %q: %w: %w", m.To, ErrInvalidMessage, err)
+		return 0, err
 	}
-	switch {
-	case len(addr.Address) > maxRecipient:
-		return 0, fmt.Errorf("queueing mail: recipient longer than %d bytes: %w", maxRecipient, ErrInvalidMessage)
-	case strings.TrimSpace(m.Subject) == "":
-		return 0, fmt.Errorf("queueing mail to %s: empty subject: %w", addr.Address, ErrInvalidMessage)
-	case strings.ContainsAny(m.Subject, "\r\n"):
-		return 0, fmt.Errorf("queueing mail to %s: line break in subject: %w", addr.Address, ErrInvalidMessage)
-	case utf8.RuneCountInString(m.Subject) > maxSubject:
-		return 0, fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
+	if _, err := db.NewInsert().Model(&rows[0]).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("queueing mail to %s: %w", rows[0].Recipient, err)
 	}
-	row := &queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, Calendar: m.Calendar,
-		Language: m.Language, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
-	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
-		return 0, fmt.Errorf("queueing mail to %s: %w", addr.Address, err)
+	return rows[0].ID, nil
+}
+
+// EnqueueMany is Enqueue for several messages in one statement; none is queued when one is
+// invalid.
+func EnqueueMany(ctx context.Context, db bun.IDB, now time.Time, msgs []Message) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	return row.ID, nil
+	rows, err := queue(now, msgs)
+	if err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("queueing %d mails: %w", len(rows), err)
+	}
+	return nil
+}
+
+// queue checks messages and makes their outbox rows.
+func queue(now time.Time, msgs []Message) ([]queued, error) {
+	rows := make([]queued, len(msgs))
+	for i, m := range msgs {
+		addr, err := netmail.ParseAddress(m.To)
+		if err != nil {
+			return nil, fmt.Errorf("queueing mail: recipient %q: %w: %w", m.To, ErrInvalidMessage, err)
+		}
+		switch {
+		case len(addr.Address) > maxRecipient:
+			return nil, fmt.Errorf("queueing mail: recipient longer than %d bytes: %w", maxRecipient, ErrInvalidMessage)
+		case strings.TrimSpace(m.Subject) == "":
+			return nil, fmt.Errorf("queueing mail to %s: empty subject: %w", addr.Address, ErrInvalidMessage)
+		case strings.ContainsAny(m.Subject, "\r\n"):
+			return nil, fmt.Errorf("queueing mail to %s: line break in subject: %w", addr.Address, ErrInvalidMessage)
+		case utf8.RuneCountInString(m.Subject) > maxSubject:
+			return nil, fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
+		}
+		rows[i] = queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, Calendar: m.Calendar,
+			Language: m.Language, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
+	}
+	return rows, nil
 }
 
 // Latest returns the newest message queued for to, sent or not (tests and the browser journey

@@ -47,10 +47,10 @@ func (p Permanent) Unwrap() error { return p.Err }
 // Worker sends due outbox messages. Several workers (one per instance) may share a PostgreSQL
 // database: each claims due rows in a short transaction (FOR UPDATE SKIP LOCKED) by moving
 // their next_attempt_at a lease ahead and marking them with a claim of its own, commits, and
-// only then sends. Right before each send it renews that one row's lease, on condition that the
-// claim is still its own: a row whose lease ran out while earlier ones were sent, and that
-// another worker took over, is skipped, and a send never starts with less than a full lease
-// ahead (far longer than a send may take). So no row is sent by two workers, however slow the
+// only then sends. Once half the lease has passed, it renews each row's lease right before
+// sending it, on condition that the claim is still its own: a row whose lease ran out while
+// earlier ones were sent, and that another worker took over, is skipped, and a send never
+// starts with less than half a lease ahead (far longer than a send may take). So no row is sent by two workers, however slow the
 // mail server. On SQLite the claim needs no row lock: its writers are serialised.
 //
 // Delivery is at least once: if the server accepted a message but the worker died before
@@ -134,7 +134,8 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 	lease := orDefault(w.Lease, DefaultLease)
 	claim := newClaim()
-	rows, err := w.claim(ctx, w.Clock.Now(), lease, claim)
+	claimedAt := w.Clock.Now()
+	rows, err := w.claim(ctx, claimedAt, lease, claim)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -142,12 +143,16 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 		if ctx.Err() != nil {
 			return sent, len(rows), w.release(ctx, claim, rows[i:])
 		}
-		mine, err := w.renew(ctx, r.ID, claim, lease)
-		if err != nil {
-			return sent, len(rows), err
-		}
-		if !mine {
-			continue // its lease ran out while earlier rows were sent, and another worker took it
+		// While half the claim's lease is left (far more than a send may take), the row is
+		// still this claim's and needs no renewal; after that, it is renewed first.
+		if w.Clock.Now().Sub(claimedAt) >= lease/2 {
+			mine, err := w.renew(ctx, r.ID, claim, lease)
+			if err != nil {
+				return sent, len(rows), err
+			}
+			if !mine {
+				continue // its lease ran out while earlier rows were sent, and another worker took it
+			}
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 		serr := w.Sender.Send(sendCtx, w.From, r.message())

@@ -46,11 +46,15 @@ type Notice struct {
 	Kind         string
 	Registration Registration
 	Invite       string // InviteRequest, InviteCancel or none
+	// Forum and Process, when the action has read them already, spare the notifier reading
+	// them again.
+	Forum   *forums.Forum
+	Process *processes.Process
 }
 
-// Notifier queues a notice in the caller's transaction.
+// Notifier queues notices in the caller's transaction.
 type Notifier interface {
-	Notify(ctx context.Context, db bun.IDB, n Notice) error
+	Notify(ctx context.Context, db bun.IDB, ns ...Notice) error
 }
 
 // invites tells which notices carry which invite.
@@ -141,129 +145,32 @@ func (ff forumFor) checkOpen(now time.Time) error {
 	return nil
 }
 
-// Register gives owner a place at forum forumID as form says: pending when the forum approves
-// registrations or the guest has yet to confirm their address, else a seat when one is free,
-// else a place in line. A guest's registration gets the salt of their link.
-func Register(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID int64, owner Owner, form Form) (Registration, error) {
-	ff, err := loadForum(ctx, db, forumID)
-	if err != nil {
-		return Registration{}, err
-	}
-	if err := ff.checkOpen(now); err != nil {
-		return Registration{}, err
-	}
-	form = form.Normalized()
-	guest := owner.AccountID == 0
-	d, es := form.check(guest, ModesOf(ff.forum), ff.process.StakeholderGroups, ff.questions)
-	if len(es) > 0 {
-		return Registration{}, es
-	}
-	r := Registration{ForumID: ff.forum.ID, Name: owner.Name, Email: owner.Email, Language: owner.Language, Mode: form.Mode,
-		Details: d, CreatedAt: now, UpdatedAt: now}
-	if guest {
-		r.Name, r.Email = form.Name, form.Email
-	} else {
-		id := owner.AccountID
-		r.AccountID = &id
-		r.EmailConfirmedAt = &now
-	}
-	prev, err := existing(ctx, db, r)
-	if err != nil {
-		return Registration{}, err
-	}
-	if prev != nil {
-		switch {
-		case Active(prev.Status):
-			return Registration{}, ErrRegistered.With(map[string]any{"ID": prev.ID})
-		case prev.Status == StatusDeclined:
-			return Registration{}, ErrDeclined
-		}
-		r.ID, r.Code, r.CreatedAt, r.CheckedInAt = prev.ID, prev.Code, prev.CreatedAt, nil
-		r.EmailConfirmedAt = prev.EmailConfirmedAt
-		if !guest {
-			r.EmailConfirmedAt = &now
-		}
-	}
-	if r.Code == "" {
-		r.Code = newCode()
-	}
-	if guest {
-		salt := newSalt()
-		r.LinkSalt = &salt
-	}
-	if prev != nil && prev.InviteSequence > 0 {
-		r.InviteSequence = prev.InviteSequence + 1 // after a cancellation, a calendar takes the new invite
-	}
-	if err := place(ctx, db, now, ff.settings, &r); err != nil {
-		return Registration{}, err
-	}
-	if r.ID == 0 {
-		_, err = db.NewInsert().Model(&r).Exec(ctx)
-	} else {
-		_, err = db.NewUpdate().Model(&r).WherePK().Exec(ctx)
-	}
-	if err != nil {
-		if store.IsUniqueViolation(err) {
-			return Registration{}, ErrRegistered
-		}
-		return Registration{}, fmt.Errorf("saving a registration for forum %d: %w", ff.forum.ID, err)
-	}
-	if err := notifyPlaced(ctx, db, n, r); err != nil {
-		return Registration{}, err
-	}
-	if r.Status == StatusWaitlisted {
-		if r.Position, err = position(ctx, db, r); err != nil {
-			return Registration{}, err
-		}
-	}
-	return r, nil
-}
-
-// place decides where a new or renewed registration stands: pending (approval, or a guest
-// whose address is unconfirmed), a seat, or the end of the line.
+// place decides where a registration stands once its holder is known: pending while the forum
+// approves registrations or a guest's address is unconfirmed, else a seat or the end of the
+// line.
 func place(ctx context.Context, db bun.IDB, now time.Time, s Settings, r *Registration) error {
 	r.PlaceID, r.WaitlistedAt, r.OfferExpiresAt = nil, nil, nil
 	if s.Approval || r.EmailConfirmedAt == nil {
 		r.Status = StatusPending
 		return nil
 	}
-	return seat(ctx, db, now, s, r)
+	return seatMany(ctx, db, now, r.ForumID, r.SessionID, r.Mode, []*Registration{r})
 }
 
-// seat gives r a seat of its pool when one is free, else puts it in line. The pool stays
-// locked until the caller's transaction ends.
-func seat(ctx context.Context, db bun.IDB, now time.Time, s Settings, r *Registration) error {
-	p, err := lockPool(ctx, db, r.ForumID, r.SessionID, r.Mode)
-	if err != nil {
-		return err
-	}
-	if _, err := p.releaseDue(ctx, db, now); err != nil {
-		return err
-	}
-	// Seats freed by the release go to those already in line first; only then is r seated.
-	if err := fill(ctx, db, now, s, p, nil); err != nil {
-		return err
-	}
-	if row := p.seatFor(r.Group); row != nil {
-		if err := p.take(ctx, db, row); err != nil {
-			return err
-		}
-		r.Status, r.PlaceID = StatusConfirmed, &row.ID
-		return nil
-	}
-	return p.line(ctx, db, now, r)
-}
-
-// Notifier kinds for a newly placed registration.
-func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration) error {
-	kind := map[string]string{StatusPending: NoticePending, StatusConfirmed: NoticeConfirmed, StatusWaitlisted: NoticeWaitlisted}[r.Status]
+// placedNotice is the notice of a registration just placed: a guest's link while their
+// address is unconfirmed, else what became of it.
+func placedNotice(r Registration) string {
 	if r.EmailConfirmedAt == nil {
-		kind = NoticeGuestLink
+		return NoticeGuestLink
 	}
-	if kind == "" {
-		return nil
+	return map[string]string{StatusPending: NoticePending, StatusConfirmed: NoticeConfirmed, StatusWaitlisted: NoticeWaitlisted}[r.Status]
+}
+
+func notifyPlaced(ctx context.Context, db bun.IDB, n Notifier, r Registration) error {
+	if kind := placedNotice(r); kind != "" {
+		return notify(ctx, db, n, kind, r)
 	}
-	return notify(ctx, db, n, kind, r)
+	return nil
 }
 
 // fill seats people in line while the pool has seats for them: each held quota from the first
@@ -553,12 +460,8 @@ func Approve(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor a
 	if r.Status != StatusPending || r.EmailConfirmedAt == nil {
 		return Registration{}, ErrNotActive
 	}
-	s, err := SettingsOf(ctx, db, r.ForumID)
-	if err != nil {
-		return Registration{}, err
-	}
 	r.UpdatedAt = now
-	if err := seat(ctx, db, now, s, &r); err != nil {
+	if err := seatMany(ctx, db, now, r.ForumID, r.SessionID, r.Mode, []*Registration{&r}); err != nil {
 		return Registration{}, err
 	}
 	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "ticket", "updated_at").WherePK().Exec(ctx); err != nil {

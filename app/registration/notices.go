@@ -11,6 +11,7 @@ import (
 	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/processes"
 )
 
@@ -22,10 +23,11 @@ type Words interface {
 	DateTime(lang string, t time.Time, zone *time.Location) string
 }
 
-// Outbox queues a mail (with an invite, when calendar is not empty) in the caller's
-// transaction.
+// Outbox composes mail (with an invite, when calendar is not empty) and queues it in the
+// caller's transaction.
 type Outbox interface {
-	Invite(ctx context.Context, db bun.IDB, to, lang, kind string, data map[string]any, calendar string) error
+	Compose(to, lang, kind string, data map[string]any, calendar string) (mail.Message, error)
+	Queue(ctx context.Context, db bun.IDB, msgs ...mail.Message) error
 }
 
 // Mailer writes notices as mail in the holder's language: mail.registration_<kind> of the
@@ -39,20 +41,41 @@ type Mailer struct {
 	Organizer calendar.Person // who invites: the site's name and sender address
 }
 
-// Notify queues n.
-func (m Mailer) Notify(ctx context.Context, db bun.IDB, n Notice) error {
+// Notify queues the notices' mail in one statement.
+func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
+	msgs := make([]mail.Message, 0, len(ns))
+	type forumAndProcess struct {
+		f forums.Forum
+		p processes.Process
+	}
+	read := map[int64]forumAndProcess{} // read once for all the notices about one forum
+	for _, n := range ns {
+		if n.Registration.Email == "" {
+			continue // erased
+		}
+		if n.Forum == nil || n.Process == nil {
+			fp, ok := read[n.Registration.ForumID]
+			if !ok {
+				f, p, err := forumOf(ctx, db, n)
+				if err != nil {
+					return err
+				}
+				fp = forumAndProcess{f, p}
+				read[n.Registration.ForumID] = fp
+			}
+			n.Forum, n.Process = &fp.f, &fp.p
+		}
+		msg, err := m.compose(ctx, db, n, *n.Forum, *n.Process)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, msg)
+	}
+	return m.Outbox.Queue(ctx, db, msgs...)
+}
+
+func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Forum, p processes.Process) (mail.Message, error) {
 	r := n.Registration
-	if r.Email == "" {
-		return nil // erased
-	}
-	f, err := forums.Get(ctx, db, r.ForumID)
-	if err != nil {
-		return err
-	}
-	p, err := processes.ByID(ctx, db, f.ProcessID)
-	if err != nil {
-		return err
-	}
 	l := r.Language
 	zone, err := clock.Zone(f.TimeZone)
 	if err != nil {
@@ -68,16 +91,16 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, n Notice) error {
 	}
 	if n.Kind == NoticeWaitlisted && r.Position == 0 {
 		if data["Position"], err = position(ctx, db, r); err != nil {
-			return err
+			return mail.Message{}, err
 		}
 	}
 	var ics string
 	if n.Invite != InviteNone {
 		if ics, err = m.invite(l, f, p, r, n.Invite); err != nil {
-			return err
+			return mail.Message{}, err
 		}
 	}
-	return m.Outbox.Invite(ctx, db, r.Email, l, "registration_"+n.Kind, data, ics)
+	return m.Outbox.Compose(r.Email, l, "registration_"+n.Kind, data, ics)
 }
 
 // manageLink is where the holder sees and changes the registration: their account's list, or
@@ -111,4 +134,17 @@ func (m Mailer) invite(l string, f forums.Forum, p processes.Process, r Registra
 		return "", fmt.Errorf("writing the invite of registration %d: %w", r.ID, err)
 	}
 	return buf.String(), nil
+}
+
+// forumOf is the forum and process of a notice, read when the action did not give them.
+func forumOf(ctx context.Context, db bun.IDB, n Notice) (forums.Forum, processes.Process, error) {
+	if n.Forum != nil && n.Process != nil {
+		return *n.Forum, *n.Process, nil
+	}
+	f, err := forums.Get(ctx, db, n.Registration.ForumID)
+	if err != nil {
+		return forums.Forum{}, processes.Process{}, err
+	}
+	p, err := processes.ByID(ctx, db, f.ProcessID)
+	return f, p, err
 }

@@ -65,9 +65,15 @@ func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountI
 // onlyPromotions passes on the notices to people promoted, not the erased person's own.
 type onlyPromotions struct{ n Notifier }
 
-func (o onlyPromotions) Notify(ctx context.Context, db bun.IDB, n Notice) error {
-	if o.n == nil || n.Kind == NoticeCancelled {
+func (o onlyPromotions) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
+	var keep []Notice
+	for _, n := range ns {
+		if n.Kind != NoticeCancelled {
+			keep = append(keep, n)
+		}
+	}
+	if o.n == nil || len(keep) == 0 {
 		return nil
 	}
-	return o.n.Notify(ctx, db, n)
+	return o.n.Notify(ctx, db, keep...)
 }

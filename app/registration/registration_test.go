@@ -33,10 +33,10 @@ type notices struct {
 	list []registration.Notice
 }
 
-func (n *notices) Notify(_ context.Context, _ bun.IDB, x registration.Notice) error {
+func (n *notices) Notify(_ context.Context, _ bun.IDB, xs ...registration.Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.list = append(n.list, x)
+	n.list = append(n.list, xs...)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -18,17 +19,67 @@ type Service struct {
 	Clock    clock.Clock
 	Notifier Notifier
 	Links    Links
+
+	mu      sync.Mutex
+	batches map[int64]*store.Batcher[Request, Result] // per forum
 }
 
 // Register registers owner for forum forumID; a guest also gets their link's token.
+// Registrations for one forum that arrive together share a transaction: each locks the row
+// counting the forum's places until it commits, so one by one they would queue on that lock.
+// Each is still answered only after its batch commits.
 func (s *Service) Register(ctx context.Context, forumID int64, owner Owner, form Form) (Registration, string, error) {
-	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
-		return Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, owner, form)
-	})
-	if err != nil || r.LinkSalt == nil {
-		return r, "", err
+	res, err := s.batcher(forumID).Do(Request{Owner: owner, Form: form})
+	if err == nil {
+		err = res.Err
 	}
-	return r, s.Links.Token(*r.LinkSalt), nil
+	if err != nil || res.Registration.LinkSalt == nil {
+		return res.Registration, "", err
+	}
+	return res.Registration, s.Links.Token(*res.Registration.LinkSalt), nil
+}
+
+func (s *Service) batcher(forumID int64) *store.Batcher[Request, Result] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.batches == nil {
+		s.batches = map[int64]*store.Batcher[Request, Result]{}
+	}
+	b, ok := s.batches[forumID]
+	if !ok {
+		b = &store.Batcher[Request, Result]{Run: func(reqs []Request) []Result { return s.registerBatch(forumID, reqs) }}
+		s.batches[forumID] = b
+	}
+	return b
+}
+
+// registerBatch registers a batch of requests for one forum in one transaction. When the
+// batch fails as a whole on a unique index (the same person registering through two instances
+// at the same moment), each request is tried again on its own, so only that one is refused.
+func (s *Service) registerBatch(forumID int64, reqs []Request) []Result {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) ([]Result, error) {
+		return RegisterMany(ctx, tx, s.Clock.Now(), s.Notifier, forumID, reqs)
+	})
+	if err == nil {
+		return out
+	}
+	out = make([]Result, len(reqs))
+	for i, req := range reqs {
+		if !store.IsUniqueViolation(err) || len(reqs) == 1 {
+			out[i].Err = err
+			continue
+		}
+		r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+			return Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, req.Owner, req.Form)
+		})
+		if store.IsUniqueViolation(err) {
+			err = ErrRegistered
+		}
+		out[i] = Result{Registration: r, Err: err}
+	}
+	return out
 }
 
 // Cancel cancels one of who's registrations.

@@ -55,24 +55,6 @@ func Places(ctx context.Context, db bun.IDB, forumID int64) ([]Place, error) {
 	return out, nil
 }
 
-// existing finds r's owner's earlier registration for the same forum or session, locked.
-func existing(ctx context.Context, db bun.IDB, r Registration) (*Registration, error) {
-	var prev Registration
-	q := db.NewSelect().Model(&prev).Where("forum_id = ? AND session_id = ?", r.ForumID, r.SessionID)
-	if r.AccountID != nil {
-		q = q.Where("account_id = ?", *r.AccountID)
-	} else {
-		q = q.Where("email = ?", r.Email)
-	}
-	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
-		if errors.Is(store.NotFound(err), store.ErrNotFound) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("finding an earlier registration: %w", err)
-	}
-	return &prev, nil
-}
-
 // Holder is who acts on a registration: the account it belongs to, or a guest by the salt of
 // their link (Links.Holder checks the link).
 type Holder struct {

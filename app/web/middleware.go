@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/config"
@@ -189,24 +188,31 @@ func (s *Server) limitRegistration() fiber.Handler {
 	}
 }
 
-// limitBy is a rate limit keyed by what key says of the request.
+// limitBy is a rate limit keyed by what key says of the request: at most r.Max requests per
+// key in a window of r.Window from its first, counted in the database (store.Limits) so that
+// instances share the count. Over the limit, the API answers 429 with the real wait; a page's
+// handler shows the refusal on its form, with what was typed.
 func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:          r.Max,
-		Expiration:   r.Window,
-		Storage:      s.kv,
-		KeyGenerator: func(c *fiber.Ctx) string { return "limit:" + name + ":" + key(c) },
-		LimitReached: func(c *fiber.Ctx) error {
-			wait, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
-			refusal := errTooMany.After(time.Duration(max(wait, 1)) * time.Second)
-			if isAPI(c) {
-				return refusal
-			}
-			// A page's handler shows the refusal on its form, with what was typed.
-			c.Locals(localLimited, refusal)
+	return func(c *fiber.Ctx) error {
+		now := s.Clock.Now()
+		hits, resets, err := s.limits.Hit("limit:"+name+":"+key(c), now, r.Window)
+		if err != nil {
+			return err
+		}
+		c.Set("X-RateLimit-Limit", strconv.Itoa(r.Max))
+		c.Set("X-RateLimit-Remaining", strconv.Itoa(max(r.Max-hits, 0)))
+		wait := max(resets.Sub(now), time.Second)
+		c.Set("X-RateLimit-Reset", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		if hits <= r.Max {
 			return c.Next()
-		},
-	})
+		}
+		refusal := errTooMany.After(wait)
+		if isAPI(c) {
+			return refusal
+		}
+		c.Locals(localLimited, refusal)
+		return c.Next()
+	}
 }
 
 // limited is the refusal the rate limit left for this request when it was over the limit, to

@@ -144,13 +144,14 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/forums/:id/registration", s.apiRegistrationForm)
 	api.Get("/forums/:id/registration/settings", s.apiRegistrationSettings)
 	api.Put("/forums/:id/registration/settings", write, s.apiSetRegistrationSettings)
-	api.Post("/forums/:id/registrations", write, s.requireAccount, registering, s.apiRegister)
+	// Registration changes are limited per account instead: a venue's audience shares one address.
+	api.Post("/forums/:id/registrations", s.requireAccount, registering, s.apiRegister)
 	api.Get("/forums/:id/registrations", s.apiForumRegistrations)
 	api.Get("/registrations", s.requireAccount, s.apiMyRegistrations)
 	api.Get("/registrations/:id", s.requireAccount, s.apiGetRegistration)
-	api.Patch("/registrations/:id", write, s.requireAccount, registering, s.apiChangeRegistration)
-	api.Post("/registrations/:id/accept", write, s.requireAccount, s.apiAcceptOffer)
-	api.Delete("/registrations/:id", write, s.requireAccount, registering, s.apiCancelRegistration)
+	api.Patch("/registrations/:id", s.requireAccount, registering, s.apiChangeRegistration)
+	api.Post("/registrations/:id/accept", s.requireAccount, registering, s.apiAcceptOffer)
+	api.Delete("/registrations/:id", s.requireAccount, registering, s.apiCancelRegistration)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }

@@ -54,13 +54,13 @@ type Server struct {
 	openapi   []byte
 	render    *renderer
 	static    *staticFiles
-	kv        *store.KV
 	metrics   *httpMetrics
 	proxies   []netip.Prefix
 	cache     *pageCache
 	revisions *revisionReader
 	logins    *loginCache
 	fills     singleflight.Group
+	limits    *store.Limits
 	events    forums.Events
 }
 
@@ -95,13 +95,13 @@ func New(d Deps) (*Server, error) {
 		openapi:   doc,
 		render:    r,
 		static:    static,
-		kv:        &store.KV{DB: d.DB, Clock: d.Clock},
 		metrics:   m,
 		proxies:   d.Config.TrustedProxies,
 		cache:     newPageCache(),
 		revisions: &revisionReader{db: d.DB},
 		logins:    newLoginCache(),
 		events:    forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale},
+		limits:    &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {
@@ -132,8 +132,8 @@ func (s *Server) SweepLoop(ctx context.Context, every time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if _, err := s.kv.Sweep(ctx); err != nil {
-				s.Logger.Warn("sweeping expired keys", "err", err)
+			if err := store.SweepRateLimits(ctx, s.DB, s.Clock.Now()); err != nil {
+				s.Logger.Warn("sweeping rate limits", "err", err)
 			}
 			if err := accounts.SweepThrottle(ctx, s.DB, s.Clock.Now()); err != nil {
 				s.Logger.Warn("sweeping sign-in failures", "err", err)

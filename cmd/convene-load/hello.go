@@ -16,6 +16,8 @@ func hello(ctx context.Context, args []string) error {
 	}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("Hello, World!") })
+	// The registration benchmark's baseline: a POST answered at once.
+	app.Post("/", func(c *fiber.Ctx) error { return c.Status(fiber.StatusCreated).SendString(`{"status":"confirmed"}`) })
 	go func() {
 		<-ctx.Done()
 		_ = app.Shutdown()

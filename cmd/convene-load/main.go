@@ -6,9 +6,16 @@
 //	                                                process, and a member account to sign in with
 //	convene-load signin -base URL -email E -password P
 //	                                                prints the login cookie, for wrk's -H
+//	convene-load register-setup -db URL [-clients 2000 -places 100 -tokens FILE]
+//	                                                a forum with N places and a member with an
+//	                                                API token per client; prints the forum's id
+//	convene-load register -base URL -forum ID [-tokens FILE -places 100 | -path /]
+//	                                                every client registers at once; prints
+//	                                                registrations/s, p50/p99 and whether exactly
+//	                                                N were confirmed and the rest lined up 1..n
 //
-// The benchmark itself is .ci/bench-programme (wrk against the server and the baseline, side by
-// side in one run).
+// The benchmarks themselves are .ci/bench-programme (wrk against the server and the baseline,
+// side by side in one run) and .ci/bench-register.
 package main
 
 import (
@@ -23,7 +30,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|signin [flags]")
+		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|signin|register-setup|register [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -34,6 +41,10 @@ func main() {
 		err = programme(ctx, os.Args[2:])
 	case "signin":
 		err = signin(ctx, os.Args[2:])
+	case "register-setup":
+		err = registerSetup(ctx, os.Args[2:])
+	case "register":
+		err = registerRun(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
