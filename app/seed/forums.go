@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 )
@@ -243,4 +244,36 @@ func upcomingForums(ctx context.Context, tx bun.IDB, now time.Time) error {
 			},
 		},
 	})
+}
+
+// openRegistration opens registration on the upcoming forums: the week-long online
+// consultation without limit, the hybrid session with 60 seats in the room (15 held for civil
+// society for a week) and 300 places online, and the Mexico City forum with 40 seats, approval
+// by the organisers and offers of 48 hours, so every path can be tried.
+func openRegistration(ctx context.Context, tx bun.IDB, now time.Time) error {
+	seats := func(n int) *int { return &n }
+	week := now.AddDate(0, 0, 7)
+	plans := map[string]registration.SettingsInput{
+		"consulta-en-linea": {},
+		"sesion-hibrida-infraestructuras": {InPerson: seats(60), Online: seats(300), MinShare: 10,
+			Quotas: []registration.Quota{{Group: "civil_society", Mode: registration.ModeInPerson, Seats: 15, ReleaseAt: &week}},
+			Questions: []registration.QuestionInput{{Kind: registration.KindSingle, Required: true,
+				Label: translated.Text{"es": "¿Tu organización opera o regula una infraestructura crítica?",
+					"en": "Does your organisation run or regulate a critical infrastructure?"},
+				Options: []translated.Text{{"es": "Sí, la opera", "en": "Yes, it runs one"}, {"es": "Sí, la regula", "en": "Yes, it regulates one"},
+					{"es": "No", "en": "No"}}}}},
+		"foro-cdmx": {InPerson: seats(40), Approval: true, OfferHours: 48, MinShare: 10,
+			Questions: []registration.QuestionInput{{Kind: registration.KindLongText,
+				Label: translated.Text{"es": "¿Qué te gustaría que el foro discutiera?", "en": "What would you like the forum to discuss?"}}}},
+	}
+	for _, slug := range []string{"consulta-en-linea", "sesion-hibrida-infraestructuras", "foro-cdmx"} {
+		f, err := forums.BySlug(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		if _, err := registration.Configure(ctx, tx, now, nil, audit.Actor{}, f.ProcessID, f.ID, plans[slug]); err != nil {
+			return fmt.Errorf("opening registration for %s: %w", slug, err)
+		}
+	}
+	return nil
 }

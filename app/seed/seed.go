@@ -16,9 +16,10 @@ import (
 // Step names, as recorded in seed_steps: never rename one, or databases seeded under the old
 // name would get the step a second time.
 const (
-	stepENCS     = "2017-encs-process"
-	stepIGF      = "2017-igf-open-forum"
-	stepUpcoming = "upcoming-forums"
+	stepENCS         = "2017-encs-process"
+	stepIGF          = "2017-igf-open-forum"
+	stepUpcoming     = "upcoming-forums"
+	stepRegistration = "registration-open"
 )
 
 type stepRow struct {
@@ -39,6 +40,7 @@ func steps() []step {
 		{stepENCS, encsProcess},
 		{stepIGF, igfOpenForum},
 		{stepUpcoming, upcomingForums},
+		{stepRegistration, openRegistration},
 	}
 }
 
