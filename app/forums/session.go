@@ -147,8 +147,8 @@ type details struct {
 // not exist there (skipped by a change to summer time) or one that is ambiguous (repeated when
 // the clocks go back), and checks the session against the forum's days.
 func (in SessionInput) Times(zone *time.Location, f Forum) (start, end time.Time, es validate.Errors) {
-	start, okStart := localTime(&es, "start", in.Start, zone)
-	end, okEnd := localTime(&es, "end", in.End, zone)
+	start, okStart := LocalTime(&es, "start", in.Start, zone)
+	end, okEnd := LocalTime(&es, "end", in.End, zone)
 	if !okStart || !okEnd {
 		return start, end, es
 	}
@@ -162,9 +162,9 @@ func (in SessionInput) Times(zone *time.Location, f Forum) (start, end time.Time
 	return start, end, es
 }
 
-// localTime reads wall-clock v in zone. Go moves a time skipped by a clock change forward; it
+// LocalTime reads wall-clock v (YYYY-MM-DDTHH:MM) in zone. Go moves a time skipped by a clock change forward; it
 // is refused instead, and so is a time the clocks show twice.
-func localTime(es *validate.Errors, field, v string, zone *time.Location) (time.Time, bool) {
+func LocalTime(es *validate.Errors, field, v string, zone *time.Location) (time.Time, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		es.Add(field, validate.Required, nil)

@@ -535,9 +535,12 @@ func ReleaseQuotas(ctx context.Context, db bun.IDB, now time.Time, n Notifier, f
 // codeAlphabet leaves out letters read as digits (I, L, O, U) so a code can be typed at the door.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// newCode is a random check-in code of 10 characters (50 bits).
+// codeLength is the length of check-in codes: 10 characters of 5 bits.
+const codeLength = 10
+
+// newCode is a random check-in code.
 func newCode() string {
-	b := make([]byte, 10)
+	b := make([]byte, codeLength)
 	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]

@@ -197,3 +197,24 @@ func (s *Service) SweepLoop(ctx context.Context, every time.Duration, onError fu
 		}
 	}
 }
+
+// CheckIn checks a registrant of forum forumID in.
+func (s *Service) CheckIn(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return CheckIn(ctx, tx, s.Clock.Now(), actor, forumID, id)
+	})
+}
+
+// CheckInByCode checks in the registrant of forum forumID with the badge's code.
+func (s *Service) CheckInByCode(ctx context.Context, actor audit.Actor, forumID int64, code string) (Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return CheckInByCode(ctx, tx, s.Clock.Now(), actor, forumID, code)
+	})
+}
+
+// Export lists a forum's registrants for its organisers, recording that they were taken.
+func (s *Service) Export(ctx context.Context, actor audit.Actor, forumID int64) ([]Registration, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) ([]Registration, error) {
+		return Export(ctx, tx, s.Clock.Now(), actor, forumID)
+	})
+}

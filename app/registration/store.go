@@ -248,3 +248,12 @@ func lockInForumAny(ctx context.Context, db bun.IDB, id int64) (Registration, er
 	}
 	return r, nil
 }
+
+// OneInForum reads registration id of forum forumID, with its place in line.
+func OneInForum(ctx context.Context, db bun.IDB, forumID, id int64) (Registration, error) {
+	var r Registration
+	if err := db.NewSelect().Model(&r).Where("id = ? AND forum_id = ?", id, forumID).Scan(ctx); err != nil {
+		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return withPosition(ctx, db, r)
+}

@@ -21,6 +21,8 @@ import (
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
@@ -85,6 +87,23 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	resetLink := mailedLink(t, s, "olvido@example.org")
+	// A guest's page, reached by the link mailed to them.
+	hybridForm := registration.Form{Name: "Invitada", Email: "invitada@example.org", Mode: registration.ModeOnline, Group: "academia",
+		Role: "participant", PrivacyVersion: privacy.Version}
+	var hybridID int64
+	if err := db.NewSelect().Table("forums").Column("id").Where("slug = 'sesion-hibrida-infraestructuras'").Scan(ctx, &hybridID); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := registration.Questions(ctx, db.DB, hybridID)
+	if err != nil || len(qs) == 0 {
+		t.Fatalf("the demo's question: %v", err)
+	}
+	hybridForm.Answers = map[int64][]string{qs[0].ID: {"0"}}
+	_, guestToken, err := s.app.Registration.Register(ctx, hybridID, registration.Owner{Language: "es"}, hybridForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guestLink := "/registrations/guest/" + guestToken
 	axe := axeSource(t)
 	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
 	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
@@ -92,20 +111,25 @@ func TestAccessibilityEveryPage(t *testing.T) {
 	public := []string{"/", "/processes/encs-2017", "/forums/foro-cdmx", "/forums/consulta-en-linea", "/forums/igf-2017-open-forum",
 		fmt.Sprintf("/sessions/%d", sessionID), "/forums/foro-cdmx/changes", "/forums/foro-cdmx?topic=O1", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
-		"submit /reset main form with email=olvido@example.org"}
+		"submit /reset main form with email=olvido@example.org", "/forums/sesion-hibrida-infraestructuras/register",
+		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink}
 	roles := []struct {
 		name  string
 		pages []string
 	}{
 		{"anonymous", public},
-		{"member", []string{"/", "/profile/", "/profile/advanced"}},
+		{"member", []string{"/", "/profile/", "/profile/advanced", "/forums/foro-cdmx/register", "/registrations",
+			"/forums/sesion-hibrida-infraestructuras/register", `submit /registrations form[action$="/cancel"]`}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID), "/admin/processes/encs-2017/forums",
 			"/admin/processes/encs-2017/forums/new", fmt.Sprintf("/admin/forums/%d", forumID),
 			fmt.Sprintf("/admin/forums/%d/sessions/new", forumID), fmt.Sprintf("/admin/forums/%d/sessions/%d", forumID, sessionID),
 			"submit /admin/processes/encs-2017/forums/new main form",
 			fmt.Sprintf("submit /admin/forums/%d/sessions/new main form with title.es= speakers.0.country=XX", forumID),
-			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID)}},
+			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID),
+			fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
+			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
+			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
 			"/processes/encs-2017", "submit /admin/processes/new main form",
 			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,
@@ -128,6 +152,17 @@ func TestAccessibilityEveryPage(t *testing.T) {
 						Password: "correct horse battery", Admin: role.name == "admin", Language: lang})
 					if err != nil {
 						t.Fatal(err)
+					}
+					if role.name == "member" {
+						// Registrations to show: one waiting for approval, one confirmed.
+						owner := registration.Owner{AccountID: a.ID, Name: a.Name, Email: a.Email, Language: lang}
+						for id, f := range map[int64]registration.Form{forumID: {Mode: registration.ModeInPerson, Group: "academia", Role: "expert",
+							PrivacyVersion: privacy.Version}, hybridID: {Mode: registration.ModeInPerson, Group: "academia", Role: "participant",
+							PrivacyVersion: privacy.Version, Answers: hybridForm.Answers}} {
+							if _, _, err := s.app.Registration.Register(ctx, id, owner, f); err != nil {
+								t.Fatal(err)
+							}
+						}
 					}
 					if role.name == "organiser" {
 						if err := s.app.Access.Grant(ctx, audit.Actor{}, a.ID, access.Organiser, processID, 0); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 )
 
 // The organiser's pages for forums: the process's forums tab, a new forum, and each forum's
@@ -122,7 +123,13 @@ func (s *Server) forumAdminData(c *fiber.Ctx, fc *forumContext) (map[string]any,
 	}
 	d := s.forumFormData(fc.Process, fc)
 	d["Rooms"], d["Sessions"] = rooms, sessions
-	return d, nil
+	_, offered, err := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil || !offered {
+		return d, err
+	}
+	counts, err := registration.CountsOf(c.UserContext(), s.DB, fc.Forum.ID, nil, 0)
+	d["Registration"] = &counts
+	return d, err
 }
 
 // manageForum is a forum's admin page.

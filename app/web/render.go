@@ -225,10 +225,11 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			}
 			return no
 		},
-		"roles":   registration.Roles,
-		"genders": registration.Genders,
-		"list":    func(items ...string) []string { return items },
-		"add":     func(a, b any) int64 { return toInt64(a) + toInt64(b) },
+		"roles":    registration.Roles,
+		"genders":  registration.Genders,
+		"statuses": registration.Statuses,
+		"list":     func(items ...string) []string { return items },
+		"add":      func(a, b any) int64 { return toInt64(a) + toInt64(b) },
 		// split cuts text into paragraphs at blank lines.
 		"split": func(text string) []string {
 			var out []string
