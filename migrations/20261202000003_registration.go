@@ -90,9 +90,14 @@ func registerRegistration(m *migrate.Migrations) {
 			`CREATE INDEX registrations_line_idx ON registrations (forum_id, session_id, mode, status, ticket)`,
 			`CREATE INDEX registrations_mine_idx ON registrations (account_id)`,
 			`ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''`,
+			// A person's calendar feed address is made from its generation; resetting it grows it.
+			`CREATE TABLE registration_feeds (
+				account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+				generation INTEGER NOT NULL
+			)`,
 		)
 	}, func(ctx context.Context, db *bun.DB) error {
-		return ddl(ctx, db, `ALTER TABLE outbox DROP COLUMN calendar`, `DROP TABLE registrations`,
+		return ddl(ctx, db, `DROP TABLE registration_feeds`, `ALTER TABLE outbox DROP COLUMN calendar`, `DROP TABLE registrations`,
 			`DROP TABLE registration_places`, `DROP TABLE registration_questions`, `DROP TABLE registration_settings`)
 	})
 }

@@ -218,3 +218,8 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, forumID int64) 
 		return Export(ctx, tx, s.Clock.Now(), actor, forumID)
 	})
 }
+
+// ResetFeed gives an account a new calendar feed address.
+func (s *Service) ResetFeed(ctx context.Context, accountID int64) error {
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return ResetFeed(ctx, tx, accountID) })
+}

@@ -104,6 +104,15 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	guestLink := "/registrations/guest/" + guestToken
+	hybridForm.Email = "invitado@example.org"
+	_, seatedToken, err := s.app.Registration.Register(ctx, hybridID, registration.Owner{Language: "es"}, hybridForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Registration.ConfirmGuest(ctx, seatedToken); err != nil {
+		t.Fatal(err)
+	}
+	seatedLink := "/registrations/guest/" + seatedToken
 	axe := axeSource(t)
 	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
 	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
@@ -112,7 +121,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		fmt.Sprintf("/sessions/%d", sessionID), "/forums/foro-cdmx/changes", "/forums/foro-cdmx?topic=O1", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
 		"submit /reset main form with email=olvido@example.org", "/forums/sesion-hibrida-infraestructuras/register",
-		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink}
+		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge"}
 	roles := []struct {
 		name  string
 		pages []string

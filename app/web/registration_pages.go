@@ -216,7 +216,12 @@ func (s *Server) myRegistrations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "registrations/mine", "registration.mine_title", &Page{Data: map[string]any{"List": views}})
+	feed, err := s.feedPath(c, account(c).ID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "registrations/mine", "registration.mine_title", &Page{Data: map[string]any{"List": views,
+		"Feed": s.feedLinks(feed, s.Locale.T(lang(c), "registration.feed_name", nil))}})
 }
 
 // guestHolder reads the guest link of the path.

@@ -318,3 +318,60 @@ func regOf2(t *testing.T, db *storetest.DB, email string) int64 {
 	}
 	return id
 }
+
+// TestBadgeAndFeed: a confirmed registration has a badge with its code as a QR image; the
+// personal calendar feed holds the confirmed forums' sessions under a secret address that a
+// reset replaces; nobody else reaches either.
+func TestBadgeAndFeed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		member, other, anon := d.as("member"), d.client(), d.client()
+		d.user("otra@example.org", false)
+		other.signIn("otra@example.org")
+		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
+		if err != nil {
+			t.Fatal(err)
+		}
+		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
+			form: url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
+			status: http.StatusSeeOther}})
+		r := regOf(t, db, online.ID, "member@example.org")
+		id := fmt.Sprint(r.ID)
+		page := member.get("/registrations")
+		feed := regexp.MustCompile(`/calendar/[0-9]+\.[A-Za-z0-9_-]+\.ics`).FindString(page.body)
+		if feed == "" || !strings.Contains(page.body, "webcal://") {
+			t.Fatalf("no feed on My registrations: %s", excerpt(page.body))
+		}
+		runAll(t, []scenario{
+			{name: "the badge", as: member, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusOK,
+				contains: []string{r.Code, "/registrations/" + id + "/badge.png", "Consulta en línea"}},
+			{name: "the QR code", as: member, method: "GET", url: "/registrations/" + id + "/badge.png", status: http.StatusOK,
+				after: func(t *testing.T, res *response) {
+					if res.header.Get("Content-Type") != "image/png" || !strings.HasPrefix(res.body, "\x89PNG") {
+						t.Fatalf("not a PNG: %s", res.header.Get("Content-Type"))
+					}
+				}},
+			{name: "another's badge", as: other, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusNotFound,
+				absent: []string{r.Code}},
+			{name: "another's QR code", as: other, method: "GET", url: "/registrations/" + id + "/badge.png", status: http.StatusNotFound},
+			{name: "the badge, anonymous", as: anon, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusSeeOther},
+			{name: "the feed", as: anon, method: "GET", url: feed, status: http.StatusOK,
+				contains: []string{"BEGIN:VCALENDAR", "Sala de preguntas abierta", "Taller virtual"}},
+			{name: "a forged feed", as: anon, method: "GET", url: feed[:len(feed)-8] + "abc.ics", status: http.StatusGone},
+			{name: "reset asks first", as: member, method: "POST", url: "/registrations/calendar/reset", form: url.Values{},
+				status: http.StatusOK, contains: []string{"¿Cambiar la dirección de tu calendario?"}},
+			{name: "reset", as: member, method: "POST", url: "/registrations/calendar/reset", form: url.Values{"confirm": {"yes"}},
+				status: http.StatusSeeOther},
+			{name: "the old feed", as: anon, method: "GET", url: feed, status: http.StatusGone},
+		})
+		if next := regexp.MustCompile(`/calendar/[0-9]+\.[A-Za-z0-9_-]+\.ics`).FindString(member.get("/registrations").body); next == "" || next == feed {
+			t.Fatalf("the new feed address %q", next)
+		}
+		runAll(t, []scenario{
+			{name: "cancels", as: member, method: "POST", url: "/registrations/" + id + "/cancel", form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther},
+			{name: "no badge once cancelled", as: member, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusConflict},
+		})
+	})
+}

@@ -228,8 +228,10 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		"roles":    registration.Roles,
 		"genders":  registration.Genders,
 		"statuses": registration.Statuses,
-		"list":     func(items ...string) []string { return items },
-		"add":      func(a, b any) int64 { return toInt64(a) + toInt64(b) },
+		// trimBadge is the registration page a badge's address belongs to.
+		"trimBadge": func(path string) string { return strings.TrimSuffix(path, "/badge") },
+		"list":      func(items ...string) []string { return items },
+		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },
 		// split cuts text into paragraphs at blank lines.
 		"split": func(text string) []string {
 			var out []string

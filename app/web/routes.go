@@ -51,11 +51,17 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/registrations/:id<int>/cancel", s.requireAccount, registering, s.cancelRegistration)
 	app.Post("/registrations/:id<int>/mode", s.requireAccount, registering, s.changeRegistrationMode)
 	app.Post("/registrations/:id<int>/accept", s.requireAccount, s.acceptOffer)
+	app.Get("/registrations/:id<int>/badge", s.requireAccount, s.badge)
+	app.Get("/registrations/:id<int>/badge.png", s.requireAccount, s.badgeQR)
+	app.Post("/registrations/calendar/reset", s.requireAccount, s.resetFeed)
+	app.Get("/calendar/:token", s.personalFeed)
 	app.Get("/registrations/guest/:token", s.guestRegistration)
 	app.Post("/registrations/guest/:token/confirm", registering, s.guestConfirm)
 	app.Post("/registrations/guest/:token/cancel", registering, s.cancelRegistration)
 	app.Post("/registrations/guest/:token/mode", registering, s.changeRegistrationMode)
 	app.Post("/registrations/guest/:token/accept", s.acceptOffer)
+	app.Get("/registrations/guest/:token/badge", s.badge)
+	app.Get("/registrations/guest/:token/badge.png", s.badgeQR)
 
 	// Accounts.
 	app.Get("/signup", s.signUpForm)

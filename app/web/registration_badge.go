@@ -1,0 +1,153 @@
+package web
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	qrcode "github.com/yeqown/go-qrcode/v2"
+	"github.com/yeqown/go-qrcode/writer/standard"
+
+	"github.com/convene/convene/app/calendar"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
+)
+
+// The participant's badge (a page to print or show on a phone, with the check-in code as
+// text and as a QR code) and their personal calendar feed.
+
+// badgeOf finds the registration of the path for its holder; only a confirmed one has a
+// badge.
+func (s *Server) badgeOf(c *fiber.Ctx) (regView, error) {
+	id, who, _, err := s.regTarget(c)
+	if err != nil {
+		return regView{}, err
+	}
+	var r registration.Registration
+	if who.Salt != "" {
+		r, err = registration.ByLink(c.UserContext(), s.DB, who)
+	} else {
+		r, err = registration.OneOf(c.UserContext(), s.DB, who.AccountID, id)
+	}
+	if err != nil {
+		return regView{}, err
+	}
+	if r.Status != registration.StatusConfirmed {
+		return regView{}, registration.ErrNotConfirmed.With(map[string]any{"Name": r.Name})
+	}
+	views, err := s.regViews(c, []registration.Registration{r}, func(registration.Registration) string { return c.Path() })
+	if err != nil {
+		return regView{}, err
+	}
+	return views[0], nil
+}
+
+func (s *Server) badge(c *fiber.Ctx) error {
+	v, err := s.badgeOf(c)
+	if err != nil {
+		return err
+	}
+	c.Set("Referrer-Policy", "no-referrer")
+	return s.page(c, fiber.StatusOK, "registrations/badge", "registration.badge_title", &Page{Data: map[string]any{"V": v,
+		"QR": c.Path() + ".png"}})
+}
+
+// nopCloser lets the QR writer write into a buffer (it closes what it writes to).
+type nopCloser struct{ *bytes.Buffer }
+
+func (nopCloser) Close() error { return nil }
+
+// badgeQR is the check-in code as a QR code (PNG), for the door's scanner.
+func (s *Server) badgeQR(c *fiber.Ctx) error {
+	v, err := s.badgeOf(c)
+	if err != nil {
+		return err
+	}
+	qr, err := qrcode.NewWith(v.R.Code, qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	w := standard.NewWithWriter(nopCloser{&buf}, standard.WithQRWidth(10), standard.WithBorderWidth(20),
+		standard.WithBuiltinImageEncoder(standard.PNG_FORMAT))
+	if err := qr.Save(w); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(buf.Bytes())
+}
+
+// feedPath is where an account's personal calendar feed is.
+func (s *Server) feedPath(c *fiber.Ctx, accountID int64) (string, error) {
+	token, err := registration.FeedOf(c.UserContext(), s.DB, s.Registration.Links, accountID)
+	if err != nil {
+		return "", err
+	}
+	return "/calendar/" + token + ".ics", nil
+}
+
+// personalFeed is an account's calendar: the sessions of every forum it holds a confirmed
+// place at (a forum without sessions yet as one all-day event), refreshed by calendar apps.
+func (s *Server) personalFeed(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	token := strings.TrimSuffix(strings.Clone(c.Params("token")), ".ics")
+	accountID, err := registration.FeedAccount(ctx, s.DB, s.Registration.Links, token)
+	if err != nil {
+		return err
+	}
+	ids, err := registration.Confirmed(ctx, s.DB, accountID)
+	if err != nil {
+		return err
+	}
+	sessions, err := forums.Programme(ctx, s.DB, ids...)
+	if err != nil {
+		return err
+	}
+	byForum := map[int64][]forums.SessionView{}
+	for _, sv := range sessions {
+		byForum[sv.ForumID] = append(byForum[sv.ForumID], sv)
+	}
+	l := feedLang(c)
+	cal := calendar.Calendar{Name: s.Locale.T(l, "registration.feed_name", nil), Method: calendar.MethodPublish, Zone: "UTC"}
+	procs := map[int64]*forumContext{}
+	for _, id := range ids {
+		f, err := forums.Get(ctx, s.DB, id)
+		if err != nil {
+			return err
+		}
+		fc, ok := procs[f.ProcessID]
+		if !ok {
+			p, err := processes.ByID(ctx, s.DB, f.ProcessID)
+			if err != nil {
+				return err
+			}
+			topics, err := processes.Topics(ctx, s.DB, p.ID)
+			if err != nil {
+				return err
+			}
+			fc = newForumContext(f, p, topics, false)
+			procs[f.ProcessID] = fc
+		}
+		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, fc.Process, fc.Topics, false), byForum[id])...)
+		if f.UpdatedAt.After(cal.Updated) {
+			cal.Updated = f.UpdatedAt
+		}
+	}
+	return s.sendCalendar(c, "convene-"+strconv.FormatInt(accountID, 10), true, cal)
+}
+
+// resetFeed gives the signed-in account a new feed address; the old one stops working.
+func (s *Server) resetFeed(c *fiber.Ctx) error {
+	ok, err := s.confirmed(c, confirmation{TitleID: "registration.feed_reset_title", BodyID: "registration.feed_reset_body",
+		ButtonID: "registration.feed_reset_button", Hidden: map[string]string{}, CancelURL: "/registrations#calendar"})
+	if !ok || err != nil {
+		return err
+	}
+	if err := s.Registration.ResetFeed(c.UserContext(), account(c).ID); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_feed_reset", "/registrations#calendar")
+}
