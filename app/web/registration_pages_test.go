@@ -335,7 +335,7 @@ func TestBadgeAndFeed(t *testing.T) {
 			t.Fatal(err)
 		}
 		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
-			form: url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
+			form:   url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
 			status: http.StatusSeeOther}})
 		r := regOf(t, db, online.ID, "member@example.org")
 		id := fmt.Sprint(r.ID)
