@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/processes"
@@ -32,6 +33,9 @@ const (
 	NoticeExpired    = "expired"    // an offer not accepted in time
 	NoticeModeMoved  = "mode_moved" // the attendance mode changed, with the invite
 	NoticeGuestLink  = "guest_link" // a guest's link to confirm their address and manage it
+	NoticeUpdated    = "updated"    // what they hold moved or changed: the invite again
+	NoticeCalledOff  = "called_off" // what they hold was cancelled by the organisers
+	NoticeReminder   = "reminder"   // a day before
 )
 
 // Invites a notice carries: the forum's (or session's) event to add, or to take out.
@@ -119,7 +123,7 @@ func Window(f forums.Forum, s Settings) (opens, closes time.Time) {
 	if s.ClosesAt != nil {
 		return opens, *s.ClosesAt
 	}
-	zone, err := time.LoadLocation(f.TimeZone)
+	zone, err := clock.Zone(f.TimeZone)
 	if err != nil {
 		zone = time.UTC
 	}

@@ -2,6 +2,7 @@ package registration
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -83,11 +84,26 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Foru
 	}
 	data := map[string]any{
 		"Name": r.Name, "Forum": f.Title.In(l, p.Languages...), "Process": p.Title.In(l, p.Languages...),
-		"Days": m.Words.Days(l, f.StartsOn, f.EndsOn), "Mode": m.Words.T(l, "registration.mode_adverb."+r.Mode, nil),
+		"Days": m.Words.Days(l, f.StartsOn, f.EndsOn), "Mode": m.Words.T(l, "registration.mode_adverb."+cmp.Or(r.Mode, ModeInPerson), nil),
 		"Position": r.Position, "Link": m.manageLink(r), "ForumURL": m.Events.BaseURL + "/forums/" + f.Slug, "Code": r.Code,
 	}
 	if r.OfferExpiresAt != nil {
 		data["Until"] = m.Words.DateTime(l, *r.OfferExpiresAt, zone)
+	}
+	var sv *forums.SessionView
+	if r.SessionID != 0 {
+		// A capped session's place: the session is named, with its forum, and its time.
+		s, err := forums.SessionByID(ctx, db, r.SessionID)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		sv = &s
+		data["Forum"] = s.Title.In(l, p.Languages...) + " (" + f.Title.In(l, p.Languages...) + ")"
+		data["Days"] = m.Words.DateTime(l, s.StartsAt, zone)
+		data["Mode"] = m.Words.T(l, "registration.mode_adverb."+ModeInPerson, nil)
+		if s.Room == "" {
+			data["Mode"] = m.Words.T(l, "registration.mode_adverb."+ModeOnline, nil)
+		}
 	}
 	if n.Kind == NoticeWaitlisted && r.Position == 0 {
 		if data["Position"], err = position(ctx, db, r); err != nil {
@@ -96,7 +112,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Foru
 	}
 	var ics string
 	if n.Invite != InviteNone {
-		if ics, err = m.invite(l, f, p, r, n.Invite); err != nil {
+		if ics, err = m.invite(ctx, db, l, f, p, sv, r, n.Invite); err != nil {
 			return mail.Message{}, err
 		}
 	}
@@ -115,9 +131,21 @@ func (m Mailer) manageLink(r Registration) string {
 // invite is the forum's event as an invite to r's holder: the feed's event with the holder as
 // attendee, its place for their mode, and a SEQUENCE that grows with the forum's and with each
 // invite or cancellation sent.
-func (m Mailer) invite(l string, f forums.Forum, p processes.Process, r Registration, method string) (string, error) {
+func (m Mailer) invite(ctx context.Context, db bun.IDB, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, method string) (string, error) {
 	ev := m.Events.Forum(l, f, p.Languages)
 	ev.Sequence = f.Sequence + r.InviteSequence
+	if sv != nil {
+		topics, err := processes.Topics(ctx, db, p.ID)
+		if err != nil {
+			return "", err
+		}
+		topicBy := map[int64]processes.Topic{}
+		for _, t := range topics {
+			topicBy[t.ID] = t
+		}
+		ev = m.Events.Session(l, f, p.Languages, topicBy, *sv)
+		ev.Sequence = sv.CalendarSequence(f) + r.InviteSequence
+	}
 	ev.Organizer = m.Organizer
 	ev.Attendee = calendar.Person{Name: r.Name, Email: r.Email}
 	if r.Mode == ModeOnline && f.OnlineURL != "" {

@@ -163,6 +163,13 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			done++
 		}
 	}
+	reminded, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
+		return Remind(ctx, tx, now, s.Notifier)
+	})
+	if err != nil {
+		return done, err
+	}
+	done += reminded
 	var due []Place
 	if err := s.DB.NewSelect().Model(&due).Where("stakeholder_group <> '' AND NOT released AND release_at <= ?", now).
 		Scan(ctx); err != nil {
@@ -222,4 +229,15 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, forumID int64) 
 // ResetFeed gives an account a new calendar feed address.
 func (s *Service) ResetFeed(ctx context.Context, accountID int64) error {
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return ResetFeed(ctx, tx, accountID) })
+}
+
+// RegisterSession gives an account a place at a capped session.
+func (s *Service) RegisterSession(ctx context.Context, sessionID, accountID int64) (Registration, error) {
+	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return RegisterSession(ctx, tx, s.Clock.Now(), s.Notifier, sessionID, Holder{AccountID: accountID})
+	})
+	if err != nil {
+		return r, err
+	}
+	return withPosition(ctx, s.DB, r)
 }

@@ -128,6 +128,8 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Notifier: registration.Mailer{
 		Outbox: s.Outbox, Words: bundle, Events: forums.Events{BaseURL: cfg.BaseURL, Text: bundle}, Links: links, Organizer: organizer}}
+	// Invites follow the schedule: a moved or cancelled forum or session writes to those holding a place.
+	s.Forums.Followers = []forums.Follower{registration.Follower{Notifier: s.Registration.Notifier}}
 	s.Accounts = &accounts.Service{
 		DB: s.DB, Clock: s.Clock, Hasher: accounts.NewHasher(2, cost), Notifier: s.Outbox, BaseURL: cfg.BaseURL,
 		LoginIdle: cfg.LoginIdle, LoginAbsolute: cfg.LoginAbsolute,

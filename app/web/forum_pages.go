@@ -184,10 +184,14 @@ func (s *Server) showSession(c *fiber.Ctx) error {
 	}
 	l := lang(c)
 	title := sv.Title.In(l, fc.Process.Languages...)
+	_, reservable, err := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "forums/session", "", &Page{
 		Title:       title,
 		Description: summary(sv.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "S": sv, "ViewerZone": profileZone(c),
+		Data: map[string]any{"F": fc, "S": sv, "ViewerZone": profileZone(c), "Reservable": reservable && sv.Capacity > 0,
 			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now())},
 	})
 }

@@ -177,7 +177,8 @@ type regView struct {
 	Process processes.Process
 	Modes   []string
 	Ended   bool
-	Base    string // where its actions post: /registrations/ID or /registrations/guest/TOKEN
+	Base    string              // where its actions post: /registrations/ID or /registrations/guest/TOKEN
+	Session *forums.SessionView // the capped session it is for, if any
 }
 
 func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base func(registration.Registration) string) ([]regView, error) {
@@ -202,7 +203,15 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 			}
 			procs[f.ProcessID] = p
 		}
-		out = append(out, regView{R: r, Forum: f, Process: p, Modes: registration.ModesOf(f), Ended: f.Ended(s.Clock.Now()), Base: base(r)})
+		v := regView{R: r, Forum: f, Process: p, Modes: registration.ModesOf(f), Ended: f.Ended(s.Clock.Now()), Base: base(r)}
+		if r.SessionID != 0 {
+			sv, err := forums.SessionByID(ctx, s.DB, r.SessionID)
+			if err != nil {
+				return nil, err
+			}
+			v.Session, v.Modes, v.Ended = &sv, nil, !s.Clock.Now().Before(sv.EndsAt)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -320,4 +329,64 @@ func (s *Server) acceptOffer(c *fiber.Ctx) error {
 		return err
 	}
 	return s.flash(c, "registration.flash_accepted", back)
+}
+
+// sessionPlaceData is what the page of a capped session's places shows.
+type sessionPlaceData struct {
+	F        *forumContext
+	S        forums.SessionView
+	Places   *registration.Place
+	Mine     *registration.Registration // the viewer's place at the session
+	HasForum bool                       // the viewer holds a confirmed place at the forum
+}
+
+// sessionPlaces is where a participant reserves a place at a capped session.
+func (s *Server) sessionPlaces(c *fiber.Ctx) error {
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return err
+	}
+	noCache(c)
+	ctx := c.UserContext()
+	d := sessionPlaceData{F: fc, S: sv}
+	places, err := registration.Places(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
+	for i := range places {
+		if places[i].SessionID == sv.ID {
+			d.Places = &places[i]
+		}
+	}
+	if a := account(c); a != nil {
+		mine, err := registration.Mine(ctx, s.DB, a.ID)
+		if err != nil {
+			return err
+		}
+		for i, r := range mine {
+			switch {
+			case r.SessionID == sv.ID && registration.Active(r.Status):
+				d.Mine = &mine[i]
+			case r.ForumID == fc.Forum.ID && r.SessionID == 0 && r.Status == registration.StatusConfirmed:
+				d.HasForum = true
+			}
+		}
+	}
+	title := s.Locale.T(lang(c), "registration.session_title", map[string]any{"Session": sv.Title.In(lang(c), fc.Process.Languages...)})
+	return s.page(c, fiber.StatusOK, "registrations/session", "", &Page{Title: title, Data: d})
+}
+
+func (s *Server) reserveSession(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := limited(c, ""); err != nil {
+		return err
+	}
+	r, err := s.Registration.RegisterSession(c.UserContext(), id, account(c).ID)
+	if err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_session_"+r.Status, "/registrations#registration-"+strconv.FormatInt(r.ID, 10))
 }

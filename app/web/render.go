@@ -228,6 +228,12 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		"roles":    registration.Roles,
 		"genders":  registration.Genders,
 		"statuses": registration.Statuses,
+		"deref": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
 		// trimBadge is the registration page a badge's address belongs to.
 		"trimBadge": func(path string) string { return strings.TrimSuffix(path, "/badge") },
 		"list":      func(items ...string) []string { return items },

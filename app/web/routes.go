@@ -47,6 +47,8 @@ func (s *Server) routes(app *fiber.App) {
 	registering := s.limitRegistration()
 	app.Get("/forums/:id/register", s.registerForm)
 	app.Post("/forums/:id/register", registering, s.register)
+	app.Get("/sessions/:id<int>/register", s.sessionPlaces)
+	app.Post("/sessions/:id<int>/register", s.requireAccount, registering, s.reserveSession)
 	app.Get("/registrations", s.requireAccount, s.myRegistrations)
 	app.Post("/registrations/:id<int>/cancel", s.requireAccount, registering, s.cancelRegistration)
 	app.Post("/registrations/:id<int>/mode", s.requireAccount, registering, s.changeRegistrationMode)

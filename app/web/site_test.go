@@ -72,8 +72,12 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	var sender mail.Sender = mail.LogSender{Logger: log}
+	if cfg.SMTPURL != "" {
+		sender = nil // the site sends through the SMTP server the test runs
+	}
 	st, err := convene.New(ctx, cfg, convene.Options{DB: db.DB, Clock: clk, Logger: log, HashCost: accounts.TestCost(),
-		Sender: mail.LogSender{Logger: log}, Version: "test"})
+		Sender: sender, Version: "test"})
 	if err != nil {
 		cancel()
 		t.Fatalf("building the app: %v", err)

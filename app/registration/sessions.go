@@ -1,0 +1,272 @@
+package registration
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/problem"
+	"github.com/convene/convene/app/store"
+)
+
+// Refusals of a session's places.
+var (
+	ErrNotCapped    = problem.New(problem.Conflict, "error.registration_not_capped")
+	ErrForumFirst   = problem.New(problem.Conflict, "error.registration_forum_first")
+	ErrSessionEnded = problem.New(problem.Conflict, "error.registration_session_over")
+)
+
+// sessionMode is the attendance mode of a capped session's pool: its cap is the room's.
+const sessionMode = ""
+
+// RegisterSession gives account who.AccountID a place at capped session sessionID: a seat
+// while the cap allows, else a numbered place in line. It takes a confirmed place at the
+// session's forum, whose answers it carries over.
+func RegisterSession(ctx context.Context, db bun.IDB, now time.Time, n Notifier, sessionID int64, who Holder) (Registration, error) {
+	sv, err := forums.SessionByID(ctx, db, sessionID)
+	if err != nil {
+		return Registration{}, err
+	}
+	ff, err := loadForum(ctx, db, sv.ForumID)
+	if err != nil {
+		return Registration{}, err
+	}
+	switch {
+	case sv.Capacity == 0:
+		return Registration{}, ErrNotCapped
+	case sv.Status == forums.SessionCancelled:
+		return Registration{}, forums.ErrCancelled
+	case !now.Before(sv.EndsAt):
+		return Registration{}, ErrSessionEnded
+	}
+	if err := ff.checkOpen(now); err != nil {
+		return Registration{}, err
+	}
+	var base Registration
+	if err := db.NewSelect().Model(&base).Where("forum_id = ? AND session_id = 0 AND account_id = ? AND status = ?",
+		sv.ForumID, who.AccountID, StatusConfirmed).Scan(ctx); err != nil {
+		if store.NotFound(err) == store.ErrNotFound {
+			return Registration{}, ErrForumFirst
+		}
+		return Registration{}, fmt.Errorf("reading the forum registration of account %d: %w", who.AccountID, err)
+	}
+	r := &Registration{ForumID: sv.ForumID, SessionID: sv.ID, AccountID: base.AccountID, Email: base.Email, Name: base.Name,
+		Language: base.Language, Mode: sessionMode, Details: base.Details, Code: newCode(), EmailConfirmedAt: &now,
+		CreatedAt: now, UpdatedAt: now}
+	prev, err := earlier(ctx, db, sv.ForumID, sv.ID, []*Registration{r})
+	if err != nil {
+		return Registration{}, err
+	}
+	if p := prev[ownerKey(r)]; p != nil {
+		if Active(p.Status) {
+			return Registration{}, ErrRegistered.With(map[string]any{"ID": p.ID})
+		}
+		r.ID, r.Code, r.CreatedAt, r.InviteSequence = p.ID, p.Code, p.CreatedAt, p.InviteSequence+1
+	}
+	if err := syncSessionPlaces(ctx, db, now, nil, sv.ForumID, sv.ID, sv.Capacity); err != nil {
+		return Registration{}, err
+	}
+	if err := seatMany(ctx, db, now, sv.ForumID, sv.ID, sessionMode, []*Registration{r}); err != nil {
+		return Registration{}, err
+	}
+	if err := save(ctx, db, []*Registration{r}); err != nil {
+		return Registration{}, err
+	}
+	if err := notifyPlaced(ctx, db, n, *r); err != nil {
+		return Registration{}, err
+	}
+	return *r, nil
+}
+
+// syncSessionPlaces makes a session's places row count what its cap now says (never less
+// than the seats it has given; no cap is no limit), and seats those in line in the seats that
+// adds.
+func syncSessionPlaces(ctx context.Context, db bun.IDB, now time.Time, n Notifier, forumID, sessionID int64, capacity int) error {
+	p, err := lockPool(ctx, db, forumID, sessionID, sessionMode)
+	if err != nil {
+		return err
+	}
+	o := p.open()
+	var want *int
+	if capacity > 0 {
+		c := max(capacity, o.Taken)
+		want = &c
+	}
+	if (want == nil) == (o.Capacity == nil) && (want == nil || *want == *o.Capacity) {
+		return nil
+	}
+	o.Capacity = want
+	if _, err := db.NewUpdate().Model(o).Column("capacity").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("setting the places of session %d: %w", sessionID, err)
+	}
+	s, err := SettingsOf(ctx, db, forumID)
+	if err != nil {
+		return err
+	}
+	return fill(ctx, db, now, s, p, n)
+}
+
+// Follower keeps registrations and their invites in step with the schedule: a change that a
+// calendar shows sends those holding a place the invite again, with its grown SEQUENCE; a
+// cancelled forum or session cancels the places at it (with METHOD:CANCEL to those confirmed);
+// a session's new cap seats those in line.
+type Follower struct {
+	Notifier Notifier
+}
+
+// ForumChanged follows a change to forum f.
+func (fl Follower) ForumChanged(ctx context.Context, db bun.IDB, now time.Time, f forums.Forum, calendar bool) error {
+	if f.Status == forums.StatusCancelled {
+		return fl.cancelAll(ctx, db, now, "forum_id = ?", f.ID)
+	}
+	if !calendar || f.Status != forums.StatusPublished {
+		return nil
+	}
+	return fl.resend(ctx, db, "forum_id = ? AND session_id = 0", f.ID)
+}
+
+// SessionChanged follows a change to session s of forum f.
+func (fl Follower) SessionChanged(ctx context.Context, db bun.IDB, now time.Time, f forums.Forum, s forums.Session, calendar bool) error {
+	if s.Status == forums.SessionCancelled {
+		return fl.cancelAll(ctx, db, now, "session_id = ?", s.ID)
+	}
+	var places int
+	if err := db.NewSelect().Model((*Place)(nil)).ColumnExpr("COUNT(*)").Where("session_id = ?", s.ID).Scan(ctx, &places); err != nil {
+		return fmt.Errorf("reading the places of session %d: %w", s.ID, err)
+	}
+	if places > 0 {
+		if err := syncSessionPlaces(ctx, db, now, fl.Notifier, f.ID, s.ID, s.Capacity); err != nil {
+			return err
+		}
+	}
+	if !calendar || f.Status != forums.StatusPublished {
+		return nil
+	}
+	return fl.resend(ctx, db, "session_id = ?", s.ID)
+}
+
+// resend mails the updated invite to every confirmed registration that where selects.
+func (fl Follower) resend(ctx context.Context, db bun.IDB, where string, arg any) error {
+	var rs []Registration
+	if err := db.NewSelect().Model(&rs).Where(where, arg).Where("status = ?", StatusConfirmed).OrderExpr("id").Scan(ctx); err != nil {
+		return fmt.Errorf("finding the invites to send again: %w", err)
+	}
+	if fl.Notifier == nil || len(rs) == 0 {
+		return nil
+	}
+	ns := make([]Notice, len(rs))
+	for i, r := range rs {
+		ns[i] = Notice{Kind: NoticeUpdated, Registration: r, Invite: InviteRequest}
+	}
+	return fl.Notifier.Notify(ctx, db, ns...)
+}
+
+// cancelAll ends every registration still in force that where selects, because what it was
+// for is cancelled; those confirmed get their invite's cancellation.
+func (fl Follower) cancelAll(ctx context.Context, db bun.IDB, now time.Time, where string, arg any) error {
+	var rs []Registration
+	if err := db.NewSelect().Model(&rs).Where(where, arg).Where("status IN (?)",
+		bun.In([]string{StatusPending, StatusConfirmed, StatusWaitlisted, StatusOffered})).OrderExpr("id").Scan(ctx); err != nil {
+		return fmt.Errorf("finding the registrations to cancel: %w", err)
+	}
+	var ns []Notice
+	for _, r := range rs {
+		invite := InviteNone
+		if r.Status == StatusConfirmed {
+			invite = InviteCancel
+			r.InviteSequence++
+		}
+		r.Status, r.PlaceID, r.OfferExpiresAt, r.UpdatedAt = StatusCancelled, nil, nil, now
+		if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "offer_expires_at", "invite_sequence", "updated_at").
+			WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("cancelling registration %d: %w", r.ID, err)
+		}
+		ns = append(ns, Notice{Kind: NoticeCalledOff, Registration: r, Invite: invite})
+	}
+	if _, err := db.NewUpdate().Model((*Place)(nil)).Set("taken = 0").Where(where, arg).Exec(ctx); err != nil {
+		return fmt.Errorf("emptying the places of what was cancelled: %w", err)
+	}
+	if fl.Notifier == nil || len(ns) == 0 {
+		return nil
+	}
+	return fl.Notifier.Notify(ctx, db, ns...)
+}
+
+// Remind mails each confirmed person a reminder once, within a day before their forum's (or
+// session's) start, and tells how many it sent.
+func Remind(ctx context.Context, db bun.IDB, now time.Time, n Notifier) (int, error) {
+	var rs []Registration
+	if err := db.NewSelect().Model(&rs).Where("status = ? AND reminded_at IS NULL", StatusConfirmed).OrderExpr("id").
+		Limit(500).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("finding reminders due: %w", err)
+	}
+	var due []Notice
+	starts := map[int64]time.Time{}
+	for _, r := range rs {
+		start, err := startOf(ctx, db, r, starts)
+		if err != nil {
+			return 0, err
+		}
+		if !now.Before(start) || start.Sub(now) > 24*time.Hour {
+			continue
+		}
+		at := now
+		r.RemindedAt = &at
+		if _, err := db.NewUpdate().Model(&r).Column("reminded_at").WherePK().Exec(ctx); err != nil {
+			return 0, fmt.Errorf("recording the reminder of registration %d: %w", r.ID, err)
+		}
+		due = append(due, Notice{Kind: NoticeReminder, Registration: r})
+	}
+	if n != nil && len(due) > 0 {
+		if err := n.Notify(ctx, db, due...); err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
+}
+
+// startOf is when what r is for begins: its session, or its forum's first session (the
+// forum's first day when it has none), cached by forum (session 0) or session.
+func startOf(ctx context.Context, db bun.IDB, r Registration, cache map[int64]time.Time) (time.Time, error) {
+	key := -r.SessionID
+	if r.SessionID == 0 {
+		key = r.ForumID
+	}
+	if t, ok := cache[key]; ok {
+		return t, nil
+	}
+	var start time.Time
+	if r.SessionID != 0 {
+		sv, err := forums.SessionByID(ctx, db, r.SessionID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		start = sv.StartsAt
+	} else {
+		f, err := forums.Get(ctx, db, r.ForumID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		zone, err := clock.Zone(f.TimeZone)
+		if err != nil {
+			zone = time.UTC
+		}
+		start, _ = time.ParseInLocation(time.DateOnly, f.StartsOn, zone)
+		sessions, err := forums.Programme(ctx, db, f.ID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		for _, sv := range sessions {
+			if sv.Status != forums.SessionCancelled && !sv.StartsAt.Before(start) {
+				start = sv.StartsAt
+				break
+			}
+		}
+	}
+	cache[key] = start
+	return start, nil
+}

@@ -1,0 +1,304 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	ical "github.com/emersion/go-ical"
+	"github.com/emersion/go-smtp"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// mailbox is a real SMTP server in the test process (go-smtp) that keeps every message it
+// accepts, and can be stopped and started again on the same address.
+type mailbox struct {
+	addr string
+	mu   sync.Mutex
+	msgs []*netmail.Message
+	raw  []string
+	stop func()
+}
+
+func (m *mailbox) start(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", m.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.addr = ln.Addr().String()
+	srv := smtp.NewServer(m)
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(ln) }()
+	m.stop = func() { ln.Close(); srv.Close(); <-done }
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
+
+type mailSession struct{ m *mailbox }
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *mailSession) Reset()                               {}
+func (s *mailSession) Logout() error                        { return nil }
+func (s *mailSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	msg, err := netmail.ReadMessage(strings.NewReader(string(b)))
+	if err != nil {
+		return err
+	}
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	s.m.msgs = append(s.m.msgs, msg)
+	s.m.raw = append(s.m.raw, string(b))
+	return nil
+}
+
+// to lists the messages to address, in the order received.
+func (m *mailbox) to(address string) []*netmail.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*netmail.Message
+	for _, msg := range m.msgs {
+		if strings.Contains(msg.Header.Get("To"), address) {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// calendarPart finds a message's text/calendar part and its method parameter.
+func calendarPart(t *testing.T, msg *netmail.Message) (method string, cal *ical.Calendar) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		t.Fatalf("not multipart: %s (%v)", msg.Header.Get("Content-Type"), err)
+	}
+	var walk func(r *multipart.Reader)
+	walk = func(r *multipart.Reader) {
+		for {
+			p, err := r.NextPart()
+			if err != nil {
+				return
+			}
+			pt, pp, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+			switch {
+			case strings.HasPrefix(pt, "multipart/"):
+				walk(multipart.NewReader(p, pp["boundary"]))
+			case pt == "text/calendar" && cal == nil:
+				body := decoded(t, p)
+				c, err := ical.NewDecoder(strings.NewReader(body)).Decode()
+				if err != nil {
+					t.Fatalf("the invite does not parse: %v\n%s", err, body)
+				}
+				method, cal = pp["method"], c
+			}
+		}
+	}
+	walk(multipart.NewReader(msg.Body, params["boundary"]))
+	if cal == nil {
+		t.Fatalf("no text/calendar part in %q", msg.Header.Get("Subject"))
+	}
+	return method, cal
+}
+
+func decoded(t *testing.T, p *multipart.Part) string {
+	t.Helper()
+	b, err := io.ReadAll(p) // multipart decodes quoted-printable itself
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Header.Get("Content-Transfer-Encoding") == "base64" {
+		t.Fatal("base64 parts are not expected")
+	}
+	return string(b)
+}
+
+func eventOf(t *testing.T, cal *ical.Calendar) (uid string, seq int, cancelled bool) {
+	t.Helper()
+	ev := cal.Events()
+	if len(ev) != 1 {
+		t.Fatalf("%d events in an invite", len(ev))
+	}
+	uid = ev[0].Props.Get(ical.PropUID).Value
+	fmt.Sscan(ev[0].Props.Get(ical.PropSequence).Value, &seq)
+	status, _ := ev[0].Status()
+	return uid, seq, status == ical.EventCancelled
+}
+
+// deliver runs the site's mail worker until the outbox has nothing due left.
+func deliver(t *testing.T, s *site) {
+	t.Helper()
+	for range 50 {
+		n, err := s.app.Worker.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox did not empty")
+}
+
+// pendingMail counts the messages not yet sent nor given up.
+func pendingMail(t *testing.T, db *storetest.DB) int {
+	t.Helper()
+	n, err := db.NewSelect().Table("outbox").Where("sent_at IS NULL AND failed_at IS NULL").Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+// TestInvitesByMail: through a real SMTP server, a registration's confirmation carries a
+// text/calendar; method=REQUEST part that go-ical reads, with the feed's UID; a capped
+// session's place carries the session's invite; moving the session sends it again with a
+// higher SEQUENCE; cancelling the session sends METHOD:CANCEL. With the SMTP server stopped,
+// nothing is lost: once it is back, every message arrives, each exactly once.
+func TestInvitesByMail(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		box := &mailbox{addr: "127.0.0.1:0"}
+		box.start(t)
+		t.Cleanup(func() { box.stop() })
+		s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
+		d := &demoSite{site: s}
+		ctx := context.Background()
+		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
+			t.Fatal(err)
+		}
+		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := forums.Programme(ctx, db.DB, online.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var workshop forums.SessionView
+		for _, sv := range list {
+			if sv.Capacity > 0 {
+				workshop = sv
+			}
+		}
+		member := d.as("member")
+		runAll(t, []scenario{
+			{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
+				form:   url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
+				status: http.StatusSeeOther},
+			{name: "reserves the workshop", as: member, method: "POST", url: fmt.Sprintf("/sessions/%d/register", workshop.ID),
+				form: url.Values{}, status: http.StatusSeeOther},
+		})
+		deliver(t, s)
+		got := box.to("member@example.org")
+		if len(got) != 2 {
+			t.Fatalf("%d messages after registering, want 2", len(got))
+		}
+		method, cal := calendarPart(t, got[0])
+		if uid, _, _ := eventOf(t, cal); method != "REQUEST" || uid != fmt.Sprintf("forum-%d@127.0.0.1", online.ID) {
+			t.Fatalf("the forum's invite: method %q, uid %q", method, uid)
+		}
+		if m := cal.Props.Get(ical.PropMethod); m == nil || m.Value != "REQUEST" {
+			t.Fatalf("the calendar's METHOD: %v", m)
+		}
+		method, cal = calendarPart(t, got[1])
+		uid, seq0, _ := eventOf(t, cal)
+		if method != "REQUEST" || uid != fmt.Sprintf("session-%d@127.0.0.1", workshop.ID) {
+			t.Fatalf("the session's invite: method %q, uid %q", method, uid)
+		}
+		feed, _ := icsOf(t, member, fmt.Sprintf("/sessions/%d.ics", workshop.ID))
+		if fuid, _, _ := eventOf(t, feed); fuid != uid {
+			t.Fatalf("the invite's UID %s is not the feed's %s", uid, fuid)
+		}
+
+		// The organiser moves the workshop an hour later.
+		in := forums.SessionInput{Kind: workshop.Kind, QAMode: workshop.QAMode, Languages: workshop.Languages, Title: workshop.Title,
+			Description: workshop.Description, TopicIDs: workshop.TopicIDs, Capacity: workshop.Capacity, ConfirmClash: true}
+		zone, _ := time.LoadLocation(online.TimeZone)
+		in.Start = workshop.StartsAt.In(zone).Add(time.Hour).Format("2006-01-02T15:04")
+		in.End = workshop.EndsAt.In(zone).Add(time.Hour).Format("2006-01-02T15:04")
+		if _, err := s.app.Forums.UpdateSession(ctx, audit.Actor{}, d.processID, online.ID, workshop.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		deliver(t, s)
+		got = box.to("member@example.org")
+		if len(got) != 3 {
+			t.Fatalf("%d messages after the move, want 3", len(got))
+		}
+		method, cal = calendarPart(t, got[2])
+		if uid2, seq1, _ := eventOf(t, cal); method != "REQUEST" || uid2 != uid || seq1 <= seq0 {
+			t.Fatalf("the update: method %q, uid %q, sequence %d after %d", method, uid2, seq1, seq0)
+		}
+
+		// The SMTP server goes down; the workshop is cancelled and another person registers.
+		box.stop()
+		if _, err := s.app.Forums.CancelSession(ctx, audit.Actor{}, d.processID, online.ID, workshop.ID); err != nil {
+			t.Fatal(err)
+		}
+		other := d.client()
+		d.user("otra@example.org", false)
+		other.signIn("otra@example.org")
+		runAll(t, []scenario{{name: "registers while mail is down", as: other, method: "POST", url: "/forums/consulta-en-linea/register",
+			form:   url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"expert"}, "privacy": {privacy.Version}},
+			status: http.StatusSeeOther}})
+		for range 3 {
+			if _, err := s.app.Worker.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.clock.Advance(2 * time.Hour) // past any backoff
+		}
+		if n := pendingMail(t, db); n != 2 {
+			t.Fatalf("%d messages waiting while the server is down, want 2", n)
+		}
+		box.start(t)
+		deliver(t, s)
+		if n := pendingMail(t, db); n != 0 {
+			t.Fatalf("%d messages still waiting after the server came back", n)
+		}
+		got = box.to("member@example.org")
+		if len(got) != 4 {
+			t.Fatalf("%d messages to the member, want 4", len(got))
+		}
+		method, cal = calendarPart(t, got[3])
+		if uid3, seq2, cancelled := eventOf(t, cal); method != "CANCEL" || uid3 != uid || !cancelled || seq2 <= seq0 {
+			t.Fatalf("the cancellation: method %q, uid %q, cancelled %v, sequence %d", method, uid3, cancelled, seq2)
+		}
+		if m := cal.Props.Get(ical.PropMethod); m == nil || m.Value != "CANCEL" {
+			t.Fatalf("the cancellation's METHOD: %v", m)
+		}
+		if n := len(box.to("otra@example.org")); n != 1 {
+			t.Fatalf("%d messages to the second person, want exactly 1", n)
+		}
+		// Nothing more goes out later: each arrived once.
+		s.clock.Advance(24 * time.Hour)
+		deliver(t, s)
+		if n := len(box.to("member@example.org")) + len(box.to("otra@example.org")); n != 5 {
+			t.Fatalf("%d messages in all, want 5", n)
+		}
+	})
+}
