@@ -37,7 +37,7 @@ prerequisites:
 # Tests that drive the server by the thousand or through Chromium run in a plain pass (their
 # files say "go:build !race"): -race multiplies the server's CPU per request tenfold, and the
 # HTTP tests run the same handlers under -race anyway.
-PLAIN_TESTS := TestPageViewsWriteNothing|TestAccessibilityEveryPage|TestJourneySignUpToSignOut|TestPageRulesInTheBrowser|TestJourneyScheduleAForum
+PLAIN_TESTS := TestPageViewsWriteNothing|TestAccessibilityEveryPage|TestJourneySignUpToSignOut|TestPageRulesInTheBrowser|TestJourneyScheduleAForum|TestJourneyRegister
 
 # Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
 # part of the time, so more of them than cores keeps both cores busy. Each test has a database
