@@ -30,9 +30,10 @@ type PersonalData interface {
 	Erase(ctx context.Context, db bun.IDB, now time.Time, accountID int64, email string) error
 }
 
-// Export gathers everything Convene holds about one person, for their download: the account,
-// its logins and API tokens, and each holder's part under its name.
-func (s *Service) Export(ctx context.Context, accountID int64) (map[string]any, error) {
+// Export gathers everything Convene holds about one person, for their download (or an admin's,
+// on their request): the account, its logins and API tokens, and each holder's part under its
+// name. The download is recorded in the audit log: it holds personal data.
+func (s *Service) Export(ctx context.Context, actor audit.Actor, accountID int64) (map[string]any, error) {
 	a, err := ByID(ctx, s.DB, accountID)
 	if err != nil {
 		return nil, err
@@ -52,7 +53,22 @@ func (s *Service) Export(ctx context.Context, accountID int64) (map[string]any, 
 		}
 		out[h.Name] = part
 	}
+	if err := audit.Record(ctx, s.DB, s.Clock.Now(), actor, "account.export", "account", fmt.Sprint(a.ID), nil); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// EraseByAdmin erases account accountID at its owner's request, by an admin (no password):
+// as Delete does, audited as the admin's action.
+func (s *Service) EraseByAdmin(ctx context.Context, actor audit.Actor, accountID int64) error {
+	a, err := ByID(ctx, s.DB, accountID)
+	if err != nil {
+		return err
+	}
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return Erase(ctx, tx, s.Clock.Now(), actor, a, s.Personal)
+	})
 }
 
 // Delete erases the account after checking its password (a wrong one is a field error on

@@ -44,7 +44,7 @@ func TestExport(t *testing.T) {
 		}
 		grantRole(t, db, a.ID, f.clk.Now())
 
-		e, err := f.svc.Export(ctx, a.ID)
+		e, err := f.svc.Export(ctx, audit.Actor{}, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestExport(t *testing.T) {
 				t.Fatalf("the export lacks %s: %s", want, b)
 			}
 		}
-		if _, err := f.svc.Export(ctx, 999); !errors.Is(err, store.ErrNotFound) {
+		if _, err := f.svc.Export(ctx, audit.Actor{}, 999); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("export of an unknown account: %v", err)
 		}
 	})

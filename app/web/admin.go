@@ -160,3 +160,39 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(apiAccount{ID: a.ID, Email: a.Email, Name: a.Name, IsAdmin: a.IsAdmin, Language: a.Language, TimeZone: a.TimeZone})
 }
+
+// adminExportData is an account's data, downloaded by an admin at the person's request.
+func (s *Server) adminExportData(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	data, err := s.Accounts.Export(c.UserContext(), s.actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="convene-account-`+strconv.FormatInt(id, 10)+`.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(data)
+}
+
+// adminErase erases an account at the person's request, after asking the admin.
+func (s *Server) adminErase(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	who, err := accounts.ByID(c.UserContext(), s.DB, id)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.erase_account.title", BodyID: "confirm.erase_account.body",
+		ButtonID: "confirm.erase_account.button", DangerOK: true, Hidden: map[string]string{},
+		Data: map[string]any{"Name": who.Name, "Email": who.Email}, CancelURL: "/admin/accounts"}); !ok {
+		return err
+	}
+	if err := s.Accounts.EraseByAdmin(c.UserContext(), s.actor(c), id); err != nil {
+		return err
+	}
+	return s.flash(c, "admin.account_erased", "/admin/accounts")
+}

@@ -100,7 +100,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 }
 
 func (s *Server) exportData(c *fiber.Ctx) error {
-	data, err := s.Accounts.Export(c.UserContext(), account(c).ID)
+	data, err := s.Accounts.Export(c.UserContext(), s.actor(c), account(c).ID)
 	if err != nil {
 		return err
 	}

@@ -375,3 +375,53 @@ func TestBadgeAndFeed(t *testing.T) {
 		})
 	})
 }
+
+// TestPersonalDataRights: a participant downloads everything held about them, registrations
+// included; an admin can download and erase an account at the person's request, which cancels
+// their registrations and leaves them without a name; members cannot; each download and each
+// erasure is in the audit log.
+func TestPersonalDataRights(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		member, admin, other := d.as("member"), d.as("admin"), d.client()
+		d.user("otra@example.org", false)
+		other.signIn("otra@example.org")
+		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
+			form: url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "organisation": {"Observatorio"},
+				"privacy": {privacy.Version}}, status: http.StatusSeeOther}})
+		id := fmt.Sprint(regOf2(t, db, "member@example.org"))
+		audited := func(action string, want int) func(t *testing.T, _ *response) {
+			return func(t *testing.T, _ *response) {
+				if n, _ := db.NewSelect().Table("audit_log").Where("action = ?", action).Count(ctx); int(n) != want {
+					t.Fatalf("%d %s entries, want %d", n, action, want)
+				}
+			}
+		}
+		runAll(t, []scenario{
+			{name: "downloads my data", as: member, method: "GET", url: "/profile/data.json", status: http.StatusOK,
+				contains: []string{`"registrations"`, "Observatorio", `"privacy_version"`}, after: audited("account.export", 1)},
+			{name: "a member cannot download another's", as: other, method: "GET", url: "/admin/accounts/" + id + "/data.json",
+				status: http.StatusForbidden, after: audited("account.export", 1)},
+			{name: "an admin downloads it on request", as: admin, method: "GET", url: "/admin/accounts/" + id + "/data.json",
+				status: http.StatusOK, contains: []string{"Observatorio"}, after: audited("account.export", 2)},
+			{name: "a member cannot erase another", as: other, method: "POST", url: "/admin/accounts/" + id + "/erase",
+				form: url.Values{"confirm": {"yes"}}, status: http.StatusForbidden, unchanged: []string{"accounts"}},
+			{name: "erasing asks first", as: admin, method: "POST", url: "/admin/accounts/" + id + "/erase", form: url.Values{},
+				status: http.StatusOK, contains: []string{"¿Borrar la cuenta de esta persona?"}, unchanged: []string{"accounts"}},
+			{name: "an admin erases it on request", as: admin, method: "POST", url: "/admin/accounts/" + id + "/erase",
+				form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther, after: func(t *testing.T, r *response) {
+					audited("account.delete", 1)(t, r)
+					var left []registration.Registration
+					if err := db.NewSelect().Model(&left).Where("organisation = 'Observatorio' OR email = 'member@example.org'").Scan(ctx); err != nil || len(left) != 0 {
+						t.Fatalf("the registration keeps personal data: %+v %v", left, err)
+					}
+					var n int
+					if err := db.NewSelect().Table("registrations").ColumnExpr("COUNT(*)").Where("status = 'cancelled' AND email = '' AND stakeholder_group = 'academia'").Scan(ctx, &n); err != nil || n != 1 {
+						t.Fatalf("the anonymous registration aggregates count: %d %v", n, err)
+					}
+				}},
+		})
+	})
+}

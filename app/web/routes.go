@@ -96,6 +96,8 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Get("/", s.adminHome) // admins: everything; others: the processes they hold a role in
 	admin.Get("/accounts", s.requireAdmin, s.adminAccounts)
 	admin.Post("/accounts/:id/admin", s.requireAdmin, s.adminSetAdmin)
+	admin.Get("/accounts/:id/data.json", s.requireAdmin, s.adminExportData)
+	admin.Post("/accounts/:id/erase", s.requireAdmin, s.adminErase)
 	admin.Get("/audit", s.requireAdmin, s.adminAudit)
 	admin.Get("/processes/new", s.requireAdmin, s.newProcessForm)
 	admin.Post("/processes", s.requireAdmin, s.createProcess)
