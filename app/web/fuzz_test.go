@@ -110,3 +110,51 @@ func FuzzForumInput(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRegistrationInput sends whatever the fuzzer makes as the JSON body of registering, of
+// changing a registration and of a forum's registration settings, and as the organisers'
+// filters: never a 5xx.
+func FuzzRegistrationInput(f *testing.F) {
+	for _, seed := range []string{"{", "null", `{"mode":"in_person","stakeholder_group":"academia","role":"participant","privacy_version":"2026-11-25"}`,
+		`{"answers":{"1":["0","0","0"]}}`, `{"answers":{"-1":["x"]}}`, `{"languages":["` + strings.Repeat("x", 500) + `"]}`,
+		`{"capacity_in_person":-1}`, `{"quotas":[{"stakeholder_group":"academia","mode":"in_person","seats":5}]}`,
+		`{"questions":[{"kind":"single","label":{"es":"x","en":"x"},"options":[]}]}`, `{"opens":"2030-13-01T00:00:00Z"}`,
+		`{"mode":"online"}`, "confirmed", "AAAAA-BBBBB"} {
+		f.Add(seed)
+	}
+	s := newSite(f, storetest.Open(f, storetest.SQLite))
+	ctx := context.Background()
+	admin := s.user("api@example.org", true)
+	p, err := s.app.Processes.Create(ctx, systemActor(), demoProcess("fuzz-registration"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	day := s.clock.Now().AddDate(0, 0, 30).Format("2006-01-02")
+	fm, err := s.app.Forums.Create(ctx, systemActor(), p.ID, forums.Input{Slug: "fuzz-registration", Format: forums.FormatHybrid,
+		VenueName: "Sede", OnlineURL: "https://meet.example.org/f", TimeZone: "America/New_York", StartsOn: day, EndsOn: day,
+		Title: translated.Text{"es": "Foro", "en": "Forum"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := s.app.Forums.Publish(ctx, systemActor(), p.ID, fm.ID); err != nil {
+		f.Fatal(err)
+	}
+	api := s.apiClient(admin)
+	f.Fuzz(func(t *testing.T, body string) {
+		api := *api
+		api.t = t
+		for _, route := range []struct{ method, path string }{
+			{http.MethodPut, fmt.Sprintf("/api/v1/forums/%d/registration/settings", fm.ID)},
+			{http.MethodPost, fmt.Sprintf("/api/v1/forums/%d/registrations", fm.ID)},
+			{http.MethodPatch, "/api/v1/registrations/1"},
+		} {
+			if r := api.api(route.method, route.path, body); r.status >= 500 {
+				t.Fatalf("%s %s with %q: %d %s", route.method, route.path, body, r.status, excerpt(r.body))
+			}
+		}
+		q := url.Values{"status": {body}, "mode": {body}, "q": {body}, "country": {body}, "limit": {body}}.Encode()
+		if r := api.get(fmt.Sprintf("/api/v1/forums/%d/registrations?%s", fm.ID, q)); r.status >= 500 {
+			t.Fatalf("the list with %q: %d", body, r.status)
+		}
+	})
+}
