@@ -217,7 +217,7 @@ func (s *Service) touchToken(id int64) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, err := s.DB.NewUpdate().Model((*APIToken)(nil)).Set("last_used_at = ?", s.Clock.Now()).
-				Where("id IN (?)", bun.In(ids)).Exec(ctx)
+				Where("id IN (?)", bun.List(ids)).Exec(ctx)
 			for i := range out {
 				if err != nil {
 					out[i] = fmt.Errorf("touching API token %d: %w", ids[i], err)

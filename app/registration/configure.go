@@ -242,7 +242,7 @@ func saveQuestions(ctx context.Context, db bun.IDB, forumID int64, in []Question
 	}
 	q := db.NewDelete().Model((*Question)(nil)).Where("forum_id = ?", forumID)
 	if len(keep) > 0 {
-		q = q.Where("id NOT IN (?)", bun.In(keep))
+		q = q.Where("id NOT IN (?)", bun.List(keep))
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("removing questions of forum %d: %w", forumID, err)

@@ -55,7 +55,7 @@ func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountI
 	_, err := db.NewUpdate().Model((*Registration)(nil)).
 		Set("account_id = NULL, email = '', name = '', organisation = '', accessibility = ''").
 		Set("answers = ?, languages = ?, link_salt = NULL, updated_at = ?", "{}", "[]", now).
-		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+		Where("id IN (?)", bun.List(ids)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("anonymising the registrations of account %d: %w", accountID, err)
 	}

@@ -188,7 +188,7 @@ func earlier(ctx context.Context, db bun.IDB, forumID, sessionID int64, regs []*
 		where string
 		args  any
 		n     int
-	}{{"account_id IN (?)", bun.In(accounts), len(accounts)}, {"email IN (?) AND account_id IS NULL", bun.In(emails), len(emails)}} {
+	}{{"account_id IN (?)", bun.List(accounts), len(accounts)}, {"email IN (?) AND account_id IS NULL", bun.List(emails), len(emails)}} {
 		if part.n == 0 {
 			continue
 		}

@@ -147,7 +147,7 @@ func (fx *fixture) checkPlaces() {
 	}
 	for _, p := range places {
 		n, err := fx.db.NewSelect().Model((*registration.Registration)(nil)).Where("place_id = ? AND status IN (?)", p.ID,
-			bun.In([]string{registration.StatusConfirmed, registration.StatusOffered})).Count(ctx)
+			bun.List([]string{registration.StatusConfirmed, registration.StatusOffered})).Count(ctx)
 		if err != nil {
 			fx.t.Fatal(err)
 		}

@@ -170,7 +170,7 @@ func (fl Follower) resend(ctx context.Context, db bun.IDB, where string, arg any
 func (fl Follower) cancelAll(ctx context.Context, db bun.IDB, now time.Time, where string, arg any) error {
 	var rs []Registration
 	if err := db.NewSelect().Model(&rs).Where(where, arg).Where("status IN (?)",
-		bun.In([]string{StatusPending, StatusConfirmed, StatusWaitlisted, StatusOffered})).OrderExpr("id").Scan(ctx); err != nil {
+		bun.List([]string{StatusPending, StatusConfirmed, StatusWaitlisted, StatusOffered})).OrderExpr("id").Scan(ctx); err != nil {
 		return fmt.Errorf("finding the registrations to cancel: %w", err)
 	}
 	var ns []Notice

@@ -64,22 +64,20 @@ func (s *Server) regFormData(c *fiber.Ctx, fc *forumContext) (*regForm, error) {
 	return d, nil
 }
 
-// publicForum is the forum of the path as the public sees it (drafts are not found).
-func (s *Server) publicForum(c *fiber.Ctx) (*forumContext, error) {
+// registrationOf is the forum of the path as the public sees it (drafts are not found), with
+// what its registration form needs.
+func (s *Server) registrationOf(c *fiber.Ctx) (*forumContext, *regForm, error) {
 	fc, err := s.forumOf(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	noCache(c)
-	return fc, nil
+	d, err := s.regFormData(c, fc)
+	return fc, d, err
 }
 
 func (s *Server) registerForm(c *fiber.Ctx) error {
-	fc, err := s.publicForum(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.regFormData(c, fc)
+	fc, d, err := s.registrationOf(c)
 	if err != nil {
 		return err
 	}
@@ -128,11 +126,7 @@ func regFromForm(c *fiber.Ctx, qs []registration.Question) (registration.Form, m
 }
 
 func (s *Server) register(c *fiber.Ctx) error {
-	fc, err := s.publicForum(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.regFormData(c, fc)
+	fc, d, err := s.registrationOf(c)
 	if err != nil {
 		return err
 	}
