@@ -27,6 +27,7 @@ const (
 const (
 	sendTimeout   = time.Minute      // one delivery attempt, from dialling to the server's answer
 	recordTimeout = 10 * time.Second // writing the outcome, even while shutting down
+	recordEvery   = time.Second      // the longest a sent message waits to be recorded
 	firstBackoff  = 30 * time.Second
 	maxBackoff    = time.Hour
 	maxErrorLen   = 1000
@@ -139,6 +140,27 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	// Messages sent are recorded together, at most a second (or a quarter of the lease) after
+	// the first of them, and always before half the lease has passed: a commit per message was
+	// most of the outbox's cost, and a row sent must be recorded long before its lease could
+	// run out and another worker take it. A crash in between sends them again (delivery is at
+	// least once).
+	wait := min(recordEvery, lease/4)
+	var delivered []int64
+	var since time.Time
+	flush := func() error {
+		if len(delivered) == 0 {
+			return nil
+		}
+		err := w.recordSent(ctx, delivered)
+		delivered = delivered[:0]
+		return err
+	}
+	defer func() {
+		if ferr := flush(); err == nil {
+			err = ferr
+		}
+	}()
 	for i, r := range rows {
 		if ctx.Err() != nil {
 			return sent, len(rows), w.release(ctx, claim, rows[i:])
@@ -146,6 +168,9 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 		// While half the claim's lease is left (far more than a send may take), the row is
 		// still this claim's and needs no renewal; after that, it is renewed first.
 		if w.Clock.Now().Sub(claimedAt) >= lease/2 {
+			if err := flush(); err != nil {
+				return sent, len(rows), err
+			}
 			mine, err := w.renew(ctx, r.ID, claim, lease)
 			if err != nil {
 				return sent, len(rows), err
@@ -159,12 +184,36 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 		cancel()
 		if serr == nil {
 			sent++
+			if len(delivered) == 0 {
+				since = w.Clock.Now()
+			}
+			delivered = append(delivered, r.ID)
+			if w.Clock.Now().Sub(since) >= wait {
+				if err := flush(); err != nil {
+					return sent, len(rows), err
+				}
+			}
+			continue
 		}
 		if err := w.record(ctx, r, serr); err != nil {
 			return sent, len(rows), err
 		}
 	}
 	return sent, len(rows), nil
+}
+
+// recordSent marks messages sent and blanks their bodies. It runs even when ctx has ended,
+// since a message the server accepted but not marked sent would go out twice.
+func (w *Worker) recordSent(ctx context.Context, ids []int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	_, err := w.DB.NewUpdate().Model((*queued)(nil)).Set("attempts = attempts + 1").Set("sent_at = ?", w.Clock.Now().UTC()).
+		Set("last_error = ''").Set("body_text = ''").Set("body_html = ''").Set("calendar = ''").
+		Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("recording the delivery of %d mails: %w", len(ids), err)
+	}
+	return nil
 }
 
 // newClaim returns a random mark that tells this claim's rows from any other's.
