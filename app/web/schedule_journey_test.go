@@ -49,8 +49,16 @@ func TestJourneyScheduleAForum(t *testing.T) {
 		})
 	}
 	submit := chromedp.Click(chromedp.CSS(`main form.stack button[type=submit]`))
+	// session fills the session form once it is the page shown: "Nueva sesión" is also the
+	// text of the link that leads to it, so the text alone does not say the page has changed.
 	session := func(title, start, end string) chromedp.Action[chromedp.Void] {
-		return fill(map[string]string{"title.es": title, "title.en": title + " (EN)", "start": day + "T" + start, "end": day + "T" + end})
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := waitJS("the session form", `document.getElementById("f-end") !== null`)(ctx, tg); err != nil {
+				return err
+			}
+			_, err := fill(map[string]string{"title.es": title, "title.en": title + " (EN)", "start": day + "T" + start, "end": day + "T" + end})(ctx, tg)
+			return err
+		})
 	}
 	// js runs a script that reports whether it found what it acts on.
 	js := func(what, script string) chromedp.Action[chromedp.Void] {
