@@ -177,12 +177,7 @@ func Mine(ctx context.Context, db bun.IDB, accountID int64) ([]Registration, err
 	if err != nil {
 		return nil, fmt.Errorf("listing the registrations of account %d: %w", accountID, err)
 	}
-	for i := range out {
-		if out[i], err = withPosition(ctx, db, out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, WithPositions(ctx, db, out)
 }
 
 // OneOf reads registration id of account accountID, with its place in line; another
@@ -249,11 +244,37 @@ func lockInForumAny(ctx context.Context, db bun.IDB, id int64) (Registration, er
 	return r, nil
 }
 
-// OneInForum reads registration id of forum forumID, with its place in line.
-func OneInForum(ctx context.Context, db bun.IDB, forumID, id int64) (Registration, error) {
-	var r Registration
-	if err := db.NewSelect().Model(&r).Where("id = ? AND forum_id = ?", id, forumID).Scan(ctx); err != nil {
-		return Registration{}, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+// WithPositions fills in the places in line of the waitlisted registrations of a list, in one
+// query.
+func WithPositions(ctx context.Context, db bun.IDB, list []Registration) error {
+	var ids []int64
+	for _, r := range list {
+		if r.Status == StatusWaitlisted {
+			ids = append(ids, r.ID)
+		}
 	}
-	return withPosition(ctx, db, r)
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID       int64 `bun:"id"`
+		Position int   `bun:"position"`
+	}
+	err := db.NewSelect().TableExpr("registrations AS r").ColumnExpr("r.id").
+		ColumnExpr(`(SELECT COUNT(*) FROM registrations AS w WHERE w.forum_id = r.forum_id AND w.session_id = r.session_id
+			AND w.mode = r.mode AND w.status = ? AND w.ticket < r.ticket) + 1 AS position`, StatusWaitlisted).
+		Where("r.id IN (?)", bun.List(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("counting places in line: %w", err)
+	}
+	at := map[int64]int{}
+	for _, row := range rows {
+		at[row.ID] = row.Position
+	}
+	for i := range list {
+		if p, ok := at[list[i].ID]; ok {
+			list[i].Position = p
+		}
+	}
+	return nil
 }

@@ -258,7 +258,7 @@ func (s *Server) registrants(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := withPositions(c, s, list); err != nil {
+	if err := registration.WithPositions(ctx, s.DB, list); err != nil {
 		return err
 	}
 	counts, err := registration.CountsOf(ctx, s.DB, fc.Forum.ID, fc.Process.StakeholderGroups, st.MinShare)
@@ -271,20 +271,6 @@ func (s *Server) registrants(c *fiber.Ctx) error {
 		Filtered: q != "", Page: page, Pages: max((total+registrantsPerPage-1)/registrantsPerPage, 1), Query: q}
 	title := s.Locale.T(lang(c), "registration.registrants_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
 	return s.page(c, fiber.StatusOK, "admin/registrants", "", &Page{Title: title, Data: d})
-}
-
-// withPositions fills in the places in line of the waitlisted registrations of a list.
-func withPositions(c *fiber.Ctx, s *Server, list []registration.Registration) error {
-	for i := range list {
-		if list[i].Status == registration.StatusWaitlisted {
-			r, err := registration.OneInForum(c.UserContext(), s.DB, list[i].ForumID, list[i].ID)
-			if err != nil {
-				return err
-			}
-			list[i].Position = r.Position
-		}
-	}
-	return nil
 }
 
 // url0 writes the non-empty values as a query string, in a fixed order.

@@ -382,6 +382,9 @@ func (s *Server) apiForumRegistrations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := registration.WithPositions(c.UserContext(), s.DB, rs); err != nil {
+		return err
+	}
 	out := apiRegistrationList{Registrations: make([]apiRegistration, len(rs)), Total: n}
 	for i, r := range rs {
 		out.Registrations[i] = toAPIRegistration(r)
