@@ -78,17 +78,22 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Forum, p processes.Process) (mail.Message, error) {
 	r := n.Registration
 	l := r.Language
-	zone, err := clock.Zone(f.TimeZone)
-	if err != nil {
-		zone = time.UTC
+	// The forum's zone is read only by the notices that name a time.
+	zone := func() *time.Location {
+		z, err := clock.Zone(f.TimeZone)
+		if err != nil {
+			return time.UTC
+		}
+		return z
 	}
+	var err error
 	data := map[string]any{
 		"Name": r.Name, "Forum": f.Title.In(l, p.Languages...), "Process": p.Title.In(l, p.Languages...),
 		"Days": m.Words.Days(l, f.StartsOn, f.EndsOn), "Mode": m.Words.T(l, "registration.mode_adverb."+cmp.Or(r.Mode, ModeInPerson), nil),
 		"Position": r.Position, "Link": m.manageLink(r), "ForumURL": m.Events.BaseURL + "/forums/" + f.Slug, "Code": r.Code,
 	}
 	if r.OfferExpiresAt != nil {
-		data["Until"] = m.Words.DateTime(l, *r.OfferExpiresAt, zone)
+		data["Until"] = m.Words.DateTime(l, *r.OfferExpiresAt, zone())
 	}
 	var sv *forums.SessionView
 	if r.SessionID != 0 {
@@ -99,7 +104,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Foru
 		}
 		sv = &s
 		data["Forum"] = s.Title.In(l, p.Languages...) + " (" + f.Title.In(l, p.Languages...) + ")"
-		data["Days"] = m.Words.DateTime(l, s.StartsAt, zone)
+		data["Days"] = m.Words.DateTime(l, s.StartsAt, zone())
 		data["Mode"] = m.Words.T(l, "registration.mode_adverb."+ModeInPerson, nil)
 		if s.Room == "" {
 			data["Mode"] = m.Words.T(l, "registration.mode_adverb."+ModeOnline, nil)
