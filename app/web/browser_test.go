@@ -137,3 +137,16 @@ func waitText(s string) chromedp.Action[chromedp.Void] {
 func waitLang(lang string) chromedp.Action[chromedp.Void] {
 	return waitJS("the page language "+lang, fmt.Sprintf("document.documentElement.lang === %q", lang))
 }
+
+// fill sets form fields by id (f-NAME), by script: ids with dots (title.es) are not CSS-safe.
+func fill(values map[string]string) chromedp.Action[chromedp.Void] {
+	b, _ := json.Marshal(values)
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		missing, err := chromedp.Evaluate[string](fmt.Sprintf(`(() => { for (const [k, v] of Object.entries(%s)) {
+			const el = document.getElementById("f-" + k); if (!el) { return k } el.value = v } return "" })()`, b))(ctx, tg)
+		if err == nil && missing != "" {
+			err = fmt.Errorf("no field %s", missing)
+		}
+		return err
+	})
+}

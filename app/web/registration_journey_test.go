@@ -6,7 +6,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"testing"
@@ -56,17 +55,6 @@ func TestJourneyRegister(t *testing.T) {
 		if err := chromedp.Do(tb, chromedp.EmulateViewport(390, 844)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	fill := func(values map[string]string) chromedp.Action[chromedp.Void] {
-		b, _ := json.Marshal(values)
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			missing, err := chromedp.Evaluate[string](fmt.Sprintf(`(() => { for (const [k, v] of Object.entries(%s)) {
-				const el = document.getElementById("f-" + k); if (!el) { return k } el.value = v } return "" })()`, b))(ctx, tg)
-			if err == nil && missing != "" {
-				err = fmt.Errorf("no field %s", missing)
-			}
-			return err
-		})
 	}
 	var link string
 	steps := []struct {

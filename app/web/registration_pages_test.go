@@ -278,7 +278,7 @@ func TestRegistrationPages(t *testing.T) {
 		// The API: what the form asks, registering, and the organisers' list.
 		apiMember := d.apiClient(d.user("api-member@example.org", false))
 		apiOrg := d.apiClient(d.user("api-org@example.org", false))
-		if err := d.app.Access.Grant(ctx, systemActor(), regOf2(t, db, "api-org@example.org"), "organiser", d.processID, 0); err != nil {
+		if err := d.app.Access.Grant(ctx, systemActor(), accountID(t, db, "api-org@example.org"), "organiser", d.processID, 0); err != nil {
 			t.Fatal(err)
 		}
 		apiOutsider := d.apiClient(outsider)
@@ -309,8 +309,8 @@ func TestRegistrationPages(t *testing.T) {
 	})
 }
 
-// regOf2 is the id of the account with email.
-func regOf2(t *testing.T, db *storetest.DB, email string) int64 {
+// accountID is the id of the account with email.
+func accountID(t *testing.T, db *storetest.DB, email string) int64 {
 	t.Helper()
 	var id int64
 	if err := db.NewSelect().Table("accounts").Column("id").Where("email = ?", email).Scan(context.Background(), &id); err != nil {
@@ -391,7 +391,7 @@ func TestPersonalDataRights(t *testing.T) {
 		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
 			form: url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "organisation": {"Observatorio"},
 				"privacy": {privacy.Version}}, status: http.StatusSeeOther}})
-		id := fmt.Sprint(regOf2(t, db, "member@example.org"))
+		id := fmt.Sprint(accountID(t, db, "member@example.org"))
 		audited := func(action string, want int) func(t *testing.T, _ *response) {
 			return func(t *testing.T, _ *response) {
 				if n, _ := db.NewSelect().Table("audit_log").Where("action = ?", action).Count(ctx); int(n) != want {

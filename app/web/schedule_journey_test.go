@@ -6,7 +6,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -36,18 +35,6 @@ func TestJourneyScheduleAForum(t *testing.T) {
 	day := s.clock.Now().AddDate(0, 1, 0).Format("2006-01-02")
 	organiser, visitor := tab(t), tab(t)
 	var sessionID string
-	// fill sets form fields by id (f-NAME); ids with dots (title.es) are not CSS-safe, so by script.
-	fill := func(values map[string]string) chromedp.Action[chromedp.Void] {
-		b, _ := json.Marshal(values)
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			missing, err := chromedp.Evaluate[string](fmt.Sprintf(`(() => { for (const [k, v] of Object.entries(%s)) {
-				const el = document.getElementById("f-" + k); if (!el) { return k } el.value = v } return "" })()`, b))(ctx, tg)
-			if err == nil && missing != "" {
-				err = fmt.Errorf("no field %s", missing)
-			}
-			return err
-		})
-	}
 	submit := chromedp.Click(chromedp.CSS(`main form.stack button[type=submit]`))
 	// session fills the session form once it is the page shown: "Nueva sesión" is also the
 	// text of the link that leads to it, so the text alone does not say the page has changed.
