@@ -146,6 +146,12 @@ func (w *Worker) runOnce(ctx context.Context) (sent, claimed int, err error) {
 	// run out and another worker take it. A crash in between sends them again (delivery is at
 	// least once).
 	wait := min(recordEvery, lease/4)
+	if lease <= 2*sendTimeout {
+		// A row sent waits unrecorded for at most the next send; from half the lease on, every
+		// send is preceded by a flush. Only a lease longer than twice a send keeps that wait
+		// inside the lease; with a shorter one, each row is recorded as soon as it is sent.
+		wait = 0
+	}
 	var delivered []int64
 	var since time.Time
 	flush := func() error {
