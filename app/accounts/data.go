@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -158,10 +159,9 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, plain string) (Accou
 	if !strings.HasPrefix(plain, apiTokenPrefix) {
 		return Account{}, ErrTokenInvalid
 	}
-	var t APIToken
-	// One query reads the token and its account.
-	if err := s.DB.NewSelect().Model(&t).Relation("Account").Where("api_token.token_hash = ?", hashToken(plain)).Scan(ctx); err != nil {
-		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+	t, err := s.tokenByHash(hashToken(plain))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			return Account{}, ErrTokenInvalid
 		}
 		return Account{}, err
@@ -169,10 +169,12 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, plain string) (Accou
 	if t.RevokedAt != nil || t.Account == nil {
 		return Account{}, ErrTokenInvalid
 	}
-	if now := s.Clock.Now(); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
-		if err := s.touchToken(t.ID); err != nil {
-			return Account{}, err
-		}
+	last := t.LastUsedAt
+	if at, ok := s.uses.pending(t.ID); ok {
+		last = &at
+	}
+	if now := s.Clock.Now(); last == nil || now.Sub(*last) >= touchEvery {
+		s.uses.note(t.ID, now)
 	}
 	return *t.Account, nil
 }
@@ -182,6 +184,11 @@ func (s *Service) ListAPITokens(ctx context.Context, accountID int64) ([]APIToke
 	var out []APIToken
 	if err := s.DB.NewSelect().Model(&out).Where("account_id = ?", accountID).OrderExpr("id DESC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("listing API tokens: %w", err)
+	}
+	for i := range out {
+		if at, ok := s.uses.pending(out[i].ID); ok {
+			out[i].LastUsedAt = &at
+		}
 	}
 	return out, nil
 }
@@ -208,27 +215,123 @@ func (s *Service) RevokeAPIToken(ctx context.Context, accountID, tokenID int64) 
 	return nil
 }
 
-// touchToken records that API token id was used now. Tokens used at the same moment (a room
-// of people registering at once, each with their own) are written in one statement.
-func (s *Service) touchToken(id int64) error {
-	s.touchOnce.Do(func() {
-		s.touches.Run = func(ids []int64) []error {
-			out := make([]error, len(ids))
+// tokenByHash reads the token with that hash and its account. Tokens presented at the same
+// moment (a room of people registering at once) are read in one query: one by one, each took a
+// connection and a round trip of its own, and waited for the others' connections.
+func (s *Service) tokenByHash(hash string) (APIToken, error) {
+	s.readOnce.Do(func() {
+		s.reads.Run = func(hashes []string) []tokenRead {
+			out := make([]tokenRead, len(hashes))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			_, err := s.DB.NewUpdate().Model((*APIToken)(nil)).Set("last_used_at = ?", s.Clock.Now()).
-				Where("id IN (?)", bun.List(ids)).Exec(ctx)
-			for i := range out {
-				if err != nil {
-					out[i] = fmt.Errorf("touching API token %d: %w", ids[i], err)
+			var found []APIToken
+			err := s.DB.NewSelect().Model(&found).Relation("Account").Where("api_token.token_hash IN (?)", bun.List(hashes)).Scan(ctx)
+			byHash := make(map[string]APIToken, len(found))
+			for _, t := range found {
+				byHash[t.TokenHash] = t
+			}
+			for i, h := range hashes {
+				t, ok := byHash[h]
+				switch {
+				case err != nil:
+					out[i].err = fmt.Errorf("reading API tokens: %w", err)
+				case !ok:
+					out[i].err = store.ErrNotFound
+				default:
+					out[i].token = t
 				}
 			}
 			return out
 		}
 	})
-	res, err := s.touches.Do(id)
+	res, err := s.reads.Do(hash)
 	if err != nil {
-		return err
+		return APIToken{}, err
 	}
-	return res
+	return res.token, res.err
+}
+
+// tokenRead is what tokenByHash found for one hash.
+type tokenRead struct {
+	token APIToken
+	err   error
+}
+
+// tokenUses holds when API tokens were last used until FlushTokenUses writes them: a room of
+// people registering at once would otherwise each wait for a write of their token's last use,
+// a commit per request that only the token list ever reads.
+type tokenUses struct {
+	mu sync.Mutex
+	at map[int64]time.Time
+}
+
+func (u *tokenUses) note(id int64, at time.Time) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.at == nil {
+		u.at = map[int64]time.Time{}
+	}
+	u.at[id] = at
+}
+
+func (u *tokenUses) pending(id int64) (time.Time, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	at, ok := u.at[id]
+	return at, ok
+}
+
+func (u *tokenUses) take() map[int64]time.Time {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	at := u.at
+	u.at = nil
+	return at
+}
+
+// tokenUse is one token's last use, a row of the statement that writes them all.
+type tokenUse struct {
+	ID int64     `bun:"id"`
+	At time.Time `bun:"at"`
+}
+
+// FlushTokenUses writes the API tokens' last uses noted since the last flush, in one
+// statement. Uses that fail to be written are noted again, unless a later use came meanwhile.
+func (s *Service) FlushTokenUses(ctx context.Context) error {
+	taken := s.uses.take()
+	if len(taken) == 0 {
+		return nil
+	}
+	rows := make([]tokenUse, 0, len(taken))
+	for id, at := range taken {
+		rows = append(rows, tokenUse{ID: id, At: at})
+	}
+	_, err := s.DB.NewUpdate().With("_used", s.DB.NewValues(&rows)).Model((*APIToken)(nil)).TableExpr("_used").
+		Set("last_used_at = _used.at").Where("api_token.id = _used.id").Exec(ctx)
+	if err != nil {
+		for _, r := range rows {
+			if _, later := s.uses.pending(r.ID); !later {
+				s.uses.note(r.ID, r.At)
+			}
+		}
+		return fmt.Errorf("writing the last use of %d API tokens: %w", len(rows), err)
+	}
+	return nil
+}
+
+// TokenUseLoop writes the API tokens' last uses every interval until ctx ends. The uses of
+// the last interval are the caller's to flush once requests have stopped.
+func (s *Service) TokenUseLoop(ctx context.Context, every time.Duration, onError func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.FlushTokenUses(ctx); err != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
 }

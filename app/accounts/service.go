@@ -37,8 +37,9 @@ type Service struct {
 	// takes in the download; Export and Delete call every one.
 	Personal []Holder
 
-	touchOnce sync.Once
-	touches   store.Batcher[int64, error] // API tokens' last use, written together
+	uses     tokenUses
+	readOnce sync.Once
+	reads    store.Batcher[string, tokenRead] // API tokens presented together, read together
 }
 
 // SignUpInput is the sign-up form. AcceptPrivacy is the box that says the person read the

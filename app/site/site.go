@@ -193,7 +193,18 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 		// Offers expire and quotas are released within a minute of their time.
 		return s.Registration.SweepLoop(ctx, time.Minute, func(err error) { s.Logger.Error("registration sweep", "err", err) })
 	})
-	return g.Wait()
+	g.Go(func() error {
+		s.Accounts.TokenUseLoop(ctx, time.Second, func(err error) { s.Logger.Error("API token uses", "err", err) })
+		return nil
+	})
+	err := g.Wait()
+	// Requests have stopped: the last second's token uses are written before the database closes.
+	flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ferr := s.Accounts.FlushTokenUses(flush); ferr != nil {
+		s.Logger.Error("API token uses", "err", ferr)
+	}
+	return err
 }
 
 // serveUntil serves ln until ctx ends, then stops: it closes the listener itself (so a Serve
