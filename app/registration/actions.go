@@ -91,28 +91,31 @@ func ModesOf(f forums.Forum) []string {
 }
 
 // loadForum reads what registering for forum id needs; a forum the public cannot see is not
-// found, one without registration says so.
+// found, one without registration says so. The forum, its process and its settings come in one
+// query: every registration batch reads them, and each round trip counts under load.
 func loadForum(ctx context.Context, db bun.IDB, id int64) (forumFor, error) {
-	f, err := forums.Get(ctx, db, id)
-	if err != nil {
-		return forumFor{}, err
+	var row forumRow
+	if err := db.NewSelect().Model(&row).Relation("Process").Relation("Settings").Where("?TableAlias.id = ?", id).Scan(ctx); err != nil {
+		return forumFor{}, fmt.Errorf("forum %d: %w", id, store.NotFound(err))
 	}
-	p, err := processes.ByID(ctx, db, f.ProcessID)
-	if err != nil {
-		return forumFor{}, err
-	}
-	if f.Status == forums.StatusDraft || p.Status == processes.StatusDraft {
+	if row.Process == nil || row.Status == forums.StatusDraft || row.Process.Status == processes.StatusDraft {
 		return forumFor{}, problem.ErrNotFound
 	}
-	s, err := SettingsOf(ctx, db, f.ID)
+	if row.Settings == nil || row.Settings.ForumID == 0 {
+		return forumFor{}, ErrNoRegistration
+	}
+	qs, err := Questions(ctx, db, id)
 	if err != nil {
 		return forumFor{}, err
 	}
-	qs, err := Questions(ctx, db, f.ID)
-	if err != nil {
-		return forumFor{}, err
-	}
-	return forumFor{forum: f, process: p, settings: s, questions: qs}, nil
+	return forumFor{forum: row.Forum, process: *row.Process, settings: *row.Settings, questions: qs}, nil
+}
+
+// forumRow is a forum with its process and registration settings.
+type forumRow struct {
+	forums.Forum `bun:",extend"`
+	Process      *processes.Process `bun:"rel:belongs-to,join:process_id=id"`
+	Settings     *Settings          `bun:"rel:has-one,join:id=forum_id"`
 }
 
 // Window is when registration is open: from opens (zero: already) until closes.
