@@ -21,7 +21,8 @@ const (
 	DefaultPoll        = time.Second
 	DefaultMaxAttempts = 12 // about five hours of retries with the backoff below
 	DefaultLease       = 5 * time.Minute
-	DefaultBatch       = 20
+	DefaultBatch       = 100
+	DefaultGather      = 200 * time.Millisecond
 )
 
 const (
@@ -67,15 +68,16 @@ type Worker struct {
 	MaxAttempts int           // failed attempts after which a message is given up (failed_at)
 	Lease       time.Duration // how long a claim keeps other workers off a row
 	Batch       int           // rows claimed at once
+	Gather      time.Duration // after a wake, how long mail gathers before a claim
 	wake        chan struct{}
 }
 
 // NewWorker returns a worker with the default pacing: poll every second, 12 attempts, a
-// 5-minute lease, 20 messages a claim.
+// 5-minute lease, 100 messages a claim, 200 ms of gathering after a wake.
 func NewWorker(db *bun.DB, sender Sender, from string, clk clock.Clock, log *slog.Logger) *Worker {
 	return &Worker{DB: db, Sender: sender, From: from, Clock: clk, Logger: log,
 		Poll: DefaultPoll, MaxAttempts: DefaultMaxAttempts, Lease: DefaultLease, Batch: DefaultBatch,
-		wake: make(chan struct{}, 1)}
+		Gather: DefaultGather, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes a running worker look for due messages now. It never blocks.
@@ -121,6 +123,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		case <-w.wake:
+			// A wake comes as mail is queued, before the queuing transaction commits, and in a
+			// busy minute (a room registering at once) many come together: mail gathers for a
+			// moment so that one claim takes it all, instead of a claim per wake.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(w.Gather):
+			}
 		}
 	}
 }
