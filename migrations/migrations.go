@@ -25,6 +25,7 @@ func New() *migrate.Migrations {
 	registerRevisions(m)
 	registerRegistration(m)
 	registerRateLimits(m)
+	registerCountersUnlogged(m)
 	return m
 }
 
