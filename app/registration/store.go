@@ -278,3 +278,37 @@ func WithPositions(ctx context.Context, db bun.IDB, list []Registration) error {
 	}
 	return nil
 }
+
+// LinksOpen tells, for each forum given, whether account accountID (0: nobody signed in) may
+// have its online links: at a forum that takes no registrations everyone may; at one that does,
+// only its confirmed participants, for the link is the door of an online room with places.
+func LinksOpen(ctx context.Context, db bun.IDB, accountID int64, forumIDs ...int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(forumIDs))
+	if len(forumIDs) == 0 {
+		return out, nil
+	}
+	for _, id := range forumIDs {
+		out[id] = true
+	}
+	var taking []int64
+	if err := db.NewSelect().Model((*Settings)(nil)).Column("forum_id").Where("forum_id IN (?)", bun.List(forumIDs)).
+		Scan(ctx, &taking); err != nil {
+		return nil, fmt.Errorf("finding which forums take registrations: %w", err)
+	}
+	for _, id := range taking {
+		out[id] = false
+	}
+	if accountID == 0 || len(taking) == 0 {
+		return out, nil
+	}
+	var confirmed []int64
+	if err := db.NewSelect().Model((*Registration)(nil)).Column("forum_id").
+		Where("forum_id IN (?) AND session_id = 0 AND account_id = ? AND status = ?", bun.List(taking), accountID, StatusConfirmed).
+		Scan(ctx, &confirmed); err != nil {
+		return nil, fmt.Errorf("finding the forums account %d is confirmed for: %w", accountID, err)
+	}
+	for _, id := range confirmed {
+		out[id] = true
+	}
+	return out, nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 )
 
 // Calendar feeds: one session, a forum's sessions, a process's forums. Calendar apps fetch them
@@ -28,7 +29,7 @@ func feedLang(c *fiber.Ctx) string {
 
 // sessionEvent is a session as a calendar shows it.
 func (s *Server) sessionEvent(l string, fc *forumContext, sv forums.SessionView) calendar.Event {
-	return s.events.Session(l, fc.Forum, fc.Process.Languages, fc.TopicBy, sv)
+	return s.events.Session(l, fc.Forum, fc.Process.Languages, fc.TopicBy, fc.shown(sv))
 }
 
 // forumEvents are the events of one forum: its sessions, or the forum itself before it has any.
@@ -101,10 +102,14 @@ func (s *Server) processICS(c *fiber.Ctx) error {
 	for _, sv := range sessions {
 		byForum[sv.ForumID] = append(byForum[sv.ForumID], sv)
 	}
+	open, err := registration.LinksOpen(ctx, s.DB, 0, ids...) // cached for every member alike
+	if err != nil {
+		return err
+	}
 	l := feedLang(c)
 	cal := calendar.Calendar{Name: p.Title.In(l, p.Languages...), Method: calendar.MethodPublish, Zone: p.TimeZone, Updated: p.UpdatedAt}
 	for _, f := range list {
-		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, p, topics, runs), byForum[f.ID])...)
+		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, p, topics, runs, runs || open[f.ID]), byForum[f.ID])...)
 	}
 	return s.sendCalendar(c, p.Slug, runs, cal)
 }

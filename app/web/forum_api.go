@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 )
 
@@ -153,7 +154,7 @@ func (s *Server) toAPISession(fc *forumContext, sv forums.SessionView) apiSessio
 	f := fc.Forum
 	out := apiSession{ID: sv.ID, ForumID: sv.ForumID, Kind: sv.Kind, Title: sv.Title, Description: sv.Description,
 		Start: sv.StartsAt.In(fc.Zone).Format(time.RFC3339), End: sv.EndsAt.In(fc.Zone).Format(time.RFC3339), TimeZone: f.TimeZone,
-		OnlineURL: cmp.Or(sv.OnlineURL, f.OnlineURL), Languages: sv.Languages, QAMode: sv.QAMode, Capacity: sv.Capacity,
+		OnlineURL: cmp.Or(fc.shown(sv).OnlineURL, f.OnlineURL), Languages: sv.Languages, QAMode: sv.QAMode, Capacity: sv.Capacity,
 		Status: sv.Status, Sequence: sv.CalendarSequence(f), Topics: []apiTopicRef{}, Speakers: []apiSpeaker{},
 		Moderators: []string{}, Rapporteurs: []string{},
 		URL:      s.Config.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10),
@@ -298,8 +299,15 @@ func (s *Server) apiListForums(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	open, err := registration.LinksOpen(c.UserContext(), s.DB, viewerID(c), ids...)
+	if err != nil {
+		return err
+	}
 	out := apiForumList{Forums: make([]apiForum, len(list))}
 	for i, f := range list {
+		if !runs && !open[f.ID] {
+			f.OnlineURL = ""
+		}
 		out.Forums[i] = s.toAPIForum(f, p.Slug, rooms[f.ID])
 	}
 	return c.JSON(out)
@@ -331,7 +339,11 @@ func (s *Server) apiForumOf(c *fiber.Ctx) (*forumContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.forumContextOf(c, f)
+	fc, err := s.forumContextOf(c, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.withViewerLinks(c, fc, f)
 }
 
 // forumWriter is apiForumOf for writes: the viewer must run the forum's process (401 when
@@ -471,6 +483,13 @@ func (s *Server) sendSession(c *fiber.Ctx, status int, fc *forumContext, id int6
 func (s *Server) apiGetSession(c *fiber.Ctx) error {
 	sv, fc, err := s.sessionOf(c)
 	if err != nil {
+		return err
+	}
+	f, err := forums.Get(c.UserContext(), s.DB, sv.ForumID)
+	if err != nil {
+		return err
+	}
+	if fc, err = s.withViewerLinks(c, fc, f); err != nil {
 		return err
 	}
 	return c.JSON(s.toAPISession(fc, sv))

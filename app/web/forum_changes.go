@@ -46,6 +46,10 @@ func (s *Server) changeLines(c *fiber.Ctx, l string, fc *forumContext) ([]change
 		}
 		out[i] = changeLine{ID: ch.ID, At: ch.At, SessionID: ch.SessionID, Subject: subject, What: "change.what." + ch.What,
 			Before: s.changeValue(l, ch.What, ch.Before), After: s.changeValue(l, ch.What, ch.After)}
+		if ch.What == forums.ChangedLink && !fc.Joins {
+			hidden := s.Locale.T(l, "forum.link_for_participants", nil)
+			out[i].Before, out[i].After = hidden, hidden
+		}
 	}
 	return out, nil
 }

@@ -25,6 +25,19 @@ type forumContext struct {
 	TopicBy map[int64]processes.Topic
 	Zone    *time.Location
 	Runs    bool // the viewer runs the process: drafts and the organiser's links show
+	// Joins: the viewer may have the online links (see registration.LinksOpen); when not,
+	// Forum.OnlineURL is blank, shown only tells that a link exists, and shown() blanks the
+	// sessions' own.
+	Joins      bool
+	LinkHidden bool
+}
+
+// shown is sv as the viewer may see it: without its online link unless they may join.
+func (fc *forumContext) shown(sv forums.SessionView) forums.SessionView {
+	if !fc.Joins {
+		sv.OnlineURL = ""
+	}
+	return sv
 }
 
 // forumByParam finds the forum of the path, by number or slug.
@@ -61,16 +74,44 @@ func (s *Server) forumContextOf(c *fiber.Ctx, f forums.Forum) (*forumContext, er
 	if err != nil {
 		return nil, err
 	}
-	return newForumContext(f, p, topics, runs), nil
+	// Pages and feeds are cached for every member alike: what they show of the online links
+	// cannot depend on whether this viewer is confirmed (the API's answers can: withViewerLinks).
+	joins := runs
+	if !joins {
+		open, err := registration.LinksOpen(ctx, s.DB, 0, f.ID)
+		if err != nil {
+			return nil, err
+		}
+		joins = open[f.ID]
+	}
+	return newForumContext(f, p, topics, runs, joins), nil
 }
 
-// newForumContext puts together what pages about forum f need, its process and topics read.
-func newForumContext(f forums.Forum, p processes.Process, topics []processes.Topic, runs bool) *forumContext {
+// withViewerLinks is fc with the online links when the viewer may have them as a confirmed
+// participant, for answers that are never cached for others.
+func (s *Server) withViewerLinks(c *fiber.Ctx, fc *forumContext, f forums.Forum) (*forumContext, error) {
+	if fc.Joins || viewerID(c) == 0 {
+		return fc, nil
+	}
+	open, err := registration.LinksOpen(c.UserContext(), s.DB, viewerID(c), f.ID)
+	if err != nil || !open[f.ID] {
+		return fc, err
+	}
+	return newForumContext(f, fc.Process, fc.Topics, fc.Runs, true), nil
+}
+
+// newForumContext puts together what pages about forum f need, its process and topics read;
+// joins tells whether the viewer may have its online links.
+func newForumContext(f forums.Forum, p processes.Process, topics []processes.Topic, runs, joins bool) *forumContext {
 	zone, err := clock.Zone(f.TimeZone)
 	if err != nil {
 		zone = time.UTC
 	}
-	fc := &forumContext{Forum: f, Process: p, Topics: topics, TopicBy: map[int64]processes.Topic{}, Zone: zone, Runs: runs}
+	fc := &forumContext{Forum: f, Process: p, Topics: topics, TopicBy: map[int64]processes.Topic{}, Zone: zone, Runs: runs, Joins: joins}
+	if !joins {
+		fc.LinkHidden = f.OnlineURL != ""
+		fc.Forum.OnlineURL = ""
+	}
 	for _, t := range topics {
 		fc.TopicBy[t.ID] = t
 	}
@@ -83,6 +124,14 @@ func (s *Server) forumOf(c *fiber.Ctx) (*forumContext, error) {
 		return nil, err
 	}
 	return s.forumContextOf(c, f)
+}
+
+// viewerID is the signed-in viewer's account, 0 when nobody is signed in.
+func viewerID(c *fiber.Ctx) int64 {
+	if a := account(c); a != nil {
+		return a.ID
+	}
+	return 0
 }
 
 // profileZone is the viewer's own zone from their profile, or "" (the page's script then uses
@@ -188,10 +237,12 @@ func (s *Server) showSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	hidden := fc.LinkHidden || (!fc.Joins && sv.OnlineURL != "")
+	sv = fc.shown(sv)
 	return s.page(c, fiber.StatusOK, "forums/session", "", &Page{
 		Title:       title,
 		Description: summary(sv.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "S": sv, "ViewerZone": profileZone(c), "Reservable": reservable && sv.Capacity > 0,
+		Data: map[string]any{"F": fc, "S": sv, "LinkHidden": hidden, "ViewerZone": profileZone(c), "Reservable": reservable && sv.Capacity > 0,
 			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now())},
 	})
 }

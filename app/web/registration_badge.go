@@ -128,10 +128,11 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			fc = newForumContext(f, p, topics, false)
+			fc = newForumContext(f, p, topics, false, true)
 			procs[f.ProcessID] = fc
 		}
-		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, fc.Process, fc.Topics, false), byForum[id])...)
+		// The feed holds the forums its owner is confirmed for: their links are theirs.
+		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, fc.Process, fc.Topics, false, true), byForum[id])...)
 		if f.UpdatedAt.After(cal.Updated) {
 			cal.Updated = f.UpdatedAt
 		}

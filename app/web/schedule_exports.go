@@ -64,7 +64,7 @@ func (s *Server) programmeOf(c *fiber.Ctx, l string, fc *forumContext) (schedule
 			e.Persons = append(e.Persons, schedule.Person{Name: sp.Name, Biography: sp.Bio.In(l, langs...),
 				GUID: schedule.GUID(url + "#speaker-" + strconv.Itoa(sp.Position))})
 		}
-		if link := cmp.Or(sv.OnlineURL, f.OnlineURL); link != "" {
+		if link := cmp.Or(fc.shown(sv).OnlineURL, f.OnlineURL); link != "" {
 			e.Links = append(e.Links, schedule.Link{URL: link, Title: s.Locale.T(l, "forum.join_online", nil)})
 		}
 		p.Events = append(p.Events, e)
