@@ -36,7 +36,7 @@ type apiForum struct {
 	Format      string          `json:"format" enum:"in_person,virtual,hybrid"`
 	Venue       *apiVenue       `json:"venue,omitempty"`
 	Rooms       []apiRoom       `json:"rooms"`
-	OnlineURL   string          `json:"online_url,omitempty"`
+	OnlineURL   string          `json:"online_url,omitempty" doc:"Left out, when the forum takes registrations, for all but its confirmed participants and organisers."`
 	TimeZone    string          `json:"time_zone" doc:"IANA time zone the forum's days and times are in."`
 	StartsOn    string          `json:"starts_on" doc:"First day, YYYY-MM-DD in the forum's time zone."`
 	EndsOn      string          `json:"ends_on" doc:"Last day, YYYY-MM-DD in the forum's time zone."`
@@ -132,7 +132,7 @@ type apiSession struct {
 	End         string          `json:"end" doc:"The end, with the forum's UTC offset (RFC 3339)."`
 	TimeZone    string          `json:"time_zone"`
 	Room        *apiRoom        `json:"room,omitempty"`
-	OnlineURL   string          `json:"online_url,omitempty" doc:"The session's own link, else the forum's."`
+	OnlineURL   string          `json:"online_url,omitempty" doc:"The session's own link, else the forum's; left out, when the forum takes registrations, for all but its confirmed participants and organisers."`
 	Languages   []string        `json:"languages"`
 	QAMode      string          `json:"qa_mode" enum:"off,open,premoderated"`
 	Capacity    int             `json:"capacity" doc:"Places of a capped session; 0 when it has no cap of its own."`
