@@ -41,7 +41,7 @@ type apiRegistrationForm struct {
 
 // apiRegistrationInput registers the caller; it takes what the form asks.
 type apiRegistrationInput struct {
-	Mode             string              `json:"mode" enum:"in_person,online"`
+	Mode             string              `json:"mode,omitempty" enum:"in_person,online" doc:"None for a place at a session."`
 	StakeholderGroup string              `json:"stakeholder_group"`
 	Organisation     string              `json:"organisation"`
 	Country          string              `json:"country" doc:"ISO 3166-1 alpha-2, e.g. MX."`
@@ -72,10 +72,11 @@ func (b apiRegistrationInput) form() (registration.Form, error) {
 type apiRegistration struct {
 	ID               int64               `json:"id"`
 	ForumID          int64               `json:"forum_id"`
+	SessionID        int64               `json:"session_id,omitempty" doc:"The session, for a place at a session with places of its own."`
 	Status           string              `json:"status" enum:"pending,confirmed,waitlisted,offered,cancelled,declined,expired"`
 	Position         int                 `json:"position,omitempty" doc:"Place on the waiting list (1 is next), while waitlisted."`
 	OfferExpires     *time.Time          `json:"offer_expires,omitempty" doc:"Until when an offered place waits to be accepted."`
-	Mode             string              `json:"mode" enum:"in_person,online"`
+	Mode             string              `json:"mode,omitempty" enum:"in_person,online" doc:"None for a place at a session."`
 	Name             string              `json:"name"`
 	Email            string              `json:"email"`
 	StakeholderGroup string              `json:"stakeholder_group"`
@@ -100,7 +101,7 @@ type apiRegistrationList struct {
 }
 
 func toAPIRegistration(r registration.Registration) apiRegistration {
-	out := apiRegistration{ID: r.ID, ForumID: r.ForumID, Status: r.Status, Position: r.Position, OfferExpires: r.OfferExpiresAt,
+	out := apiRegistration{ID: r.ID, ForumID: r.ForumID, SessionID: r.SessionID, Status: r.Status, Position: r.Position, OfferExpires: r.OfferExpiresAt,
 		Mode: r.Mode, Name: r.Name, Email: r.Email, StakeholderGroup: r.Group, Organisation: r.Organisation, Country: r.Country,
 		Role: r.Role, Languages: r.Languages, Accessibility: r.Accessibility, Gender: r.Gender, PrivacyVersion: r.PrivacyVersion,
 		ConsentNamed: r.ConsentNamed, Answers: map[string][]string{}, CheckedIn: r.CheckedInAt, Created: r.CreatedAt, Updated: r.UpdatedAt}
@@ -206,6 +207,9 @@ func registrationAPIDocs() []apiOp {
 		{method: "POST", path: "/forums/:id/registrations", id: "register", params: forumID, auth: true,
 			summary: "Register the caller: confirmed when a place is free, else waitlisted with a position (or pending when the forum approves registrations).",
 			body:    apiRegistrationInput{}, status: 201, response: apiRegistration{}, errors: writeErrors},
+		{method: "POST", path: "/sessions/:id/registrations", id: "registerForSession", params: map[string]string{"id": "The session's id."}, auth: true,
+			summary: "Take a place at a session with places of its own, for a caller confirmed at its forum: confirmed while places last, else waitlisted with a position.",
+			status:  201, response: apiRegistration{}, errors: writeErrors},
 		{method: "GET", path: "/forums/:id/registrations", id: "listForumRegistrations", params: forumID, auth: true,
 			summary: "A forum's registrants (its organisers), filtered by status, mode, stakeholder_group, country and q (name, email, organisation or code); limit and offset page.",
 			status:  200, response: apiRegistrationList{}, errors: []int{401, 403, 404, 422}},
@@ -298,6 +302,18 @@ func (s *Server) apiRegister(c *fiber.Ctx) error {
 		return err
 	}
 	r, _, err := s.Registration.Register(c.UserContext(), id, s.owner(c), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toAPIRegistration(r))
+}
+
+func (s *Server) apiRegisterSession(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Registration.RegisterSession(c.UserContext(), id, account(c).ID)
 	if err != nil {
 		return err
 	}

@@ -306,6 +306,44 @@ func TestRegistrationPages(t *testing.T) {
 			{name: "the list, anonymous", as: anon, method: "GET", url: "/api/v1/forums/" + hid + "/registrations", status: http.StatusUnauthorized},
 			{name: "the list, a bad limit", as: apiOrg, method: "GET", url: "/api/v1/forums/" + hid + "/registrations?limit=0", status: http.StatusUnprocessableEntity},
 		})
+
+		// The API: a place at a session with places of its own, for those confirmed at its forum.
+		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := forums.Programme(ctx, db.DB, online.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var workshop, open forums.SessionView
+		for _, sv := range list {
+			if sv.Capacity > 0 {
+				workshop = sv
+			} else {
+				open = sv
+			}
+		}
+		if workshop.ID == 0 || open.ID == 0 {
+			t.Fatal("the demo's online forum needs a session with places and one without")
+		}
+		places := fmt.Sprintf("/api/v1/sessions/%d/registrations", workshop.ID)
+		oid := fmt.Sprint(online.ID)
+		runAll(t, []scenario{
+			{name: "session place, anonymous", as: anon, method: "POST", url: places, status: http.StatusUnauthorized, unchanged: []string{"registrations"}},
+			{name: "session place, not at the forum", as: apiMember, method: "POST", url: places, status: http.StatusConflict,
+				contains: []string{`"code":"registration_forum_first"`}, unchanged: []string{"registrations"}},
+			{name: "session place, a session without places", as: apiMember, method: "POST", url: fmt.Sprintf("/api/v1/sessions/%d/registrations", open.ID),
+				status: http.StatusConflict, unchanged: []string{"registrations"}},
+			{name: "session place, no such session", as: apiMember, method: "POST", url: "/api/v1/sessions/999999/registrations",
+				status: http.StatusNotFound, unchanged: []string{"registrations"}},
+			{name: "registers at the forum", as: apiMember, method: "POST", url: "/api/v1/forums/" + oid + "/registrations",
+				json:   fmt.Sprintf(`{"mode":"online","stakeholder_group":"academia","role":"participant","privacy_version":%q}`, privacy.Version),
+				status: http.StatusCreated, contains: []string{`"status":"confirmed"`}},
+			{name: "session place", as: apiMember, method: "POST", url: places, status: http.StatusCreated,
+				contains: []string{`"status":"confirmed"`, fmt.Sprintf(`"session_id":%d`, workshop.ID)}},
+			{name: "session place, again", as: apiMember, method: "POST", url: places, status: http.StatusConflict, unchanged: []string{"registrations"}},
+		})
 	})
 }
 

@@ -163,6 +163,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Put("/forums/:id/registration/settings", write, s.apiSetRegistrationSettings)
 	// Registration changes are limited per account instead: a venue's audience shares one address.
 	api.Post("/forums/:id/registrations", s.requireAccount, registering, s.apiRegister)
+	api.Post("/sessions/:id/registrations", s.requireAccount, registering, s.apiRegisterSession)
 	api.Get("/forums/:id/registrations", s.apiForumRegistrations)
 	api.Get("/registrations", s.requireAccount, s.apiMyRegistrations)
 	api.Get("/registrations/:id", s.requireAccount, s.apiGetRegistration)
