@@ -231,13 +231,17 @@ func (s *Service) ResetFeed(ctx context.Context, accountID int64) error {
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return ResetFeed(ctx, tx, accountID) })
 }
 
-// RegisterSession gives an account a place at a capped session.
-func (s *Service) RegisterSession(ctx context.Context, sessionID, accountID int64) (Registration, error) {
+// RegisterSession gives who a place at a capped session; a guest also gets their place's
+// link's token.
+func (s *Service) RegisterSession(ctx context.Context, sessionID int64, who Holder) (Registration, string, error) {
 	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
-		return RegisterSession(ctx, tx, s.Clock.Now(), s.Notifier, sessionID, Holder{AccountID: accountID})
+		return RegisterSession(ctx, tx, s.Clock.Now(), s.Notifier, sessionID, who)
 	})
 	if err != nil {
-		return r, err
+		return r, "", err
 	}
-	return withPosition(ctx, s.DB, r)
+	if r, err = withPosition(ctx, s.DB, r); err != nil || r.LinkSalt == nil {
+		return r, "", err
+	}
+	return r, s.Links.Token(*r.LinkSalt), nil
 }

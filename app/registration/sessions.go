@@ -23,9 +23,10 @@ var (
 // sessionMode is the attendance mode of a capped session's pool: its cap is the room's.
 const sessionMode = ""
 
-// RegisterSession gives account who.AccountID a place at capped session sessionID: a seat
-// while the cap allows, else a numbered place in line. It takes a confirmed place at the
-// session's forum, whose answers it carries over.
+// RegisterSession gives who (a member, or a guest by their link) a place at capped session
+// sessionID: a seat while the cap allows, else a numbered place in line. It takes a confirmed
+// place at the session's forum, whose answers it carries over. A guest's place gets a link of
+// its own, mailed with its notice.
 func RegisterSession(ctx context.Context, db bun.IDB, now time.Time, n Notifier, sessionID int64, who Holder) (Registration, error) {
 	sv, err := forums.SessionByID(ctx, db, sessionID)
 	if err != nil {
@@ -47,16 +48,28 @@ func RegisterSession(ctx context.Context, db bun.IDB, now time.Time, n Notifier,
 		return Registration{}, err
 	}
 	var base Registration
-	if err := db.NewSelect().Model(&base).Where("forum_id = ? AND session_id = 0 AND account_id = ? AND status = ?",
-		sv.ForumID, who.AccountID, StatusConfirmed).Scan(ctx); err != nil {
+	q := db.NewSelect().Model(&base).Where("forum_id = ? AND session_id = 0 AND status = ?", sv.ForumID, StatusConfirmed)
+	switch {
+	case who.AccountID != 0:
+		q = q.Where("account_id = ?", who.AccountID)
+	case who.Salt != "":
+		q = q.Where("link_salt = ? AND account_id IS NULL", who.Salt)
+	default:
+		return Registration{}, ErrForumFirst
+	}
+	if err := q.Scan(ctx); err != nil {
 		if store.NotFound(err) == store.ErrNotFound {
 			return Registration{}, ErrForumFirst
 		}
-		return Registration{}, fmt.Errorf("reading the forum registration of account %d: %w", who.AccountID, err)
+		return Registration{}, fmt.Errorf("reading the forum registration of %+v: %w", who, err)
 	}
 	r := &Registration{ForumID: sv.ForumID, SessionID: sv.ID, AccountID: base.AccountID, Email: base.Email, Name: base.Name,
 		Language: base.Language, Mode: sessionMode, Details: base.Details, Code: newCode(), EmailConfirmedAt: &now,
 		CreatedAt: now, UpdatedAt: now}
+	if r.Guest() {
+		salt := newSalt()
+		r.LinkSalt = &salt
+	}
 	prev, err := earlier(ctx, db, sv.ForumID, sv.ID, []*Registration{r})
 	if err != nil {
 		return Registration{}, err
@@ -66,6 +79,9 @@ func RegisterSession(ctx context.Context, db bun.IDB, now time.Time, n Notifier,
 			return Registration{}, ErrRegistered.With(map[string]any{"ID": p.ID})
 		}
 		r.ID, r.Code, r.CreatedAt, r.InviteSequence = p.ID, p.Code, p.CreatedAt, p.InviteSequence+1
+		if r.Guest() {
+			r.LinkSalt = p.LinkSalt // the place's link stays the one mailed before
+		}
 	}
 	if err := syncSessionPlaces(ctx, db, now, nil, sv.ForumID, sv.ID, sv.Capacity); err != nil {
 		return Registration{}, err

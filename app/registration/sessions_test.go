@@ -50,22 +50,22 @@ func TestSessionPlaces(t *testing.T) {
 		a, b, outsider := fx.person("a"), fx.person("b"), fx.person("c")
 		fx.register(a, form("academia", registration.ModeOnline))
 		fx.register(b, form("academia", registration.ModeOnline))
-		if _, err := fx.svc.RegisterSession(ctx, w.ID, outsider.AccountID); !errors.Is(err, registration.ErrForumFirst) {
+		if _, _, err := fx.svc.RegisterSession(ctx, w.ID, registration.Holder{AccountID: outsider.AccountID}); !errors.Is(err, registration.ErrForumFirst) {
 			t.Fatalf("without the forum: %v", err)
 		}
-		ra, err := fx.svc.RegisterSession(ctx, w.ID, a.AccountID)
+		ra, _, err := fx.svc.RegisterSession(ctx, w.ID, registration.Holder{AccountID: a.AccountID})
 		if err != nil || ra.Status != registration.StatusConfirmed {
 			t.Fatalf("a: %+v %v", ra, err)
 		}
-		rb, err := fx.svc.RegisterSession(ctx, w.ID, b.AccountID)
+		rb, _, err := fx.svc.RegisterSession(ctx, w.ID, registration.Holder{AccountID: b.AccountID})
 		if err != nil || rb.Status != registration.StatusWaitlisted || rb.Position != 1 {
 			t.Fatalf("b: %+v %v", rb, err)
 		}
-		if _, err := fx.svc.RegisterSession(ctx, w.ID, a.AccountID); !errors.Is(err, registration.ErrRegistered) {
+		if _, _, err := fx.svc.RegisterSession(ctx, w.ID, registration.Holder{AccountID: a.AccountID}); !errors.Is(err, registration.ErrRegistered) {
 			t.Fatalf("twice: %v", err)
 		}
 		open := fx.workshop(0)
-		if _, err := fx.svc.RegisterSession(ctx, open.ID, a.AccountID); !errors.Is(err, registration.ErrNotCapped) {
+		if _, _, err := fx.svc.RegisterSession(ctx, open.ID, registration.Holder{AccountID: a.AccountID}); !errors.Is(err, registration.ErrNotCapped) {
 			t.Fatalf("an uncapped session: %v", err)
 		}
 		fs := fx.forums()

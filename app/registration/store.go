@@ -312,3 +312,27 @@ func LinksOpen(ctx context.Context, db bun.IDB, accountID int64, forumIDs ...int
 	}
 	return out, nil
 }
+
+// SessionPlacesOf are the places at capped sessions held by the holder of forum registration
+// base, by session, with their positions in line: the same account's, or for a guest, the
+// same address's.
+func SessionPlacesOf(ctx context.Context, db bun.IDB, base Registration) (map[int64]Registration, error) {
+	var found []Registration
+	q := db.NewSelect().Model(&found).Where("forum_id = ? AND session_id <> 0", base.ForumID)
+	if base.AccountID != nil {
+		q = q.Where("account_id = ?", *base.AccountID)
+	} else {
+		q = q.Where("account_id IS NULL AND email = ?", base.Email)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("reading the session places of registration %d: %w", base.ID, err)
+	}
+	if err := WithPositions(ctx, db, found); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Registration, len(found))
+	for _, r := range found {
+		out[r.SessionID] = r
+	}
+	return out, nil
+}

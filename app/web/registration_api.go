@@ -313,7 +313,7 @@ func (s *Server) apiRegisterSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Registration.RegisterSession(c.UserContext(), id, account(c).ID)
+	r, _, err := s.Registration.RegisterSession(c.UserContext(), id, registration.Holder{AccountID: account(c).ID})
 	if err != nil {
 		return err
 	}

@@ -248,8 +248,48 @@ func (s *Server) guestRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	places, err := s.sessionsToReserve(c, r)
+	if err != nil {
+		return err
+	}
 	c.Set("Referrer-Policy", "no-referrer") // the address is the key to the registration
-	return s.page(c, fiber.StatusOK, "registrations/guest", "registration.guest_title", &Page{Data: map[string]any{"V": views[0]}})
+	return s.page(c, fiber.StatusOK, "registrations/guest", "registration.guest_title", &Page{Data: map[string]any{"V": views[0], "Sessions": places}})
+}
+
+// sessionPlace is a session with places of its own, and the place a person holds there.
+type sessionPlace struct {
+	S    forums.SessionView
+	Mine *registration.Registration
+}
+
+// sessionsToReserve are, for someone confirmed at a forum, its sessions with places of their
+// own that have not ended, with the places they hold there.
+func (s *Server) sessionsToReserve(c *fiber.Ctx, r registration.Registration) ([]sessionPlace, error) {
+	if r.SessionID != 0 || r.Status != registration.StatusConfirmed {
+		return nil, nil
+	}
+	ctx := c.UserContext()
+	list, err := forums.Programme(ctx, s.DB, r.ForumID)
+	if err != nil {
+		return nil, err
+	}
+	held, err := registration.SessionPlacesOf(ctx, s.DB, r)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	var out []sessionPlace
+	for _, sv := range list {
+		if sv.Capacity == 0 || sv.Status == forums.SessionCancelled || !now.Before(sv.EndsAt) {
+			continue
+		}
+		p := sessionPlace{S: sv}
+		if h, ok := held[sv.ID]; ok && registration.Active(h.Status) {
+			p.Mine = &h
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func (s *Server) guestConfirm(c *fiber.Ctx) error {
@@ -378,9 +418,30 @@ func (s *Server) reserveSession(c *fiber.Ctx) error {
 	if err := limited(c, ""); err != nil {
 		return err
 	}
-	r, err := s.Registration.RegisterSession(c.UserContext(), id, account(c).ID)
+	r, _, err := s.Registration.RegisterSession(c.UserContext(), id, registration.Holder{AccountID: account(c).ID})
 	if err != nil {
 		return err
 	}
 	return s.flash(c, "registration.flash_session_"+r.Status, "/registrations#registration-"+strconv.FormatInt(r.ID, 10))
+}
+
+// guestReserveSession gives a guest confirmed at a forum a place at one of its sessions with
+// places of their own; the place has a link of its own, where the guest lands.
+func (s *Server) guestReserveSession(c *fiber.Ctx) error {
+	who, err := s.guestHolder(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "sid")
+	if err != nil {
+		return err
+	}
+	if err := limited(c, ""); err != nil {
+		return err
+	}
+	r, token, err := s.Registration.RegisterSession(c.UserContext(), id, who)
+	if err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_session_"+r.Status, "/registrations/guest/"+token)
 }
