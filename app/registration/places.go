@@ -150,11 +150,17 @@ func (p *pool) releaseDue(ctx context.Context, db bun.IDB, now time.Time) (bool,
 
 // line puts r at the end of the pool's line with the next ticket of the open row.
 func (p *pool) line(ctx context.Context, db bun.IDB, now time.Time, r *Registration) error {
-	o := p.open()
-	o.Tickets++
+	o := p.queue(now, r)
 	if _, err := db.NewUpdate().Model(o).Column("tickets").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("numbering the line of row %d: %w", o.ID, err)
 	}
-	r.Status, r.WaitlistedAt, r.Ticket, r.PlaceID = StatusWaitlisted, &now, o.Tickets, nil
 	return nil
+}
+
+// queue gives r the next ticket of the open row, which it returns for the caller to write.
+func (p *pool) queue(now time.Time, r *Registration) *Place {
+	o := p.open()
+	o.Tickets++
+	r.Status, r.WaitlistedAt, r.Ticket, r.PlaceID = StatusWaitlisted, &now, o.Tickets, nil
+	return o
 }

@@ -231,12 +231,9 @@ func seatMany(ctx context.Context, db bun.IDB, now time.Time, forumID, sessionID
 			}
 			waiting = int(n)
 		}
-		o := p.open()
-		o.Tickets++
-		changed[o.ID] = true
+		changed[p.queue(now, r).ID] = true
 		waiting++
-		at := now
-		r.Status, r.PlaceID, r.WaitlistedAt, r.Ticket, r.Position = StatusWaitlisted, nil, &at, o.Tickets, waiting
+		r.Position = waiting
 	}
 	for _, row := range p.rows {
 		if changed[row.ID] {
