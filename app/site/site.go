@@ -198,7 +198,9 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 		return nil
 	})
 	err := g.Wait()
-	// Requests have stopped: the last second's token uses are written before the database closes.
+	// Requests have stopped; websockets outlive their requests, so they are ended here, and the
+	// last second's token uses written, before the database closes.
+	s.Web.StopLive()
 	flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if ferr := s.Accounts.FlushTokenUses(flush); ferr != nil {

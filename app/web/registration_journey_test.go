@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -119,6 +120,24 @@ func TestJourneyRegister(t *testing.T) {
 				}
 			}
 			return nil
+		}},
+		{"the registrants page follows changes as they happen", func() error {
+			if err := chromedp.Do(door, chromedp.Navigate(fmt.Sprintf("%s/admin/forums/%d/registrants", s.base, hybrid.ID))); err != nil {
+				return err
+			}
+			before, err := chromedp.Run(door, chromedp.Text(`dd[data-count="waitlisted"]`))
+			if err != nil {
+				return err
+			}
+			if before != "1" {
+				return fmt.Errorf("%q waiting before the seat is given back", before)
+			}
+			if _, err := s.app.Registration.Cancel(ctx, r.ID, registration.Holder{AccountID: seated.ID}); err != nil {
+				return err
+			}
+			_, err = chromedp.Run(door, chromedp.Poll[bool](`document.querySelector('dd[data-count="waitlisted"]').textContent.trim() === "0"`,
+				chromedp.WithPollingTimeout(15*time.Second)))
+			return err
 		}},
 	}
 	for _, st := range steps {

@@ -127,6 +127,7 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/forums/:id/registration", s.requireForumOrganiser, s.saveRegistrationSettings)
 	admin.Get("/forums/:id/registrants.csv", s.requireForumOrganiser, s.registrantsCSV)
 	admin.Get("/forums/:id/registrants", s.requireForumOrganiser, s.registrants)
+	admin.Get("/forums/:id/registrants/live", s.requireForumOrganiser, s.registrantsLive)
 	admin.Post("/forums/:id/registrants/:rid/:action", s.requireForumOrganiser, s.registrantAction)
 	admin.Get("/forums/:id/checkin", s.requireForumOrganiser, s.checkInDesk)
 	admin.Post("/forums/:id/checkin", s.requireForumOrganiser, s.checkInCode)

@@ -62,6 +62,7 @@ type Server struct {
 	fills     singleflight.Group
 	limits    *store.Limits
 	events    forums.Events
+	live      *liveConns
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -101,6 +102,7 @@ func New(d Deps) (*Server, error) {
 		revisions: &revisionReader{db: d.DB},
 		logins:    newLoginCache(),
 		events:    forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale},
+		live:      newLiveConns(),
 		limits:    &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))

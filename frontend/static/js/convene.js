@@ -34,6 +34,28 @@
       el.insertAdjacentElement("afterend", span);
     });
   });
+  // Live counts (the registrants page): the server sends the figures whenever they change;
+  // a dropped connection is tried again, less and less often. Without this, the page shows
+  // the figures of when it was loaded.
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("[data-live-counts]");
+    if (!box || !window.WebSocket) return;
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + box.getAttribute("data-live-counts");
+    var connect = function (wait) {
+      var ws = new WebSocket(url);
+      ws.onopen = function () { wait = 2000; };
+      ws.onmessage = function (e) {
+        var counts = JSON.parse(e.data);
+        box.querySelectorAll("[data-count]").forEach(function (el) {
+          var v = counts[el.getAttribute("data-count")];
+          if (v !== undefined && el.textContent !== String(v)) el.textContent = v;
+        });
+      };
+      ws.onclose = function () { setTimeout(function () { connect(Math.min(wait * 2, 60000)); }, wait); };
+    };
+    connect(2000);
+  });
+
   // Ask before destructive actions; the message comes from the page (data-confirm), translated.
   // A yes goes with the form, so the server skips its own confirmation page (the one people
   // without JavaScript see).

@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// TestLiveCounts: a forum's organisers get its counts over a websocket, and again when someone
+// registers; members, the public and plain requests get no socket; stopping the site closes
+// the sockets.
+func TestLiveCounts(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		online, err := forums.BySlug(context.Background(), db.DB, "consulta-en-linea")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/admin/forums/%d/registrants/live", online.ID)
+		wsURL := "ws" + strings.TrimPrefix(d.base, "http") + path
+		org, member, anon := d.organiser("org@example.org"), d.as("member"), d.client()
+		dial := func(c *client) (*websocket.Conn, *http.Response, error) {
+			return (&websocket.Dialer{Jar: c.http.Jar, HandshakeTimeout: 5 * time.Second}).Dial(wsURL, nil)
+		}
+		type counts struct {
+			Confirmed int `json:"confirmed"`
+			Pending   int `json:"pending"`
+		}
+		next := func(conn *websocket.Conn) counts {
+			t.Helper()
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, b, err := conn.ReadMessage()
+			if err != nil {
+				t.Fatalf("reading the counts: %v", err)
+			}
+			var c counts
+			if err := json.Unmarshal(b, &c); err != nil {
+				t.Fatalf("the frame %s: %v", b, err)
+			}
+			return c
+		}
+
+		for _, tc := range []struct {
+			name string
+			as   *client
+			want int
+		}{{"a member", member, http.StatusForbidden}, {"the public", anon, http.StatusSeeOther}} {
+			if conn, res, err := dial(tc.as); err == nil || res == nil || res.StatusCode != tc.want {
+				if conn != nil {
+					conn.Close()
+				}
+				t.Fatalf("%s: %v, %+v, want %d", tc.name, err, res, tc.want)
+			}
+		}
+		runAll(t, []scenario{{name: "without the upgrade", as: org, method: "GET", url: path, status: http.StatusUpgradeRequired}})
+
+		conn, _, err := dial(org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		before := next(conn)
+		runAll(t, []scenario{{name: "someone registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
+			form:   url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
+			status: http.StatusSeeOther}})
+		if after := next(conn); after.Confirmed != before.Confirmed+1 {
+			t.Fatalf("confirmed %d, then %d", before.Confirmed, after.Confirmed)
+		}
+
+		stopped := make(chan struct{})
+		go func() { d.srv.StopLive(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(10 * time.Second):
+			t.Fatal("StopLive did not return")
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseGoingAway) && !errors.Is(err, websocket.ErrCloseSent) {
+			t.Fatalf("after stopping: %v, want the close", err)
+		}
+	})
+}
