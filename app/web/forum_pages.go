@@ -25,9 +25,9 @@ type forumContext struct {
 	TopicBy map[int64]processes.Topic
 	Zone    *time.Location
 	Runs    bool // the viewer runs the process: drafts and the organiser's links show
-	// Joins: the viewer may have the online links (see registration.LinksOpen); when not,
-	// Forum.OnlineURL is blank, shown only tells that a link exists, and shown() blanks the
-	// sessions' own.
+	// Joins: the viewer may have the online links (see registration.LinksOpen). When not,
+	// Forum.OnlineURL is blank, LinkHidden tells that the forum has one, and shown() blanks
+	// the sessions' own.
 	Joins      bool
 	LinkHidden bool
 }
