@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store/storetest"
@@ -22,25 +21,7 @@ func TestGuestSessionPlaces(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
-		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, err := forums.Programme(ctx, db.DB, online.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var workshop, open forums.SessionView
-		for _, sv := range list {
-			if sv.Capacity > 0 {
-				workshop = sv
-			} else {
-				open = sv
-			}
-		}
-		if workshop.ID == 0 || open.ID == 0 {
-			t.Fatal("the demo's online forum needs a session with places and one without")
-		}
+		_, workshop, open := demoOnline(t, db)
 		guest := d.client()
 		linkRE := regexp.MustCompile(`/registrations/guest/[A-Za-z0-9_.-]+`)
 		email := "invitada@example.org"

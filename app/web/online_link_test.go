@@ -24,17 +24,10 @@ func TestOnlineLinkForParticipants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
-		hybrid, err := forums.BySlug(ctx, db.DB, "sesion-hibrida-infraestructuras")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hybrid, q := demoHybrid(t, db)
 		sessions, err := forums.Programme(ctx, db.DB, hybrid.ID)
 		if err != nil || len(sessions) == 0 {
 			t.Fatalf("the demo forum's sessions: %d, %v", len(sessions), err)
-		}
-		qs, err := registration.Questions(ctx, db.DB, hybrid.ID)
-		if err != nil || len(qs) != 1 {
-			t.Fatalf("the demo's question: %v %v", qs, err)
 		}
 		link := hybrid.OnlineURL
 		page, session := "/forums/"+hybrid.Slug, fmt.Sprintf("/sessions/%d", sessions[0].ID)
@@ -42,7 +35,7 @@ func TestOnlineLinkForParticipants(t *testing.T) {
 		hidden := "Se envía a las personas con inscripción confirmada"
 		anon, org, member := d.client(), d.organiser("org@example.org"), d.as("member")
 		form := url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "country": {"MX"}, "role": {"participant"},
-			"privacy": {privacy.Version}, fmt.Sprintf("answers.%d", qs[0].ID): {"1"}}
+			"privacy": {privacy.Version}, fmt.Sprintf("answers.%d", q.ID): {"1"}}
 		// A calendar folds its lines at 75 octets: the link is looked for in the unfolded text.
 		inCalendar := func(want bool) func(t *testing.T, r *response) {
 			return func(t *testing.T, r *response) {

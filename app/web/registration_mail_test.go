@@ -192,20 +192,7 @@ func TestInvitesByMail(t *testing.T) {
 		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
 			t.Fatal(err)
 		}
-		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, err := forums.Programme(ctx, db.DB, online.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var workshop forums.SessionView
-		for _, sv := range list {
-			if sv.Capacity > 0 {
-				workshop = sv
-			}
-		}
+		online, workshop, _ := demoOnline(t, db)
 		member := d.as("member")
 		runAll(t, []scenario{
 			{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",

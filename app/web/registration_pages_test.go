@@ -28,6 +28,48 @@ func regOf(t *testing.T, db *storetest.DB, forumID int64, email string) registra
 	return r
 }
 
+// demoOnline is the demo's online consultation, with its session that has places of its own
+// and one that has not.
+func demoOnline(t *testing.T, db *storetest.DB) (forums.Forum, forums.SessionView, forums.SessionView) {
+	t.Helper()
+	ctx := context.Background()
+	online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := forums.Programme(ctx, db.DB, online.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var workshop, open forums.SessionView
+	for _, sv := range list {
+		if sv.Capacity > 0 {
+			workshop = sv
+		} else {
+			open = sv
+		}
+	}
+	if workshop.ID == 0 || open.ID == 0 {
+		t.Fatal("the demo's online forum needs a session with places and one without")
+	}
+	return online, workshop, open
+}
+
+// demoHybrid is the demo's hybrid session, and the one question its form asks.
+func demoHybrid(t *testing.T, db *storetest.DB) (forums.Forum, registration.Question) {
+	t.Helper()
+	ctx := context.Background()
+	hybrid, err := forums.BySlug(ctx, db.DB, "sesion-hibrida-infraestructuras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := registration.Questions(ctx, db.DB, hybrid.ID)
+	if err != nil || len(qs) != 1 {
+		t.Fatalf("the demo's question: %v %v", qs, err)
+	}
+	return hybrid, qs[0]
+}
+
 // TestRegistrationPages: a member registers through the form (every refusal names its field
 // and keeps what was typed), gets the invite by mail, changes mode, and cancels; a guest
 // registers with name and address and confirms by the mailed link; nobody reaches another's
@@ -39,15 +81,8 @@ func TestRegistrationPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
-		hybrid, err := forums.BySlug(ctx, db.DB, "sesion-hibrida-infraestructuras")
-		if err != nil {
-			t.Fatal(err)
-		}
-		qs, err := registration.Questions(ctx, db.DB, hybrid.ID)
-		if err != nil || len(qs) != 1 {
-			t.Fatalf("the demo's question: %v %v", qs, err)
-		}
-		answer := fmt.Sprintf("answers.%d", qs[0].ID)
+		hybrid, q := demoHybrid(t, db)
+		answer := fmt.Sprintf("answers.%d", q.ID)
 		org, anon := d.organiser("org@example.org"), d.client()
 		member := d.as("member")
 		other := d.client()
@@ -108,7 +143,7 @@ func TestRegistrationPages(t *testing.T) {
 				after: func(t *testing.T, r *response) {
 					mine = regOf(t, db, hybrid.ID, "member@example.org")
 					if mine.Status != registration.StatusConfirmed || mine.Group != "civil_society" || mine.Gender != "woman" ||
-						mine.PrivacyVersion != privacy.Version || mine.Answers[qs[0].ID][0] != "2" || r.header.Get("Location") != fmt.Sprintf("/registrations#registration-%d", mine.ID) {
+						mine.PrivacyVersion != privacy.Version || mine.Answers[q.ID][0] != "2" || r.header.Get("Location") != fmt.Sprintf("/registrations#registration-%d", mine.ID) {
 						t.Fatalf("registered: %+v, to %s", mine, r.header.Get("Location"))
 					}
 					m, err := mail.Latest(ctx, db.DB, "member@example.org")
@@ -284,14 +319,14 @@ func TestRegistrationPages(t *testing.T) {
 		apiOutsider := d.apiClient(outsider)
 		hid := fmt.Sprint(hybrid.ID)
 		body := fmt.Sprintf(`{"mode":"online","stakeholder_group":"academia","role":"participant","privacy_version":%q,"answers":{"%d":["0"]}}`,
-			privacy.Version, qs[0].ID)
+			privacy.Version, q.ID)
 		runAll(t, []scenario{
 			{name: "what the form asks", as: anon, method: "GET", url: "/api/v1/forums/" + hid + "/registration", status: http.StatusOK,
 				contains: []string{`"privacy_version":"` + privacy.Version + `"`, `"modes":["in_person","online"]`, `"kind":"single"`}},
 			{name: "register by API, anonymous", as: anon, method: "POST", url: "/api/v1/forums/" + hid + "/registrations", json: body,
 				status: http.StatusUnauthorized, unchanged: []string{"registrations"}},
 			{name: "register by API, bad answer key", as: apiMember, method: "POST", url: "/api/v1/forums/" + hid + "/registrations",
-				json: strings.Replace(body, fmt.Sprintf(`"%d"`, qs[0].ID), `"x"`, 1), status: http.StatusUnprocessableEntity, unchanged: []string{"registrations"}},
+				json: strings.Replace(body, fmt.Sprintf(`"%d"`, q.ID), `"x"`, 1), status: http.StatusUnprocessableEntity, unchanged: []string{"registrations"}},
 			{name: "register by API, unknown member", as: apiMember, method: "POST", url: "/api/v1/forums/" + hid + "/registrations",
 				json: strings.Replace(body, `"role"`, `"rol"`, 1), status: http.StatusUnprocessableEntity, unchanged: []string{"registrations"}},
 			{name: "register by API", as: apiMember, method: "POST", url: "/api/v1/forums/" + hid + "/registrations", json: body,
@@ -308,25 +343,7 @@ func TestRegistrationPages(t *testing.T) {
 		})
 
 		// The API: a place at a session with places of its own, for those confirmed at its forum.
-		online, err := forums.BySlug(ctx, db.DB, "consulta-en-linea")
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, err := forums.Programme(ctx, db.DB, online.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var workshop, open forums.SessionView
-		for _, sv := range list {
-			if sv.Capacity > 0 {
-				workshop = sv
-			} else {
-				open = sv
-			}
-		}
-		if workshop.ID == 0 || open.ID == 0 {
-			t.Fatal("the demo's online forum needs a session with places and one without")
-		}
+		online, workshop, open := demoOnline(t, db)
 		places := fmt.Sprintf("/api/v1/sessions/%d/registrations", workshop.ID)
 		oid := fmt.Sprint(online.ID)
 		runAll(t, []scenario{
