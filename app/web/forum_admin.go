@@ -123,9 +123,8 @@ func (s *Server) forumAdminData(c *fiber.Ctx, fc *forumContext) (map[string]any,
 	}
 	d := s.forumFormData(fc.Process, fc)
 	d["Rooms"], d["Sessions"] = rooms, sessions
-	_, offered, err := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
-	if err != nil || !offered {
-		return d, err
+	if !fc.Registers {
+		return d, nil
 	}
 	counts, err := registration.CountsOf(c.UserContext(), s.DB, fc.Forum.ID, nil, 0)
 	d["Registration"] = &counts

@@ -30,6 +30,7 @@ type forumContext struct {
 	// the sessions' own.
 	Joins      bool
 	LinkHidden bool
+	Registers  bool // the forum takes registrations
 }
 
 // shown is sv as the viewer may see it: without its online link unless they may join.
@@ -76,15 +77,13 @@ func (s *Server) forumContextOf(c *fiber.Ctx, f forums.Forum) (*forumContext, er
 	}
 	// Pages and feeds are cached for every member alike: what they show of the online links
 	// cannot depend on whether this viewer is confirmed (the API's answers can: withViewerLinks).
-	joins := runs
-	if !joins {
-		open, err := registration.LinksOpen(ctx, s.DB, 0, f.ID)
-		if err != nil {
-			return nil, err
-		}
-		joins = open[f.ID]
+	_, registers, err := registration.Offers(ctx, s.DB, f.ID)
+	if err != nil {
+		return nil, err
 	}
-	return newForumContext(f, p, topics, runs, joins), nil
+	fc := newForumContext(f, p, topics, runs, runs || !registers)
+	fc.Registers = registers
+	return fc, nil
 }
 
 // withViewerLinks is fc with the online links when the viewer may have them as a confirmed
@@ -97,7 +96,9 @@ func (s *Server) withViewerLinks(c *fiber.Ctx, fc *forumContext, f forums.Forum)
 	if err != nil || !open[f.ID] {
 		return fc, err
 	}
-	return newForumContext(f, fc.Process, fc.Topics, fc.Runs, true), nil
+	joined := newForumContext(f, fc.Process, fc.Topics, fc.Runs, true)
+	joined.Registers = fc.Registers
+	return joined, nil
 }
 
 // newForumContext puts together what pages about forum f need, its process and topics read;
@@ -233,16 +234,12 @@ func (s *Server) showSession(c *fiber.Ctx) error {
 	}
 	l := lang(c)
 	title := sv.Title.In(l, fc.Process.Languages...)
-	_, reservable, err := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
-	if err != nil {
-		return err
-	}
 	hidden := fc.LinkHidden || (!fc.Joins && sv.OnlineURL != "")
 	sv = fc.shown(sv)
 	return s.page(c, fiber.StatusOK, "forums/session", "", &Page{
 		Title:       title,
 		Description: summary(sv.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "S": sv, "LinkHidden": hidden, "ViewerZone": profileZone(c), "Reservable": reservable && sv.Capacity > 0,
+		Data: map[string]any{"F": fc, "S": sv, "LinkHidden": hidden, "ViewerZone": profileZone(c), "Reservable": fc.Registers && sv.Capacity > 0,
 			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now())},
 	})
 }

@@ -212,11 +212,7 @@ func (s *Server) saveRegistrationSettings(c *fiber.Ctx) error {
 		if len(fail.fields) == 0 {
 			return err
 		}
-		_, offered, oerr := registration.Offers(c.UserContext(), s.DB, fc.Forum.ID)
-		if oerr != nil {
-			return oerr
-		}
-		return s.regSettingsPage(c, fail.status, fc, f, quotas, questions, fail.fields, offered)
+		return s.regSettingsPage(c, fail.status, fc, f, quotas, questions, fail.fields, fc.Registers)
 	}
 	return s.flash(c, "registration.settings_saved", regAdminPath(fc, "/registrants"))
 }
