@@ -26,6 +26,7 @@ func New() *migrate.Migrations {
 	registerRegistration(m)
 	registerRateLimits(m)
 	registerCountersUnlogged(m)
+	registerGuestAddresses(m)
 	return m
 }
 

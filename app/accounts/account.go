@@ -7,7 +7,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,7 +31,7 @@ var (
 
 // Message codes of the accounts rules (frontend/locales/*/accounts.toml).
 const (
-	CodeEmailInvalid     = "error.email_invalid"
+	CodeEmailInvalid     = validate.EmailCode
 	CodePasswordShort    = "error.password_short"
 	CodePasswordLong     = "error.password_long"
 	CodePasswordMismatch = "error.password_mismatch"
@@ -78,22 +77,6 @@ type Account struct {
 
 // NormalizeEmail is how addresses are compared and stored.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-func checkEmail(es *validate.Errors, field, email string) {
-	switch {
-	case email == "":
-		es.Add(field, validate.Required, nil)
-	case !validate.Printable(email, false):
-		es.Add(field, validate.Control, nil)
-	case len(email) > 254:
-		es.Add(field, validate.TooLong, map[string]any{"Max": 254})
-	default:
-		a, err := netmail.ParseAddress(email)
-		if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
-			es.Add(field, CodeEmailInvalid, nil)
-		}
-	}
-}
 
 // checkNewPassword applies the password rules; the person's email and name count as words an
 // attacker would try first.

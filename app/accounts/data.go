@@ -159,7 +159,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, plain string) (Accou
 	if !strings.HasPrefix(plain, apiTokenPrefix) {
 		return Account{}, ErrTokenInvalid
 	}
-	t, err := s.tokenByHash(hashToken(plain))
+	t, err := s.tokenByHash(ctx, hashToken(plain))
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return Account{}, ErrTokenInvalid
@@ -218,12 +218,11 @@ func (s *Service) RevokeAPIToken(ctx context.Context, accountID, tokenID int64) 
 // tokenByHash reads the token with that hash and its account. Tokens presented at the same
 // moment (a room of people registering at once) are read in one query: one by one, each took a
 // connection and a round trip of its own, and waited for the others' connections.
-func (s *Service) tokenByHash(hash string) (APIToken, error) {
+func (s *Service) tokenByHash(ctx context.Context, hash string) (APIToken, error) {
 	s.readOnce.Do(func() {
-		s.reads.Run = func(hashes []string) []tokenRead {
+		s.reads.Timeout = 10 * time.Second
+		s.reads.Run = func(ctx context.Context, hashes []string) []tokenRead {
 			out := make([]tokenRead, len(hashes))
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
 			var found []APIToken
 			err := s.DB.NewSelect().Model(&found).Relation("Account").Where("api_token.token_hash IN (?)", bun.List(hashes)).Scan(ctx)
 			byHash := make(map[string]APIToken, len(found))
@@ -244,7 +243,7 @@ func (s *Service) tokenByHash(hash string) (APIToken, error) {
 			return out
 		}
 	})
-	res, err := s.reads.Do(hash)
+	res, err := s.reads.Do(ctx, hash)
 	if err != nil {
 		return APIToken{}, err
 	}

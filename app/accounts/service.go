@@ -60,11 +60,10 @@ func (s *Service) lang(a Account) string {
 // already registered it changes nothing and mails the owner instead, answering exactly as for
 // a new account, so sign-up does not reveal who has an account.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) error {
-	email := NormalizeEmail(in.Email)
-	name := strings.TrimSpace(in.Name)
 	var es validate.Errors
+	email := es.Email("email", in.Email)
+	name := strings.TrimSpace(in.Name)
 	es.Text("name", name, 200)
-	checkEmail(&es, "email", email)
 	checkNewPassword(&es, in.Password, in.PasswordConfirm, email, name, true)
 	checkLanguage(&es, in.Language, true)
 	if !in.AcceptPrivacy {
@@ -182,7 +181,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 // ResendVerification mails a new confirmation link; silent for unknown or verified addresses.
 func (s *Service) ResendVerification(ctx context.Context, email string) error {
 	var es validate.Errors
-	checkEmail(&es, "email", NormalizeEmail(email))
+	email = es.Email("email", email)
 	if err := es.Err(); err != nil {
 		return err
 	}
@@ -363,7 +362,7 @@ func (s *Service) EndLogin(ctx context.Context, accountID, loginID int64) error 
 // RequestPasswordReset mails a reset link; silent for unknown addresses.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	var es validate.Errors
-	checkEmail(&es, "email", NormalizeEmail(email))
+	email = es.Email("email", email)
 	if err := es.Err(); err != nil {
 		return err
 	}
@@ -522,9 +521,8 @@ type CreateInput struct {
 
 // CreateAccount creates a verified account in db. A registered address is ErrEmailTaken.
 func (s *Service) CreateAccount(ctx context.Context, db bun.IDB, in CreateInput) (Account, error) {
-	email, name := NormalizeEmail(in.Email), strings.TrimSpace(in.Name)
 	var es validate.Errors
-	checkEmail(&es, "email", email)
+	email, name := es.Email("email", in.Email), strings.TrimSpace(in.Name)
 	es.Text("name", name, 200)
 	checkNewPassword(&es, in.Password, "", email, name, false)
 	if in.Language == "" {

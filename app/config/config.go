@@ -65,6 +65,9 @@ type Config struct {
 	// RateGuest those of guests, per address, which a whole venue may share.
 	RateRegister Rate
 	RateGuest    Rate
+	// RateRecipient limits the guest registrations (each a mail) asked for one address, by
+	// anyone: a mailbox cannot be flooded from many addresses.
+	RateRecipient Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -181,6 +184,8 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateRegister })},
 		{"CONVENE_RATE_GUEST", "rate-guest", "600/1h", "guest registrations and their changes per address",
 			rateSetter(func(c *Config) *Rate { return &c.RateGuest })},
+		{"CONVENE_RATE_RECIPIENT", "rate-recipient", "10/1h", "guest registrations asked for one email address",
+			rateSetter(func(c *Config) *Rate { return &c.RateRecipient })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

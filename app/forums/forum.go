@@ -115,6 +115,10 @@ func (in Input) Validate(langs []string) validate.Errors {
 				es.Add(t.field+"."+l, validate.Invalid, nil)
 				continue
 			}
+			if t.field == "title" {
+				es.Line(t.field+"."+l, t.text[l], t.max)
+				continue
+			}
 			es.LongText(t.field+"."+l, t.text[l], t.max, false)
 		}
 	}

@@ -210,6 +210,10 @@ func (in *SessionInput) check(ctx context.Context, db bun.IDB, p processes.Proce
 				es.Add(t.field+"."+l, validate.Invalid, nil)
 				continue
 			}
+			if t.field == "title" {
+				es.Line(t.field+"."+l, t.text[l], t.max)
+				continue
+			}
 			es.LongText(t.field+"."+l, t.text[l], t.max, false)
 		}
 	}

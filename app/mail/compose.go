@@ -55,7 +55,8 @@ func (o *Outbox) Compose(to, lang, kind string, data map[string]any, calendar st
 	d := map[string]any{"SiteName": o.SiteName}
 	maps.Copy(d, data)
 	subjectID, bodyID := "mail."+kind+".subject", "mail."+kind+".body"
-	subject, body := o.Translator.T(lang, subjectID, d), o.Translator.T(lang, bodyID, d)
+	// A subject is one line whatever the text it names holds.
+	subject, body := strings.Join(strings.Fields(o.Translator.T(lang, subjectID, d)), " "), o.Translator.T(lang, bodyID, d)
 	if subject == subjectID || body == bodyID {
 		return Message{}, fmt.Errorf("composing mail to %s: %q: %w", to, kind, ErrUnknownKind)
 	}

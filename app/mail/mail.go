@@ -95,24 +95,34 @@ func EnqueueMany(ctx context.Context, db bun.IDB, now time.Time, msgs []Message)
 func queue(now time.Time, msgs []Message) ([]queued, error) {
 	rows := make([]queued, len(msgs))
 	for i, m := range msgs {
-		addr, err := netmail.ParseAddress(m.To)
+		to, err := Check(m)
 		if err != nil {
-			return nil, fmt.Errorf("queueing mail: recipient %q: %w: %w", m.To, ErrInvalidMessage, err)
+			return nil, err
 		}
-		switch {
-		case len(addr.Address) > maxRecipient:
-			return nil, fmt.Errorf("queueing mail: recipient longer than %d bytes: %w", maxRecipient, ErrInvalidMessage)
-		case strings.TrimSpace(m.Subject) == "":
-			return nil, fmt.Errorf("queueing mail to %s: empty subject: %w", addr.Address, ErrInvalidMessage)
-		case strings.ContainsAny(m.Subject, "\r\n"):
-			return nil, fmt.Errorf("queueing mail to %s: line break in subject: %w", addr.Address, ErrInvalidMessage)
-		case utf8.RuneCountInString(m.Subject) > maxSubject:
-			return nil, fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
-		}
-		rows[i] = queued{Recipient: addr.Address, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, Calendar: m.Calendar,
+		rows[i] = queued{Recipient: to, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML, Calendar: m.Calendar,
 			Language: m.Language, CreatedAt: now.UTC(), NextAttemptAt: now.UTC()}
 	}
 	return rows, nil
+}
+
+// Check tells whether m can be queued as it stands (an error wrapping ErrInvalidMessage when
+// not), and returns the address part of its recipient.
+func Check(m Message) (string, error) {
+	addr, err := netmail.ParseAddress(m.To)
+	if err != nil {
+		return "", fmt.Errorf("queueing mail: recipient %q: %w: %w", m.To, ErrInvalidMessage, err)
+	}
+	switch {
+	case len(addr.Address) > maxRecipient:
+		return "", fmt.Errorf("queueing mail: recipient longer than %d bytes: %w", maxRecipient, ErrInvalidMessage)
+	case strings.TrimSpace(m.Subject) == "":
+		return "", fmt.Errorf("queueing mail to %s: empty subject: %w", addr.Address, ErrInvalidMessage)
+	case strings.ContainsAny(m.Subject, "\r\n"):
+		return "", fmt.Errorf("queueing mail to %s: line break in subject: %w", addr.Address, ErrInvalidMessage)
+	case utf8.RuneCountInString(m.Subject) > maxSubject:
+		return "", fmt.Errorf("queueing mail to %s: subject longer than %d characters: %w", addr.Address, maxSubject, ErrInvalidMessage)
+	}
+	return addr.Address, nil
 }
 
 // Latest returns the newest message queued for to, sent or not (tests and the browser journey

@@ -118,6 +118,8 @@ func checkTranslated(es *validate.Errors, field string, t translated.Text, langs
 		s := t[l]
 		if !translated.IsLanguage(l) {
 			es.Add(field+"."+l, CodeLanguages, nil)
+		} else if field == "title" {
+			es.Line(field+"."+l, s, max)
 		} else {
 			es.LongText(field+"."+l, s, max, false)
 		}

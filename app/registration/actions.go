@@ -23,19 +23,20 @@ var ErrModeFull = problem.New(problem.Conflict, "error.registration_mode_full")
 
 // Notice kinds, each a mail in the catalogs (mail.registration_<kind>).
 const (
-	NoticePending    = "pending"    // received, waiting for an organiser
-	NoticeConfirmed  = "confirmed"  // a seat, with the invite
-	NoticeWaitlisted = "waitlisted" // full: in line, with the position
-	NoticePromoted   = "promoted"   // from the waitlist to a seat, with the invite
-	NoticeOffered    = "offered"    // from the waitlist, a seat to accept before a time
-	NoticeCancelled  = "cancelled"  // cancelled, with the invite's cancellation when they had one
-	NoticeDeclined   = "declined"   // an organiser declined it
-	NoticeExpired    = "expired"    // an offer not accepted in time
-	NoticeModeMoved  = "mode_moved" // the attendance mode changed, with the invite
-	NoticeGuestLink  = "guest_link" // a guest's link to confirm their address and manage it
-	NoticeUpdated    = "updated"    // what they hold moved or changed: the invite again
-	NoticeCalledOff  = "called_off" // what they hold was cancelled by the organisers
-	NoticeReminder   = "reminder"   // a day before
+	NoticePending    = "pending"     // received, waiting for an organiser
+	NoticeConfirmed  = "confirmed"   // a seat, with the invite
+	NoticeWaitlisted = "waitlisted"  // full: in line, with the position
+	NoticePromoted   = "promoted"    // from the waitlist to a seat, with the invite
+	NoticeOffered    = "offered"     // from the waitlist, a seat to accept before a time
+	NoticeCancelled  = "cancelled"   // cancelled, with the invite's cancellation when they had one
+	NoticeDeclined   = "declined"    // an organiser declined it
+	NoticeExpired    = "expired"     // an offer not accepted in time
+	NoticeModeMoved  = "mode_moved"  // the attendance mode changed, with the invite
+	NoticeGuestLink  = "guest_link"  // a guest's link to confirm their address and manage it
+	NoticeGuestAgain = "guest_again" // the address asked to register where it already has: its link
+	NoticeUpdated    = "updated"     // what they hold moved or changed: the invite again
+	NoticeCalledOff  = "called_off"  // what they hold was cancelled by the organisers
+	NoticeReminder   = "reminder"    // a day before
 )
 
 // Invites a notice carries: the forum's (or session's) event to add, or to take out.

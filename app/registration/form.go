@@ -1,7 +1,6 @@
 package registration
 
 import (
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +39,6 @@ const (
 	CodeGender   = "error.registration_gender"
 	CodePrivacy  = "error.registration_privacy"
 	CodeChoice   = "error.registration_choice"
-	CodeEmail    = "error.email_invalid"
 	maxLanguages = 10
 )
 
@@ -49,6 +47,9 @@ func (f Form) Normalized() Form {
 	for _, p := range []*string{&f.Name, &f.Email, &f.Mode, &f.Group, &f.Organisation, &f.Country, &f.Role,
 		&f.Gender, &f.PrivacyVersion} {
 		*p = strings.TrimSpace(*p)
+	}
+	if email, ok := validate.CanonicalEmail(f.Email); ok {
+		f.Email = email
 	}
 	f.Accessibility = strings.TrimSpace(f.Accessibility)
 	f.Country = strings.ToUpper(f.Country)
@@ -83,9 +84,7 @@ func (f Form) check(guest bool, modes, groups []string, questions []Question) (D
 	var es validate.Errors
 	if guest {
 		es.Text("name", f.Name, 200)
-		if _, err := mail.ParseAddress(f.Email); err != nil || f.Email == "" || len(f.Email) > 254 || strings.ContainsAny(f.Email, "<> ") {
-			es.Add("email", CodeEmail, nil)
-		}
+		es.Email("email", f.Email)
 	}
 	if !slices.Contains(modes, f.Mode) {
 		es.Add("mode", CodeMode, nil)

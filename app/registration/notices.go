@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -40,9 +42,21 @@ type Mailer struct {
 	Events    forums.Events
 	Links     Links
 	Organizer calendar.Person // who invites: the site's name and sender address
+	// Log hears of notices that could not be written (nil: nobody does).
+	Log *slog.Logger
 }
 
-// Notify queues the notices' mail in one statement.
+// errInvite is an invite that could not be written.
+var errInvite = errors.New("writing an invite")
+
+// uncomposable tells a notice that cannot be written as mail (the database's errors are not).
+func uncomposable(err error) bool {
+	return errors.Is(err, errInvite) || errors.Is(err, mail.ErrUnknownKind) || errors.Is(err, mail.ErrInvalidMessage)
+}
+
+// Notify queues the notices' mail in one statement. A notice that cannot be written as mail is
+// logged and left out: it must never undo the change it tells of (a registrant's cancellation,
+// an organiser's new capacity) by failing the transaction.
 func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 	msgs := make([]mail.Message, 0, len(ns))
 	type forumAndProcess struct {
@@ -67,8 +81,17 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 			n.Forum, n.Process = &fp.f, &fp.p
 		}
 		msg, err := m.compose(ctx, db, n, *n.Forum, *n.Process)
+		if err == nil {
+			_, err = mail.Check(msg)
+		}
 		if err != nil {
-			return err
+			if !uncomposable(err) {
+				return err
+			}
+			if m.Log != nil {
+				m.Log.Error("a notice could not be written as mail", "registration", n.Registration.ID, "kind", n.Kind, "err", err)
+			}
+			continue
 		}
 		msgs = append(msgs, msg)
 	}
@@ -164,7 +187,7 @@ func (m Mailer) invite(ctx context.Context, db bun.IDB, l string, f forums.Forum
 	var buf bytes.Buffer
 	if err := calendar.Encode(&buf, calendar.Calendar{Method: method, Zone: f.TimeZone, Updated: f.UpdatedAt,
 		Events: []calendar.Event{ev}}); err != nil {
-		return "", fmt.Errorf("writing the invite of registration %d: %w", r.ID, err)
+		return "", fmt.Errorf("registration %d: %w: %w", r.ID, errInvite, err)
 	}
 	return buf.String(), nil
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
+
 	"time"
 
 	"github.com/uptrace/bun"
@@ -87,21 +87,48 @@ func RegisterMany(ctx context.Context, db bun.IDB, now time.Time, n Notifier, fo
 		return nil, err
 	}
 	seen := map[string]bool{}
+	var again []Notice
 	for i, r := range regs {
 		if r == nil {
 			continue
 		}
 		k := ownerKey(r)
 		p := prev[k]
+		if p == nil && !r.Guest() {
+			// A guest registration with the account's address is the account holder's: taken
+			// over when its address was proven, renewed as theirs when it never was (anyone can
+			// type an address, and must not shut its owner out).
+			if g := prev[guestKey(r.Email)]; g != nil {
+				p = g
+				if g.EmailConfirmedAt == nil {
+					g.Status = StatusCancelled
+				}
+			}
+		}
 		switch {
-		case seen[k]:
-			out[i].Err, regs[i] = ErrRegistered, nil
-			continue
-		case p != nil && Active(p.Status):
-			out[i].Err, regs[i] = ErrRegistered.With(map[string]any{"ID": p.ID}), nil
-			continue
-		case p != nil && p.Status == StatusDeclined:
-			out[i].Err, regs[i] = ErrDeclined, nil
+		case seen[k] || (p != nil && (Active(p.Status) || p.Status == StatusDeclined)):
+			regs[i] = nil
+			if r.Guest() {
+				// A guest hears of it by mail, at the address: the page answers as for a new
+				// registration, so the form tells nobody who is registered.
+				if p != nil && p.LinkSalt != nil {
+					again = append(again, Notice{Kind: NoticeGuestAgain, Registration: *p, Forum: &ff.forum, Process: &ff.process})
+				}
+				continue
+			}
+			if p != nil && p.Guest() {
+				if err := claim(ctx, db, p, *r.AccountID); err != nil {
+					return nil, err
+				}
+			}
+			switch {
+			case p == nil:
+				out[i].Err = ErrRegistered
+			case p.Status == StatusDeclined:
+				out[i].Err = ErrDeclined
+			default:
+				out[i].Err = ErrRegistered.With(map[string]any{"ID": p.ID})
+			}
 			continue
 		}
 		seen[k] = true
@@ -153,6 +180,7 @@ func RegisterMany(ctx context.Context, db bun.IDB, now time.Time, n Notifier, fo
 			notices = append(notices, Notice{Kind: kind, Registration: *r, Invite: invites[kind], Forum: &ff.forum, Process: &ff.process})
 		}
 	}
+	notices = append(notices, again...)
 	if n != nil && len(notices) > 0 {
 		if err := n.Notify(ctx, db, notices...); err != nil {
 			return nil, err
@@ -166,11 +194,22 @@ func ownerKey(r *Registration) string {
 	if r.AccountID != nil {
 		return "a" + strconv.FormatInt(*r.AccountID, 10)
 	}
-	return "e" + strings.ToLower(r.Email)
+	return guestKey(r.Email)
+}
+
+func guestKey(email string) string { return "e" + email }
+
+// claim makes guest registration g the account's: its address is the account's, proven.
+func claim(ctx context.Context, db bun.IDB, g *Registration, accountID int64) error {
+	g.AccountID = &accountID
+	if _, err := db.NewUpdate().Model(g).Column("account_id").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("giving guest registration %d to account %d: %w", g.ID, accountID, err)
+	}
+	return nil
 }
 
 // earlier finds, locked, the registrations the people of regs already have for the forum (or
-// session), by ownerKey.
+// session), by ownerKey; for an account, also the guest registration with its address.
 func earlier(ctx context.Context, db bun.IDB, forumID, sessionID int64, regs []*Registration) (map[string]*Registration, error) {
 	var accounts []int64
 	var emails []string
@@ -179,6 +218,7 @@ func earlier(ctx context.Context, db bun.IDB, forumID, sessionID int64, regs []*
 		case r == nil:
 		case r.AccountID != nil:
 			accounts = append(accounts, *r.AccountID)
+			emails = append(emails, r.Email)
 		default:
 			emails = append(emails, r.Email)
 		}

@@ -20,45 +20,65 @@ type Service struct {
 	Notifier Notifier
 	Links    Links
 
-	mu      sync.Mutex
-	batches map[int64]*store.Batcher[Request, Result] // per forum
+	once    sync.Once
+	batches store.Batcher[forumRequest, Result]
+}
+
+// forumRequest is a Request for one forum.
+type forumRequest struct {
+	forumID int64
+	req     Request
 }
 
 // Register registers owner for forum forumID; a guest also gets their link's token.
-// Registrations for one forum that arrive together share a transaction: each locks the row
-// counting the forum's places until it commits, so one by one they would queue on that lock.
-// Each is still answered only after its batch commits.
+// Registrations that arrive together are written together, a transaction per forum: each locks
+// the row counting its forum's places until it commits, so one by one they would queue on that
+// lock. Each is still answered only after its transaction commits.
+//
+// A guest whose address is registered already gets no error, no registration and no token,
+// as a new guest would before confirming: the form must not tell who is registered. Their
+// link goes to the address instead.
 func (s *Service) Register(ctx context.Context, forumID int64, owner Owner, form Form) (Registration, string, error) {
-	res, err := s.batcher(forumID).Do(Request{Owner: owner, Form: form})
+	s.once.Do(func() { s.batches.Run = s.registerBatch })
+	res, err := s.batches.Do(ctx, forumRequest{forumID: forumID, req: Request{Owner: owner, Form: form}})
 	if err == nil {
 		err = res.Err
 	}
-	if err != nil || res.Registration.LinkSalt == nil {
+	if err != nil || res.Registration.LinkSalt == nil || res.Registration.ID == 0 {
 		return res.Registration, "", err
 	}
 	return res.Registration, s.Links.Token(*res.Registration.LinkSalt), nil
 }
 
-func (s *Service) batcher(forumID int64) *store.Batcher[Request, Result] {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.batches == nil {
-		s.batches = map[int64]*store.Batcher[Request, Result]{}
+// registerBatch registers a batch of requests, the requests of each forum in a transaction of
+// their own, the forums side by side.
+func (s *Service) registerBatch(ctx context.Context, items []forumRequest) []Result {
+	at := map[int64][]int{}
+	for i, it := range items {
+		at[it.forumID] = append(at[it.forumID], i)
 	}
-	b, ok := s.batches[forumID]
-	if !ok {
-		b = &store.Batcher[Request, Result]{Run: func(reqs []Request) []Result { return s.registerBatch(forumID, reqs) }}
-		s.batches[forumID] = b
+	out := make([]Result, len(items))
+	var wg sync.WaitGroup
+	for forumID, idx := range at {
+		wg.Go(func() {
+			reqs := make([]Request, len(idx))
+			for j, i := range idx {
+				reqs[j] = items[i].req
+			}
+			for j, r := range s.registerForum(ctx, forumID, reqs) {
+				out[idx[j]] = r
+			}
+		})
 	}
-	return b
+	wg.Wait()
+	return out
 }
 
-// registerBatch registers a batch of requests for one forum in one transaction. When the
-// batch fails as a whole on a unique index (the same person registering through two instances
-// at the same moment), each request is tried again on its own, so only that one is refused.
-func (s *Service) registerBatch(forumID int64, reqs []Request) []Result {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+// registerForum registers requests for one forum in one transaction. When it fails as a whole
+// on a unique index (the same person registering through two instances at the same moment),
+// each request is tried again on its own, so only that one is refused, as the domain refuses
+// it (a batch of one too).
+func (s *Service) registerForum(ctx context.Context, forumID int64, reqs []Request) []Result {
 	out, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) ([]Result, error) {
 		return RegisterMany(ctx, tx, s.Clock.Now(), s.Notifier, forumID, reqs)
 	})
@@ -67,14 +87,18 @@ func (s *Service) registerBatch(forumID int64, reqs []Request) []Result {
 	}
 	out = make([]Result, len(reqs))
 	for i, req := range reqs {
-		if !store.IsUniqueViolation(err) || len(reqs) == 1 {
+		if !store.IsUniqueViolation(err) {
 			out[i].Err = err
 			continue
 		}
 		r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 			return Register(ctx, tx, s.Clock.Now(), s.Notifier, forumID, req.Owner, req.Form)
 		})
-		if store.IsUniqueViolation(err) {
+		switch {
+		case !store.IsUniqueViolation(err):
+		case req.Owner.AccountID == 0:
+			r, err = Registration{}, nil // as for any registered guest: the same answer
+		default:
 			err = ErrRegistered
 		}
 		out[i] = Result{Registration: r, Err: err}

@@ -127,7 +127,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 		organizer = calendar.Person{Name: cmp.Or(a.Name, s.Outbox.SiteName), Email: a.Address}
 	}
 	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Notifier: registration.Mailer{
-		Outbox: s.Outbox, Words: bundle, Events: forums.Events{BaseURL: cfg.BaseURL, Text: bundle}, Links: links, Organizer: organizer}}
+		Outbox: s.Outbox, Words: bundle, Events: forums.Events{BaseURL: cfg.BaseURL, Text: bundle}, Links: links, Organizer: organizer, Log: s.Logger}}
 	// Invites follow the schedule: a moved or cancelled forum or session writes to those holding a place.
 	s.Forums.Followers = []forums.Follower{registration.Follower{Notifier: s.Registration.Notifier}}
 	s.Accounts = &accounts.Service{

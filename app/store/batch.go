@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Batcher runs calls that arrive together as one batch, as a database's group commit does:
@@ -17,10 +19,14 @@ import (
 // its stack again for the database driver's deep calls (starting one per batch cost a
 // registration run about 3% of its CPU).
 type Batcher[T, R any] struct {
-	// Run runs one batch and returns one result per item, in order.
-	Run func(items []T) []R
+	// Run runs one batch and returns one result per item, in order. Its context carries the
+	// leader's values (request id, logger) but not its cancellation: the batch is the other
+	// callers' too. It ends after Timeout.
+	Run func(ctx context.Context, items []T) []R
 	// Max is the largest batch (default 500).
 	Max int
+	// Timeout bounds a batch (default 30 s).
+	Timeout time.Duration
 
 	mu      sync.Mutex
 	pending []*call[T, R]
@@ -28,6 +34,7 @@ type Batcher[T, R any] struct {
 }
 
 type call[T, R any] struct {
+	ctx  context.Context
 	item T
 	done chan result[R]
 }
@@ -39,11 +46,11 @@ type result[R any] struct {
 	lead bool
 }
 
-// Do adds item to the next batch and waits for its result. It waits even when the caller's
-// request ends: a batch is run as a whole, and a server shutting down waits for its requests,
-// so no batch outlives the database. A panic in Run is every call's error.
-func (b *Batcher[T, R]) Do(item T) (R, error) {
-	c := &call[T, R]{item: item, done: make(chan result[R], 1)}
+// Do adds item to the next batch and waits for its result. It waits even when ctx ends: a
+// batch is run as a whole, and a server shutting down waits for its requests, so no batch
+// outlives the database. A panic in Run is every call's error.
+func (b *Batcher[T, R]) Do(ctx context.Context, item T) (R, error) {
+	c := &call[T, R]{ctx: ctx, item: item, done: make(chan result[R], 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, c)
 	lead := !b.running
@@ -65,14 +72,24 @@ func (b *Batcher[T, R]) Do(item T) (R, error) {
 func (b *Batcher[T, R]) lead() {
 	b.mu.Lock()
 	n := min(len(b.pending), b.max())
-	batch := b.pending[:n:n]
-	b.pending = b.pending[n:]
+	batch := make([]*call[T, R], n)
+	copy(batch, b.pending)
+	// The calls taken are dropped from the line's array too, so that finished calls and their
+	// results do not stay reachable through it.
+	b.pending = b.pending[:copy(b.pending, b.pending[n:])]
+	clear(b.pending[len(b.pending):cap(b.pending)])
 	b.mu.Unlock()
 	items := make([]T, len(batch))
 	for i, c := range batch {
 		items[i] = c.item
 	}
-	results, err := b.runSafely(items)
+	timeout := b.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), timeout)
+	defer cancel()
+	results, err := b.runSafely(ctx, items)
 	for i, c := range batch {
 		if err != nil {
 			c.done <- result[R]{err: err}
@@ -96,13 +113,13 @@ func (b *Batcher[T, R]) max() int {
 	return b.Max
 }
 
-func (b *Batcher[T, R]) runSafely(items []T) (out []R, err error) {
+func (b *Batcher[T, R]) runSafely(ctx context.Context, items []T) (out []R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("a batch of %d: panic: %v", len(items), v)
 		}
 	}()
-	out = b.Run(items)
+	out = b.Run(ctx, items)
 	if len(out) != len(items) {
 		return nil, fmt.Errorf("a batch of %d gave %d results", len(items), len(out))
 	}

@@ -47,7 +47,7 @@ func TestHit(t *testing.T) {
 				if i%2 == 1 {
 					key = "other"
 				}
-				hits, _, err := limits.Hit(key, clk.Now(), time.Minute)
+				hits, _, err := limits.Hit(context.Background(), key, clk.Now(), time.Minute)
 				if err != nil {
 					t.Error(err)
 				}
@@ -67,15 +67,15 @@ func TestHit(t *testing.T) {
 			}
 		}
 		clk.Advance(30 * time.Second)
-		hits, resets, err := limits.Hit("k", clk.Now(), time.Minute)
+		hits, resets, err := limits.Hit(context.Background(), "k", clk.Now(), time.Minute)
 		if err != nil || hits != 21 || !resets.Equal(start.Add(time.Minute)) {
 			t.Fatalf("21st hit: %d, resets %v, %v", hits, resets, err)
 		}
-		if hits, _, _ := limits.Hit("third", clk.Now(), time.Minute); hits != 1 {
+		if hits, _, _ := limits.Hit(context.Background(), "third", clk.Now(), time.Minute); hits != 1 {
 			t.Fatalf("another key counted with the first: %d", hits)
 		}
 		clk.Advance(31 * time.Second)
-		hits, resets, err = limits.Hit("k", clk.Now(), time.Minute)
+		hits, resets, err = limits.Hit(context.Background(), "k", clk.Now(), time.Minute)
 		if err != nil || hits != 1 || !resets.Equal(clk.Now().Add(time.Minute)) {
 			t.Fatalf("a new window: %d, resets %v, %v", hits, resets, err)
 		}

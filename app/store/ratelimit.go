@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,20 +38,20 @@ type counted struct {
 
 // Hit counts one request of key at now and returns the count so far in its window and when
 // the window ends.
-func (l *Limits) Hit(key string, now time.Time, window time.Duration) (int, time.Time, error) {
-	l.once.Do(func() { l.batch.Run = l.count })
-	c, err := l.batch.Do(hit{key: key, now: now.UTC(), window: window})
+func (l *Limits) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error) {
+	l.once.Do(func() { l.batch.Run, l.batch.Timeout = l.count, 10*time.Second })
+	c, err := l.batch.Do(ctx, hit{key: key, now: now.UTC(), window: window})
 	if err == nil {
 		err = c.err
 	}
 	return c.hits, c.resets, err
 }
 
-// count writes a batch of hits in one upsert: each key once, with how many hits it had.
-func (l *Limits) count(hits []hit) []counted {
+// count writes a batch of hits in one upsert: each key once, with how many hits it had. The
+// keys go in sorted order, so that two instances whose batches share keys lock their rows in
+// the same order and cannot deadlock on PostgreSQL.
+func (l *Limits) count(ctx context.Context, hits []hit) []counted {
 	out := make([]counted, len(hits))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	var keys []string
 	n := map[string]int{}
 	now := hits[0].now
@@ -63,6 +64,7 @@ func (l *Limits) count(hits []hit) []counted {
 			now = h.now
 		}
 	}
+	slices.Sort(keys)
 	first := map[string]hit{}
 	for _, h := range hits {
 		if _, ok := first[h.key]; !ok {

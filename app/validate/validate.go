@@ -100,6 +100,17 @@ func (es *Errors) Text(field, value string, max int) {
 	}
 }
 
+// Line checks an optional single line of text (a title that reaches a mail subject or a
+// calendar's SUMMARY): no line breaks or other control characters, at most max characters.
+func (es *Errors) Line(field, value string, max int) {
+	switch {
+	case !Printable(value, false):
+		es.Add(field, Control, nil)
+	case utf8.RuneCountInString(value) > max:
+		es.Add(field, TooLong, map[string]any{"Max": max})
+	}
+}
+
 // LongText checks optional text of several lines (or a required one): line breaks and tabs are
 // allowed, other control characters are not.
 func (es *Errors) LongText(field, value string, max int, required bool) {

@@ -23,9 +23,6 @@ func (s *Server) signUpForm(c *fiber.Ctx) error {
 
 func (s *Server) signUp(c *fiber.Ctx) error {
 	f := form(c, "name", "email", "password", "password_confirm", "language", "privacy")
-	if err := limited(c, "email"); err != nil {
-		return s.formError(c, err, "accounts/signup", "signup.title", f, map[string]any{"PrivacyVersion": privacy.Version})
-	}
 	err := s.Accounts.SignUp(c.UserContext(), accounts.SignUpInput{
 		Email: f["email"], Name: f["name"], Password: f["password"], PasswordConfirm: f["password_confirm"], Language: f["language"],
 		AcceptPrivacy: f["privacy"] == privacy.Version,
@@ -55,9 +52,6 @@ func (s *Server) verifyForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) verifyEmail(c *fiber.Ctx) error {
-	if err := limited(c, ""); err != nil {
-		return err
-	}
 	_, err := s.Accounts.VerifyEmail(c.UserContext(), strings.Clone(c.Params("token")))
 	if err != nil {
 		return s.invalidLink(c, err, "accounts/resend", "verify.invalid_title")
@@ -80,9 +74,6 @@ func (s *Server) resendForm(c *fiber.Ctx) error {
 
 func (s *Server) resendVerification(c *fiber.Ctx) error {
 	f := form(c, "email")
-	if err := limited(c, "email"); err != nil {
-		return s.formError(c, err, "accounts/resend", "verify.resend_title", f, nil)
-	}
 	if strings.TrimSpace(f["email"]) == "" {
 		return s.formError(c, validate.Errors{{Field: "email", Code: validate.Required}}, "accounts/resend", "verify.resend_title", f, nil)
 	}
@@ -102,9 +93,6 @@ func (s *Server) signInForm(c *fiber.Ctx) error {
 
 func (s *Server) signIn(c *fiber.Ctx) error {
 	f := form(c, "email", "password", "next")
-	if err := limited(c, "email"); err != nil {
-		return s.formError(c, err, "accounts/signin", "signin.title", f, nil)
-	}
 	previous := strings.Clone(c.Cookies(s.cookieName("convene_login")))
 	token, a, err := s.Accounts.SignIn(c.UserContext(), f["email"], f["password"], strings.Clone(c.Get(fiber.HeaderUserAgent)),
 		previous, func(a accounts.Account) bool { return s.trustedDevice(c, a) })
@@ -137,9 +125,6 @@ func (s *Server) resetRequestForm(c *fiber.Ctx) error {
 
 func (s *Server) resetRequest(c *fiber.Ctx) error {
 	f := form(c, "email")
-	if err := limited(c, "email"); err != nil {
-		return s.formError(c, err, "accounts/reset_request", "reset.title", f, nil)
-	}
 	if strings.TrimSpace(f["email"]) == "" {
 		return s.formError(c, validate.Errors{{Field: "email", Code: validate.Required}}, "accounts/reset_request", "reset.title", f, nil)
 	}
@@ -161,9 +146,6 @@ func (s *Server) resetForm(c *fiber.Ctx) error {
 func (s *Server) reset(c *fiber.Ctx) error {
 	token := strings.Clone(c.Params("token"))
 	f := form(c, "password", "password_confirm")
-	if err := limited(c, "password"); err != nil {
-		return s.formError(c, err, "accounts/reset", "reset.new_title", f, map[string]any{"Token": token})
-	}
 	a, err := s.Accounts.ResetPassword(c.UserContext(), token, f["password"], f["password_confirm"])
 	if errors.Is(err, accounts.ErrTokenInvalid) {
 		return s.invalidLink(c, err, "accounts/reset_request", "reset.title")

@@ -28,9 +28,9 @@ type demoSite struct {
 	panel     forums.SessionView // the Mexico City forum's panel on society and rights
 }
 
-func newDemoSite(t *testing.T, db *storetest.DB) *demoSite {
+func newDemoSite(t *testing.T, db *storetest.DB, opts ...siteOption) *demoSite {
 	t.Helper()
-	s := newSite(t, db)
+	s := newSite(t, db, opts...)
 	ctx := context.Background()
 	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
 		t.Fatal(err)

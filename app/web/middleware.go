@@ -26,7 +26,6 @@ const (
 	localLang      = "lang"
 	localViaAPI    = "api_token"
 	localRequestID = "requestid"
-	localLimited   = "rate_limited"
 )
 
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -163,19 +162,44 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 	})
 }
 
-// limit allows r.Max requests per r.Window for each client address on the route it guards.
-// The counters live in the database, so the limit holds across instances. Limits are sized for
-// a venue whose whole audience shares one address; what protects an account is counted per
-// account (sign-in throttling).
-func (s *Server) limit(name string, r config.Rate) fiber.Handler {
-	return s.limitBy(name, r, s.clientIP)
+// refusal answers a request over its route's rate limit: it shows the route's form again with
+// the refusal (already placed beside the right field) and the real wait. Without one, pages get
+// the error page; the API always gets its JSON error.
+type refusal func(c *fiber.Ctx, err error) error
+
+// onForm is the refusal that shows the route's form (template, title) again with what was
+// typed in fields, and the wait beside field; data is what else the form needs (may be nil).
+func (s *Server) onForm(template, titleID, field string, fields []string, data func(*fiber.Ctx) any) refusal {
+	return func(c *fiber.Ctx, err error) error {
+		var d any
+		if data != nil {
+			d = data(c)
+		}
+		return s.formError(c, errAt(err, field), template, titleID, form(c, fields...), d)
+	}
+}
+
+// errAt places a refusal beside field of its form.
+func errAt(err error, field string) error {
+	if p, ok := err.(*problem.Error); ok && field != "" {
+		return p.At(field)
+	}
+	return err
+}
+
+// limit allows r.Max requests per r.Window for each client address (an IPv6 address's /64: one
+// host holds the whole of it) on the route it guards. The counters live in the database, so the
+// limit holds across instances. Limits are sized for a venue whose whole audience shares one
+// address; what protects an account is counted per account (sign-in throttling).
+func (s *Server) limit(name string, r config.Rate, refuse refusal) fiber.Handler {
+	return s.limitBy(name, r, s.clientNetwork, refuse)
 }
 
 // limitRegistration limits registration changes per account; guests, who may share a venue's
 // address, per address with a limit of their own.
-func (s *Server) limitRegistration() fiber.Handler {
-	perAccount := s.limitBy("register", s.Config.RateRegister, func(c *fiber.Ctx) string { return strconv.FormatInt(account(c).ID, 10) })
-	perAddress := s.limit("guest", s.Config.RateGuest)
+func (s *Server) limitRegistration(refuse refusal) fiber.Handler {
+	perAccount := s.limitBy("register", s.Config.RateRegister, func(c *fiber.Ctx) string { return strconv.FormatInt(account(c).ID, 10) }, refuse)
+	perAddress := s.limit("guest", s.Config.RateGuest, refuse)
 	return func(c *fiber.Ctx) error {
 		if account(c) != nil {
 			return perAccount(c)
@@ -184,14 +208,32 @@ func (s *Server) limitRegistration() fiber.Handler {
 	}
 }
 
-// limitBy is a rate limit keyed by what key says of the request: at most r.Max requests per
-// key in a window of r.Window from its first, counted in the database (store.Limits) so that
-// instances share the count. Over the limit, the API answers 429 with the real wait; a page's
-// handler shows the refusal on its form, with what was typed.
-func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string) fiber.Handler {
+// limitRecipient limits the mail a form sends to the address typed in field, whoever asks:
+// otherwise anyone could fill a stranger's mailbox from many addresses. A request without a
+// valid address is left to the form's own rules.
+func (s *Server) limitRecipient(name, field string, refuse refusal) fiber.Handler {
+	return s.limitBy(name, s.Config.RateRecipient, func(c *fiber.Ctx) string {
+		if account(c) != nil {
+			return "" // an account's registration mails its own, proven address
+		}
+		email, _ := validate.CanonicalEmail(c.FormValue(field))
+		return email
+	}, refuse)
+}
+
+// limitBy is a rate limit keyed by what key says of the request (an empty key is not counted):
+// at most r.Max requests per key in a window of r.Window from its first, counted in the
+// database (store.Limits) so that instances share the count. Over the limit the middleware
+// answers itself, with the real wait: the API its JSON error, a page through refuse. The
+// handler is never reached, so it cannot forget the limit.
+func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string, refuse refusal) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		k := key(c)
+		if k == "" {
+			return c.Next()
+		}
 		now := s.Clock.Now()
-		hits, resets, err := s.limits.Hit("limit:"+name+":"+key(c), now, r.Window)
+		hits, resets, err := s.limits.Hit(c.UserContext(), "limit:"+name+":"+k, now, r.Window)
 		if err != nil {
 			return err
 		}
@@ -202,23 +244,11 @@ func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string
 		if hits <= r.Max {
 			return c.Next()
 		}
-		refusal := errTooMany.After(wait)
-		if isAPI(c) {
-			return refusal
+		if isAPI(c) || refuse == nil {
+			return errTooMany.After(wait)
 		}
-		c.Locals(localLimited, refusal)
-		return c.Next()
+		return refuse(c, errTooManyForm.After(wait))
 	}
-}
-
-// limited is the refusal the rate limit left for this request when it was over the limit, to
-// be shown beside field on the request's form (nil when within the limit). Handlers behind a
-// limit call it before doing anything.
-func limited(c *fiber.Ctx, field string) error {
-	if p, ok := c.Locals(localLimited).(*problem.Error); ok {
-		return errTooManyForm.After(p.RetryAfter).At(field)
-	}
-	return nil
 }
 
 // requireAccount sends anonymous visitors to sign in (pages) or answers 401 (API).

@@ -70,6 +70,11 @@ func (s *Server) profileError(c *fiber.Ctx, err error, f map[string]string) erro
 	return s.formError(c, err, "accounts/profile", "profile.title", form, data)
 }
 
+// profileRefused shows the profile again with a rate limit's refusal beside field.
+func (s *Server) profileRefused(field string) refusal {
+	return func(c *fiber.Ctx, err error) error { return s.profileError(c, errAt(err, field), nil) }
+}
+
 func (s *Server) updateProfile(c *fiber.Ctx) error {
 	f := form(c, "name", "language", "time_zone")
 	err := s.Accounts.UpdateProfile(c.UserContext(), account(c).ID, accounts.ProfileInput{Name: f["name"], Language: f["language"], TimeZone: f["time_zone"]})
@@ -84,9 +89,6 @@ func (s *Server) updateProfile(c *fiber.Ctx) error {
 
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	f := form(c, "current_password", "password", "password_confirm")
-	if err := limited(c, "current_password"); err != nil {
-		return s.profileError(c, err, nil)
-	}
 	token, err := s.Accounts.ChangePassword(c.UserContext(), account(c).ID, f["current_password"], f["password"], f["password_confirm"],
 		strings.Clone(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
@@ -111,9 +113,6 @@ func (s *Server) exportData(c *fiber.Ctx) error {
 
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	f := form(c, "delete_password")
-	if err := limited(c, "delete_password"); err != nil {
-		return s.profileError(c, err, nil)
-	}
 	err := s.Accounts.Delete(c.UserContext(), s.actor(c), account(c).ID, f["delete_password"])
 	if err != nil {
 		return s.profileError(c, err, nil)

@@ -37,6 +37,19 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 	return peer
 }
 
+// clientNetwork is what rate limits count a client by: its address, or an IPv6 address's /64,
+// which one host or one home is given whole (counting each address would let it walk around
+// any limit).
+func (s *Server) clientNetwork(c *fiber.Ctx) string {
+	ip := s.clientIP(c)
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
 func (s *Server) trusted(ip string) bool {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

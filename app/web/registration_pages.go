@@ -131,18 +131,29 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	in, f := regFromForm(c, d.Questions)
-	if err := limited(c, "stakeholder_group"); err != nil {
-		return s.formError(c, err, "registrations/form", "", f, d)
-	}
-	r, token, err := s.Registration.Register(c.UserContext(), fc.Forum.ID, s.owner(c), in)
+	owner := s.owner(c)
+	r, _, err := s.Registration.Register(c.UserContext(), fc.Forum.ID, owner, in)
 	if err != nil {
 		return s.regFormError(c, fc, err, f, d)
 	}
-	if token != "" {
+	if owner.AccountID == 0 {
+		// Whatever the address already holds, a guest is told the same: look in your mail.
 		return s.page(c, fiber.StatusOK, "registrations/check_email", "registration.check_email_title",
-			&Page{Data: map[string]any{"Email": r.Email, "F": fc}})
+			&Page{Data: map[string]any{"Email": in.Normalized().Email, "F": fc}})
 	}
 	return s.flash(c, "registration.flash_"+r.Status, "/registrations#registration-"+strconv.FormatInt(r.ID, 10))
+}
+
+// registerRefused shows the registration form again with a rate limit's refusal beside field.
+func (s *Server) registerRefused(field string) refusal {
+	return func(c *fiber.Ctx, err error) error {
+		fc, d, ferr := s.registrationOf(c)
+		if ferr != nil {
+			return ferr
+		}
+		_, f := regFromForm(c, d.Questions)
+		return s.regFormError(c, fc, errAt(err, field), f, d)
+	}
 }
 
 // regFormError shows the form again with its errors; a refusal that names no field (closed,
@@ -326,9 +337,6 @@ func (s *Server) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := limited(c, ""); err != nil {
-		return err
-	}
 	ok, err := s.confirmed(c, confirmation{TitleID: "registration.cancel_title", BodyID: "registration.cancel_body",
 		ButtonID: "registration.cancel_button", DangerOK: true, Hidden: map[string]string{}, CancelURL: back})
 	if !ok || err != nil {
@@ -343,9 +351,6 @@ func (s *Server) cancelRegistration(c *fiber.Ctx) error {
 func (s *Server) changeRegistrationMode(c *fiber.Ctx) error {
 	id, who, back, err := s.regTarget(c)
 	if err != nil {
-		return err
-	}
-	if err := limited(c, ""); err != nil {
 		return err
 	}
 	if _, err := s.Registration.ChangeMode(c.UserContext(), id, who, strings.Clone(c.FormValue("mode"))); err != nil {
@@ -415,9 +420,6 @@ func (s *Server) reserveSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := limited(c, ""); err != nil {
-		return err
-	}
 	r, _, err := s.Registration.RegisterSession(c.UserContext(), id, registration.Holder{AccountID: account(c).ID})
 	if err != nil {
 		return err
@@ -434,9 +436,6 @@ func (s *Server) guestReserveSession(c *fiber.Ctx) error {
 	}
 	id, err := idParam(c, "sid")
 	if err != nil {
-		return err
-	}
-	if err := limited(c, ""); err != nil {
 		return err
 	}
 	r, token, err := s.Registration.RegisterSession(c.UserContext(), id, who)

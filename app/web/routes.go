@@ -1,10 +1,13 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/schedule"
 )
 
@@ -44,15 +47,16 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/privacy", s.privacyNotice)
 
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.
-	registering := s.limitRegistration()
+	registering := s.limitRegistration(nil)
 	app.Get("/forums/:id/register", s.registerForm)
-	app.Post("/forums/:id/register", registering, s.register)
+	app.Post("/forums/:id/register", s.limitRegistration(s.registerRefused("stakeholder_group")),
+		s.limitRecipient("recipient", "email", s.registerRefused("email")), s.register)
 	app.Get("/sessions/:id<int>/register", s.sessionPlaces)
 	app.Post("/sessions/:id<int>/register", s.requireAccount, registering, s.reserveSession)
 	app.Get("/registrations", s.requireAccount, s.myRegistrations)
 	app.Post("/registrations/:id<int>/cancel", s.requireAccount, registering, s.cancelRegistration)
 	app.Post("/registrations/:id<int>/mode", s.requireAccount, registering, s.changeRegistrationMode)
-	app.Post("/registrations/:id<int>/accept", s.requireAccount, s.acceptOffer)
+	app.Post("/registrations/:id<int>/accept", s.requireAccount, registering, s.acceptOffer)
 	app.Get("/registrations/:id<int>/badge", s.requireAccount, s.badge)
 	app.Get("/registrations/:id<int>/badge.png", s.requireAccount, s.badgeQR)
 	app.Post("/registrations/calendar/reset", s.requireAccount, s.resetFeed)
@@ -61,32 +65,37 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/registrations/guest/:token/confirm", registering, s.guestConfirm)
 	app.Post("/registrations/guest/:token/cancel", registering, s.cancelRegistration)
 	app.Post("/registrations/guest/:token/mode", registering, s.changeRegistrationMode)
-	app.Post("/registrations/guest/:token/accept", s.acceptOffer)
+	app.Post("/registrations/guest/:token/accept", registering, s.acceptOffer)
 	app.Post("/registrations/guest/:token/sessions/:sid<int>", registering, s.guestReserveSession)
 	app.Get("/registrations/guest/:token/badge", s.badge)
 	app.Get("/registrations/guest/:token/badge.png", s.badgeQR)
 
 	// Accounts.
 	app.Get("/signup", s.signUpForm)
-	app.Post("/signup", s.limit("signup", s.Config.RateSignUp), s.signUp)
+	app.Post("/signup", s.limit("signup", s.Config.RateSignUp, s.onForm("accounts/signup", "signup.title", "email",
+		[]string{"name", "email", "language", "privacy"}, func(*fiber.Ctx) any { return map[string]any{"PrivacyVersion": privacy.Version} })), s.signUp)
 	app.Get("/verify/:token", s.verifyForm)
-	app.Post("/verify/:token", s.limit("reset", s.Config.RateReset), s.verifyEmail)
+	app.Post("/verify/:token", s.limit("reset", s.Config.RateReset, nil), s.verifyEmail)
 	app.Get("/verify", s.resendForm)
-	app.Post("/verify", s.limit("reset", s.Config.RateReset), s.resendVerification)
+	app.Post("/verify", s.limit("reset", s.Config.RateReset, s.onForm("accounts/resend", "verify.resend_title", "email", []string{"email"}, nil)),
+		s.resendVerification)
 	app.Get("/signin", s.signInForm)
-	app.Post("/signin", s.limit("signin", s.Config.RateSignIn), s.signIn)
+	app.Post("/signin", s.limit("signin", s.Config.RateSignIn, s.onForm("accounts/signin", "signin.title", "email", []string{"email", "next"}, nil)),
+		s.signIn)
 	app.Post("/signout", s.signOut)
 	app.Get("/reset", s.resetRequestForm)
-	app.Post("/reset", s.limit("reset", s.Config.RateReset), s.resetRequest)
+	app.Post("/reset", s.limit("reset", s.Config.RateReset, s.onForm("accounts/reset_request", "reset.title", "email", []string{"email"}, nil)),
+		s.resetRequest)
 	app.Get("/reset/:token", s.resetForm)
-	app.Post("/reset/:token", s.limit("reset", s.Config.RateReset), s.reset)
+	app.Post("/reset/:token", s.limit("reset", s.Config.RateReset, s.onForm("accounts/reset", "reset.new_title", "password", nil,
+		func(c *fiber.Ctx) any { return map[string]any{"Token": strings.Clone(c.Params("token"))} })), s.reset)
 
 	me := app.Group("/profile", s.requireAccount)
 	me.Get("/", s.profile)
 	me.Post("/", s.updateProfile)
-	me.Post("/password", s.limit("signin", s.Config.RateSignIn), s.changePassword)
+	me.Post("/password", s.limit("signin", s.Config.RateSignIn, s.profileRefused("current_password")), s.changePassword)
 	me.Get("/data.json", s.exportData)
-	me.Post("/delete", s.limit("signin", s.Config.RateSignIn), s.deleteAccount)
+	me.Post("/delete", s.limit("signin", s.Config.RateSignIn, s.profileRefused("delete_password")), s.deleteAccount)
 	me.Get("/advanced", s.advanced)
 	me.Post("/tokens", s.createToken)
 	me.Post("/tokens/:id/revoke", s.revokeToken)
@@ -146,7 +155,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/forums/:id/sessions", s.apiListSessions)
 	api.Get("/sessions/:id", s.apiGetSession)
 	api.Get("/me", s.requireAccount, s.apiMe)
-	write := s.limit("api", s.Config.RateAPI)
+	write := s.limit("api", s.Config.RateAPI, nil)
 	api.Post("/processes", write, s.requireAdmin, s.apiCreateProcess)
 	api.Patch("/processes/:slug", write, s.requireOrganiser, s.apiUpdateProcess)
 	api.Post("/processes/:slug/topics", write, s.requireOrganiser, s.apiCreateTopic)

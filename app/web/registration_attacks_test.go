@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/store/storetest"
+)
+
+// TestRegistrationAttacks replays, through the real site, what an attacker did to registration:
+// each step failed on the code before the fix.
+func TestRegistrationAttacks(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		hybrid, q := demoHybrid(t, db)
+		reg := "/forums/" + hybrid.Slug + "/register"
+		good := url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"},
+			"privacy": {privacy.Version}, fmt.Sprintf("answers.%d", q.ID): {"2"}}
+		asGuest := func(name, email string) url.Values {
+			f := url.Values{"name": {name}, "email": {email}}
+			for k, v := range good {
+				f[k] = v
+			}
+			return f
+		}
+		linkIn := func(email string) string {
+			t.Helper()
+			m, err := mail.Latest(ctx, db.DB, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			link := regexp.MustCompile(`/registrations/guest/[A-Za-z0-9_.-]+`).FindString(m.Text)
+			if link == "" {
+				t.Fatalf("no link in %q", m.Text)
+			}
+			return link
+		}
+		anon := d.client()
+
+		// 1. An address with a comment and a line break is refused at the door; one stored
+		// before the fix no longer makes every promotion (and so every cancellation) a 500.
+		runAll(t, []scenario{
+			{name: "an address with a comment and CR LF", as: anon, method: "POST", url: reg, form: asGuest("Att", "att@example.org(\r\nX)"),
+				status: http.StatusUnprocessableEntity, contains: []string{`id="e-email"`}, unchanged: []string{"registrations", "outbox"}},
+			{name: "an address with a comment", as: anon, method: "POST", url: reg, form: asGuest("Att", "dup@example.org(1)"),
+				status: http.StatusUnprocessableEntity, unchanged: []string{"registrations", "outbox"}},
+		})
+		if _, err := d.app.Registration.Configure(ctx, systemActor(), d.processID, hybrid.ID, registration.SettingsInput{InPerson: seats(1)}); err != nil {
+			t.Fatal(err)
+		}
+		holder := d.client()
+		holder.signedIn(d.user("holder@example.org", false).Email)
+		if r := holder.post(reg, good); r.status != http.StatusSeeOther {
+			t.Fatalf("the holder's registration: %d %s", r.status, excerpt(r.body))
+		}
+		if r := anon.post(reg, asGuest("Att", "att@example.org")); r.status != http.StatusOK {
+			t.Fatalf("the guest's registration: %d", r.status)
+		}
+		if r := anon.post(linkIn("att@example.org")+"/confirm", url.Values{}); r.status != http.StatusSeeOther {
+			t.Fatalf("confirming: %d", r.status)
+		}
+		att := regOf(t, db, hybrid.ID, "att@example.org")
+		if att.Status != registration.StatusWaitlisted {
+			t.Fatalf("the guest: %s, want waitlisted", att.Status)
+		}
+		if _, err := db.NewRaw("UPDATE registrations SET email = ? WHERE id = ?", "att@example.org(\r\nX)", att.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mine := regOf(t, db, hybrid.ID, "holder@example.org")
+		runAll(t, []scenario{
+			{name: "a cancellation that promotes an address no invite can carry", as: holder, method: "POST",
+				url: fmt.Sprintf("/registrations/%d/cancel", mine.ID), form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther,
+				after: func(t *testing.T, _ *response) {
+					var status string
+					if err := db.NewSelect().Table("registrations").Column("status").Where("id = ?", att.ID).Scan(ctx, &status); err != nil || status != registration.StatusConfirmed {
+						t.Fatalf("the next in line: %q %v, want confirmed though its notice could not be written", status, err)
+					}
+				}},
+		})
+
+		// 2. A guest registration typed with a member's address neither shuts the member out
+		// nor tells anyone what the address holds.
+		victim := d.client()
+		victim.signedIn(d.user("vict@example.org", false).Email)
+		if _, err := d.app.Registration.Configure(ctx, systemActor(), d.processID, hybrid.ID, registration.SettingsInput{InPerson: seats(50)}); err != nil {
+			t.Fatal(err)
+		}
+		answers := map[string]string{}
+		for _, email := range []string{"nobody@example.org", "vict@example.org", "vict@example.org", "holder@example.org"} {
+			r := d.client().post(reg, asGuest("Planted", email))
+			if r.status != http.StatusOK {
+				t.Fatalf("a guest with %s: %d %s", email, r.status, excerpt(r.body))
+			}
+			answers[email] = strings.ReplaceAll(r.body, email, "ADDRESS")
+		}
+		if answers["nobody@example.org"] != answers["vict@example.org"] || answers["nobody@example.org"] != answers["holder@example.org"] {
+			t.Fatal("the guest form answers differently for an address that is registered")
+		}
+		runAll(t, []scenario{
+			{name: "the member registers after a planted guest registration", as: victim, method: "POST", url: reg, form: good,
+				status: http.StatusSeeOther, after: func(t *testing.T, _ *response) {
+					if r := regOf(t, db, hybrid.ID, "vict@example.org"); r.Status != registration.StatusConfirmed || r.AccountID == nil {
+						t.Fatalf("the member's registration: %+v", r)
+					}
+				}},
+		})
+
+		// 3. Spellings of one mailbox are one person; names never become links in mail.
+		for _, email := range []string{"DUP@example.org", "Dup@Example.org", "dup@example.org"} {
+			if r := d.client().post(reg, asGuest("http://evil.example/x", email)); r.status != http.StatusOK {
+				t.Fatalf("%s: %d", email, r.status)
+			}
+		}
+		if n, _ := db.NewSelect().Table("registrations").Where("LOWER(email) = 'dup@example.org'").Count(ctx); n != 1 {
+			t.Fatalf("%d registrations for one mailbox", n)
+		}
+		m, err := mail.Latest(ctx, db.DB, "dup@example.org")
+		if err != nil || strings.Contains(m.HTML, `href="http://evil.example`) || strings.Contains(m.Text, "evil.example") {
+			t.Fatalf("the guest's name reached the mail to an unproven address: %v\n%s", err, m.HTML)
+		}
+	})
+}
+
+func seats(n int) *int { return &n }
