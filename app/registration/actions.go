@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -309,6 +310,26 @@ func cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Regist
 		}
 		if err := n.Notify(ctx, db, Notice{Kind: notice, Registration: r, Invite: invite}); err != nil {
 			return Registration{}, err
+		}
+	}
+	if r.SessionID == 0 {
+		// Places at the forum's sessions are for those who hold one at the forum: they end
+		// with it, and go to the next in line.
+		held, err := SessionPlacesOf(ctx, db, r)
+		if err != nil {
+			return Registration{}, err
+		}
+		for _, sessionID := range slices.Sorted(maps.Keys(held)) {
+			sp, err := lockInForumAny(ctx, db, held[sessionID].ID)
+			if err != nil {
+				return Registration{}, err
+			}
+			if !Active(sp.Status) {
+				continue
+			}
+			if _, err := cancel(ctx, db, now, n, sp, StatusCancelled, NoticeCancelled); err != nil {
+				return Registration{}, err
+			}
 		}
 	}
 	return r, nil

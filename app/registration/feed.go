@@ -2,12 +2,14 @@ package registration
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -26,13 +28,30 @@ type feedRow struct {
 	Generation int   `bun:"generation,notnull"`
 }
 
-// FeedToken is the secret part of account accountID's calendar feed address: made from the
-// account and the generation of its address under the site's key, so showing it writes
-// nothing, and resetting the generation ends the old address.
+// FeedToken is the secret part of account accountID's calendar feed address. It names the
+// account and the generation of its address enciphered (one AES block under a key drawn from
+// the site's), so the address shows neither, and writing it down costs nothing: showing it
+// writes nothing, and resetting the generation ends the old address. An HMAC makes it unforgeable.
 func (l Links) FeedToken(accountID int64, generation int) string {
+	var block [aes.BlockSize]byte
+	binary.BigEndian.PutUint64(block[:8], uint64(accountID))
+	binary.BigEndian.PutUint32(block[8:12], uint32(generation))
+	l.feedCipher().Encrypt(block[:], block[:])
+	return base64.RawURLEncoding.EncodeToString(block[:]) + "." + l.feedMAC(block[:])
+}
+
+func (l Links) feedCipher() cipher.Block {
 	m := hmac.New(sha256.New, l.Key)
-	m.Write([]byte("calendar-feed:" + strconv.FormatInt(accountID, 10) + ":" + strconv.Itoa(generation)))
-	return strconv.FormatInt(accountID, 10) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+	m.Write([]byte("calendar-feed-cipher"))
+	c, _ := aes.NewCipher(m.Sum(nil)) // a 32-byte key is always an AES-256 key
+	return c
+}
+
+func (l Links) feedMAC(block []byte) string {
+	m := hmac.New(sha256.New, l.Key)
+	m.Write([]byte("calendar-feed:"))
+	m.Write(block)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
 // FeedOf reads account accountID's current feed token.
@@ -44,18 +63,28 @@ func FeedOf(ctx context.Context, db bun.IDB, l Links, accountID int64) (string, 
 	return l.FeedToken(accountID, gen), nil
 }
 
-// FeedAccount checks a feed token and returns the account it is for.
+// FeedAccount checks a feed token and returns the account it is for: ErrBadFeed for a token
+// that is not one, or is an earlier address, or whose account is gone.
 func FeedAccount(ctx context.Context, db bun.IDB, l Links, token string) (int64, error) {
-	idPart, _, ok := strings.Cut(token, ".")
-	id, err := strconv.ParseInt(idPart, 10, 64)
-	if !ok || err != nil || id < 1 || len(token) > 100 {
+	blockPart, mac, ok := strings.Cut(token, ".")
+	block, err := base64.RawURLEncoding.DecodeString(blockPart)
+	if !ok || err != nil || len(block) != aes.BlockSize || !hmac.Equal([]byte(l.feedMAC(block)), []byte(mac)) {
 		return 0, ErrBadFeed
 	}
-	gen, err := generation(ctx, db, id)
+	l.feedCipher().Decrypt(block, block)
+	id, gen := int64(binary.BigEndian.Uint64(block[:8])), int(binary.BigEndian.Uint32(block[8:12]))
+	current, err := generation(ctx, db, id)
 	if err != nil {
 		return 0, err
 	}
-	if !hmac.Equal([]byte(l.FeedToken(id, gen)), []byte(token)) {
+	if id < 1 || gen != current {
+		return 0, ErrBadFeed
+	}
+	n, err := db.NewSelect().Table("accounts").Where("id = ?", id).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading the account of a feed: %w", err)
+	}
+	if n == 0 {
 		return 0, ErrBadFeed
 	}
 	return id, nil

@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -215,34 +216,55 @@ func (fl Follower) cancelAll(ctx context.Context, db bun.IDB, now time.Time, whe
 // Remind mails each confirmed person a reminder once, within a day before their forum's (or
 // session's) start, and tells how many it sent.
 func Remind(ctx context.Context, db bun.IDB, now time.Time, n Notifier) (int, error) {
-	var rs []Registration
-	if err := db.NewSelect().Model(&rs).Where("status = ? AND reminded_at IS NULL", StatusConfirmed).OrderExpr("id").
-		Limit(500).Scan(ctx); err != nil {
-		return 0, fmt.Errorf("finding reminders due: %w", err)
+	// What is due is chosen by when it starts, so that any number of registrations for later
+	// forums never hides one that starts tomorrow: first the forums and sessions with people
+	// to remind (a short list), then the people of those starting within the day.
+	var keys []struct {
+		ForumID   int64 `bun:"forum_id"`
+		SessionID int64 `bun:"session_id"`
 	}
-	var due []Notice
+	if err := db.NewSelect().Model((*Registration)(nil)).ColumnExpr("DISTINCT forum_id, session_id").
+		Where("status = ? AND reminded_at IS NULL", StatusConfirmed).Scan(ctx, &keys); err != nil {
+		return 0, fmt.Errorf("finding what has people to remind: %w", err)
+	}
 	starts := map[int64]time.Time{}
-	for _, r := range rs {
-		start, err := startOf(ctx, db, r, starts)
+	var due []string
+	var args []any
+	for _, k := range keys {
+		start, err := startOf(ctx, db, Registration{ForumID: k.ForumID, SessionID: k.SessionID}, starts)
 		if err != nil {
 			return 0, err
 		}
-		if !now.Before(start) || start.Sub(now) > 24*time.Hour {
-			continue
+		if now.Before(start) && start.Sub(now) <= 24*time.Hour {
+			due = append(due, "(forum_id = ? AND session_id = ?)")
+			args = append(args, k.ForumID, k.SessionID)
 		}
-		at := now
-		r.RemindedAt = &at
-		if _, err := db.NewUpdate().Model(&r).Column("reminded_at").WherePK().Exec(ctx); err != nil {
-			return 0, fmt.Errorf("recording the reminder of registration %d: %w", r.ID, err)
-		}
-		due = append(due, Notice{Kind: NoticeReminder, Registration: r})
 	}
-	if n != nil && len(due) > 0 {
-		if err := n.Notify(ctx, db, due...); err != nil {
+	if len(due) == 0 {
+		return 0, nil
+	}
+	var rs []Registration
+	if err := db.NewSelect().Model(&rs).Where("status = ? AND reminded_at IS NULL", StatusConfirmed).
+		Where("("+strings.Join(due, " OR ")+")", args...).OrderExpr("id").Limit(500).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("finding reminders due: %w", err)
+	}
+	ids := make([]int64, len(rs))
+	notices := make([]Notice, len(rs))
+	for i := range rs {
+		at := now
+		rs[i].RemindedAt = &at
+		ids[i] = rs[i].ID
+		notices[i] = Notice{Kind: NoticeReminder, Registration: rs[i]}
+	}
+	if _, err := db.NewUpdate().Model((*Registration)(nil)).Set("reminded_at = ?", now).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("recording %d reminders: %w", len(ids), err)
+	}
+	if n != nil && len(notices) > 0 {
+		if err := n.Notify(ctx, db, notices...); err != nil {
 			return 0, err
 		}
 	}
-	return len(due), nil
+	return len(notices), nil
 }
 
 // startOf is when what r is for begins: its session, or its forum's first session (the

@@ -189,6 +189,51 @@ func TestReminders(t *testing.T) {
 	})
 }
 
+// TestRemindersBehindMany: reminders go to those whose forum starts within the day, however
+// many are confirmed for later forums (the job once read the first 500 by id and skipped those
+// not due, so a busy later forum stopped every reminder).
+func TestRemindersBehindMany(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		fx := newFixture(t, db, forums.FormatInPerson)
+		ctx := context.Background()
+		fs := fx.forums()
+		later, err := fs.Create(ctx, audit.Actor{}, fx.process.ID, forums.Input{Slug: "later", Format: forums.FormatInPerson,
+			VenueName: "Palacio", TimeZone: "America/Mexico_City", StartsOn: "2027-03-01", EndsOn: "2027-03-02",
+			Title: translated.Text{"es": "Después", "en": "Later"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if later, err = fs.Publish(ctx, audit.Actor{}, fx.process.ID, later.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.svc.Configure(ctx, audit.Actor{}, fx.process.ID, later.ID, registration.SettingsInput{}); err != nil {
+			t.Fatal(err)
+		}
+		var reqs []registration.Request
+		for range 520 {
+			reqs = append(reqs, registration.Request{Owner: fx.person("later"), Form: form("academia", registration.ModeInPerson)})
+		}
+		if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			_, err := registration.RegisterMany(ctx, tx, fx.clk.Now(), nil, later.ID, reqs)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		fx.configure(registration.SettingsInput{})
+		soon := fx.register(fx.person("soon"), form("academia", registration.ModeInPerson))
+		zone, _ := time.LoadLocation(fx.forum.TimeZone)
+		first, _ := time.ParseInLocation(time.DateOnly, fx.forum.StartsOn, zone)
+		fx.clk.Advance(first.Add(-12 * time.Hour).Sub(fx.clk.Now()))
+		if n, err := fx.svc.Sweep(ctx); err != nil || n != 1 {
+			t.Fatalf("the day before, behind 520 confirmed for a later forum: %d reminded, %v", n, err)
+		}
+		if got := fx.sent.of(soon.ID); got[len(got)-1] != "reminder/" {
+			t.Fatalf("the reminder: %v", got)
+		}
+	})
+}
+
 // TestRegisterMany: a batch counts its places once for all, in order; the same person twice in
 // a batch, and refusals, leave the others be.
 func TestRegisterMany(t *testing.T) {

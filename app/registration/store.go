@@ -313,6 +313,25 @@ func LinksOpen(ctx context.Context, db bun.IDB, accountID int64, forumIDs ...int
 	return out, nil
 }
 
+// SessionsHeld are the sessions of forums forumIDs with places of their own at which account
+// accountID holds a confirmed place: their online links are for those who hold one.
+func SessionsHeld(ctx context.Context, db bun.IDB, accountID int64, forumIDs ...int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if accountID == 0 || len(forumIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	if err := db.NewSelect().Model((*Registration)(nil)).Column("session_id").
+		Where("forum_id IN (?) AND session_id <> 0 AND account_id = ? AND status = ?", bun.List(forumIDs), accountID, StatusConfirmed).
+		Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("finding the session places of account %d: %w", accountID, err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // SessionPlacesOf are the places at capped sessions held by the holder of forum registration
 // base, by session, with their positions in line: the same account's, or for a guest, the
 // same address's.

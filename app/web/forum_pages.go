@@ -31,11 +31,15 @@ type forumContext struct {
 	Joins      bool
 	LinkHidden bool
 	Registers  bool // the forum takes registrations
+	// Holds are the sessions with places of their own where the viewer holds one: a session's
+	// own link is the door of its capped room, for them (and those who run the process) only.
+	Holds map[int64]bool
 }
 
-// shown is sv as the viewer may see it: without its online link unless they may join.
+// shown is sv as the viewer may see it: without its own online link unless they may join, and,
+// at a session with places of its own, hold a place there.
 func (fc *forumContext) shown(sv forums.SessionView) forums.SessionView {
-	if !fc.Joins {
+	if !fc.Joins || (fc.Registers && sv.Capacity > 0 && !fc.Runs && !fc.Holds[sv.ID]) {
 		sv.OnlineURL = ""
 	}
 	return sv
@@ -98,7 +102,8 @@ func (s *Server) withViewerLinks(c *fiber.Ctx, fc *forumContext, f forums.Forum)
 	}
 	joined := newForumContext(f, fc.Process, fc.Topics, fc.Runs, true)
 	joined.Registers = fc.Registers
-	return joined, nil
+	joined.Holds, err = registration.SessionsHeld(c.UserContext(), s.DB, viewerID(c), f.ID)
+	return joined, err
 }
 
 // newForumContext puts together what pages about forum f need, its process and topics read;

@@ -85,7 +85,7 @@ type apiRegistration struct {
 	Role             string              `json:"role"`
 	Languages        []string            `json:"languages"`
 	Accessibility    string              `json:"accessibility"`
-	Gender           string              `json:"gender"`
+	Gender           string              `json:"gender,omitempty" doc:"Only in the holder's own registration: organisers see genders in aggregate only."`
 	PrivacyVersion   string              `json:"privacy_version"`
 	ConsentNamed     bool                `json:"consent_named"`
 	Answers          map[string][]string `json:"answers"`
@@ -100,6 +100,7 @@ type apiRegistrationList struct {
 	Total         int               `json:"total"`
 }
 
+// toAPIRegistration is r as its holder sees it; organisers' lists leave out the gender.
 func toAPIRegistration(r registration.Registration) apiRegistration {
 	out := apiRegistration{ID: r.ID, ForumID: r.ForumID, SessionID: r.SessionID, Status: r.Status, Position: r.Position, OfferExpires: r.OfferExpiresAt,
 		Mode: r.Mode, Name: r.Name, Email: r.Email, StakeholderGroup: r.Group, Organisation: r.Organisation, Country: r.Country,
@@ -404,6 +405,7 @@ func (s *Server) apiForumRegistrations(c *fiber.Ctx) error {
 	out := apiRegistrationList{Registrations: make([]apiRegistration, len(rs)), Total: n}
 	for i, r := range rs {
 		out.Registrations[i] = toAPIRegistration(r)
+		out.Registrations[i].Gender = "" // in aggregate only, as the form promises
 	}
 	return c.JSON(out)
 }

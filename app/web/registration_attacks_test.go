@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/registration"
@@ -132,3 +133,108 @@ func TestRegistrationAttacks(t *testing.T) {
 }
 
 func seats(n int) *int { return &n }
+
+// TestSessionPlacesFollowTheForum: a place at a session with places of its own ends with the
+// forum registration it came from (cancelled, declined or erased), its seat goes to the next in
+// line, and its badge no longer opens the door; the session's own online link is for those who
+// hold a place there, not for everyone confirmed at the forum.
+func TestSessionPlacesFollowTheForum(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		online, workshop, _ := demoOnline(t, db)
+		const room = "https://meet.example.org/taller-con-cupo"
+		if _, err := db.NewRaw("UPDATE sessions SET online_url = ? WHERE id = ?", room, workshop.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		join := url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}}
+		person := func(email string) (*client, registration.Registration) {
+			c := d.client()
+			c.signedIn(d.user(email, false).Email)
+			if r := c.post("/forums/"+online.Slug+"/register", join); r.status != http.StatusSeeOther {
+				t.Fatalf("%s registers: %d", email, r.status)
+			}
+			return c, regOf(t, db, online.ID, email)
+		}
+		holder, forumReg := person("holder@example.org")
+		if r := holder.post(fmt.Sprintf("/sessions/%d/register", workshop.ID), url.Values{}); r.status != http.StatusSeeOther {
+			t.Fatalf("reserving: %d %s", r.status, excerpt(r.body))
+		}
+		var place registration.Registration
+		if err := db.NewSelect().Model(&place).Where("session_id = ? AND email = ?", workshop.ID, "holder@example.org").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		confirmedOnly, _ := person("forum-only@example.org")
+		holderAPI := d.apiClient(mustAccount(t, d, "holder@example.org"))
+		otherAPI := d.apiClient(mustAccount(t, d, "forum-only@example.org"))
+		runAll(t, []scenario{
+			{name: "the session's link, to who holds a place there", as: holderAPI, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d", workshop.ID),
+				status: http.StatusOK, contains: []string{room}},
+			{name: "the session's link, to who is confirmed at the forum only", as: otherAPI, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d", workshop.ID),
+				status: http.StatusOK, absent: []string{room}},
+			{name: "the organisers' list shows no one's gender", as: d.apiClient(mustAccount(t, d, "")), method: "GET",
+				url: fmt.Sprintf("/api/v1/forums/%d/registrations", online.ID), status: http.StatusOK, absent: []string{`"gender"`}},
+		})
+		_ = confirmedOnly
+		runAll(t, []scenario{
+			{name: "cancelling the forum registration", as: holder, method: "POST", url: fmt.Sprintf("/registrations/%d/cancel", forumReg.ID),
+				form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther, after: func(t *testing.T, _ *response) {
+					var status string
+					if err := db.NewSelect().Table("registrations").Column("status").Where("id = ?", place.ID).Scan(ctx, &status); err != nil || status != registration.StatusCancelled {
+						t.Fatalf("the session place after the forum registration was cancelled: %q %v", status, err)
+					}
+				}},
+			{name: "the session's badge no longer opens the door", as: d.organiser("door@example.org"), method: "POST",
+				url: fmt.Sprintf("/admin/forums/%d/checkin", online.ID), form: url.Values{"code": {place.Code}}, status: http.StatusConflict},
+		})
+	})
+}
+
+// mustAccount is the account of email, made when missing; "" is an organiser of the demo process.
+func mustAccount(t *testing.T, d *demoSite, email string) accounts.Account {
+	t.Helper()
+	ctx := context.Background()
+	if email == "" {
+		a := d.user("lister@example.org", false)
+		if err := d.app.Access.Grant(ctx, systemActor(), a.ID, "organiser", d.processID, 0); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, err := accounts.ByEmail(ctx, d.db.DB, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestPersonalFeedAddress: the address of a person's calendar names no account, and stops
+// answering once the account is erased.
+func TestPersonalFeedAddress(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		member := d.client()
+		a := d.user("feed@example.org", false)
+		member.signedIn(a.Email)
+		if r := member.post("/forums/consulta-en-linea/register", url.Values{"mode": {"online"}, "stakeholder_group": {"academia"},
+			"role": {"participant"}, "privacy": {privacy.Version}}); r.status != http.StatusSeeOther {
+			t.Fatalf("registering: %d", r.status)
+		}
+		feed := regexp.MustCompile(`/calendar/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.ics`).FindString(member.get("/registrations").body)
+		if feed == "" || strings.HasPrefix(feed, fmt.Sprintf("/calendar/%d.", a.ID)) {
+			t.Fatalf("the feed address %q names the account", feed)
+		}
+		if r := d.client().get(feed); r.status != http.StatusOK {
+			t.Fatalf("the feed: %d", r.status)
+		}
+		admin := d.as("admin")
+		if r := admin.post(fmt.Sprintf("/admin/accounts/%d/erase", a.ID), url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("erasing: %d %s", r.status, excerpt(r.body))
+		}
+		if r := d.client().get(feed); r.status != http.StatusGone {
+			t.Fatalf("the erased account's feed: %d, want 410", r.status)
+		}
+	})
+}

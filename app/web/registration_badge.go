@@ -106,6 +106,10 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	held, err := registration.SessionsHeld(ctx, s.DB, accountID, ids...)
+	if err != nil {
+		return err
+	}
 	byForum := map[int64][]forums.SessionView{}
 	for _, sv := range sessions {
 		byForum[sv.ForumID] = append(byForum[sv.ForumID], sv)
@@ -131,8 +135,11 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 			fc = newForumContext(f, p, topics, false, true)
 			procs[f.ProcessID] = fc
 		}
-		// The feed holds the forums its owner is confirmed for: their links are theirs.
-		cal.Events = append(cal.Events, s.forumEvents(l, newForumContext(f, fc.Process, fc.Topics, false, true), byForum[id])...)
+		// The feed holds the forums its owner is confirmed for: their links are theirs, but for
+		// the rooms of sessions with places where they hold none.
+		mine := newForumContext(f, fc.Process, fc.Topics, false, true)
+		mine.Registers, mine.Holds = true, held
+		cal.Events = append(cal.Events, s.forumEvents(l, mine, byForum[id])...)
 		if f.UpdatedAt.After(cal.Updated) {
 			cal.Updated = f.UpdatedAt
 		}
