@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
@@ -69,6 +70,25 @@ func (s *Service) EraseByAdmin(ctx context.Context, actor audit.Actor, accountID
 	}
 	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return Erase(ctx, tx, s.Clock.Now(), actor, a, s.Personal)
+	})
+}
+
+// EraseAddress erases what every holder keeps of an address that has no account behind it (a
+// guest who proved it by holding the link mailed to it), in one transaction, audited.
+func (s *Service) EraseAddress(ctx context.Context, actor audit.Actor, email string) error {
+	email, ok := validate.CanonicalEmail(email)
+	if !ok {
+		return problem.ErrNotFound
+	}
+	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		for _, h := range s.Personal {
+			if err := h.Data.Erase(ctx, tx, now, 0, email); err != nil {
+				return fmt.Errorf("erasing %s of a guest: %w", h.Name, err)
+			}
+		}
+		// The address itself stays out of the log: it is what was erased.
+		return audit.Record(ctx, tx, now, actor, "guest.erase", "guest", "", nil)
 	})
 }
 

@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -268,6 +269,12 @@ func leave(ctx context.Context, db bun.IDB, now time.Time, s Settings, n Notifie
 		return err
 	}
 	r.PlaceID = nil
+	if err := checkNotOver(ctx, db, now, *r); err != nil {
+		if errors.Is(err, ErrOver) {
+			return nil // the seat is given back; nobody is seated for an event that has happened
+		}
+		return err
+	}
 	// r's row is written after fill, so r must not be found in line: it no longer holds the
 	// seat and is not waitlisted.
 	return fill(ctx, db, now, s, p, n)
@@ -276,7 +283,7 @@ func leave(ctx context.Context, db bun.IDB, now time.Time, s Settings, n Notifie
 // Cancel ends r at its holder's wish (or an organiser's): a held seat goes to the next in
 // line in the same transaction.
 func Cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder) (Registration, error) {
-	r, err := lockMine(ctx, db, id, who)
+	r, err := lockMineToChange(ctx, db, now, id, who)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -337,7 +344,7 @@ func cancel(ctx context.Context, db bun.IDB, now time.Time, n Notifier, r Regist
 
 // Accept turns an offer into a confirmed seat, while it lasts.
 func Accept(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder) (Registration, error) {
-	r, err := lockMine(ctx, db, id, who)
+	r, err := lockMineToChange(ctx, db, now, id, who)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -361,7 +368,7 @@ func Accept(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64
 // the other mode has one free; otherwise nothing changes. In line, r goes to the end of the
 // other mode's line; pending, it just records the wish.
 func ChangeMode(ctx context.Context, db bun.IDB, now time.Time, n Notifier, id int64, who Holder, mode string) (Registration, error) {
-	r, err := lockMine(ctx, db, id, who)
+	r, err := lockMineToChange(ctx, db, now, id, who)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -457,8 +464,14 @@ func ConfirmGuest(ctx context.Context, db bun.IDB, now time.Time, n Notifier, wh
 	if err != nil {
 		return Registration{}, err
 	}
+	if err := checkLinkLive(ctx, db, now, r); err != nil {
+		return Registration{}, err
+	}
 	if r.EmailConfirmedAt != nil || r.Status != StatusPending {
 		return r, nil // the link is followed again: it manages the registration
+	}
+	if err := checkNotOver(ctx, db, now, r); err != nil {
+		return Registration{}, err
 	}
 	s, err := SettingsOf(ctx, db, r.ForumID)
 	if err != nil {

@@ -150,3 +150,39 @@ func TestSamePersonOnTwoInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestSameSessionPlaceTwiceAtOnce: reserving one capped session twice at the same moment gives
+// one place and one ErrRegistered, never the database's unique violation.
+func TestSameSessionPlaceTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		fx := newFixture(t, db, "in_person")
+		fx.configure(registration.SettingsInput{InPerson: seats(100)})
+		ctx := context.Background()
+		session := fx.workshop(50)
+		for range 10 {
+			who := fx.person("twice")
+			fx.register(who, form("academia", registration.ModeInPerson))
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i := range errs {
+				wg.Go(func() {
+					_, _, errs[i] = fx.svc.RegisterSession(ctx, session.ID, registration.Holder{AccountID: who.AccountID})
+				})
+			}
+			wg.Wait()
+			ok := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					ok++
+				case !errors.Is(err, registration.ErrRegistered):
+					t.Fatalf("reserving twice at once: %v", err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("%d places from two requests, want 1", ok)
+			}
+		}
+	})
+}

@@ -57,6 +57,7 @@ func Genders() []string {
 var (
 	ErrNotOpen        = problem.New(problem.Conflict, "error.registration_not_open")
 	ErrClosed         = problem.New(problem.Conflict, "error.registration_closed")
+	ErrOver           = problem.New(problem.Conflict, "error.registration_over")
 	ErrNoRegistration = problem.New(problem.Conflict, "error.registration_none")
 	ErrRegistered     = problem.New(problem.Conflict, "error.registration_exists")
 	ErrDeclined       = problem.New(problem.Conflict, "error.registration_declined")

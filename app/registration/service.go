@@ -261,6 +261,9 @@ func (s *Service) RegisterSession(ctx context.Context, sessionID int64, who Hold
 	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return RegisterSession(ctx, tx, s.Clock.Now(), s.Notifier, sessionID, who)
 	})
+	if store.IsUniqueViolation(err) {
+		err = ErrRegistered // the same person, twice at once: the other request holds the place
+	}
 	if err != nil {
 		return r, "", err
 	}

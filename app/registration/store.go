@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/store"
 )
 
@@ -80,6 +82,60 @@ func lockMine(ctx context.Context, db bun.IDB, id int64, who Holder) (Registrati
 	return r, nil
 }
 
+// LinkLife is how long after its forum ends a guest's link still opens the registration (to
+// download a badge or a certificate of attendance); after that it is gone.
+const LinkLife = 90 * 24 * time.Hour
+
+// forumEnd is when forum forumID is over: the end of its last day in its zone.
+func forumEnd(ctx context.Context, db bun.IDB, forumID int64) (time.Time, error) {
+	f, err := forums.Get(ctx, db, forumID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	_, end := Window(f, Settings{})
+	return end, nil
+}
+
+// checkNotOver refuses a change to r once its forum is over: nobody is seated, mailed or
+// moved for an event that has happened.
+func checkNotOver(ctx context.Context, db bun.IDB, now time.Time, r Registration) error {
+	end, err := forumEnd(ctx, db, r.ForumID)
+	if err != nil {
+		return err
+	}
+	if !now.Before(end) {
+		return ErrOver
+	}
+	return nil
+}
+
+// checkLinkLive refuses a guest's link LinkLife after its forum is over.
+func checkLinkLive(ctx context.Context, db bun.IDB, now time.Time, r Registration) error {
+	end, err := forumEnd(ctx, db, r.ForumID)
+	if err != nil {
+		return err
+	}
+	if now.After(end.Add(LinkLife)) {
+		return ErrBadLink
+	}
+	return nil
+}
+
+// lockMineToChange is lockMine for a change its holder asks for: refused once the forum is over,
+// and for a guest's link once it is gone.
+func lockMineToChange(ctx context.Context, db bun.IDB, now time.Time, id int64, who Holder) (Registration, error) {
+	r, err := lockMine(ctx, db, id, who)
+	if err != nil {
+		return r, err
+	}
+	if who.Salt != "" {
+		if err := checkLinkLive(ctx, db, now, r); err != nil {
+			return Registration{}, err
+		}
+	}
+	return r, checkNotOver(ctx, db, now, r)
+}
+
 // lockInForum reads registration id of forum forumID, locked (organisers act on those of the
 // forums they run).
 func lockInForum(ctx context.Context, db bun.IDB, forumID, id int64) (Registration, error) {
@@ -105,7 +161,7 @@ func lockBySalt(ctx context.Context, db bun.IDB, salt string) (Registration, err
 }
 
 // ByLink reads the guest registration of a link, with its place in line.
-func ByLink(ctx context.Context, db bun.IDB, who Holder) (Registration, error) {
+func ByLink(ctx context.Context, db bun.IDB, now time.Time, who Holder) (Registration, error) {
 	if who.Salt == "" {
 		return Registration{}, ErrBadLink
 	}
@@ -115,6 +171,9 @@ func ByLink(ctx context.Context, db bun.IDB, who Holder) (Registration, error) {
 			return Registration{}, ErrBadLink
 		}
 		return Registration{}, fmt.Errorf("reading a guest registration: %w", err)
+	}
+	if err := checkLinkLive(ctx, db, now, r); err != nil {
+		return Registration{}, err
 	}
 	return withPosition(ctx, db, r)
 }

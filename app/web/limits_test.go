@@ -110,6 +110,7 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/registrations/guest/:token/cancel", path: guest("gcancel@example.org", true) + "/cancel"},
 			{route: "/registrations/guest/:token/mode", path: guest("gmode@example.org", true) + "/mode", form: url.Values{"mode": {"online"}}},
 			{route: "/registrations/guest/:token/accept", path: guest("gaccept@example.org", true) + "/accept"},
+			{route: "/registrations/guest/:token/erase", path: guest("gerase@example.org", true) + "/erase", form: url.Values{}},
 			{route: "/registrations/guest/:token/sessions/:sid<int>", path: guest("gses@example.org", true) + fmt.Sprintf("/sessions/%d", workshop.ID)},
 			{route: "/api/v1/forums/:id/registrations", method: "POST", path: fmt.Sprintf("/api/v1/forums/%d/registrations", online.ID), who: "api@example.org",
 				json: `{"mode":"online","stakeholder_group":"academia","role":"participant","privacy_version":"` + privacy.Version + `"}`},

@@ -10,9 +10,32 @@ type liveConns struct {
 	wg       sync.WaitGroup
 	stopping chan struct{}
 	stopped  bool
+	held     map[int64]int // sockets per account
 }
 
-func newLiveConns() *liveConns { return &liveConns{stopping: make(chan struct{})} }
+func newLiveConns() *liveConns {
+	return &liveConns{stopping: make(chan struct{}), held: map[int64]int{}}
+}
+
+// take counts a socket of account id in, unless it holds max already.
+func (l *liveConns) take(id int64, max int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[id] >= max {
+		return false
+	}
+	l.held[id]++
+	return true
+}
+
+// give counts a socket of account id out.
+func (l *liveConns) give(id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[id]--; l.held[id] <= 0 {
+		delete(l.held, id)
+	}
+}
 
 // enter counts a connection in, unless the server is stopping.
 func (l *liveConns) enter() bool {

@@ -347,7 +347,15 @@ func (s *Server) registrantsCSV(c *fiber.Ctx) error {
 	for _, q := range qs {
 		head = append(head, q.Label.In(l, fc.Process.Languages...))
 	}
-	_ = w.Write(head)
+	// Every cell is neutralised, labels too: an organiser's question or a participant's answer
+	// must never become a spreadsheet formula.
+	write := func(row []string) {
+		for i, v := range row {
+			row[i] = csvSafe(v)
+		}
+		_ = w.Write(row)
+	}
+	write(head)
 	position := map[string]int{}
 	stamp := func(at *time.Time) string {
 		if at == nil {
@@ -366,14 +374,14 @@ func (s *Server) registrantsCSV(c *fiber.Ctx) error {
 		if r.ConsentNamed {
 			named = t("registration.yes")
 		}
-		row := []string{strconv.FormatInt(r.ID, 10), csvSafe(r.Name), csvSafe(r.Email), csvSafe(r.Organisation), r.Country,
+		row := []string{strconv.FormatInt(r.ID, 10), r.Name, r.Email, r.Organisation, r.Country,
 			t("stakeholder." + r.Group), t("registration.role." + r.Role), t("registration.mode." + r.Mode),
-			t("registration.status." + r.Status), pos, strings.Join(r.Languages, " "), csvSafe(r.Accessibility), named,
+			t("registration.status." + r.Status), pos, strings.Join(r.Languages, " "), r.Accessibility, named,
 			stamp(&r.CreatedAt), stamp(r.CheckedInAt), r.Code}
 		for _, q := range qs {
-			row = append(row, csvSafe(answerText(q, r.Answers[q.ID], l, fc.Process.Languages)))
+			row = append(row, answerText(q, r.Answers[q.ID], l, fc.Process.Languages))
 		}
-		_ = w.Write(row)
+		write(row)
 	}
 	w.Flush()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

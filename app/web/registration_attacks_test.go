@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
 )
 
 // TestRegistrationAttacks replays, through the real site, what an attacker did to registration:
@@ -236,5 +238,71 @@ func TestPersonalFeedAddress(t *testing.T) {
 		if r := d.client().get(feed); r.status != http.StatusGone {
 			t.Fatalf("the erased account's feed: %d, want 410", r.status)
 		}
+	})
+}
+
+// TestSpreadsheetHasNoFormulas: the registrants' spreadsheet neutralises every cell that a
+// spreadsheet would run as a formula, the organisers' own question labels included.
+func TestSpreadsheetHasNoFormulas(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		online, _, _ := demoOnline(t, db)
+		label := `=HYPERLINK("https://evil.example","x")`
+		if _, err := d.app.Registration.Configure(ctx, systemActor(), d.processID, online.ID, registration.SettingsInput{
+			Questions: []registration.QuestionInput{{Kind: registration.KindShortText, Label: translated.Text{"es": label, "en": label}}}}); err != nil {
+			t.Fatal(err)
+		}
+		org := d.organiser("csv@example.org")
+		r := org.get(fmt.Sprintf("/admin/forums/%d/registrants.csv", online.ID))
+		if r.status != http.StatusOK {
+			t.Fatalf("the spreadsheet: %d", r.status)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("the spreadsheet does not parse: %v", err)
+		}
+		for _, row := range rows {
+			for _, cell := range row {
+				if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+					t.Errorf("a cell a spreadsheet would run: %q", cell)
+				}
+			}
+		}
+	})
+}
+
+// TestGuestErasesTheirData: a guest erases what is kept of their address by their link, after
+// a confirmation: their registrations are left nameless, the mail to them is gone, and so is
+// the link.
+func TestGuestErasesTheirData(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		online, _, _ := demoOnline(t, db)
+		_, token, err := d.app.Registration.Register(ctx, online.ID, registration.Owner{Language: "es"}, registration.Form{Name: "Invitada Borra",
+			Email: "borra@example.org", Mode: registration.ModeOnline, Group: "academia", Role: "participant", PrivacyVersion: privacy.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := "/registrations/guest/" + token
+		guest := d.client()
+		runAll(t, []scenario{
+			{name: "the page offers it", as: guest, method: "GET", url: link, status: http.StatusOK, contains: []string{link + "/erase"}},
+			{name: "asks first", as: guest, method: "POST", url: link + "/erase", form: url.Values{}, status: http.StatusOK,
+				contains: []string{"¿Borrar tus datos?"}, unchanged: []string{"outbox", "audit_log"}},
+			{name: "erases", as: guest, method: "POST", url: link + "/erase", form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther,
+				after: func(t *testing.T, _ *response) {
+					if n, _ := db.NewSelect().Table("registrations").Where("email = 'borra@example.org' OR name = 'Invitada Borra'").Count(ctx); n != 0 {
+						t.Fatalf("%d registrations still hold the guest's address or name", n)
+					}
+					if n, _ := db.NewSelect().Table("outbox").Where("recipient = 'borra@example.org'").Count(ctx); n != 0 {
+						t.Fatalf("%d mails to the guest are kept", n)
+					}
+				}},
+			{name: "the link is gone", as: guest, method: "GET", url: link, status: http.StatusGone},
+		})
 	})
 }

@@ -27,7 +27,7 @@ func (s *Server) badgeOf(c *fiber.Ctx) (regView, error) {
 	}
 	var r registration.Registration
 	if who.Salt != "" {
-		r, err = registration.ByLink(c.UserContext(), s.DB, who)
+		r, err = registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
 	} else {
 		r, err = registration.OneOf(c.UserContext(), s.DB, who.AccountID, id)
 	}

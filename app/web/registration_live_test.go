@@ -32,9 +32,10 @@ func TestLiveCounts(t *testing.T) {
 		path := fmt.Sprintf("/admin/forums/%d/registrants/live", online.ID)
 		wsURL := "ws" + strings.TrimPrefix(d.base, "http") + path
 		org, member, anon := d.organiser("org@example.org"), d.as("member"), d.client()
-		dial := func(c *client) (*websocket.Conn, *http.Response, error) {
-			return (&websocket.Dialer{Jar: c.http.Jar, HandshakeTimeout: 5 * time.Second}).Dial(wsURL, nil)
+		dialFrom := func(c *client, origin string) (*websocket.Conn, *http.Response, error) {
+			return (&websocket.Dialer{Jar: c.http.Jar, HandshakeTimeout: 5 * time.Second}).Dial(wsURL, http.Header{"Origin": {origin}})
 		}
+		dial := func(c *client) (*websocket.Conn, *http.Response, error) { return dialFrom(c, d.base) }
 		type counts struct {
 			Confirmed int `json:"confirmed"`
 			Pending   int `json:"pending"`
@@ -66,6 +67,60 @@ func TestLiveCounts(t *testing.T) {
 			}
 		}
 		runAll(t, []scenario{{name: "without the upgrade", as: org, method: "GET", url: path, status: http.StatusUpgradeRequired}})
+		if conn, _, err := dialFrom(org, "https://evil.example"); err == nil {
+			conn.Close()
+			t.Fatal("a page of another site opened the organisers' socket")
+		}
+		closedBy := func(conn *websocket.Conn, what string) {
+			t.Helper()
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					var ne interface{ Timeout() bool }
+					if errors.As(err, &ne) && ne.Timeout() {
+						t.Fatalf("%s: the socket stayed open", what)
+					}
+					return
+				}
+			}
+		}
+		// A frame larger than the read limit ends the socket.
+		if big, _, err := dial(org); err != nil {
+			t.Fatal(err)
+		} else {
+			_ = big.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 64<<10)))
+			closedBy(big, "a 64 KiB frame")
+			big.Close()
+		}
+		// One person holds a few sockets at most.
+		var held []*websocket.Conn
+		for range 8 {
+			c, _, err := dial(org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next(c)
+			held = append(held, c)
+		}
+		extra, _, err := dial(org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closedBy(extra, "a ninth socket of one person")
+		extra.Close()
+		for _, c := range held {
+			c.Close()
+		}
+		// Signing out ends the socket opened with that login.
+		leaving := d.organiser("leaving@example.org")
+		lconn, _, err := dial(leaving)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next(lconn)
+		runAll(t, []scenario{{name: "signs out", as: leaving, method: "POST", url: "/signout", form: url.Values{}, status: http.StatusSeeOther}})
+		closedBy(lconn, "after sign-out")
+		lconn.Close()
 
 		conn, _, err := dial(org)
 		if err != nil {

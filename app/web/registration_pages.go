@@ -248,7 +248,7 @@ func (s *Server) guestRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := registration.ByLink(c.UserContext(), s.DB, who)
+	r, err := registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
 	if err != nil {
 		return err
 	}
@@ -311,6 +311,29 @@ func (s *Server) guestConfirm(c *fiber.Ctx) error {
 	return s.flash(c, "registration.flash_email_confirmed", "/registrations/guest/"+token)
 }
 
+// guestErase erases what Convene keeps of a guest's address (every registration made with it
+// without an account, and the mail sent to it), at the holder of its link's wish, once confirmed.
+func (s *Server) guestErase(c *fiber.Ctx) error {
+	who, err := s.guestHolder(c)
+	if err != nil {
+		return err
+	}
+	r, err := registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
+	if err != nil {
+		return err
+	}
+	back := "/registrations/guest/" + strings.Clone(c.Params("token"))
+	ok, err := s.confirmed(c, confirmation{TitleID: "registration.erase_title", BodyID: "registration.erase_body",
+		ButtonID: "registration.erase_button", DangerOK: true, Hidden: map[string]string{}, CancelURL: back})
+	if !ok || err != nil {
+		return err
+	}
+	if err := s.Accounts.EraseAddress(c.UserContext(), s.actor(c), r.Email); err != nil {
+		return err
+	}
+	return s.flash(c, "registration.flash_erased", "/")
+}
+
 // regTarget is the registration an action of the path is on, and who acts: the account's own
 // (/registrations/:id) or a guest's by their link (/registrations/guest/:token).
 func (s *Server) regTarget(c *fiber.Ctx) (int64, registration.Holder, string, error) {
@@ -319,7 +342,7 @@ func (s *Server) regTarget(c *fiber.Ctx) (int64, registration.Holder, string, er
 		if err != nil {
 			return 0, who, "", err
 		}
-		r, err := registration.ByLink(c.UserContext(), s.DB, who)
+		r, err := registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
 		if err != nil {
 			return 0, who, "", err
 		}

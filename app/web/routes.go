@@ -66,6 +66,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/registrations/guest/:token/cancel", registering, s.cancelRegistration)
 	app.Post("/registrations/guest/:token/mode", registering, s.changeRegistrationMode)
 	app.Post("/registrations/guest/:token/accept", registering, s.acceptOffer)
+	app.Post("/registrations/guest/:token/erase", registering, s.guestErase)
 	app.Post("/registrations/guest/:token/sessions/:sid<int>", registering, s.guestReserveSession)
 	app.Get("/registrations/guest/:token/badge", s.badge)
 	app.Get("/registrations/guest/:token/badge.png", s.badgeQR)
