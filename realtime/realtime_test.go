@@ -132,37 +132,49 @@ func TestFanOutAndSlowListener(t *testing.T) {
 	}
 }
 
-// TestConcurrentDelivery runs publishers and listeners at once (under -race in CI): every
-// listener that keeps up sees every event, in order.
+// TestConcurrentDelivery runs a publisher per room and the rooms' listeners all at once (under
+// -race in CI): every listener that keeps up sees every event of its room, in order, and none
+// of another room's. Publishers of different rooms share the hub, so a hub that let them race
+// would lose, reorder or cross events (one publisher behind one lock could never show it).
 func TestConcurrentDelivery(t *testing.T) {
 	hub := realtime.NewHub(1024, 1024)
-	const listeners, events = 20, 500
+	const rooms, listeners, events = 4, 8, 300
 	var wg sync.WaitGroup
-	errs := make(chan error, listeners)
-	for range listeners {
-		sub, _, _, _ := hub.Subscribe("s1", 0)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var want uint64 = 1
-			for want <= events {
-				select {
-				case e := <-sub.Events():
-					if e.Seq != want {
-						errs <- fmt.Errorf("got %d, want %d", e.Seq, want)
+	errs := make(chan error, rooms*listeners)
+	for r := range rooms {
+		room := fmt.Sprintf("s%d", r)
+		for range listeners {
+			sub, _, _, _ := hub.Subscribe(room, 0)
+			wg.Go(func() {
+				var want uint64 = 1
+				for want <= events {
+					select {
+					case e := <-sub.Events():
+						if e.Room != room || e.Seq != want {
+							errs <- fmt.Errorf("room %s: got %s/%d, want %d", room, e.Room, e.Seq, want)
+							return
+						}
+						want++
+					case <-sub.Done():
+						errs <- sub.Err()
 						return
 					}
-					want++
-				case <-sub.Done():
-					errs <- sub.Err()
-					return
 				}
+			})
+		}
+	}
+	start := make(chan struct{})
+	var publishers sync.WaitGroup
+	for r := range rooms {
+		publishers.Go(func() {
+			<-start
+			for seq := uint64(1); seq <= events; seq++ {
+				hub.Deliver(ev(fmt.Sprintf("s%d", r), seq))
 			}
-		}()
+		})
 	}
-	for seq := uint64(1); seq <= events; seq++ {
-		hub.Deliver(ev("s1", seq))
-	}
+	close(start)
+	publishers.Wait()
 	wg.Wait()
 	close(errs)
 	for err := range errs {

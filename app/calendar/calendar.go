@@ -6,8 +6,10 @@ package calendar
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	netmail "net/mail"
 	"net/url"
 	"slices"
 	"strings"
@@ -40,6 +42,9 @@ type Event struct {
 	URL         string
 	Categories  []string
 	Cancelled   bool
+	// Transparent events do not make their attendees busy: a room open for days, a forum's
+	// days (its sessions are what to attend).
+	Transparent bool
 	// Organizer and Attendee are set on invites sent by mail (METHOD REQUEST or CANCEL): who
 	// sends it and whom it is for.
 	Organizer, Attendee Person
@@ -51,6 +56,15 @@ type Event struct {
 // Person is someone an invite names: an address and the name to show.
 type Person struct {
 	Name, Email string
+}
+
+// Sender is the person an address such as `Convene <convene@example.org>` names; name is the
+// name to show when the address has none.
+func Sender(address, name string) Person {
+	if a, err := netmail.ParseAddress(address); err == nil {
+		return Person{Name: cmp.Or(a.Name, name), Email: a.Address}
+	}
+	return Person{Name: name, Email: address}
 }
 
 func (p Person) prop(name string, params map[string]string) *ical.Prop {
@@ -76,6 +90,9 @@ type Calendar struct {
 	Zone    string
 	Updated time.Time
 	Events  []Event
+	// Organizer is the ORGANIZER of events that name none: a published calendar's events need
+	// one (libical's strict check refuses PUBLISH without).
+	Organizer Person
 }
 
 // Encode writes c, folded, with CRLF line ends.
@@ -88,7 +105,7 @@ func Encode(w io.Writer, c Calendar) error {
 		cal.Props.SetText(ical.PropMethod, c.Method)
 	}
 	if c.Name != "" {
-		cal.Props.Set(extension("X-WR-CALNAME", clean(c.Name)))
+		cal.Props.Set(rawExtension("X-WR-CALNAME", c.Name))
 	}
 	if c.Method == "" || c.Method == MethodPublish {
 		// Subscribers refresh hourly, so a moved session shows soon (RFC 7986 asks for the VALUE).
@@ -100,7 +117,7 @@ func Encode(w io.Writer, c Calendar) error {
 	}
 
 	if c.Zone != "" {
-		cal.Props.Set(extension("X-WR-TIMEZONE", c.Zone))
+		cal.Props.Set(rawExtension("X-WR-TIMEZONE", c.Zone))
 	}
 	zones := map[string][2]int{} // zone → first and last year used
 	if len(c.Events) == 0 && c.Zone != "" {
@@ -129,6 +146,9 @@ func Encode(w io.Writer, c Calendar) error {
 		cal.Children = append(cal.Children, Timezone(z, loc, zones[z][0], zones[z][1]))
 	}
 	for _, e := range c.Events {
+		if e.Organizer.Email == "" {
+			e.Organizer = c.Organizer
+		}
 		ev, err := event(e)
 		if err != nil {
 			return err
@@ -208,7 +228,11 @@ func event(e Event) (*ical.Component, error) {
 	} else {
 		ev.SetStatus(ical.EventConfirmed)
 	}
-	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
+	if e.Transparent {
+		ev.Props.SetText(ical.PropTransparency, "TRANSPARENT")
+	} else {
+		ev.Props.SetText(ical.PropTransparency, "OPAQUE")
+	}
 	if e.Organizer.Email != "" {
 		ev.Props.Set(e.Organizer.prop(ical.PropOrganizer, nil))
 	}
@@ -235,6 +259,15 @@ func extension(name, text string) *ical.Prop {
 	p := ical.NewProp(name)
 	p.SetText(text)
 	p.Params.Del(ical.ParamValue)
+	return p
+}
+
+// rawExtension is an X- property whose value is written as it is, not escaped as TEXT: the
+// apps that read X-WR-CALNAME (Thunderbird, ical.js) show a backslash before each comma of an
+// escaped one. Line breaks, which cannot be written raw, become spaces.
+func rawExtension(name, value string) *ical.Prop {
+	p := ical.NewProp(name)
+	p.Value = strings.Join(strings.Fields(value), " ")
 	return p
 }
 

@@ -16,7 +16,10 @@ import (
 // so an invite and a feed name the same event with the same UID.
 type Events struct {
 	BaseURL string
-	Text    interface {
+	// Organizer is who the events name as their ORGANIZER: the address that answers for the
+	// site.
+	Organizer calendar.Person
+	Text      interface {
 		T(lang, id string, data map[string]any) string
 	}
 }
@@ -76,6 +79,7 @@ func (e Events) Session(l string, f Forum, langs []string, topicBy map[int64]pro
 		Summary: sv.Title.In(l, langs...), Description: strings.Join(desc, "\n\n"),
 		Location: e.Location(l, f, sv), URL: page, Categories: cats,
 		Cancelled: sv.Status == SessionCancelled || f.Status == StatusCancelled, Modified: modified,
+		Organizer: e.Organizer, Transparent: sv.EndsAt.Sub(sv.StartsAt) >= 24*time.Hour,
 	}
 }
 
@@ -98,7 +102,7 @@ func (e Events) Forum(l string, f Forum, langs []string) calendar.Event {
 	return calendar.Event{UID: e.ForumUID(f.ID), Sequence: f.Sequence,
 		Start: start, End: end, Zone: f.TimeZone, AllDay: true, Summary: f.Title.In(l, langs...),
 		Description: strings.TrimSpace(f.Description.In(l, langs...) + "\n\n" + page), Location: where, URL: page,
-		Cancelled: f.Status == StatusCancelled, Modified: f.UpdatedAt}
+		Cancelled: f.Status == StatusCancelled, Modified: f.UpdatedAt, Organizer: e.Organizer, Transparent: true}
 }
 
 // Location says where a session happens, as a calendar shows it: venue and room, "Online", or

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,27 +317,40 @@ func TestLeaseKeepsOtherWorkersOff(t *testing.T) {
 	})
 }
 
-// TestSlowServerNoDoubleSend: with a mail server slower than the lease is long, the rows a
-// worker claimed but has not reached yet fall due again and another worker takes them over;
-// the first must then skip them, not send them a second time. Real clock, real SMTP server.
+// TestSlowServerNoDoubleSend: two workers share a queue that a slow mail server takes longer
+// to drain than a lease lasts. The second worker takes over the rows whose lease ran out before
+// the first reached them, and the first skips those: every message is delivered once, and each
+// worker delivered some. (A send takes a tenth of half the lease, the margin the worker counts
+// on, so a loaded machine does not turn the check into a race.)
 func TestSlowServerNoDoubleSend(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		srv := startSMTP(t, serverOptions{})
-		srv.set(func(s *smtpServer) { s.delay = 150 * time.Millisecond })
+		srv.set(func(s *smtpServer) { s.delay = 100 * time.Millisecond })
 		clk := clock.System{}
-		const total = 6
+		const total = 30
 		for i := range total {
 			enqueue(t, db.DB, clk.Now(), mail.Message{To: "x@example.org", Language: "es", Subject: fmt.Sprintf("n%02d", i), Text: "t"})
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var wg sync.WaitGroup
-		for range 2 {
-			w := newWorker(db, smtpSender(t, srv.addr, "", "tls=none"), clk)
-			w.Lease, w.Poll = 400*time.Millisecond, 20*time.Millisecond
-			wg.Go(func() { _ = w.Run(ctx) })
+		var byWorker [2]atomic.Int32
+		start := make(chan struct{})
+		for i := range 2 {
+			w := newWorker(db, countingSender{smtpSender(t, srv.addr, "", "tls=none"), &byWorker[i]}, clk)
+			w.Lease, w.Poll = 2*time.Second, 20*time.Millisecond
+			wg.Go(func() {
+				if i == 1 {
+					<-start // the first claims every row; the second can only take over
+				}
+				_ = w.Run(ctx)
+			})
 		}
-		deadline := time.Now().Add(30 * time.Second)
+		for count(t, db.DB, "claim <> ''") < total {
+			time.Sleep(5 * time.Millisecond)
+		}
+		close(start)
+		deadline := time.Now().Add(60 * time.Second)
 		for count(t, db.DB, "sent_at IS NOT NULL") < total {
 			if time.Now().After(deadline) {
 				t.Fatalf("only %d of %d sent", count(t, db.DB, "sent_at IS NOT NULL"), total)
@@ -354,10 +368,27 @@ func TestSlowServerNoDoubleSend(t *testing.T) {
 				t.Errorf("message %s delivered %d times", s, seen[s])
 			}
 		}
+		if a, b := byWorker[0].Load(), byWorker[1].Load(); a == 0 || b == 0 || a+b != total {
+			t.Errorf("the first worker sent %d and the second %d, want both some and %d in all: the second never took over", a, b, total)
+		}
 		if n := count(t, db.DB, "body_text <> '' OR body_html <> ''"); n != 0 {
 			t.Errorf("%d sent messages keep their body", n)
 		}
 	})
+}
+
+// countingSender counts what a sender delivered.
+type countingSender struct {
+	mail.Sender
+	n *atomic.Int32
+}
+
+func (c countingSender) Send(ctx context.Context, from string, m mail.Message) error {
+	err := c.Sender.Send(ctx, from, m)
+	if err == nil {
+		c.n.Add(1)
+	}
+	return err
 }
 
 func TestRunAndWake(t *testing.T) {

@@ -37,11 +37,10 @@ type Outbox interface {
 // catalogs, with the forum's event attached as an invite (METHOD REQUEST or CANCEL) with the
 // same UID as the feeds.
 type Mailer struct {
-	Outbox    Outbox
-	Words     Words
-	Events    forums.Events
-	Links     Links
-	Organizer calendar.Person // who invites: the site's name and sender address
+	Outbox Outbox
+	Words  Words
+	Events forums.Events
+	Links  Links
 	// Log hears of notices that could not be written (nil: nobody does).
 	Log *slog.Logger
 }
@@ -174,7 +173,6 @@ func (m Mailer) invite(ctx context.Context, db bun.IDB, l string, f forums.Forum
 		ev = m.Events.Session(l, f, p.Languages, topicBy, *sv)
 		ev.Sequence = sv.CalendarSequence(f) + r.InviteSequence
 	}
-	ev.Organizer = m.Organizer
 	ev.Attendee = calendar.Person{Name: r.Name, Email: r.Email}
 	if r.Mode == ModeOnline && f.OnlineURL != "" {
 		ev.Location = m.Words.T(l, "forum.online", nil)

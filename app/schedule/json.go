@@ -81,6 +81,7 @@ type jsonEvent struct {
 }
 
 type jsonPerson struct {
+	ID        int64  `json:"id"`
 	Name      string `json:"name"`
 	GUID      string `json:"guid"`
 	Biography string `json:"biography"`
@@ -113,7 +114,7 @@ func WriteJSON(w io.Writer, p Programme, _ string) error {
 	}
 	for i, d := range days {
 		day := jsonDay{Index: i + 1, Date: d.Format(time.DateOnly), DayStart: p.dateTime(d),
-			DayEnd: p.dateTime(d.Add(24*time.Hour - time.Minute)), Rooms: map[string][]jsonEvent{}}
+			DayEnd: p.dateTime(p.dayEnd(d)), Rooms: map[string][]jsonEvent{}}
 		for _, pt := range parts[i] {
 			e := jsonEvent{GUID: pt.guid, ID: pt.id, Date: p.dateTime(pt.start), Start: pt.start.In(p.Zone).Format("15:04"),
 				End: p.dateTime(pt.end), Duration: duration(pt.end.Sub(pt.start)), Room: pt.Room, Slug: pt.slug, URL: pt.URL,
@@ -123,7 +124,7 @@ func WriteJSON(w io.Writer, p Programme, _ string) error {
 				e.Track = &pt.Track
 			}
 			for _, ps := range pt.Persons {
-				e.Persons = append(e.Persons, jsonPerson(ps))
+				e.Persons = append(e.Persons, jsonPerson{ID: ps.id(), Name: ps.Name, GUID: ps.GUID, Biography: ps.Biography})
 			}
 			for _, l := range pt.Links {
 				e.Links = append(e.Links, jsonLink{Type: "web", URL: l.URL, Title: l.Title})

@@ -2,11 +2,14 @@
 // pretalx emit (C3VOC's schedule.json and schedule.xml), so schedule apps such as Giggity and
 // ConfClerk can load it. What it writes follows the official schemas strictly: no member beyond
 // them, absolute URLs, times with their UTC offset, durations of at most a day (a session that
-// spans days is written once per day).
+// spans days is written once per day), and what ConfClerk, which refuses or drops more than the
+// schemas do, needs: ids that fit 32 bits, speakers with an id, no duration of 24:00 (read as
+// none), cancelled sessions kept (a client that merges on reload would go on showing them).
 package schedule
 
 import (
 	"fmt"
+	"hash/crc32"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,6 +67,10 @@ type Event struct {
 // Person is a speaker.
 type Person struct{ Name, GUID, Biography string }
 
+// id is the person's integer id, which ConfClerk requires (it drops speakers without one): the
+// same name is one person across the programme.
+func (p Person) id() int64 { return int64(crc32.ChecksumIEEE([]byte(p.Name)) & 0x7fffffff) }
+
 // Link is a related address, such as where to join online.
 type Link struct{ URL, Title string }
 
@@ -94,6 +101,14 @@ func Slugify(s string) string {
 	}
 	return strings.Trim(notSlug.ReplaceAllString(strings.ToLower(plain), "-"), "-")
 }
+
+// Ids of the later days' parts of a session that spans days: 2^30 + the session's id × 32 + the
+// part's number, within the 31 bits that schedule apps store ids in (ConfClerk refused a whole
+// file over an id of 3000000002). A session keeps at most 32 parts.
+const (
+	partBase = 1 << 30
+	maxParts = 32
+)
 
 // part is one day's part of an event: an event within a day is one part.
 type part struct {
@@ -128,9 +143,12 @@ func (p Programme) layout() (days []time.Time, parts [][]part) {
 			}
 			pt := part{Event: e, day: i, id: e.ID, guid: e.GUID, start: a, end: b,
 				slug: Acronym(p.Acronym) + "-" + itoa(e.ID) + "-" + cut(Slugify(e.Title), 60)}
+			if n >= maxParts {
+				break
+			}
 			if n > 0 {
 				// A later day's part of a session that spans days: its own identity, derived.
-				pt.id = e.ID + int64(n)*1_000_000_000
+				pt.id = partBase + e.ID*maxParts + int64(n)
 				pt.guid = GUID(e.URL + "#day-" + itoa(int64(n)))
 				pt.slug += "-" + itoa(int64(n+1))
 			}
@@ -168,10 +186,17 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// duration writes d as HH:MM (at most 24:00, since parts are within a day).
+// duration writes d as HH:MM, at most 23:59 (parts are within a day; ConfClerk reads 24:00
+// as no time at all).
 func duration(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
+	m := min(int(d.Round(time.Minute)/time.Minute), 24*60-1)
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
+}
+
+// dayEnd is the last minute of day d in the programme's zone: 23:59 on its clock, whatever
+// a change of clocks that day does to its length.
+func (p Programme) dayEnd(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 0, 0, p.Zone)
 }
 
 // dateTime writes an instant in the programme's zone with its offset: 2017-12-17T17:00:00+01:00.

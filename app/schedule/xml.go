@@ -74,6 +74,7 @@ type xmlEvent struct {
 }
 
 type xmlPerson struct {
+	ID   int64  `xml:"id,attr"`
 	GUID string `xml:"guid,attr"`
 	Name string `xml:",chardata"`
 }
@@ -94,7 +95,7 @@ func WriteXML(w io.Writer, p Programme, url string) error {
 		s.Conference.Tracks = append(s.Conference.Tracks, xmlTrack(t))
 	}
 	for i, d := range days {
-		day := xmlDay{Index: i + 1, Date: d.Format(time.DateOnly), Start: p.dateTime(d), End: p.dateTime(d.Add(24*time.Hour - time.Minute))}
+		day := xmlDay{Index: i + 1, Date: d.Format(time.DateOnly), Start: p.dateTime(d), End: p.dateTime(p.dayEnd(d))}
 		for _, r := range p.Rooms {
 			room := xmlRoom{Name: r.Name, GUID: r.GUID}
 			for _, pt := range parts[i] {
@@ -105,7 +106,7 @@ func WriteXML(w io.Writer, p Programme, url string) error {
 					Start: pt.start.In(p.Zone).Format("15:04"), Duration: duration(pt.end.Sub(pt.start)), Abstract: pt.Abstract,
 					Slug: pt.slug, Track: pt.Track, Language: pt.Language, Description: pt.Description, URL: pt.URL}
 				for _, ps := range pt.Persons {
-					e.Persons = append(e.Persons, xmlPerson{GUID: ps.GUID, Name: ps.Name})
+					e.Persons = append(e.Persons, xmlPerson{ID: ps.id(), GUID: ps.GUID, Name: ps.Name})
 				}
 				for _, l := range pt.Links {
 					e.Links = append(e.Links, xmlLink{Href: l.URL, Type: "web", Title: l.Title})

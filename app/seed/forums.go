@@ -96,6 +96,32 @@ func addForums(ctx context.Context, tx bun.IDB, now time.Time, list []demoForum)
 	return nil
 }
 
+// igfRoom is where the open forum was held, in the Palais des Nations (and webcast).
+const igfRoom = "Sala de conferencias"
+
+// igfRoomToo puts the open forum's session in its room at the Palais des Nations, in databases
+// seeded before igfOpenForum named it (the session sat in "Online"). It corrects the record of
+// an event of 2017, not a change to a programme: no change log, no new calendar sequence.
+func igfRoomToo(ctx context.Context, tx bun.IDB, now time.Time) error {
+	var f forums.Forum
+	if err := tx.NewSelect().Model(&f).Where("slug = 'igf-2017-open-forum'").Scan(ctx); err != nil {
+		if errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	n, err := tx.NewSelect().Table("rooms").Where("forum_id = ?", f.ID).Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	r, err := forums.AddRoom(ctx, tx, now, audit.Actor{}, f.ProcessID, f.ID, igfRoom, 0)
+	if err != nil {
+		return err
+	}
+	_, err = tx.NewUpdate().Table("sessions").Set("room_id = ?", r.ID).Where("forum_id = ? AND room_id IS NULL", f.ID).Exec(ctx)
+	return err
+}
+
 // igfOpenForum is the open forum Mexico held at the Internet Governance Forum 2017 in Geneva.
 func igfOpenForum(ctx context.Context, tx bun.IDB, now time.Time) error {
 	return addForums(ctx, tx, now, []demoForum{{
@@ -113,7 +139,8 @@ func igfOpenForum(ctx context.Context, tx bun.IDB, now time.Time) error {
 					"Cybersecurity Strategy with many stakeholders and the support of the OAS."},
 			Accessibility: translated.Text{"es": "Sede accesible en silla de ruedas; transmisión en línea con subtítulos.",
 				"en": "Wheelchair-accessible venue; webcast with captions."}},
-		sessions: []demoSession{{kind: forums.KindOpenForum, start: "17:00", end: "18:00",
+		rooms: []string{igfRoom},
+		sessions: []demoSession{{kind: forums.KindOpenForum, start: "17:00", end: "18:00", room: igfRoom,
 			es: "México: identificando buenas prácticas de ciberseguridad a través de la cooperación",
 			en: "Mexico: Identifying best practices on cybersecurity through cooperation",
 			descES: "Gobierno, organismos internacionales, sociedad civil, academia y sector privado comparten lo aprendido al " +

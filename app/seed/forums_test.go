@@ -33,7 +33,7 @@ func TestDemoForums(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open"}) {
+		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room"}) {
 			t.Fatalf("an earlier demo gains %v (%v)", applied, err)
 		}
 		p, err := processes.BySlug(ctx, db.DB, "encs-2017")
@@ -69,6 +69,9 @@ func TestDemoForums(t *testing.T) {
 				if f.TimeZone != "Europe/Zurich" || s.Title["en"] != "Mexico: Identifying best practices on cybersecurity through cooperation" ||
 					!s.StartsAt.Equal(time.Date(2017, 12, 17, 16, 0, 0, 0, time.UTC)) || !s.EndsAt.Equal(time.Date(2017, 12, 17, 17, 0, 0, 0, time.UTC)) {
 					t.Errorf("the IGF open forum: %+v %+v", f, s)
+				}
+				if s.Room != "Sala de conferencias" {
+					t.Errorf("the IGF open forum was held in a room of the Palais des Nations, not %q", s.Room)
 				}
 			case "foro-cdmx":
 				rooms, _ := forums.Rooms(ctx, db.DB, f.ID)

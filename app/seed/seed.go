@@ -20,6 +20,7 @@ const (
 	stepIGF          = "2017-igf-open-forum"
 	stepUpcoming     = "upcoming-forums"
 	stepRegistration = "registration-open"
+	stepIGFRoom      = "2017-igf-room"
 )
 
 type stepRow struct {
@@ -41,6 +42,7 @@ func steps() []step {
 		{stepIGF, igfOpenForum},
 		{stepUpcoming, upcomingForums},
 		{stepRegistration, openRegistration},
+		{stepIGFRoom, igfRoomToo},
 	}
 }
 

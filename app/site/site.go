@@ -5,13 +5,11 @@
 package site
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	netmail "net/mail"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -122,12 +120,9 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 		}
 	}
 	links := registration.Links{Key: key}
-	organizer := calendar.Person{Name: s.Outbox.SiteName, Email: cfg.MailFrom}
-	if a, err := netmail.ParseAddress(cfg.MailFrom); err == nil {
-		organizer = calendar.Person{Name: cmp.Or(a.Name, s.Outbox.SiteName), Email: a.Address}
-	}
+	events := forums.Events{BaseURL: cfg.BaseURL, Text: bundle, Organizer: calendar.Sender(cfg.MailFrom, s.Outbox.SiteName)}
 	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Notifier: registration.Mailer{
-		Outbox: s.Outbox, Words: bundle, Events: forums.Events{BaseURL: cfg.BaseURL, Text: bundle}, Links: links, Organizer: organizer, Log: s.Logger}}
+		Outbox: s.Outbox, Words: bundle, Events: events, Links: links, Log: s.Logger}}
 	// Invites follow the schedule: a moved or cancelled forum or session writes to those holding a place.
 	s.Forums.Followers = []forums.Follower{registration.Follower{Notifier: s.Registration.Notifier}}
 	s.Accounts = &accounts.Service{

@@ -117,6 +117,9 @@ func (s *Server) processICS(c *fiber.Ctx) error {
 // sendCalendar writes a calendar with an ETag, answering 304 when the client has it already.
 // Calendars of public forums may be kept by shared caches, which must ask again each time.
 func (s *Server) sendCalendar(c *fiber.Ctx, name string, private bool, cal calendar.Calendar) error {
+	if cal.Organizer.Email == "" {
+		cal.Organizer = s.events.Organizer
+	}
 	var buf bytes.Buffer
 	if err := calendar.Encode(&buf, cal); err != nil {
 		return err
@@ -126,10 +129,12 @@ func (s *Server) sendCalendar(c *fiber.Ctx, name string, private bool, cal calen
 	return s.sendWithETag(c, buf.Bytes(), private)
 }
 
-// sendWithETag sends body with a strong ETag of its bytes and answers If-None-Match with 304.
+// sendWithETag sends body with an ETag of its bytes and answers If-None-Match with 304. The
+// ETag is weak: the compress middleware may send the same body gzipped, and a strong ETag
+// must differ between encodings.
 func (s *Server) sendWithETag(c *fiber.Ctx, body []byte, private bool) error {
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
 	c.Set(fiber.HeaderETag, etag)
 	if private || account(c) != nil {
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
@@ -145,6 +150,7 @@ func (s *Server) sendWithETag(c *fiber.Ctx, body []byte, private bool) error {
 
 // etagMatches reads an If-None-Match list (weak comparison, as RFC 9110 asks for it).
 func etagMatches(header, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, e := range strings.Split(header, ",") {
 		e = strings.TrimPrefix(strings.TrimSpace(e), "W/")
 		if e == etag || e == "*" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/xml"
 	"html"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func (s *Server) forumChangesAtom(c *fiber.Ctx) error {
 	page := s.Config.BaseURL + "/forums/" + fc.Forum.Slug + "/changes"
 	feed := &feeds.Feed{
 		Title:   s.Locale.T(l, "change.title", map[string]any{"Forum": fc.Forum.Title.In(l, fc.Process.Languages...)}),
-		Link:    &feeds.Link{Href: page},
+		Link:    &feeds.Link{Href: page, Rel: "alternate"},
 		Author:  &feeds.Author{Name: s.Locale.T(l, "site.name", nil)},
 		Updated: fc.Forum.UpdatedAt.UTC(),
 	}
@@ -138,10 +139,17 @@ func (s *Server) forumChangesAtom(c *fiber.Ctx) error {
 			Description: html.EscapeString(s.Locale.T(l, "change.from_to", map[string]any{"What": what, "Before": ln.Before, "After": ln.After})),
 		})
 	}
-	out, err := feed.ToAtom()
+	// The feed names its own address (rel="self", as feed readers and validators ask), beside
+	// the page it mirrors.
+	atom := struct {
+		*feeds.AtomFeed
+		XMLName xml.Name       `xml:"feed"`
+		Self    feeds.AtomLink `xml:"link"`
+	}{AtomFeed: (&feeds.Atom{Feed: feed}).AtomFeed(), Self: feeds.AtomLink{Href: page + ".atom", Rel: "self", Type: "application/atom+xml"}}
+	out, err := xml.MarshalIndent(atom, "", "  ")
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
-	return s.sendWithETag(c, []byte(out), fc.Runs)
+	return s.sendWithETag(c, append([]byte(xml.Header), out...), fc.Runs)
 }

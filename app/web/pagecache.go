@@ -274,7 +274,7 @@ func (s *Server) fill(c *fiber.Ctx, h fiber.Handler, rev int64, key string, now 
 		e.etag = string(tag)
 	} else {
 		sum := sha256.Sum256([]byte(body))
-		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		e.etag = `W/"` + hex.EncodeToString(sum[:16]) + `"` // weak: sent gzipped, brotli or as it is
 		c.Set(fiber.HeaderETag, e.etag)
 	}
 	s.cache.put(rev, key, e)

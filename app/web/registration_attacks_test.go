@@ -228,8 +228,9 @@ func TestPersonalFeedAddress(t *testing.T) {
 		if feed == "" || strings.HasPrefix(feed, fmt.Sprintf("/calendar/%d.", a.ID)) {
 			t.Fatalf("the feed address %q names the account", feed)
 		}
-		if r := d.client().get(feed); r.status != http.StatusOK {
-			t.Fatalf("the feed: %d", r.status)
+		cal, _ := icsOf(t, d.client(), feed)
+		if z, _ := cal.Props.Text("X-WR-TIMEZONE"); z != "America/Mexico_City" {
+			t.Errorf("the personal feed's X-WR-TIMEZONE %q, want its forum's zone", z)
 		}
 		admin := d.as("admin")
 		if r := admin.post(fmt.Sprintf("/admin/accounts/%d/erase", a.ID), url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -115,7 +114,8 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 		byForum[sv.ForumID] = append(byForum[sv.ForumID], sv)
 	}
 	l := feedLang(c)
-	cal := calendar.Calendar{Name: s.Locale.T(l, "registration.feed_name", nil), Method: calendar.MethodPublish, Zone: "UTC"}
+	cal := calendar.Calendar{Name: s.Locale.T(l, "registration.feed_name", nil), Method: calendar.MethodPublish}
+	mixed := false // forums in several zones: the calendar names none of its own
 	procs := map[int64]*forumContext{}
 	for _, id := range ids {
 		f, err := forums.Get(ctx, s.DB, id)
@@ -140,11 +140,19 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 		mine := newForumContext(f, fc.Process, fc.Topics, false, true)
 		mine.Registers, mine.Holds = true, held
 		cal.Events = append(cal.Events, s.forumEvents(l, mine, byForum[id])...)
+		mixed = mixed || (cal.Zone != "" && cal.Zone != f.TimeZone)
+		cal.Zone = f.TimeZone
 		if f.UpdatedAt.After(cal.Updated) {
 			cal.Updated = f.UpdatedAt
 		}
 	}
-	return s.sendCalendar(c, "convene-"+strconv.FormatInt(accountID, 10), true, cal)
+	switch {
+	case len(ids) == 0:
+		cal.Zone = "UTC" // a calendar holds at least one component: this zone's
+	case mixed:
+		cal.Zone = ""
+	}
+	return s.sendCalendar(c, "convene", true, cal)
 }
 
 // resetFeed gives the signed-in account a new feed address; the old one stops working.

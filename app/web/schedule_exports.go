@@ -13,9 +13,9 @@ import (
 	"github.com/convene/convene/app/schedule"
 )
 
-// programmeOf is a forum's programme as the schedule formats carry it, in language l:
-// sessions not cancelled, rooms in use (and one for online sessions), its objectives and axes
-// as tracks.
+// programmeOf is a forum's programme as the schedule formats carry it, in language l: its
+// sessions (cancelled ones kept, their titles saying so, so apps that merge on reload show
+// it), rooms in use (and one for online sessions), its objectives and axes as tracks.
 func (s *Server) programmeOf(c *fiber.Ctx, l string, fc *forumContext) (schedule.Programme, error) {
 	ctx := c.UserContext()
 	f, langs := fc.Forum, fc.Process.Languages
@@ -36,14 +36,15 @@ func (s *Server) programmeOf(c *fiber.Ctx, l string, fc *forumContext) (schedule
 	latest := f.UpdatedAt
 	usedRooms, usedTopics, anyOnline := map[int64]bool{}, map[int64]bool{}, false
 	for _, sv := range sessions {
-		if sv.Status == forums.SessionCancelled || f.Status == forums.StatusCancelled {
-			continue
-		}
 		if sv.UpdatedAt.After(latest) {
 			latest = sv.UpdatedAt
 		}
 		url := site + "/sessions/" + strconv.FormatInt(sv.ID, 10)
-		e := schedule.Event{ID: sv.ID, GUID: schedule.GUID(url), Room: sv.Room, Title: sv.Title.In(l, langs...),
+		title := sv.Title.In(l, langs...)
+		if sv.Status == forums.SessionCancelled || f.Status == forums.StatusCancelled {
+			title = s.Locale.T(l, "schedule.cancelled", map[string]any{"Title": title})
+		}
+		e := schedule.Event{ID: sv.ID, GUID: schedule.GUID(url), Room: sv.Room, Title: title,
 			Type: s.Locale.T(l, "session.kind."+sv.Kind, nil), Abstract: summary(sv.Description.In(l, langs...), 300),
 			Description: sv.Description.In(l, langs...), Start: sv.StartsAt, End: sv.EndsAt, URL: url}
 		if sv.Room == "" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/forums"
@@ -101,9 +102,10 @@ func New(d Deps) (*Server, error) {
 		cache:     newPageCache(),
 		revisions: &revisionReader{db: d.DB},
 		logins:    newLoginCache(),
-		events:    forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale},
-		live:      newLiveConns(),
-		limits:    &store.Limits{DB: d.DB},
+		events: forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale,
+			Organizer: calendar.Sender(d.Config.MailFrom, d.Locale.T(locale.Default, "site.name", nil))},
+		live:   newLiveConns(),
+		limits: &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {
