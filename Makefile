@@ -10,6 +10,8 @@ VULNDB        := v0.0.0-20261105234957-e22db6528018
 TEST_TIMEOUT  ?= 25m
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS          := ./...
+# One set of build flags for run and build, so one never recompiles what the other built.
+BUILD_FLAGS   := -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
 .PHONY: run build test test-sqlite test-go test-race test-plain lint fmt-check vet staticcheck vuln measure prerequisites clean
 
@@ -17,11 +19,11 @@ PKGS          := ./...
 ## machine takes minutes), then serve the demo on the embedded database. Ctrl-C stops it.
 run:
 	@echo "Building Convene (the first build downloads modules and compiles for a few minutes)..."
-	@CGO_ENABLED=0 $(GO) build -v -o bin/convene ./cmd/convene
+	@CGO_ENABLED=0 $(GO) build -v $(BUILD_FLAGS) -o bin/convene ./cmd/convene
 	@exec ./bin/convene serve --demo
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/convene ./cmd/convene
+	CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o bin/convene ./cmd/convene
 
 ## test: format, vet, staticcheck and govulncheck, then every test with -race on PostgreSQL,
 ## SQLite and Chromium.

@@ -402,6 +402,35 @@ func (s *Service) setPassword(ctx context.Context, tx bun.Tx, a *Account, hash s
 		"Name": a.Name, "ResetLink": s.BaseURL + "/reset"})
 }
 
+// SetPassword sets a new password for the account of email, as its operator asks on the command
+// line (a lost first admin's): the password rules apply, every login ends, the owner is told by
+// mail, and the change is in the audit log.
+func (s *Service) SetPassword(ctx context.Context, email, password string) (Account, error) {
+	a, err := ByEmail(ctx, s.DB, email)
+	if err != nil {
+		return Account{}, err
+	}
+	var es validate.Errors
+	checkNewPassword(&es, password, "", a.Email, a.Name, false)
+	if err := es.Err(); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		return Account{}, err
+	}
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := forgetFailures(ctx, tx, a.Email); err != nil {
+			return err
+		}
+		if err := s.setPassword(ctx, tx, &a, hash); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.Clock.Now(), audit.Actor{}, "account.password_set", "account", fmt.Sprint(a.ID), nil)
+	})
+	return a, err
+}
+
 // ResetPassword sets a new password from a mailed link. Following the link proves the address,
 // so it also verifies it. Every login of the account ends, and every other reset link of the
 // account stops working.

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/term"
 
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/store"
@@ -37,13 +38,17 @@ Usage:
   convene serve [--addr HOST:PORT] [--demo]   migrate, make sure an admin exists, serve
   convene migrate up|status                   apply or list database migrations
   convene seed demo                           load the demo process (idempotent)
-  convene user create --email E --name N [--role admin|member]
-                                              create an account (password from stdin, or generated)
+  convene user create --email E --name N [--role admin|member] [--password-stdin]
+                                              create an account (password asked on a terminal, read
+                                              from standard input, or generated and printed)
+  convene user password --email E [--password-stdin]
+                                              set a new password (a lost admin's, say): every login
+                                              of the account ends
   convene token create --email E [--name N]   print a new API token for an account
   convene version                             print the version
 
-Every command takes the configuration flags (see "convene serve -h"); each has a CONVENE_*
-environment variable too. Flags win over the environment.
+Every command takes the configuration flags (see "convene serve -h"), before or after its
+words; each has a CONVENE_* environment variable too. Flags win over the environment.
 `
 
 // Run runs one command and returns the process exit code.
@@ -92,25 +97,40 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// command parses the flags of one subcommand: its own (added by setup) and the configuration's.
-func command(env Env, name string, args []string, setup func(fs *flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
+// command parses the flags of one subcommand, its own (added by setup) and the configuration's,
+// wherever they stand among its words ("seed demo --database-url X" as well as "seed
+// --database-url X demo"), and returns the words. After "--" everything is a word.
+func command(env Env, name string, args []string, setup func(fs *flag.FlagSet)) (config.Config, []string, error) {
 	fs := flag.NewFlagSet("convene "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	if setup != nil {
 		setup(fs)
 	}
 	loader := config.NewLoader(fs, env.Getenv)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return config.Config{}, nil, err
+	var words []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return config.Config{}, nil, err
+			}
+			return config.Config{}, nil, usageError{err.Error()}
 		}
-		return config.Config{}, nil, usageError{err.Error()}
+		parsed := len(rest) - len(fs.Args())
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if parsed > 0 && args[len(args)-len(rest)-1] == "--" {
+			words = append(words, rest...)
+			break
+		}
+		words, rest = append(words, rest[0]), rest[1:]
 	}
 	cfg, err := loader.Load()
 	if err != nil {
 		return cfg, nil, fmt.Errorf("configuration: %w", err)
 	}
-	return cfg, fs, nil
+	return cfg, words, nil
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -128,12 +148,11 @@ func openDB(ctx context.Context, cfg config.Config) (*bun.DB, error) {
 }
 
 func migrateCmd(env Env, args []string) error {
-	cfg, fs, err := command(env, "migrate", args, nil)
+	cfg, words, err := command(env, "migrate", args, nil)
 	if err != nil {
 		return err
 	}
-	action := fs.Arg(0)
-	if action != "up" && action != "status" {
+	if len(words) != 1 || (words[0] != "up" && words[0] != "status") {
 		return usageError{`want "migrate up" or "migrate status"`}
 	}
 	ctx := context.Background()
@@ -142,7 +161,7 @@ func migrateCmd(env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if action == "up" {
+	if words[0] == "up" {
 		applied, err := store.Migrate(ctx, db)
 		if err != nil {
 			return err
@@ -170,14 +189,11 @@ func migrateCmd(env Env, args []string) error {
 }
 
 // isTerminal tells whether r is an interactive terminal; commands never wait on a stdin that
-// is not one.
+// is not one. Any character device is not one: /dev/null is a character device too, and
+// systemd, cron and "docker run" without -i give it.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func readLine(r io.Reader) (string, error) {

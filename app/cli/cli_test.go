@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -72,6 +73,11 @@ func TestCommands(t *testing.T) {
 			{"user create bad role", "", []string{"user", "create", "--email", "c@example.org", "--name", "C", "--role", "king"}, 2, "", "--role"},
 			{"user create short password", "short\n", []string{"user", "create", "--email", "c@example.org", "--name", "C", "--password-stdin"}, 1, "", "--password:"},
 			{"token create", "", []string{"token", "create", "--email", "ana@example.org"}, 0, "cvn_", ""},
+			{"user password generates one", "", []string{"user", "password", "--email", "ana@example.org"}, 0, "password: ", ""},
+			{"user password from stdin", "another piped passphrase\n", []string{"user", "password", "--email", "bea@example.org", "--password-stdin"}, 0, "new password set for bea@example.org", ""},
+			{"user password for nobody", "", []string{"user", "password", "--email", "nobody@example.org"}, 1, "", "no account"},
+			{"user password too short", "short\n", []string{"user", "password", "--email", "bea@example.org", "--password-stdin"}, 1, "", "--password:"},
+			{"a stray word", "", []string{"token", "create", "extra", "--email", "ana@example.org"}, 2, "", "nothing else"},
 			{"token for nobody", "", []string{"token", "create", "--email", "nobody@example.org"}, 1, "", "no account"},
 		}
 		for _, tc := range cases {
@@ -81,6 +87,55 @@ func TestCommands(t *testing.T) {
 					t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
 				}
 			})
+		}
+	})
+}
+
+// TestFlagsAfterWords: configuration flags count wherever they stand, so "seed demo
+// --database-url X" seeds X (they were once ignored after the last word, and the default
+// database was seeded instead).
+func TestFlagsAfterWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		other := storetest.Open(t, db.Dialect)
+		var out, errOut syncBuffer
+		env := map[string]string{"CONVENE_DATABASE_URL": db.URL, "CONVENE_LOG_LEVEL": "warn"}
+		code := cli.Run(cli.Env{Args: []string{"seed", "demo", "--database-url", other.URL}, Stdin: strings.NewReader(""), Stdout: &out,
+			Stderr: &errOut, Getenv: func(k string) string { return env[k] }, Version: "test"})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		count := func(d *storetest.DB) int {
+			n, err := d.NewSelect().Table("processes").Count(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		if count(other) != 1 || count(db) != 0 {
+			t.Fatalf("seeded %d processes in the database named after the word, %d in the default one", count(other), count(db))
+		}
+		if code, out, _ := run(t, db.URL, "", "migrate", "status", "--database-url", other.URL); code != 0 || !strings.Contains(out, "0 pending") {
+			t.Fatalf("migrate status with the flag after the word: %d %s", code, out)
+		}
+	})
+}
+
+// TestNullStdinGeneratesPassword: "user create" with standard input on /dev/null (systemd,
+// cron, docker run without -i) generates a password instead of taking the device for a
+// terminal.
+func TestNullStdinGeneratesPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer null.Close()
+		var out, errOut syncBuffer
+		env := map[string]string{"CONVENE_DATABASE_URL": db.URL, "CONVENE_LOG_LEVEL": "warn"}
+		code := cli.Run(cli.Env{Args: []string{"user", "create", "--email", "cron@example.org", "--name", "Cron"}, Stdin: null,
+			Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }, Version: "test"})
+		if code != 0 || !strings.Contains(out.String(), "password: ") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errOut.String())
 		}
 	})
 }

@@ -14,11 +14,11 @@ import (
 )
 
 func seedCmd(env Env, args []string) error {
-	cfg, fs, err := command(env, "seed", args, nil)
+	cfg, words, err := command(env, "seed", args, nil)
 	if err != nil {
 		return err
 	}
-	if fs.Arg(0) != "demo" {
+	if len(words) != 1 || words[0] != "demo" {
 		return usageError{`want "seed demo"`}
 	}
 	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
@@ -49,12 +49,15 @@ func withSite(env Env, cfg config.Config, fn func(ctx context.Context, s *site.S
 }
 
 func userCmd(env Env, args []string) error {
+	if len(args) > 0 && args[0] == "password" {
+		return userPassword(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{`want "user create --email E --name N [--role admin|member]"`}
+		return usageError{`want "user create --email E --name N [--role admin|member]" or "user password --email E"`}
 	}
 	var email, name, role string
 	var passwordStdin bool
-	cfg, _, err := command(env, "user create", args[1:], func(fs *flag.FlagSet) {
+	cfg, words, err := command(env, "user create", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "email address (required)")
 		fs.StringVar(&name, "name", "", "full name (required)")
 		fs.StringVar(&role, "role", "member", "admin or member")
@@ -63,21 +66,15 @@ func userCmd(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(words) > 0 {
+		return usageError{fmt.Sprintf("unexpected %q", words[0])}
+	}
 	if role != "admin" && role != "member" {
 		return usageError{`--role must be "admin" or "member"`}
 	}
-	password, generated := "", false
-	switch {
-	case passwordStdin:
-		if password, err = readLine(env.Stdin); err != nil {
-			return fmt.Errorf("reading the password: %w", err)
-		}
-	case isTerminal(env.Stdin):
-		if password, err = promptPassword(env); err != nil {
-			return err
-		}
-	default:
-		password, generated = accounts.GeneratePassword(), true
+	password, generated, err := newPassword(env, passwordStdin)
+	if err != nil {
+		return err
 	}
 	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
 		a, err := s.Accounts.CreateAccount(ctx, s.DB, accounts.CreateInput{Email: email, Name: name, Password: password, Admin: role == "admin"})
@@ -92,20 +89,72 @@ func userCmd(env Env, args []string) error {
 	})
 }
 
+// userPassword sets a new password for an account from the command line: how an operator gets
+// back in when the first admin's password is lost (the mail of a reset link may not reach them).
+func userPassword(env Env, args []string) error {
+	var email string
+	var passwordStdin bool
+	cfg, words, err := command(env, "user password", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the account's email address (required)")
+		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" || len(words) > 0 {
+		return usageError{`want "user password --email E [--password-stdin]"`}
+	}
+	password, generated, err := newPassword(env, passwordStdin)
+	if err != nil {
+		return err
+	}
+	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
+		a, err := s.Accounts.SetPassword(ctx, email, password)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no account with email %s", email)
+		}
+		if err != nil {
+			return describe(s, err)
+		}
+		fmt.Fprintf(env.Stdout, "new password set for %s; its logins have ended\n", a.Email)
+		if generated {
+			fmt.Fprintf(env.Stdout, "password: %s\n", password)
+		}
+		return nil
+	})
+}
+
+// newPassword is the password a command sets: the first line of standard input when asked,
+// typed twice on a terminal, or else generated (never waiting on a standard input that is not
+// a terminal).
+func newPassword(env Env, fromStdin bool) (password string, generated bool, err error) {
+	switch {
+	case fromStdin:
+		if password, err = readLine(env.Stdin); err != nil {
+			return "", false, fmt.Errorf("reading the password: %w", err)
+		}
+		return password, false, nil
+	case isTerminal(env.Stdin):
+		password, err = promptPassword(env)
+		return password, false, err
+	}
+	return accounts.GeneratePassword(), true, nil
+}
+
 func tokenCmd(env Env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return usageError{`want "token create --email E [--name N]"`}
 	}
 	var email, name string
-	cfg, _, err := command(env, "token create", args[1:], func(fs *flag.FlagSet) {
+	cfg, words, err := command(env, "token create", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the account the token acts as (required)")
 		fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
 	})
 	if err != nil {
 		return err
 	}
-	if email == "" {
-		return usageError{"--email is required"}
+	if email == "" || len(words) > 0 {
+		return usageError{"--email is required, and nothing else"}
 	}
 	return withSite(env, cfg, func(ctx context.Context, s *site.Site) error {
 		a, err := accounts.ByEmail(ctx, s.DB, email)

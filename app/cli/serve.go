@@ -30,7 +30,7 @@ func serve(env Env, args []string) error {
 	log := newLogger(cfg, env.Stderr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s (is another Convene running? choose another with --addr): %w", cfg.Addr, err)
+		return fmt.Errorf("listening on %s (is another Convene running? choose another address with --addr or CONVENE_ADDR, e.g. CONVENE_ADDR=127.0.0.1:8081 make run): %w", cfg.Addr, err)
 	}
 	ls := site.Listeners{Site: ln}
 	if cfg.MetricsAddr != "" {

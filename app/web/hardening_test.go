@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -304,6 +305,25 @@ func TestMetrics(t *testing.T) {
 		}
 		if r := tokened.client().do(http.MethodGet, "/metrics", nil, map[string]string{"Authorization": "Bearer s3cret-metrics"}); r.status != http.StatusOK {
 			t.Errorf("/metrics with the token: %d", r.status)
+		}
+		// On an address of its own (CONVENE_METRICS_ADDR) the token is asked for too.
+		apart := newSite(t, db, func(c *config.Config) { c.MetricsAddr, c.MetricsToken = "127.0.0.1:0", "s3cret-metrics" })
+		for _, tc := range []struct {
+			header string
+			want   int
+		}{{"", http.StatusUnauthorized}, {"Bearer wrong", http.StatusUnauthorized}, {"Bearer s3cret-metrics", http.StatusOK}} {
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			if tc.header != "" {
+				req.Header.Set("Authorization", tc.header)
+			}
+			res, err := apart.srv.MetricsApp().Test(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Errorf("the metrics address with %q: %d, want %d", tc.header, res.StatusCode, tc.want)
+			}
 		}
 	})
 }

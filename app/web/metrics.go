@@ -65,10 +65,7 @@ func (s *Server) metricsGate(c *fiber.Ctx) error {
 	case s.Config.MetricsAddr != "":
 		return errNotFound
 	case s.Config.MetricsToken != "":
-		got, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.Config.MetricsToken)) != 1 {
-			return errUnauthorized
-		}
+		return s.metricsToken(c)
 	default:
 		if a, err := netip.ParseAddr(s.clientIP(c)); err != nil || !a.Unmap().IsLoopback() {
 			return errNotFound
@@ -77,9 +74,22 @@ func (s *Server) metricsGate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// MetricsApp is /metrics alone, for the separate address of CONVENE_METRICS_ADDR.
+// metricsToken asks for CONVENE_METRICS_TOKEN as a bearer token, when it is set.
+func (s *Server) metricsToken(c *fiber.Ctx) error {
+	if s.Config.MetricsToken == "" {
+		return c.Next()
+	}
+	got, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if subtle.ConstantTimeCompare([]byte(got), []byte(s.Config.MetricsToken)) != 1 {
+		return fiber.ErrUnauthorized
+	}
+	return c.Next()
+}
+
+// MetricsApp is /metrics alone, for the separate address of CONVENE_METRICS_ADDR; it too asks
+// for CONVENE_METRICS_TOKEN when that is set.
 func (s *Server) MetricsApp() *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
-	app.Get("/metrics", s.metrics.handler())
+	app.Get("/metrics", s.metricsToken, s.metrics.handler())
 	return app
 }
