@@ -58,28 +58,19 @@ func uncomposable(err error) bool {
 // an organiser's new capacity) by failing the transaction.
 func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 	msgs := make([]mail.Message, 0, len(ns))
-	type forumAndProcess struct {
-		f forums.Forum
-		p processes.Process
-	}
-	read := map[int64]forumAndProcess{} // read once for all the notices about one forum
+	rd := &reads{}
 	for _, n := range ns {
 		if n.Registration.Email == "" {
 			continue // erased
 		}
 		if n.Forum == nil || n.Process == nil {
-			fp, ok := read[n.Registration.ForumID]
-			if !ok {
-				f, p, err := forumOf(ctx, db, n)
-				if err != nil {
-					return err
-				}
-				fp = forumAndProcess{f, p}
-				read[n.Registration.ForumID] = fp
+			fp, err := rd.forum(ctx, db, n)
+			if err != nil {
+				return err
 			}
 			n.Forum, n.Process = &fp.f, &fp.p
 		}
-		msg, err := m.compose(ctx, db, n, *n.Forum, *n.Process)
+		msg, err := m.compose(ctx, db, rd, n, *n.Forum, *n.Process)
 		if err == nil {
 			_, err = mail.Check(msg)
 		}
@@ -97,7 +88,70 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 	return m.Outbox.Queue(ctx, db, msgs...)
 }
 
-func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Forum, p processes.Process) (mail.Message, error) {
+// reads keeps what one Notify call has read, so that notices about one forum, session or
+// process read it once: re-inviting a capped session's 200 holders read its session and the
+// process's topics 400 times inside the organiser's transaction.
+type reads struct {
+	forums   map[int64]forumAndProcess
+	sessions map[int64]forums.SessionView
+	topics   map[int64]map[int64]processes.Topic
+}
+
+type forumAndProcess struct {
+	f forums.Forum
+	p processes.Process
+}
+
+func (rd *reads) forum(ctx context.Context, db bun.IDB, n Notice) (forumAndProcess, error) {
+	if fp, ok := rd.forums[n.Registration.ForumID]; ok {
+		return fp, nil
+	}
+	f, p, err := forumOf(ctx, db, n)
+	if err != nil {
+		return forumAndProcess{}, err
+	}
+	if rd.forums == nil {
+		rd.forums = map[int64]forumAndProcess{}
+	}
+	rd.forums[n.Registration.ForumID] = forumAndProcess{f, p}
+	return rd.forums[n.Registration.ForumID], nil
+}
+
+func (rd *reads) session(ctx context.Context, db bun.IDB, id int64) (forums.SessionView, error) {
+	if sv, ok := rd.sessions[id]; ok {
+		return sv, nil
+	}
+	sv, err := forums.SessionByID(ctx, db, id)
+	if err != nil {
+		return sv, err
+	}
+	if rd.sessions == nil {
+		rd.sessions = map[int64]forums.SessionView{}
+	}
+	rd.sessions[id] = sv
+	return sv, nil
+}
+
+func (rd *reads) topicsOf(ctx context.Context, db bun.IDB, processID int64) (map[int64]processes.Topic, error) {
+	if by, ok := rd.topics[processID]; ok {
+		return by, nil
+	}
+	topics, err := processes.Topics(ctx, db, processID)
+	if err != nil {
+		return nil, err
+	}
+	by := make(map[int64]processes.Topic, len(topics))
+	for _, t := range topics {
+		by[t.ID] = t
+	}
+	if rd.topics == nil {
+		rd.topics = map[int64]map[int64]processes.Topic{}
+	}
+	rd.topics[processID] = by
+	return by, nil
+}
+
+func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f forums.Forum, p processes.Process) (mail.Message, error) {
 	r := n.Registration
 	l := r.Language
 	// The forum's zone is read only by the notices that name a time.
@@ -120,7 +174,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Foru
 	var sv *forums.SessionView
 	if r.SessionID != 0 {
 		// A capped session's place: the session is named, with its forum, and its time.
-		s, err := forums.SessionByID(ctx, db, r.SessionID)
+		s, err := rd.session(ctx, db, r.SessionID)
 		if err != nil {
 			return mail.Message{}, err
 		}
@@ -139,7 +193,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, n Notice, f forums.Foru
 	}
 	var ics string
 	if n.Invite != InviteNone {
-		if ics, err = m.invite(ctx, db, l, f, p, sv, r, n.Invite); err != nil {
+		if ics, err = m.invite(ctx, db, rd, l, f, p, sv, r, n.Invite); err != nil {
 			return mail.Message{}, err
 		}
 	}
@@ -158,17 +212,13 @@ func (m Mailer) manageLink(r Registration) string {
 // invite is the forum's event as an invite to r's holder: the feed's event with the holder as
 // attendee, its place for their mode, and a SEQUENCE that grows with the forum's and with each
 // invite or cancellation sent.
-func (m Mailer) invite(ctx context.Context, db bun.IDB, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, method string) (string, error) {
+func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, method string) (string, error) {
 	ev := m.Events.Forum(l, f, p.Languages)
 	ev.Sequence = f.Sequence + r.InviteSequence
 	if sv != nil {
-		topics, err := processes.Topics(ctx, db, p.ID)
+		topicBy, err := rd.topicsOf(ctx, db, p.ID)
 		if err != nil {
 			return "", err
-		}
-		topicBy := map[int64]processes.Topic{}
-		for _, t := range topics {
-			topicBy[t.ID] = t
 		}
 		ev = m.Events.Session(l, f, p.Languages, topicBy, *sv)
 		ev.Sequence = sv.CalendarSequence(f) + r.InviteSequence

@@ -190,24 +190,31 @@ func (fl Follower) cancelAll(ctx context.Context, db bun.IDB, now time.Time, whe
 		bun.List([]string{StatusPending, StatusConfirmed, StatusWaitlisted, StatusOffered})).OrderExpr("id").Scan(ctx); err != nil {
 		return fmt.Errorf("finding the registrations to cancel: %w", err)
 	}
-	var ns []Notice
-	for _, r := range rs {
+	if len(rs) == 0 {
+		return nil
+	}
+	ns := make([]Notice, len(rs))
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
 		invite := InviteNone
 		if r.Status == StatusConfirmed {
 			invite = InviteCancel
 			r.InviteSequence++
 		}
 		r.Status, r.PlaceID, r.OfferExpiresAt, r.UpdatedAt = StatusCancelled, nil, nil, now
-		if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "offer_expires_at", "invite_sequence", "updated_at").
-			WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("cancelling registration %d: %w", r.ID, err)
-		}
-		ns = append(ns, Notice{Kind: NoticeCalledOff, Registration: r, Invite: invite})
+		ids[i], ns[i] = r.ID, Notice{Kind: NoticeCalledOff, Registration: r, Invite: invite}
+	}
+	// One statement for all: a cancelled plenary's 2,000 places were 2,000 updates.
+	if _, err := db.NewUpdate().Model((*Registration)(nil)).
+		Set("invite_sequence = invite_sequence + CASE WHEN status = ? THEN 1 ELSE 0 END", StatusConfirmed).
+		Set("status = ?, place_id = NULL, offer_expires_at = NULL, updated_at = ?", StatusCancelled, now).
+		Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return fmt.Errorf("cancelling %d registrations: %w", len(ids), err)
 	}
 	if _, err := db.NewUpdate().Model((*Place)(nil)).Set("taken = 0").Where(where, arg).Exec(ctx); err != nil {
 		return fmt.Errorf("emptying the places of what was cancelled: %w", err)
 	}
-	if fl.Notifier == nil || len(ns) == 0 {
+	if fl.Notifier == nil {
 		return nil
 	}
 	return fl.Notifier.Notify(ctx, db, ns...)

@@ -8,7 +8,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/mail"
@@ -305,5 +309,69 @@ func TestGuestErasesTheirData(t *testing.T) {
 				}},
 			{name: "the link is gone", as: guest, method: "GET", url: link, status: http.StatusGone},
 		})
+	})
+}
+
+// queryCount counts the statements a database runs.
+type queryCount struct{ n atomic.Int64 }
+
+func (q *queryCount) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+func (q *queryCount) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// TestReinviteCostDoesNotGrowPerHolder: moving a session with places of its own sends each
+// holder the updated invite, and the statements that costs do not grow with the holders (each
+// notice read the session and the process's topics again: 400 statements for 200 holders,
+// inside the organiser's transaction); nor does cancelling it.
+func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		online, workshop, _ := demoOnline(t, db)
+		if _, err := db.NewRaw("UPDATE sessions SET capacity = 500 WHERE id = ?", workshop.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		holders := 0
+		hold := func(n int) {
+			for range n {
+				holders++
+				a := d.user(fmt.Sprintf("holder%d@example.org", holders), false)
+				if _, _, err := d.app.Registration.Register(ctx, online.ID, registration.Owner{AccountID: a.ID, Name: a.Name, Email: a.Email, Language: "es"},
+					registration.Form{Mode: registration.ModeOnline, Group: "academia", Role: "participant", PrivacyVersion: privacy.Version}); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := d.app.Registration.RegisterSession(ctx, workshop.ID, registration.Holder{AccountID: a.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		org := d.apiClient(mustAccount(t, d, ""))
+		count := &queryCount{}
+		db.AddQueryHook(count)
+		zone, _ := time.LoadLocation(online.TimeZone)
+		move := func(hour int) int64 {
+			start := workshop.StartsAt.In(zone)
+			at := time.Date(start.Year(), start.Month(), start.Day(), hour, 0, 0, 0, zone)
+			before := count.n.Load()
+			r := org.api("PATCH", fmt.Sprintf("/api/v1/sessions/%d", workshop.ID),
+				fmt.Sprintf(`{"start":%q,"end":%q}`, at.Format("2006-01-02T15:04"), at.Add(time.Hour).Format("2006-01-02T15:04")))
+			if r.status != http.StatusOK {
+				t.Fatalf("moving the session: %d %s", r.status, excerpt(r.body))
+			}
+			return count.n.Load() - before
+		}
+		hold(5)
+		few := move(11)
+		hold(30)
+		many := move(12)
+		if extra := many - few; extra >= 30 {
+			t.Errorf("moving the session ran %d statements with 5 holders and %d with 35: %d more for 30 more holders", few, many, extra)
+		}
+		if n, _ := db.NewSelect().Table("outbox").Where("subject LIKE '%' || ? || '%'", "invitación actualizada").Count(ctx); n < 40 {
+			t.Errorf("%d updated invites, want one per holder per move", n)
+		}
 	})
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,6 +192,23 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 	ctx := c.UserContext()
 	forumsBy := map[int64]forums.Forum{}
 	procs := map[int64]processes.Process{}
+	// The sessions of places at sessions, read in one query for all.
+	var withSessions []int64
+	for _, r := range rs {
+		if r.SessionID != 0 && !slices.Contains(withSessions, r.ForumID) {
+			withSessions = append(withSessions, r.ForumID)
+		}
+	}
+	sessions := map[int64]forums.SessionView{}
+	if len(withSessions) > 0 {
+		list, err := forums.Programme(ctx, s.DB, withSessions...)
+		if err != nil {
+			return nil, err
+		}
+		for _, sv := range list {
+			sessions[sv.ID] = sv
+		}
+	}
 	out := make([]regView, 0, len(rs))
 	for _, r := range rs {
 		f, ok := forumsBy[r.ForumID]
@@ -210,9 +229,9 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 		}
 		v := regView{R: r, Forum: f, Process: p, Modes: registration.ModesOf(f), Ended: f.Ended(s.Clock.Now()), Base: base(r)}
 		if r.SessionID != 0 {
-			sv, err := forums.SessionByID(ctx, s.DB, r.SessionID)
-			if err != nil {
-				return nil, err
+			sv, ok := sessions[r.SessionID]
+			if !ok {
+				return nil, fmt.Errorf("registration %d: session %d: %w", r.ID, r.SessionID, errNotFound)
 			}
 			v.Session, v.Modes, v.Ended = &sv, nil, !s.Clock.Now().Before(sv.EndsAt)
 		}
