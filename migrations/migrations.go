@@ -27,6 +27,7 @@ func New() *migrate.Migrations {
 	registerRateLimits(m)
 	registerCountersUnlogged(m)
 	registerGuestAddresses(m)
+	registerInviteUpdates(m)
 	return m
 }
 

@@ -93,6 +93,10 @@ type Calendar struct {
 	// Organizer is the ORGANIZER of events that name none: a published calendar's events need
 	// one (libical's strict check refuses PUBLISH without).
 	Organizer Person
+	// Stamp, when set, is every event's DTSTAMP: an invite by mail is stamped when the message
+	// was made (iTIP orders a person's messages by it); a feed leaves it zero, so DTSTAMP is when
+	// the event last changed and the same feed writes the same bytes.
+	Stamp time.Time
 }
 
 // Encode writes c, folded, with CRLF line ends.
@@ -149,7 +153,7 @@ func Encode(w io.Writer, c Calendar) error {
 		if e.Organizer.Email == "" {
 			e.Organizer = c.Organizer
 		}
-		ev, err := event(e)
+		ev, err := event(e, c.Stamp)
 		if err != nil {
 			return err
 		}
@@ -171,10 +175,13 @@ func yearIn(t time.Time, zone string) int {
 	return t.In(loc).Year()
 }
 
-func event(e Event) (*ical.Component, error) {
+func event(e Event, stamp time.Time) (*ical.Component, error) {
 	ev := ical.NewEvent()
 	ev.Props.SetText(ical.PropUID, e.UID)
-	ev.Props.SetDateTime(ical.PropDateTimeStamp, e.Modified.UTC())
+	if stamp.IsZero() {
+		stamp = e.Modified
+	}
+	ev.Props.SetDateTime(ical.PropDateTimeStamp, stamp.UTC())
 	ev.Props.SetDateTime(ical.PropLastModified, e.Modified.UTC())
 	seq := ical.NewProp(ical.PropSequence)
 	seq.Value = fmt.Sprint(e.Sequence)

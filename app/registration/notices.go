@@ -43,6 +43,8 @@ type Mailer struct {
 	Links  Links
 	// Log hears of notices that could not be written (nil: nobody does).
 	Log *slog.Logger
+	// Clock stamps the invites with when their message was made.
+	Clock clock.Clock
 }
 
 // errInvite is an invite that could not be written.
@@ -92,9 +94,25 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 // process read it once: re-inviting a capped session's 200 holders read its session and the
 // process's topics 400 times inside the organiser's transaction.
 type reads struct {
-	forums   map[int64]forumAndProcess
-	sessions map[int64]forums.SessionView
-	topics   map[int64]map[int64]processes.Topic
+	forums     map[int64]forumAndProcess
+	sessions   map[int64]forums.SessionView
+	programmes map[int64][]forums.SessionView
+	topics     map[int64]map[int64]processes.Topic
+}
+
+func (rd *reads) programme(ctx context.Context, db bun.IDB, forumID int64) ([]forums.SessionView, error) {
+	if list, ok := rd.programmes[forumID]; ok {
+		return list, nil
+	}
+	list, err := forums.Programme(ctx, db, forumID)
+	if err != nil {
+		return nil, err
+	}
+	if rd.programmes == nil {
+		rd.programmes = map[int64][]forums.SessionView{}
+	}
+	rd.programmes[forumID] = list
+	return list, nil
 }
 
 type forumAndProcess struct {
@@ -167,6 +185,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f 
 		"Name": r.Name, "Forum": f.Title.In(l, p.Languages...), "Process": p.Title.In(l, p.Languages...),
 		"Days": m.Words.Days(l, f.StartsOn, f.EndsOn), "Mode": m.Words.T(l, "registration.mode_adverb."+cmp.Or(r.Mode, ModeInPerson), nil),
 		"Position": r.Position, "Link": m.manageLink(r), "ForumURL": m.Events.BaseURL + "/forums/" + f.Slug, "Code": r.Code,
+		"ChangesURL": m.Events.BaseURL + "/forums/" + f.Slug + "/changes",
 	}
 	if r.OfferExpiresAt != nil {
 		data["Until"] = m.Words.DateTime(l, *r.OfferExpiresAt, zone())
@@ -193,7 +212,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f 
 	}
 	var ics string
 	if n.Invite != InviteNone {
-		if ics, err = m.invite(ctx, db, rd, l, f, p, sv, r, n.Invite); err != nil {
+		if ics, err = m.invite(ctx, db, rd, l, f, p, sv, r, n); err != nil {
 			return mail.Message{}, err
 		}
 	}
@@ -209,32 +228,60 @@ func (m Mailer) manageLink(r Registration) string {
 	return m.Events.BaseURL + "/registrations"
 }
 
-// invite is the forum's event as an invite to r's holder: the feed's event with the holder as
-// attendee, its place for their mode, and a SEQUENCE that grows with the forum's and with each
-// invite or cancellation sent.
-func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, method string) (string, error) {
-	ev := m.Events.Forum(l, f, p.Languages)
-	ev.Sequence = f.Sequence + r.InviteSequence
+// invite is what r's holder adds to their calendar, as an invite (METHOD REQUEST or CANCEL)
+// with the holder as attendee: for a place at a capped session, that session; for a place at a
+// forum, each of its sessions open to all who hold one (capped ones come with their own places),
+// with the same UIDs as the feeds, so a subscribed feed and an accepted invite are one event; a
+// forum with no sessions yet, as one all-day event. Cancelled sessions are written cancelled
+// in updates and cancellations, left out of a first invite. SEQUENCE grows with the session's
+// (and forum's) changes and with each invite or cancellation the registration was sent, and
+// DTSTAMP is when the message is made.
+func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, n Notice) (string, error) {
+	var events []calendar.Event
+	var sessions []forums.SessionView
 	if sv != nil {
+		sessions = []forums.SessionView{*sv}
+	} else {
+		all, err := rd.programme(ctx, db, f.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, s := range all {
+			if s.Capacity == 0 && (s.Status != forums.SessionCancelled || n.Kind == NoticeUpdated || n.Invite == InviteCancel) {
+				sessions = append(sessions, s)
+			}
+		}
+	}
+	if len(sessions) > 0 {
 		topicBy, err := rd.topicsOf(ctx, db, p.ID)
 		if err != nil {
 			return "", err
 		}
-		ev = m.Events.Session(l, f, p.Languages, topicBy, *sv)
-		ev.Sequence = sv.CalendarSequence(f) + r.InviteSequence
+		for _, s := range sessions {
+			ev := m.Events.Session(l, f, p.Languages, topicBy, s)
+			ev.Sequence = s.CalendarSequence(f) + r.InviteSequence
+			events = append(events, ev)
+		}
+	} else {
+		ev := m.Events.Forum(l, f, p.Languages)
+		ev.Sequence = f.Sequence + r.InviteSequence
+		events = append(events, ev)
 	}
-	ev.Attendee = calendar.Person{Name: r.Name, Email: r.Email}
-	if r.Mode == ModeOnline && f.OnlineURL != "" {
-		ev.Location = m.Words.T(l, "forum.online", nil)
-		ev.Description += "\n\n" + m.Words.T(l, "forum.join_online", nil) + ": " + f.OnlineURL
-	}
-	ev.Description += "\n\n" + m.Words.T(l, "registration.manage", nil) + ": " + m.manageLink(r)
-	if method == InviteCancel {
-		ev.Cancelled = true
+	for i := range events {
+		ev := &events[i]
+		ev.Attendee = calendar.Person{Name: r.Name, Email: r.Email}
+		if sv == nil && r.Mode == ModeOnline && f.OnlineURL != "" && ev.AllDay {
+			ev.Location = m.Words.T(l, "forum.online", nil)
+			ev.Description += "\n\n" + m.Words.T(l, "forum.join_online", nil) + ": " + f.OnlineURL
+		}
+		ev.Description += "\n\n" + m.Words.T(l, "registration.manage", nil) + ": " + m.manageLink(r)
+		if n.Invite == InviteCancel {
+			ev.Cancelled = true
+		}
 	}
 	var buf bytes.Buffer
-	if err := calendar.Encode(&buf, calendar.Calendar{Method: method, Zone: f.TimeZone, Updated: f.UpdatedAt,
-		Events: []calendar.Event{ev}}); err != nil {
+	if err := calendar.Encode(&buf, calendar.Calendar{Method: n.Invite, Zone: f.TimeZone, Updated: f.UpdatedAt,
+		Stamp: m.Clock.Now(), Events: events}); err != nil {
 		return "", fmt.Errorf("registration %d: %w: %w", r.ID, errInvite, err)
 	}
 	return buf.String(), nil

@@ -94,6 +94,9 @@ type Registration struct {
 	EmailConfirmedAt *time.Time `bun:"email_confirmed_at"`
 	CheckedInAt      *time.Time `bun:"checked_in_at"`
 	RemindedAt       *time.Time `bun:"reminded_at"`
+	// InviteDueAt is when the updated invite of a change to the programme goes out: the
+	// changes made until then go in one message.
+	InviteDueAt *time.Time `bun:"invite_due_at"`
 	CreatedAt        time.Time  `bun:"created_at,notnull"`
 	UpdatedAt        time.Time  `bun:"updated_at,notnull"`
 

@@ -194,6 +194,13 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		return done, err
 	}
 	done += reminded
+	updated, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
+		return SendUpdates(ctx, tx, now, s.Notifier)
+	})
+	if err != nil {
+		return done, err
+	}
+	done += updated
 	var due []Place
 	if err := s.DB.NewSelect().Model(&due).Where("stakeholder_group <> '' AND NOT released AND release_at <= ?", now).
 		Scan(ctx); err != nil {

@@ -128,12 +128,17 @@ func syncSessionPlaces(ctx context.Context, db bun.IDB, now time.Time, n Notifie
 }
 
 // Follower keeps registrations and their invites in step with the schedule: a change that a
-// calendar shows sends those holding a place the invite again, with its grown SEQUENCE; a
-// cancelled forum or session cancels the places at it (with METHOD:CANCEL to those confirmed);
-// a session's new cap seats those in line.
+// calendar shows sends everyone confirmed at the forum (and those holding a place at a changed
+// session) the updated invite, with its grown SEQUENCE, once the minute's changes are in; a
+// cancelled forum or capped session cancels the places at it (with METHOD:CANCEL to those
+// confirmed); a session's new cap seats those in line.
 type Follower struct {
 	Notifier Notifier
 }
+
+// UpdateDelay is how long after a change its updated invites wait for more changes: an
+// organiser's edits of a minute go out as one update per person.
+const UpdateDelay = time.Minute
 
 // ForumChanged follows a change to forum f.
 func (fl Follower) ForumChanged(ctx context.Context, db bun.IDB, now time.Time, f forums.Forum, calendar bool) error {
@@ -143,13 +148,64 @@ func (fl Follower) ForumChanged(ctx context.Context, db bun.IDB, now time.Time, 
 	if !calendar || f.Status != forums.StatusPublished {
 		return nil
 	}
-	return fl.resend(ctx, db, "forum_id = ? AND session_id = 0", f.ID)
+	return updateDue(ctx, db, now, "forum_id = ?", f.ID)
 }
 
-// SessionChanged follows a change to session s of forum f.
+// updateDue marks the confirmed registrations where selects for an updated invite, due a
+// minute after the first change not yet sent (later changes join it).
+func updateDue(ctx context.Context, db bun.IDB, now time.Time, where string, args ...any) error {
+	_, err := db.NewUpdate().Model((*Registration)(nil)).Set("invite_due_at = ?", now.Add(UpdateDelay)).
+		Where(where, args...).Where("status = ? AND invite_due_at IS NULL", StatusConfirmed).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("marking updated invites due: %w", err)
+	}
+	return nil
+}
+
+// SendUpdates mails the updated invites that are due (at most 500 a call), each with the
+// programme as it is now, and tells how many it sent.
+func SendUpdates(ctx context.Context, db bun.IDB, now time.Time, n Notifier) (int, error) {
+	var rs []Registration
+	q := db.NewSelect().Model(&rs).Where("invite_due_at <= ?", now).OrderExpr("invite_due_at, id").Limit(500)
+	if err := store.ForUpdate(q, db).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("finding updated invites due: %w", err)
+	}
+	if len(rs) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, len(rs))
+	var ns []Notice
+	for i, r := range rs {
+		ids[i] = r.ID
+		if r.Status == StatusConfirmed {
+			ns = append(ns, Notice{Kind: NoticeUpdated, Registration: r, Invite: InviteRequest})
+		}
+	}
+	if _, err := db.NewUpdate().Model((*Registration)(nil)).Set("invite_due_at = NULL").Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("recording %d updated invites: %w", len(ids), err)
+	}
+	if n != nil && len(ns) > 0 {
+		if err := n.Notify(ctx, db, ns...); err != nil {
+			return 0, err
+		}
+	}
+	return len(ns), nil
+}
+
+// SessionChanged follows a change to session s of forum f. The invite of a place at the forum
+// holds its sessions open to all: a change to one of those sends the forum's confirmed
+// registrants the programme again (a cancelled session written cancelled). A session with
+// places of its own is in the invites of those places: a change sends them the session again,
+// and a cancellation cancels them.
 func (fl Follower) SessionChanged(ctx context.Context, db bun.IDB, now time.Time, f forums.Forum, s forums.Session, calendar bool) error {
 	if s.Status == forums.SessionCancelled {
-		return fl.cancelAll(ctx, db, now, "session_id = ?", s.ID)
+		if err := fl.cancelAll(ctx, db, now, "session_id = ?", s.ID); err != nil {
+			return err
+		}
+		if s.Capacity > 0 {
+			return nil
+		}
+		return updateDue(ctx, db, now, "forum_id = ? AND session_id = 0", f.ID)
 	}
 	var places int
 	if err := db.NewSelect().Model((*Place)(nil)).ColumnExpr("COUNT(*)").Where("session_id = ?", s.ID).Scan(ctx, &places); err != nil {
@@ -163,27 +219,12 @@ func (fl Follower) SessionChanged(ctx context.Context, db bun.IDB, now time.Time
 	if !calendar || f.Status != forums.StatusPublished {
 		return nil
 	}
-	return fl.resend(ctx, db, "session_id = ?", s.ID)
+	if s.Capacity > 0 {
+		return updateDue(ctx, db, now, "session_id = ?", s.ID)
+	}
+	return updateDue(ctx, db, now, "forum_id = ? AND session_id = 0", f.ID)
 }
 
-// resend mails the updated invite to every confirmed registration that where selects.
-func (fl Follower) resend(ctx context.Context, db bun.IDB, where string, arg any) error {
-	var rs []Registration
-	if err := db.NewSelect().Model(&rs).Where(where, arg).Where("status = ?", StatusConfirmed).OrderExpr("id").Scan(ctx); err != nil {
-		return fmt.Errorf("finding the invites to send again: %w", err)
-	}
-	if fl.Notifier == nil || len(rs) == 0 {
-		return nil
-	}
-	ns := make([]Notice, len(rs))
-	for i, r := range rs {
-		ns[i] = Notice{Kind: NoticeUpdated, Registration: r, Invite: InviteRequest}
-	}
-	return fl.Notifier.Notify(ctx, db, ns...)
-}
-
-// cancelAll ends every registration still in force that where selects, because what it was
-// for is cancelled; those confirmed get their invite's cancellation.
 func (fl Follower) cancelAll(ctx context.Context, db bun.IDB, now time.Time, where string, arg any) error {
 	var rs []Registration
 	if err := db.NewSelect().Model(&rs).Where(where, arg).Where("status IN (?)",

@@ -81,6 +81,7 @@ func TestSessionPlaces(t *testing.T) {
 		if _, err := fs.UpdateSession(ctx, audit.Actor{}, fx.process.ID, fx.forum.ID, w.ID, fx.sessionInput(2, "11:00", "13:00")); err != nil {
 			t.Fatal(err)
 		}
+		fx.updatesSent()
 		if got := fx.sent.of(ra.ID); !slices.Equal(got, []string{"confirmed/REQUEST", "updated/REQUEST"}) {
 			t.Fatalf("after the move: %v", got)
 		}
@@ -101,6 +102,16 @@ func TestSessionPlaces(t *testing.T) {
 	})
 }
 
+// updatesSent lets the minute that gathers a programme's changes pass, and sweeps: the updated
+// invites go out.
+func (fx *fixture) updatesSent() {
+	fx.t.Helper()
+	fx.clk.Advance(registration.UpdateDelay)
+	if _, err := fx.svc.Sweep(context.Background()); err != nil {
+		fx.t.Fatal(err)
+	}
+}
+
 func (fx *fixture) forumReg(o registration.Owner) registration.Registration {
 	fx.t.Helper()
 	r, err := registration.ForAccount(context.Background(), fx.db.DB, o.AccountID, fx.forum.ID)
@@ -110,7 +121,8 @@ func (fx *fixture) forumReg(o registration.Owner) registration.Registration {
 	return *r
 }
 
-// TestForumFollows: a move of the forum a calendar shows sends the invite again; cancelling the
+// TestForumFollows: a move of the forum a calendar shows sends the invite again, once its
+// minute's changes are in; cancelling the
 // forum cancels every place, with METHOD:CANCEL to those confirmed and a notice to those
 // waiting.
 func TestForumFollows(t *testing.T) {
@@ -134,6 +146,7 @@ func TestForumFollows(t *testing.T) {
 		if _, err := fs.Update(ctx, audit.Actor{}, fx.process.ID, fx.forum.ID, in); err != nil {
 			t.Fatal(err)
 		}
+		fx.updatesSent()
 		if got := fx.sent.of(ra.ID); !slices.Equal(got, []string{"confirmed/REQUEST", "updated/REQUEST"}) {
 			t.Fatalf("after the move: %v", got)
 		}

@@ -8,6 +8,7 @@
 package schedule
 
 import (
+	"cmp"
 	"fmt"
 	"hash/crc32"
 	"regexp"
@@ -55,13 +56,16 @@ type Event struct {
 	GUID               string
 	Room               string // a Room's Name
 	Title, Type, Track string
-	Language           string // ISO 639-1
-	Abstract           string
-	Description        string
-	Start, End         time.Time
-	URL                string
-	Persons            []Person
-	Links              []Link
+	// SlugTitle, when set, is the title the slug is made from: the title without a mark such
+	// as "Cancelled:", so the slug (which apps may key favourites by) never changes with it.
+	SlugTitle   string
+	Language    string // ISO 639-1
+	Abstract    string
+	Description string
+	Start, End  time.Time
+	URL         string
+	Persons     []Person
+	Links       []Link
 }
 
 // Person is a speaker.
@@ -142,7 +146,7 @@ func (p Programme) layout() (days []time.Time, parts [][]part) {
 				continue
 			}
 			pt := part{Event: e, day: i, id: e.ID, guid: e.GUID, start: a, end: b,
-				slug: Acronym(p.Acronym) + "-" + itoa(e.ID) + "-" + cut(Slugify(e.Title), 60)}
+				slug: Acronym(p.Acronym) + "-" + itoa(e.ID) + "-" + cut(Slugify(cmp.Or(e.SlugTitle, e.Title)), 60)}
 			if n >= maxParts {
 				break
 			}

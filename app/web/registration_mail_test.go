@@ -22,6 +22,7 @@ import (
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
@@ -147,6 +148,16 @@ func eventOf(t *testing.T, cal *ical.Calendar) (uid string, seq int, cancelled b
 	return uid, seq, status == ical.EventCancelled
 }
 
+// updatesDue lets the minute that gathers a programme's changes pass, and sweeps: the updated
+// invites are queued.
+func updatesDue(t *testing.T, s *site) {
+	t.Helper()
+	s.clock.Advance(registration.UpdateDelay + time.Second)
+	if _, err := s.app.Registration.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // deliver runs the site's mail worker until the outbox has nothing due left.
 func deliver(t *testing.T, s *site) {
 	t.Helper()
@@ -206,9 +217,30 @@ func TestInvitesByMail(t *testing.T) {
 		if len(got) != 2 {
 			t.Fatalf("%d messages after registering, want 2", len(got))
 		}
+		// The forum's invite carries its sessions open to all, with the feeds' UIDs (the
+		// workshop, with places of its own, comes with its place), stamped when it was made;
+		// the room open all week leaves its attendee free.
 		method, cal := calendarPart(t, got[0])
-		if uid, _, _ := eventOf(t, cal); method != "REQUEST" || uid != fmt.Sprintf("forum-%d@127.0.0.1", online.ID) {
-			t.Fatalf("the forum's invite: method %q, uid %q", method, uid)
+		evs := cal.Events()
+		if method != "REQUEST" || len(evs) == 0 {
+			t.Fatalf("the forum's invite: method %q, %d events", method, len(evs))
+		}
+		for _, ev := range evs {
+			uid := ev.Props.Get(ical.PropUID).Value
+			if !strings.HasPrefix(uid, "session-") || uid == fmt.Sprintf("session-%d@127.0.0.1", workshop.ID) {
+				t.Errorf("the forum's invite holds %s", uid)
+			}
+			if st := ev.Props.Get(ical.PropDateTimeStamp).Value; st != s.clock.Now().UTC().Format("20060102T150405Z") {
+				t.Errorf("%s: DTSTAMP %s, want when the message was made", uid, st)
+			}
+			start, _ := ev.DateTimeStart(time.UTC)
+			end, _ := ev.DateTimeEnd(time.UTC)
+			if tr := ev.Props.Get(ical.PropTransparency).Value; end.Sub(start) >= 24*time.Hour && tr != "TRANSPARENT" {
+				t.Errorf("%s lasts %s and makes its attendee busy (%s)", uid, end.Sub(start), tr)
+			}
+			if a := ev.Props.Get(ical.PropAttendee); a == nil || a.Value != "mailto:member@example.org" {
+				t.Errorf("%s: attendee %v", uid, a)
+			}
 		}
 		if m := cal.Props.Get(ical.PropMethod); m == nil || m.Value != "REQUEST" {
 			t.Fatalf("the calendar's METHOD: %v", m)
@@ -232,6 +264,7 @@ func TestInvitesByMail(t *testing.T) {
 		if _, err := s.app.Forums.UpdateSession(ctx, audit.Actor{}, d.processID, online.ID, workshop.ID, in); err != nil {
 			t.Fatal(err)
 		}
+		updatesDue(t, s)
 		deliver(t, s)
 		got = box.to("member@example.org")
 		if len(got) != 3 {
@@ -288,4 +321,99 @@ func TestInvitesByMail(t *testing.T) {
 			t.Fatalf("%d messages in all, want 5", n)
 		}
 	})
+}
+
+// TestOneUpdateForThreeMoves: an organiser moves a session three times within a minute; each
+// person confirmed at the forum gets one update, through a real SMTP server, whose invite holds
+// the session at its last time with a higher SEQUENCE than the invite they had.
+func TestOneUpdateForThreeMoves(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		box := &mailbox{addr: "127.0.0.1:0"}
+		box.start(t)
+		t.Cleanup(func() { box.stop() })
+		s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
+		d := &demoSite{site: s}
+		ctx := context.Background()
+		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
+			t.Fatal(err)
+		}
+		hybrid, q := demoHybrid(t, db)
+		list, err := forums.Programme(ctx, db.DB, hybrid.ID)
+		if err != nil || len(list) == 0 {
+			t.Fatalf("the hybrid forum's programme: %v", err)
+		}
+		sv := list[0]
+		member := d.as("member")
+		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/" + hybrid.Slug + "/register",
+			form: url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version},
+				fmt.Sprintf("answers.%d", q.ID): {"2"}}, status: http.StatusSeeOther}})
+		deliver(t, s)
+		got := box.to("member@example.org")
+		if len(got) != 1 {
+			t.Fatalf("%d messages after registering, want 1", len(got))
+		}
+		uid := fmt.Sprintf("session-%d@127.0.0.1", sv.ID)
+		first := sessionIn(t, got[0], uid)
+		org := d.apiClient(mustAccount(t, &demoSite{site: s, processID: d.processID}, ""))
+		zone, _ := time.LoadLocation(hybrid.TimeZone)
+		var last time.Time
+		for i := 1; i <= 3; i++ {
+			last = sv.StartsAt.In(zone).Add(time.Duration(i) * time.Hour)
+			r := org.api("PATCH", fmt.Sprintf("/api/v1/sessions/%d", sv.ID), fmt.Sprintf(`{"start":%q,"end":%q}`,
+				last.Format("2006-01-02T15:04"), last.Add(sv.EndsAt.Sub(sv.StartsAt)).Format("2006-01-02T15:04")))
+			if r.status != http.StatusOK {
+				t.Fatalf("move %d: %d %s", i, r.status, excerpt(r.body))
+			}
+			s.clock.Advance(10 * time.Second)
+		}
+		deliver(t, s)
+		if n := len(box.to("member@example.org")); n != 1 {
+			t.Fatalf("%d messages before the minute's changes are in, want still 1", n)
+		}
+		updatesDue(t, s)
+		deliver(t, s)
+		s.clock.Advance(time.Hour)
+		updatesDue(t, s)
+		deliver(t, s)
+		got = box.to("member@example.org")
+		if len(got) != 2 {
+			t.Fatalf("%d messages after three moves, want the first and one update", len(got))
+		}
+		update := sessionIn(t, got[1], uid)
+		if update.seq <= first.seq || !update.start.Equal(last) {
+			t.Fatalf("the update: sequence %d after %d, start %s, want after the first and %s", update.seq, first.seq, update.start, last)
+		}
+	})
+}
+
+type invited struct {
+	seq   int
+	start time.Time
+}
+
+// sessionIn reads the event uid of a message's invite.
+func sessionIn(t *testing.T, raw *netmail.Message, uid string) invited {
+	t.Helper()
+	method, cal := calendarPart(t, raw)
+	if method != "REQUEST" {
+		t.Fatalf("method %q", method)
+	}
+	for _, ev := range cal.Events() {
+		if ev.Props.Get(ical.PropUID).Value == uid {
+			var out invited
+			fmt.Sscan(ev.Props.Get(ical.PropSequence).Value, &out.seq)
+			start, err := ev.DateTimeStart(time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.start = start
+			return out
+		}
+	}
+	t.Fatalf("no %s in the invite", uid)
+	return invited{}
 }

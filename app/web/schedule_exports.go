@@ -44,7 +44,7 @@ func (s *Server) programmeOf(c *fiber.Ctx, l string, fc *forumContext) (schedule
 		if sv.Status == forums.SessionCancelled || f.Status == forums.StatusCancelled {
 			title = s.Locale.T(l, "schedule.cancelled", map[string]any{"Title": title})
 		}
-		e := schedule.Event{ID: sv.ID, GUID: schedule.GUID(url), Room: sv.Room, Title: title,
+		e := schedule.Event{ID: sv.ID, GUID: schedule.GUID(url), Room: sv.Room, Title: title, SlugTitle: sv.Title.In(l, langs...),
 			Type: s.Locale.T(l, "session.kind."+sv.Kind, nil), Abstract: summary(sv.Description.In(l, langs...), 300),
 			Description: sv.Description.In(l, langs...), Start: sv.StartsAt, End: sv.EndsAt, URL: url}
 		if sv.Room == "" {
