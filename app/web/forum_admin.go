@@ -16,7 +16,10 @@ import (
 // page (details, status, rooms, sessions).
 
 // localForum is where requireForumOrganiser leaves the forum it checked.
-const localForum = "forum"
+const (
+	localForum   = "forum"
+	localSession = "session"
+)
 
 // requireForumOrganiser lets through admins and the organisers of the process of the forum in
 // the path (:id). A draft is not there for anyone else.
@@ -55,6 +58,30 @@ func (s *Server) requireForumOrganiser(c *fiber.Ctx) error {
 }
 
 func adminForum(c *fiber.Ctx) *forumContext { return c.Locals(localForum).(*forumContext) }
+
+// requireSessionOrganiser lets through the organisers of the process of the session :id (and
+// admins), with the session and its forum in the request's locals (adminSession): others get
+// 401, 403, or 404 for a draft they may not see.
+func (s *Server) requireSessionOrganiser(c *fiber.Ctx) error {
+	if account(c) == nil {
+		return s.requireAccount(c)
+	}
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return err
+	}
+	if !fc.Runs {
+		return errForbidden
+	}
+	c.Locals(localForum, fc)
+	c.Locals(localSession, sv)
+	return c.Next()
+}
+
+// adminSession is the session (and its forum) requireSessionOrganiser let through.
+func adminSession(c *fiber.Ctx) (forums.SessionView, *forumContext) {
+	return c.Locals(localSession).(forums.SessionView), adminForum(c)
+}
 
 func forumInputFromForm(c *fiber.Ctx) (forums.Input, map[string]string) {
 	f := form(c, "slug", "format", "venue_name", "venue_address", "map_url", "online_url", "time_zone", "starts_on", "ends_on")

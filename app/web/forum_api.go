@@ -346,22 +346,6 @@ func (s *Server) apiForumOf(c *fiber.Ctx) (*forumContext, error) {
 	return s.withViewerLinks(c, fc, f)
 }
 
-// forumWriter is apiForumOf for writes: the viewer must run the forum's process (401 when
-// anonymous, 403 when not, 404 for a draft they may not see).
-func (s *Server) forumWriter(c *fiber.Ctx) (*forumContext, error) {
-	if account(c) == nil {
-		return nil, errUnauthorized
-	}
-	fc, err := s.apiForumOf(c)
-	if err != nil {
-		return nil, err
-	}
-	if !fc.Runs {
-		return nil, errForbidden
-	}
-	return fc, nil
-}
-
 func (s *Server) sendForum(c *fiber.Ctx, status int, fc *forumContext, f forums.Forum) error {
 	rooms, err := forums.Rooms(c.UserContext(), s.DB, f.ID)
 	if err != nil {
@@ -380,10 +364,7 @@ func (s *Server) apiGetForum(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiUpdateForum(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	var body apiForumInput
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -396,10 +377,7 @@ func (s *Server) apiUpdateForum(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPublishForum(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	f, err := s.Forums.Publish(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID)
 	if err != nil {
 		return err
@@ -408,10 +386,7 @@ func (s *Server) apiPublishForum(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCancelForum(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	f, err := s.Forums.Cancel(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID)
 	if err != nil {
 		return err
@@ -420,10 +395,7 @@ func (s *Server) apiCancelForum(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAddRoom(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	var body apiRoomInput
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -452,10 +424,7 @@ func (s *Server) apiListSessions(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateSession(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	var body apiSessionInput
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -495,26 +464,8 @@ func (s *Server) apiGetSession(c *fiber.Ctx) error {
 	return c.JSON(s.toAPISession(fc, sv))
 }
 
-// sessionWriter is sessionOf for writes: the viewer must run the session's process.
-func (s *Server) sessionWriter(c *fiber.Ctx) (forums.SessionView, *forumContext, error) {
-	if account(c) == nil {
-		return forums.SessionView{}, nil, errUnauthorized
-	}
-	sv, fc, err := s.sessionOf(c)
-	if err != nil {
-		return sv, nil, err
-	}
-	if !fc.Runs {
-		return sv, nil, errForbidden
-	}
-	return sv, fc, nil
-}
-
 func (s *Server) apiUpdateSession(c *fiber.Ctx) error {
-	sv, fc, err := s.sessionWriter(c)
-	if err != nil {
-		return err
-	}
+	sv, fc := adminSession(c)
 	var body apiSessionInput
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -526,10 +477,7 @@ func (s *Server) apiUpdateSession(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCancelSession(c *fiber.Ctx) error {
-	sv, fc, err := s.sessionWriter(c)
-	if err != nil {
-		return err
-	}
+	sv, fc := adminSession(c)
 	if _, err := s.Forums.CancelSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID); err != nil {
 		return err
 	}

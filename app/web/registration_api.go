@@ -260,10 +260,7 @@ func (s *Server) apiRegistrationForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRegistrationSettings(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	cur, err := registration.ReadCurrent(c.UserContext(), s.DB, fc.Forum.ID)
 	if err != nil {
 		return err
@@ -272,10 +269,7 @@ func (s *Server) apiRegistrationSettings(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetRegistrationSettings(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	var body apiRegistrationSettings
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -387,10 +381,7 @@ func (s *Server) apiCancelRegistration(c *fiber.Ctx) error {
 
 // apiForumRegistrations lists a forum's registrants for its organisers.
 func (s *Server) apiForumRegistrations(c *fiber.Ctx) error {
-	fc, err := s.forumWriter(c)
-	if err != nil {
-		return err
-	}
+	fc := adminForum(c)
 	f, err := registrantFilter(c)
 	if err != nil {
 		return err
