@@ -97,8 +97,8 @@ type Registration struct {
 	// InviteDueAt is when the updated invite of a change to the programme goes out: the
 	// changes made until then go in one message.
 	InviteDueAt *time.Time `bun:"invite_due_at"`
-	CreatedAt        time.Time  `bun:"created_at,notnull"`
-	UpdatedAt        time.Time  `bun:"updated_at,notnull"`
+	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	UpdatedAt   time.Time  `bun:"updated_at,notnull"`
 
 	// Position is the place in line of a waitlisted registration (1 is next), read by the
 	// queries that list registrations.
