@@ -36,10 +36,14 @@ prerequisites:
 	@.ci/ensure-axe
 	@.ci/ensure-xmllint
 
-# Tests that drive the server by the thousand or through Chromium run in a plain pass (their
-# files say "go:build !race"): -race multiplies the server's CPU per request tenfold, and the
-# HTTP tests run the same handlers under -race anyway.
-PLAIN_TESTS := TestPageViewsWriteNothing|TestAccessibilityEveryPage|TestJourneySignUpToSignOut|TestPageRulesInTheBrowser|TestJourneyScheduleAForum|TestJourneyRegister
+# The race detector runs where goroutines meet: every package but the web layer, and the web
+# layer's tests of concurrency (registration races, live sockets, caches shared by instances,
+# metrics, limits). The web layer's other tests (handlers answering one request at a time) and
+# the browser journeys run in a plain pass: -race multiplies the server's CPU per request
+# tenfold, and they found nothing under it that the tests above do not.
+RACE_WEB := TestRegistrationRace|TestLiveCounts|TestPageCacheAcrossInstances|TestLoginCacheAcrossInstances|TestMetrics|TestSignInThrottledPerAccount|TestEveryLimitedRouteRefuses
+# Each pass prints the slowest ten of its tests at its end (cmd/convene-testreport).
+REPORT   := $(GO) run ./cmd/convene-testreport -slowest 10
 
 # Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
 # part of the time, so more of them than cores keeps both cores busy. Each test has a database
@@ -47,10 +51,12 @@ PLAIN_TESTS := TestPageViewsWriteNothing|TestAccessibilityEveryPage|TestJourneyS
 test-go: test-race test-plain
 
 test-race:
-	$(GO) test -race -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(PKGS)
+	set -o pipefail; $(GO) test -race -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) \
+		$$($(GO) list $(PKGS) | grep -v '/app/web$$') | $(REPORT)
+	set -o pipefail; $(GO) test -race -json -count=1 -parallel 6 -timeout $(TEST_TIMEOUT) -run '$(RACE_WEB)' ./app/web | $(REPORT)
 
 test-plain:
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(PLAIN_TESTS)' ./app/web
+	set -o pipefail; $(GO) test -json -count=1 -parallel 6 -timeout $(TEST_TIMEOUT) ./app/web | $(REPORT)
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:
