@@ -328,6 +328,8 @@ func (q *queryCount) AfterQuery(context.Context, *bun.QueryEvent) {}
 func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		count := &queryCount{}
+		db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL}
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, workshop, _ := demoOnline(t, db)
@@ -349,8 +351,6 @@ func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
 			}
 		}
 		org := d.apiClient(mustAccount(t, d, ""))
-		count := &queryCount{}
-		db.AddQueryHook(count)
 		zone, _ := time.LoadLocation(online.TimeZone)
 		move := func(hour int) int64 {
 			start := workshop.StartsAt.In(zone)
