@@ -1,6 +1,7 @@
 // Command convene-testreport reads "go test -json" on standard input and prints what go test
 // prints without -json (each package's result line, and the output of the tests that failed),
-// then the slowest tests of the run, so a slow suite shows where its time goes. It exits 1 when
+// then the slowest tests of the run, subtests included (a parallel test's own time leaves out
+// its subtests'), so a slow suite shows where its time goes. It exits 1 when
 // a test or a package failed.
 //
 //	go test -json ./... | go run ./cmd/convene-testreport [-slowest 10]
@@ -63,7 +64,7 @@ func report(in io.Reader, out io.Writer, slowest int) int {
 			}
 			fallthrough
 		case "pass", "skip":
-			if e.Test != "" && !strings.Contains(e.Test, "/") {
+			if e.Test != "" {
 				times = append(times, timing{name: shortPackage(e.Package) + " " + e.Test, elapsed: e.Elapsed})
 			}
 			delete(held, key)

@@ -26,7 +26,7 @@ func TestReport(t *testing.T) {
 		t.Errorf("exit %d after a failure, want 1", code)
 	}
 	for _, want := range []string{"a_test.go:9: broken", "FAIL\tgithub.com/convene/convene/app/a\t9.8s", "# github.com/convene/convene/app/b",
-		"The 2 slowest tests:\n      9.2s  app/a TestSlow\n      0.5s  app/a TestFast\n"} {
+		"The 3 slowest tests:\n     20.0s  app/a TestSlow/sub\n      9.2s  app/a TestSlow\n      0.5s  app/a TestFast\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the report lacks %q:\n%s", want, got)
 		}
