@@ -121,7 +121,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"accounts.AuthenticateAPIToken": "reads", "accounts.ListAPITokens": "reads", "accounts.RevokeAPIToken": "tokens",
 			"accounts.FlushTokenUses": "tokens' last use", "accounts.TokenUseLoop": "tokens' last use",
 			"registration.Register": "a registration (pages show counts only to organisers, uncached)",
-			"registration.Cancel": "as Register", "registration.Accept": "as Register", "registration.ChangeMode": "as Register",
+			"registration.Cancel":   "as Register", "registration.Accept": "as Register", "registration.ChangeMode": "as Register",
 			"registration.ConfirmGuest": "as Register", "registration.Approve": "as Register", "registration.Decline": "as Register",
 			"registration.MoveMode": "as Register", "registration.Sweep": "as Register", "registration.SweepLoop": "as Register",
 			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.Export": "reads",
