@@ -36,27 +36,30 @@ prerequisites:
 	@.ci/ensure-axe
 	@.ci/ensure-xmllint
 
-# The race detector runs where goroutines meet: every package but the web layer, and the web
-# layer's tests of concurrency (registration races, live sockets, caches shared by instances,
-# metrics, limits). The web layer's other tests (handlers answering one request at a time) and
-# the browser journeys run in a plain pass: -race multiplies the server's CPU per request
-# tenfold, and they found nothing under it that the tests above do not.
-RACE_WEB := TestRegistrationRace|TestLiveCounts|TestPageCacheAcrossInstances|TestLoginCacheAcrossInstances|TestMetrics|TestSignInThrottledPerAccount|TestEveryLimitedRouteRefuses
+# The race detector runs where goroutines meet: the packages whose code runs concurrently
+# (batched writes and limits, registration batches and races, the mail worker, logins and token
+# batches, the site's background work, live rooms) and the web layer's tests of concurrency
+# (registration races over HTTP, live sockets, caches shared by instances, metrics, limits).
+# Everything else runs once, in a plain pass: handlers answering one request at a time, forms,
+# schedules, calendars, the command line, the browser journeys. -race multiplies CPU five to
+# ten times, and on two cores the suite is CPU-bound.
+RACE_PKGS := ./app/store/... ./app/registration ./app/mail ./app/accounts ./app/site ./realtime
+RACE_WEB  := TestRegistrationRace|TestLiveCounts|TestPageCacheAcrossInstances|TestLoginCacheAcrossInstances|TestMetrics|TestSignInThrottledPerAccount|TestEveryLimitedRouteRefuses
 # Each pass prints the slowest ten of its tests at its end (cmd/convene-testreport).
-REPORT   := $(GO) run ./cmd/convene-testreport -slowest 10
+REPORT    := $(GO) run ./cmd/convene-testreport -slowest 10
 
-# Three packages at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
+# Packages three at a time and six tests each: the tests wait on PostgreSQL and on fsync a good
 # part of the time, so more of them than cores keeps both cores busy. Each test has a database
 # of its own, and pools of three connections keep well under PostgreSQL's 100.
 test-go: test-race test-plain
 
 test-race:
-	set -o pipefail; $(GO) test -race -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) \
-		$$($(GO) list $(PKGS) | grep -v '/app/web$$') | $(REPORT)
+	set -o pipefail; $(GO) test -race -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(RACE_PKGS) | $(REPORT)
 	set -o pipefail; $(GO) test -race -json -count=1 -parallel 6 -timeout $(TEST_TIMEOUT) -run '$(RACE_WEB)' ./app/web | $(REPORT)
 
 test-plain:
-	set -o pipefail; $(GO) test -json -count=1 -parallel 6 -timeout $(TEST_TIMEOUT) ./app/web | $(REPORT)
+	set -o pipefail; $(GO) test -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) \
+		$$($(GO) list $(PKGS) | grep -v -x -F "$$($(GO) list $(RACE_PKGS))") | $(REPORT)
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
 test-sqlite:

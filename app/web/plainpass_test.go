@@ -9,10 +9,11 @@ import (
 	"testing"
 )
 
-// TestPassesRunEveryTest: make test runs ./app/web whole in its plain pass and, under -race,
-// every other package and the web tests RACE_WEB names. So a test built only without -race must
-// be in ./app/web (anywhere else it would never run), and each name in RACE_WEB must be a test
-// of ./app/web (a renamed test would silently leave the race pass).
+// TestPassesRunEveryTest: make test runs RACE_PKGS and the web tests RACE_WEB names under
+// -race, and every other package (./app/web whole) in a plain pass. So a test built only
+// without -race is kept in ./app/web (in a package of RACE_PKGS it would never run), and each
+// name in RACE_WEB must be a test of ./app/web (a renamed test would silently leave the race
+// pass).
 func TestPassesRunEveryTest(t *testing.T) {
 	t.Parallel()
 	makefile, err := os.ReadFile("../../Makefile")
@@ -34,7 +35,7 @@ func TestPassesRunEveryTest(t *testing.T) {
 		}
 		inWeb := filepath.ToSlash(filepath.Dir(f)) == "../../app/web"
 		if strings.HasPrefix(string(b), "//go:build !race") && !inWeb {
-			t.Errorf("%s is built only without -race, but make test's plain pass runs ./app/web only", f)
+			t.Errorf("%s is built only without -race: keep such tests in ./app/web, which the plain pass runs", f)
 		}
 		if inWeb && !strings.HasPrefix(string(b), "//go:build !race") {
 			for _, fn := range regexp.MustCompile(`(?m)^func (Test\w+)\(`).FindAllSubmatch(b, -1) {
