@@ -245,7 +245,7 @@ func TestRegistrationRace(t *testing.T) {
 		for _, r := range racers {
 			byAccount[r.id] = r
 		}
-		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 200, MaxConnsPerHost: 200}}
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 400, MaxConnsPerHost: 400}} // two races at once
 		defer hc.CloseIdleConnections()
 		ctx := context.Background()
 		holderOf := func(forumID int64, placeGroup string) (racer, int64) {
@@ -258,32 +258,39 @@ func TestRegistrationRace(t *testing.T) {
 			}
 			return byAccount[*r.AccountID], r.ID
 		}
-		for run := range raceRuns() {
-			f := raceForum(t, s, p, fmt.Sprintf("carrera-%d", run), 20, 0)
-			checkRace(t, db, f, race(s, hc, f, racers), 20)
-			holder, regID := holderOf(f.ID, "")
-			cancelAndCheckPromotion(t, s, db, hc, holder, regID, line(t, db, f.ID)[0])
-		}
-		for run := range raceRuns() {
-			f := raceForum(t, s, p, fmt.Sprintf("cupo-%d", run), 20, 5)
-			checkRace(t, db, f, race(s, hc, f, racers), 20)
-			places, err := registration.Places(ctx, db.DB, f.ID)
-			if err != nil {
-				t.Fatal(err)
+		// The two kinds of race run side by side, on forums of their own.
+		t.Run("open places", func(t *testing.T) {
+			t.Parallel()
+			for run := range raceRuns() {
+				f := raceForum(t, s, p, fmt.Sprintf("carrera-%d", run), 20, 0)
+				checkRace(t, db, f, race(s, hc, f, racers), 20)
+				holder, regID := holderOf(f.ID, "")
+				cancelAndCheckPromotion(t, s, db, hc, holder, regID, line(t, db, f.ID)[0])
 			}
-			for _, pl := range places {
-				if pl.Group == "civil_society" && pl.Taken != 5 {
-					t.Fatalf("the held places: %d of 5 given", pl.Taken)
+		})
+		t.Run("places held for a group", func(t *testing.T) {
+			t.Parallel()
+			for run := range raceRuns() {
+				f := raceForum(t, s, p, fmt.Sprintf("cupo-%d", run), 20, 5)
+				checkRace(t, db, f, race(s, hc, f, racers), 20)
+				places, err := registration.Places(ctx, db.DB, f.ID)
+				if err != nil {
+					t.Fatal(err)
 				}
+				for _, pl := range places {
+					if pl.Group == "civil_society" && pl.Taken != 5 {
+						t.Fatalf("the held places: %d of 5 given", pl.Taken)
+					}
+				}
+				// A held seat given back goes to civil society's first in line.
+				holder, regID := holderOf(f.ID, "civil_society")
+				w := line(t, db, f.ID)
+				first := w[slices.IndexFunc(w, func(r registration.Registration) bool { return r.Group == "civil_society" })]
+				cancelAndCheckPromotion(t, s, db, hc, holder, regID, first)
+				// An open seat given back goes to the first in line, whatever their group.
+				holder, regID = holderOf(f.ID, "")
+				cancelAndCheckPromotion(t, s, db, hc, holder, regID, line(t, db, f.ID)[0])
 			}
-			// A held seat given back goes to civil society's first in line.
-			holder, regID := holderOf(f.ID, "civil_society")
-			w := line(t, db, f.ID)
-			first := w[slices.IndexFunc(w, func(r registration.Registration) bool { return r.Group == "civil_society" })]
-			cancelAndCheckPromotion(t, s, db, hc, holder, regID, first)
-			// An open seat given back goes to the first in line, whatever their group.
-			holder, regID = holderOf(f.ID, "")
-			cancelAndCheckPromotion(t, s, db, hc, holder, regID, line(t, db, f.ID)[0])
-		}
+		})
 	})
 }
