@@ -57,10 +57,8 @@ test-race:
 	set -o pipefail; $(GO) test -race -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) $(RACE_PKGS) | $(REPORT)
 	set -o pipefail; $(GO) test -race -json -count=1 -parallel 6 -timeout $(TEST_TIMEOUT) -run '$(RACE_WEB)' ./app/web | $(REPORT)
 
-# Ten tests at a time in the plain pass: the accessibility walk's eight tabs wait on the browser
-# most of their time, and with six slots they kept the other tests queued behind them.
 test-plain:
-	set -o pipefail; $(GO) test -json -count=1 -p 3 -parallel 10 -timeout $(TEST_TIMEOUT) \
+	set -o pipefail; $(GO) test -json -count=1 -p 3 -parallel 6 -timeout $(TEST_TIMEOUT) \
 		$$($(GO) list $(PKGS) | grep -v -x -F "$$($(GO) list $(RACE_PKGS))") | $(REPORT)
 
 ## test-sqlite: a quick run that explicitly skips PostgreSQL and the browser.
