@@ -410,12 +410,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) (Acco
 	if err != nil {
 		return Account{}, err
 	}
-	var es validate.Errors
-	checkNewPassword(&es, password, "", a.Email, a.Name, false)
-	if err := es.Err(); err != nil {
-		return Account{}, err
-	}
-	hash, err := s.Hasher.Hash(ctx, password)
+	hash, err := s.newPasswordHash(ctx, a, password, "", false)
 	if err != nil {
 		return Account{}, err
 	}
@@ -429,6 +424,17 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) (Acco
 		return audit.Record(ctx, tx, s.Clock.Now(), audit.Actor{}, "account.password_set", "account", fmt.Sprint(a.ID), nil)
 	})
 	return a, err
+}
+
+// newPasswordHash checks a new password for account a against the rules (and its confirmation,
+// when the form asks for one) and hashes it.
+func (s *Service) newPasswordHash(ctx context.Context, a Account, password, confirm string, withConfirm bool) (string, error) {
+	var es validate.Errors
+	checkNewPassword(&es, password, confirm, a.Email, a.Name, withConfirm)
+	if err := es.Err(); err != nil {
+		return "", err
+	}
+	return s.Hasher.Hash(ctx, password)
 }
 
 // ResetPassword sets a new password from a mailed link. Following the link proves the address,
@@ -445,12 +451,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm st
 	if err != nil {
 		return Account{}, err
 	}
-	var es validate.Errors
-	checkNewPassword(&es, password, confirm, a.Email, a.Name, true)
-	if err := es.Err(); err != nil {
-		return Account{}, err
-	}
-	hash, err := s.Hasher.Hash(ctx, password)
+	hash, err := s.newPasswordHash(ctx, a, password, confirm, true)
 	if err != nil {
 		return Account{}, err
 	}

@@ -183,6 +183,24 @@ func pendingMail(t *testing.T, db *storetest.DB) int {
 	return int(n)
 }
 
+// mailedDemo is the demo site sending its mail through a real SMTP server of the test's.
+func mailedDemo(t *testing.T, db *storetest.DB) (*demoSite, *mailbox) {
+	t.Helper()
+	box := &mailbox{addr: "127.0.0.1:0"}
+	box.start(t)
+	t.Cleanup(func() { box.stop() })
+	s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
+	d := &demoSite{site: s}
+	ctx := context.Background()
+	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
+		t.Fatal(err)
+	}
+	return d, box
+}
+
 // TestInvitesByMail: through a real SMTP server, a registration's confirmation carries a
 // text/calendar; method=REQUEST part that go-ical reads, with the feed's UID; a capped
 // session's place carries the session's invite; moving the session sends it again with a
@@ -191,18 +209,9 @@ func pendingMail(t *testing.T, db *storetest.DB) int {
 func TestInvitesByMail(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		box := &mailbox{addr: "127.0.0.1:0"}
-		box.start(t)
-		t.Cleanup(func() { box.stop() })
-		s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
-		d := &demoSite{site: s}
+		d, box := mailedDemo(t, db)
+		s := d.site
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
-			t.Fatal(err)
-		}
 		online, workshop, _ := demoOnline(t, db)
 		member := d.as("member")
 		runAll(t, []scenario{
@@ -329,18 +338,9 @@ func TestInvitesByMail(t *testing.T) {
 func TestOneUpdateForThreeMoves(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
-		box := &mailbox{addr: "127.0.0.1:0"}
-		box.start(t)
-		t.Cleanup(func() { box.stop() })
-		s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
-		d := &demoSite{site: s}
+		d, box := mailedDemo(t, db)
+		s := d.site
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
-			t.Fatal(err)
-		}
 		hybrid, q := demoHybrid(t, db)
 		list, err := forums.Programme(ctx, db.DB, hybrid.ID)
 		if err != nil || len(list) == 0 {
@@ -358,7 +358,7 @@ func TestOneUpdateForThreeMoves(t *testing.T) {
 		}
 		uid := fmt.Sprintf("session-%d@127.0.0.1", sv.ID)
 		first := sessionIn(t, got[0], uid)
-		org := d.apiClient(mustAccount(t, &demoSite{site: s, processID: d.processID}, ""))
+		org := d.apiClient(mustAccount(t, d, ""))
 		zone, _ := time.LoadLocation(hybrid.TimeZone)
 		var last time.Time
 		for i := 1; i <= 3; i++ {

@@ -262,12 +262,17 @@ func (s *Server) guestHolder(c *fiber.Ctx) (registration.Holder, error) {
 	return s.Registration.Links.Holder(strings.Clone(c.Params("token")))
 }
 
-func (s *Server) guestRegistration(c *fiber.Ctx) error {
+// guestReg is the registration the guest link of the path opens.
+func (s *Server) guestReg(c *fiber.Ctx) (registration.Registration, error) {
 	who, err := s.guestHolder(c)
 	if err != nil {
-		return err
+		return registration.Registration{}, err
 	}
-	r, err := registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
+	return registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
+}
+
+func (s *Server) guestRegistration(c *fiber.Ctx) error {
+	r, err := s.guestReg(c)
 	if err != nil {
 		return err
 	}
@@ -333,11 +338,7 @@ func (s *Server) guestConfirm(c *fiber.Ctx) error {
 // guestErase erases what Convene keeps of a guest's address (every registration made with it
 // without an account, and the mail sent to it), at the holder of its link's wish, once confirmed.
 func (s *Server) guestErase(c *fiber.Ctx) error {
-	who, err := s.guestHolder(c)
-	if err != nil {
-		return err
-	}
-	r, err := registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
+	r, err := s.guestReg(c)
 	if err != nil {
 		return err
 	}
