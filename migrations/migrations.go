@@ -28,6 +28,7 @@ func New() *migrate.Migrations {
 	registerCountersUnlogged(m)
 	registerGuestAddresses(m)
 	registerInviteUpdates(m)
+	registerProcessContact(m)
 	return m
 }
 

@@ -42,6 +42,15 @@ func (e Events) ForumUID(id int64) string {
 	return "forum-" + strconv.FormatInt(id, 10) + "@" + e.Host()
 }
 
+// OrganizerOf is who the events of process p name as their ORGANIZER, in language l: its
+// contact address when it has one (replies reach its organisers), else the site's.
+func (e Events) OrganizerOf(p processes.Process, l string) calendar.Person {
+	if p.ContactEmail == "" {
+		return e.Organizer
+	}
+	return calendar.Person{Name: p.Title.In(l, p.Languages...), Email: p.ContactEmail}
+}
+
 // Session is a session as a calendar shows it, in language l.
 func (e Events) Session(l string, f Forum, langs []string, topicBy map[int64]processes.Topic, sv SessionView) calendar.Event {
 	page := e.BaseURL + "/sessions/" + strconv.FormatInt(sv.ID, 10)

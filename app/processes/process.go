@@ -66,8 +66,11 @@ type Process struct {
 	Languages         []string        `bun:"languages,notnull,type:json"`
 	StakeholderGroups []string        `bun:"stakeholder_groups,notnull,type:json"`
 	Status            string          `bun:"status,notnull"`
-	CreatedAt         time.Time       `bun:"created_at,notnull"`
-	UpdatedAt         time.Time       `bun:"updated_at,notnull"`
+	// ContactEmail reaches the process's organisers: the ORGANIZER of its invites and feeds,
+	// whom calendars send replies to ("" : the site's sender address).
+	ContactEmail string    `bun:"contact_email,notnull"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+	UpdatedAt    time.Time `bun:"updated_at,notnull"`
 }
 
 // Topic is a strategic objective or a transversal axis of a process.
@@ -88,6 +91,7 @@ type Topic struct {
 // ProcessInput is what an admin writes.
 type ProcessInput struct {
 	Slug, Code, TimeZone, Status         string
+	ContactEmail                         string
 	Title, Description, GeneralObjective translated.Text
 	Languages, StakeholderGroups         []string
 }
@@ -99,7 +103,7 @@ var (
 
 // Input is the process as an input, for an edit that changes some fields and keeps the rest.
 func (p Process) Input() ProcessInput {
-	return ProcessInput{Slug: p.Slug, Code: p.Code, TimeZone: p.TimeZone, Status: p.Status,
+	return ProcessInput{Slug: p.Slug, Code: p.Code, TimeZone: p.TimeZone, Status: p.Status, ContactEmail: p.ContactEmail,
 		Title: p.Title, Description: p.Description, GeneralObjective: p.GeneralObjective,
 		Languages: slices.Clone(p.Languages), StakeholderGroups: slices.Clone(p.StakeholderGroups)}
 }
@@ -108,6 +112,9 @@ func (p Process) Input() ProcessInput {
 func (in ProcessInput) Normalized() ProcessInput {
 	in.Slug, in.Code = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Code)
 	in.TimeZone, in.Status = strings.TrimSpace(in.TimeZone), strings.TrimSpace(in.Status)
+	if email, ok := validate.CanonicalEmail(in.ContactEmail); ok {
+		in.ContactEmail = email
+	}
 	in.Title, in.Description, in.GeneralObjective = in.Title.Trimmed(), in.Description.Trimmed(), in.GeneralObjective.Trimmed()
 	return in
 }
@@ -158,6 +165,9 @@ func (in ProcessInput) Validate() validate.Errors {
 	checkTranslated(&es, "description", in.Description, in.Languages, false, 20000)
 	checkTranslated(&es, "general_objective", in.GeneralObjective, in.Languages, false, 5000)
 	es.TimeZone("time_zone", in.TimeZone, true)
+	if in.ContactEmail != "" {
+		es.Email("contact_email", in.ContactEmail)
+	}
 	groupsOK := len(in.StakeholderGroups) > 0
 	seenGroup := map[string]bool{}
 	for _, g := range in.StakeholderGroups {

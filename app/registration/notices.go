@@ -269,6 +269,7 @@ func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f f
 	}
 	for i := range events {
 		ev := &events[i]
+		ev.Organizer = m.Events.OrganizerOf(p, l)
 		ev.Attendee = calendar.Person{Name: r.Name, Email: r.Email}
 		if sv == nil && r.Mode == ModeOnline && f.OnlineURL != "" && ev.AllDay {
 			ev.Location = m.Words.T(l, "forum.online", nil)

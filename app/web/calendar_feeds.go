@@ -27,15 +27,19 @@ func feedLang(c *fiber.Ctx) string {
 	return lang(c)
 }
 
-// sessionEvent is a session as a calendar shows it.
+// sessionEvent is a session as a calendar shows it, organised by its process's contact.
 func (s *Server) sessionEvent(l string, fc *forumContext, sv forums.SessionView) calendar.Event {
-	return s.events.Session(l, fc.Forum, fc.Process.Languages, fc.TopicBy, fc.shown(sv))
+	ev := s.events.Session(l, fc.Forum, fc.Process.Languages, fc.TopicBy, fc.shown(sv))
+	ev.Organizer = s.events.OrganizerOf(fc.Process, l)
+	return ev
 }
 
 // forumEvents are the events of one forum: its sessions, or the forum itself before it has any.
 func (s *Server) forumEvents(l string, fc *forumContext, sessions []forums.SessionView) []calendar.Event {
 	if len(sessions) == 0 {
-		return []calendar.Event{s.events.Forum(l, fc.Forum, fc.Process.Languages)}
+		ev := s.events.Forum(l, fc.Forum, fc.Process.Languages)
+		ev.Organizer = s.events.OrganizerOf(fc.Process, l)
+		return []calendar.Event{ev}
 	}
 	out := make([]calendar.Event, len(sessions))
 	for i, sv := range sessions {

@@ -401,3 +401,34 @@ func TestScheduleExportsOfTheDemo(t *testing.T) {
 		}
 	})
 }
+
+// TestProcessContactIsOrganizer: a process's contact address is the ORGANIZER of its calendars
+// and invites, so replies from people's calendars reach its organisers; a malformed one is
+// refused naming its field; without one, the site's sender organises.
+func TestProcessContactIsOrganizer(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		admin := d.apiClient(d.user("contacto-admin@example.org", true))
+		anon := d.client()
+		organizer := func(path string) string {
+			t.Helper()
+			cal, _ := icsOf(t, anon, path)
+			return cal.Events()[0].Props.Get(ical.PropOrganizer).Value
+		}
+		if o := organizer("/forums/foro-cdmx.ics"); o != "mailto:convene@example.org" {
+			t.Fatalf("without a contact, the organizer is %s, want the site's sender", o)
+		}
+		runAll(t, []scenario{
+			{name: "a malformed contact", as: admin, method: "PATCH", url: "/api/v1/processes/encs-2017", json: `{"contact_email":"equipo@example.org(x)"}`,
+				status: http.StatusUnprocessableEntity, contains: []string{`"field":"contact_email"`}},
+			{name: "a contact", as: admin, method: "PATCH", url: "/api/v1/processes/encs-2017", json: `{"contact_email":"Equipo@Example.org"}`,
+				status: http.StatusOK, contains: []string{`"contact_email":"equipo@example.org"`}},
+		})
+		for _, path := range []string{"/forums/foro-cdmx.ics", "/processes/encs-2017.ics", fmt.Sprintf("/sessions/%d.ics", d.panel.ID)} {
+			if o := organizer(path); o != "mailto:equipo@example.org" {
+				t.Errorf("%s: organizer %s, want the process's contact", path, o)
+			}
+		}
+	})
+}

@@ -8,9 +8,9 @@ import (
 )
 
 func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]string) {
-	f := form(c, "slug", "code", "time_zone", "status")
+	f := form(c, "slug", "code", "time_zone", "status", "contact_email")
 	in := processes.ProcessInput{
-		Slug: f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"],
+		Slug: f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"], ContactEmail: f["contact_email"],
 		Title:             translatedForm(c, "title", f),
 		Description:       translatedForm(c, "description", f),
 		GeneralObjective:  translatedForm(c, "general_objective", f),
@@ -48,7 +48,7 @@ func (s *Server) createProcess(c *fiber.Ctx) error {
 }
 
 func processForm(p processes.Process) map[string]string {
-	f := map[string]string{"slug": p.Slug, "code": p.Code, "time_zone": p.TimeZone, "status": p.Status}
+	f := map[string]string{"slug": p.Slug, "code": p.Code, "time_zone": p.TimeZone, "status": p.Status, "contact_email": p.ContactEmail}
 	for _, l := range locale.Supported() {
 		f["title."+l] = p.Title[l]
 		f["description."+l] = p.Description[l]

@@ -31,6 +31,7 @@ type apiProcess struct {
 	Languages         []string        `json:"languages" enum:"es,en"`
 	StakeholderGroups []string        `json:"stakeholder_groups"`
 	Status            string          `json:"status" enum:"draft,open,closed,archived"`
+	ContactEmail      string          `json:"contact_email,omitempty" doc:"Reaches the process's organisers: the ORGANIZER of its invites and calendars."`
 	Topics            []apiTopic      `json:"topics,omitempty"`
 	CreatedAt         time.Time       `json:"created_at"`
 	UpdatedAt         time.Time       `json:"updated_at"`
@@ -76,7 +77,7 @@ func toAPITopic(t processes.Topic) apiTopic {
 
 func toAPIProcess(p processes.Process, topics []processes.Topic) apiProcess {
 	out := apiProcess{ID: p.ID, Slug: p.Slug, Code: p.Code, Title: p.Title, Description: p.Description,
-		GeneralObjective: p.GeneralObjective, TimeZone: p.TimeZone, Languages: p.Languages,
+		GeneralObjective: p.GeneralObjective, TimeZone: p.TimeZone, Languages: p.Languages, ContactEmail: p.ContactEmail,
 		StakeholderGroups: p.StakeholderGroups, Status: p.Status, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	for _, t := range topics {
 		out.Topics = append(out.Topics, toAPITopic(t))
@@ -128,6 +129,7 @@ type apiProcessInput struct {
 	Languages         *[]string        `json:"languages" enum:"es,en"`
 	StakeholderGroups *[]string        `json:"stakeholder_groups"`
 	Status            *string          `json:"status" enum:"draft,open,closed,archived"`
+	ContactEmail      *string          `json:"contact_email" doc:"Reaches the process's organisers; empty: the site's sender address."`
 }
 
 // apply overlays the members present in the body on in.
@@ -146,6 +148,7 @@ func (b apiProcessInput) apply(in processes.ProcessInput) processes.ProcessInput
 	set(&in.Code, b.Code)
 	set(&in.TimeZone, b.TimeZone)
 	set(&in.Status, b.Status)
+	set(&in.ContactEmail, b.ContactEmail)
 	setText(&in.Title, b.Title)
 	setText(&in.Description, b.Description)
 	setText(&in.GeneralObjective, b.GeneralObjective)
