@@ -68,6 +68,8 @@ type Config struct {
 	// RateRecipient limits the guest registrations (each a mail) asked for one address, by
 	// anyone: a mailbox cannot be flooded from many addresses.
 	RateRecipient Rate
+	// RateMessage limits organisers' messages to registrants, per account.
+	RateMessage Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -186,6 +188,8 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateGuest })},
 		{"CONVENE_RATE_RECIPIENT", "rate-recipient", "10/1h", "guest registrations asked for one email address",
 			rateSetter(func(c *Config) *Rate { return &c.RateRecipient })},
+		{"CONVENE_RATE_MESSAGE", "rate-message", "20/1h", "organisers' messages to registrants per account",
+			rateSetter(func(c *Config) *Rate { return &c.RateMessage })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

@@ -57,6 +57,8 @@ type Notice struct {
 	// them again.
 	Forum   *forums.Forum
 	Process *processes.Process
+	// Message is the organisers' words of a NoticeMessage.
+	Message *Message
 }
 
 // Notifier queues notices in the caller's transaction.

@@ -190,6 +190,9 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f 
 	if r.OfferExpiresAt != nil {
 		data["Until"] = m.Words.DateTime(l, *r.OfferExpiresAt, zone())
 	}
+	if n.Message != nil {
+		data["Subject"], data["Body"] = n.Message.Subject, n.Message.Body
+	}
 	var sv *forums.SessionView
 	if r.SessionID != 0 {
 		// A capped session's place: the session is named, with its forum, and its time.

@@ -145,6 +145,14 @@ func (s *Service) Configure(ctx context.Context, actor audit.Actor, processID, f
 	})
 }
 
+// Write sends organisers' message m to the registrants of forum forumID that a names, and tells
+// how many it reached.
+func (s *Service) Write(ctx context.Context, actor audit.Actor, processID, forumID int64, a Audience, m Message) (int, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
+		return Write(ctx, tx, s.Clock.Now(), s.Notifier, actor, processID, forumID, a, m)
+	})
+}
+
 // Approve approves a pending registration of forum forumID.
 func (s *Service) Approve(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {

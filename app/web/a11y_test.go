@@ -124,7 +124,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		fmt.Sprintf("/sessions/%d", sessionID), "/forums/foro-cdmx/changes", "/forums/foro-cdmx?topic=O1", "/signin", "/signup", "/reset", "/verify", "/privacy", "/no/such/page",
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
 		"submit /reset main form with email=olvido@example.org", "/forums/sesion-hibrida-infraestructuras/register",
-		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge"}
+		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge",
+		"submit " + seatedLink + ` form[action$="/erase"]`}
 	roles := []struct {
 		name  string
 		pages []string
@@ -141,7 +142,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID),
 			fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
-			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID)}},
+			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID),
+			fmt.Sprintf("/admin/forums/%d/registrants/message", forumID),
+			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=", forumID),
+			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=Aviso body=Hola", forumID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
 			"/processes/encs-2017", "submit /admin/processes/new main form",
 			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,

@@ -198,7 +198,7 @@ func (s *Server) limit(name string, r config.Rate, refuse refusal) fiber.Handler
 // limitRegistration limits registration changes per account; guests, who may share a venue's
 // address, per address with a limit of their own.
 func (s *Server) limitRegistration(refuse refusal) fiber.Handler {
-	perAccount := s.limitBy("register", s.Config.RateRegister, func(c *fiber.Ctx) string { return strconv.FormatInt(account(c).ID, 10) }, refuse)
+	perAccount := s.limitBy("register", s.Config.RateRegister, accountKey, refuse)
 	perAddress := s.limit("guest", s.Config.RateGuest, refuse)
 	return func(c *fiber.Ctx) error {
 		if account(c) != nil {
@@ -207,6 +207,9 @@ func (s *Server) limitRegistration(refuse refusal) fiber.Handler {
 		return perAddress(c)
 	}
 }
+
+// accountKey counts a signed-in request by its account.
+func accountKey(c *fiber.Ctx) string { return strconv.FormatInt(account(c).ID, 10) }
 
 // limitRecipient limits the mail a form sends to the address typed in field, whoever asks:
 // otherwise anyone could fill a stranger's mailbox from many addresses. A request without a

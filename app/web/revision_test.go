@@ -126,6 +126,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.MoveMode": "as Register", "registration.Sweep": "as Register", "registration.SweepLoop": "as Register",
 			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.Export": "reads",
 			"registration.ResetFeed": "a person's feed address", "registration.RegisterSession": "as Register",
+			"registration.Write": "mail to registrants",
 		}
 		services := map[string]any{"processes": d.app.Processes, "forums": d.app.Forums, "registration": d.app.Registration,
 			"accounts": d.app.Accounts, "access": d.app.Access}

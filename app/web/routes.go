@@ -138,6 +138,9 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Get("/forums/:id/registrants.csv", s.requireForumOrganiser, s.registrantsCSV)
 	admin.Get("/forums/:id/registrants", s.requireForumOrganiser, s.registrants)
 	admin.Get("/forums/:id/registrants/live", s.requireForumOrganiser, s.registrantsLive)
+	admin.Get("/forums/:id/registrants/message", s.requireForumOrganiser, s.messageForm)
+	admin.Post("/forums/:id/registrants/message", s.requireForumOrganiser,
+		s.limitBy("message", s.Config.RateMessage, accountKey, s.messageRefused), s.sendMessage)
 	admin.Post("/forums/:id/registrants/:rid/:action", s.requireForumOrganiser, s.registrantAction)
 	admin.Get("/forums/:id/checkin", s.requireForumOrganiser, s.checkInDesk)
 	admin.Post("/forums/:id/checkin", s.requireForumOrganiser, s.checkInCode)
