@@ -180,10 +180,17 @@ func waitData(d time.Duration) map[string]any {
 // formError re-renders a form with its field errors and the status of their kind, keeping what
 // was typed; an error that names no field is passed on to the error page.
 func (s *Server) formError(c *fiber.Ctx, err error, name, titleID string, form map[string]string, data any) error {
+	return s.formPage(c, err, name, titleID, &Page{Form: form, Data: data})
+}
+
+// formPage is formError for a page already made (one whose title is written, not a message
+// id): the one place a refused form is shown again.
+func (s *Server) formPage(c *fiber.Ctx, err error, name, titleID string, p *Page) error {
 	f := classify(err)
 	if len(f.fields) == 0 {
 		return err
 	}
 	setRetryAfter(c, f.retryAfter)
-	return s.page(c, f.status, name, titleID, &Page{Errors: f.fields, Form: form, Data: data})
+	p.Errors = f.fields
+	return s.page(c, f.status, name, titleID, p)
 }

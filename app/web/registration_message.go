@@ -30,15 +30,11 @@ func (s *Server) messagePage(c *fiber.Ctx, status int, f map[string]string, err 
 	}
 	d := messageData{F: fc, Modes: registration.ModesOf(fc.Forum), Size: size}
 	title := s.Locale.T(lang(c), "registration.message_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
+	p := &Page{Title: title, Form: f, Data: d}
 	if err != nil {
-		fe := classify(err)
-		if len(fe.fields) == 0 {
-			return err
-		}
-		setRetryAfter(c, fe.retryAfter)
-		return s.page(c, fe.status, "admin/registrants_message", "", &Page{Title: title, Errors: fe.fields, Form: f, Data: d})
+		return s.formPage(c, err, "admin/registrants_message", "", p)
 	}
-	return s.page(c, status, "admin/registrants_message", "", &Page{Title: title, Form: f, Data: d})
+	return s.page(c, status, "admin/registrants_message", "", p)
 }
 
 // messageForm is where organisers write to a forum's registrants: all in force, or those of a

@@ -161,12 +161,7 @@ func (s *Server) registerRefused(field string) refusal {
 // regFormError shows the form again with its errors; a refusal that names no field (closed,
 // already registered) is the error page.
 func (s *Server) regFormError(c *fiber.Ctx, fc *forumContext, err error, f map[string]string, d *regForm) error {
-	f2 := classify(err)
-	if len(f2.fields) == 0 {
-		return err
-	}
-	setRetryAfter(c, f2.retryAfter)
-	return s.page(c, f2.status, "registrations/form", "", &Page{Title: s.regTitle(c, fc), Errors: f2.fields, Form: f, Data: d})
+	return s.formPage(c, err, "registrations/form", "", &Page{Title: s.regTitle(c, fc), Form: f, Data: d})
 }
 
 // owner is who registers: the signed-in account, or a guest in the page's language.
