@@ -379,3 +379,35 @@ func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
 		}
 	})
 }
+
+// TestTitlesAreOneLine: a forum's or session's title reaches mail subjects and calendars, so a
+// line break in it is refused naming the field; one stored before the rule no longer makes
+// every registration's notice (and so the registration) fail: the subject is one line.
+func TestTitlesAreOneLine(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		online, _, _ := demoOnline(t, db)
+		org := d.apiClient(mustAccount(t, d, ""))
+		runAll(t, []scenario{
+			{name: "a forum title of two lines", as: org, method: "PATCH", url: fmt.Sprintf("/api/v1/forums/%d", online.ID),
+				json: `{"title":{"es":"Consulta\nBcc: x@example.org","en":"Consultation"}}`, status: http.StatusUnprocessableEntity,
+				contains: []string{`"field":"title.es"`}, unchanged: []string{"schedule_changes"}},
+		})
+		if _, err := db.NewRaw(`UPDATE forums SET title = ? WHERE id = ?`, `{"es":"Consulta\nen línea","en":"Online\nconsultation"}`, online.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		member := d.client()
+		member.signedIn(d.user("linea@example.org", false).Email)
+		runAll(t, []scenario{{name: "registers for a forum whose title has a line break", as: member, method: "POST",
+			url: "/forums/" + online.Slug + "/register", form: url.Values{"mode": {"online"}, "stakeholder_group": {"academia"},
+				"role": {"participant"}, "privacy": {privacy.Version}}, status: http.StatusSeeOther,
+			after: func(t *testing.T, _ *response) {
+				m, err := mail.Latest(ctx, db.DB, "linea@example.org")
+				if err != nil || strings.ContainsAny(m.Subject, "\r\n") || !strings.Contains(m.Subject, "Consulta en línea") {
+					t.Fatalf("the confirmation: %q %v", m.Subject, err)
+				}
+			}}})
+	})
+}
