@@ -33,7 +33,7 @@ func closeBrowser() {
 // unless CONVENE_TEST_SKIP_BROWSER=1 opts out explicitly.
 func tab(t *testing.T) context.Context {
 	t.Helper()
-	return tabFor(t, 90*time.Second)
+	return tabFor(t, 3*time.Minute) // the walk's tabs share the browser and both cores: a loaded machine was seen to take 90 s
 }
 
 // tabFor is tab with its own time limit, for a walk of many pages.
