@@ -16,6 +16,30 @@ import (
 	"github.com/convene/convene/app/validate"
 )
 
+// textField is translated text a rule bounds: a title is one line (it reaches mail subjects
+// and calendars), other texts may have several.
+type textField struct {
+	field string
+	text  translated.Text
+	max   int
+}
+
+// checkTexts checks the languages and lengths of translated texts.
+func checkTexts(es *validate.Errors, fields ...textField) {
+	for _, t := range fields {
+		for _, l := range slices.Sorted(maps.Keys(t.text)) {
+			switch {
+			case !translated.IsLanguage(l):
+				es.Add(t.field+"."+l, validate.Invalid, nil)
+			case t.field == "title":
+				es.Line(t.field+"."+l, t.text[l], t.max)
+			default:
+				es.LongText(t.field+"."+l, t.text[l], t.max, false)
+			}
+		}
+	}
+}
+
 // Formats of a forum.
 const (
 	FormatInPerson = "in_person"
@@ -105,23 +129,8 @@ func (in Input) Validate(langs []string) validate.Errors {
 			es.Add("title."+l, validate.Required, nil)
 		}
 	}
-	for _, t := range []struct {
-		field string
-		text  translated.Text
-		max   int
-	}{{"title", in.Title, 200}, {"description", in.Description, 20000}, {"accessibility", in.Accessibility, 5000}} {
-		for _, l := range slices.Sorted(maps.Keys(t.text)) {
-			if !translated.IsLanguage(l) {
-				es.Add(t.field+"."+l, validate.Invalid, nil)
-				continue
-			}
-			if t.field == "title" {
-				es.Line(t.field+"."+l, t.text[l], t.max)
-				continue
-			}
-			es.LongText(t.field+"."+l, t.text[l], t.max, false)
-		}
-	}
+	checkTexts(&es, textField{"title", in.Title, 200}, textField{"description", in.Description, 20000},
+		textField{"accessibility", in.Accessibility, 5000})
 	if !slices.Contains(Formats(), in.Format) {
 		es.Add("format", CodeFormat, nil)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -200,23 +199,7 @@ func (in *SessionInput) check(ctx context.Context, db bun.IDB, p processes.Proce
 			es.Add("title."+l, validate.Required, nil)
 		}
 	}
-	for _, t := range []struct {
-		field string
-		text  translated.Text
-		max   int
-	}{{"title", title, 200}, {"description", desc, 20000}} {
-		for _, l := range slices.Sorted(maps.Keys(t.text)) {
-			if !translated.IsLanguage(l) {
-				es.Add(t.field+"."+l, validate.Invalid, nil)
-				continue
-			}
-			if t.field == "title" {
-				es.Line(t.field+"."+l, t.text[l], t.max)
-				continue
-			}
-			es.LongText(t.field+"."+l, t.text[l], t.max, false)
-		}
-	}
+	checkTexts(&es, textField{"title", title, 200}, textField{"description", desc, 20000})
 	if in.QAMode = strings.TrimSpace(in.QAMode); in.QAMode == "" {
 		in.QAMode = QAOff
 	}

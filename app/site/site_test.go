@@ -19,6 +19,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // TestRunStopsWhenCancelledAtOnce: a stop that comes the moment Run starts (a SIGTERM during
 // start-up) ends it promptly, with every goroutine done, however early it comes.
 func TestRunStopsWhenCancelledAtOnce(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, storetest.SQLite)
 	cfg := config.Config{DatabaseURL: db.URL, BaseURL: "http://127.0.0.1", MailFrom: "c@example.org",
 		LoginIdle: time.Hour, LoginAbsolute: 2 * time.Hour, ShutdownTimeout: 2 * time.Second}
