@@ -51,24 +51,33 @@ func (s *Service) Register(ctx context.Context, forumID int64, owner Owner, form
 }
 
 // registerBatch registers a batch of requests, the requests of each forum in a transaction of
-// their own, the forums side by side.
+// their own, the forums side by side on PostgreSQL and one after another on SQLite.
 func (s *Service) registerBatch(ctx context.Context, items []forumRequest) []Result {
 	at := map[int64][]int{}
 	for i, it := range items {
 		at[it.forumID] = append(at[it.forumID], i)
 	}
 	out := make([]Result, len(items))
+	run := func(forumID int64, idx []int) {
+		reqs := make([]Request, len(idx))
+		for j, i := range idx {
+			reqs[j] = items[i].req
+		}
+		for j, r := range s.registerForum(ctx, forumID, reqs) {
+			out[idx[j]] = r
+		}
+	}
+	if !store.IsPostgres(s.DB) {
+		// SQLite has one writer: forums side by side would only wait on each other's lock,
+		// and a long wait ends in "database is locked".
+		for forumID, idx := range at {
+			run(forumID, idx)
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	for forumID, idx := range at {
-		wg.Go(func() {
-			reqs := make([]Request, len(idx))
-			for j, i := range idx {
-				reqs[j] = items[i].req
-			}
-			for j, r := range s.registerForum(ctx, forumID, reqs) {
-				out[idx[j]] = r
-			}
-		})
+		wg.Go(func() { run(forumID, idx) })
 	}
 	wg.Wait()
 	return out

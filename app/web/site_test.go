@@ -68,7 +68,7 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 	}
 	clk := clock.NewFixed(time.Now())
 	log := slog.New(slog.DiscardHandler)
-	if testing.Verbose() {
+	if testing.Verbose() || os.Getenv("CONVENE_TEST_LOG") == "1" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
