@@ -142,6 +142,11 @@ func waitLang(lang string) chromedp.Action[chromedp.Void] {
 func fill(values map[string]string) chromedp.Action[chromedp.Void] {
 	b, _ := json.Marshal(values)
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		// The whole form first: a text near the top of a page can show while a loaded machine
+		// still parses the fields below it.
+		if _, err := chromedp.Poll[bool](`document.readyState === "complete"`)(ctx, tg); err != nil {
+			return err
+		}
 		missing, err := chromedp.Evaluate[string](fmt.Sprintf(`(() => { for (const [k, v] of Object.entries(%s)) {
 			const el = document.getElementById("f-" + k); if (!el) { return k } el.value = v } return "" })()`, b))(ctx, tg)
 		if err == nil && missing != "" {
