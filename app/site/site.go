@@ -183,7 +183,7 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 		}
 		return nil
 	})
-	g.Go(func() error { return s.Web.SweepLoop(ctx, 10*time.Minute) })
+	g.Go(func() error { return s.sweepCounters(ctx, 10*time.Minute) })
 	g.Go(func() error {
 		// Offers expire and quotas are released within a minute of their time.
 		return s.Registration.SweepLoop(ctx, time.Minute, func(err error) { s.Logger.Error("registration sweep", "err", err) })
@@ -238,4 +238,24 @@ func (s *Site) Close() error {
 		return s.DB.Close()
 	}
 	return nil
+}
+
+// sweepCounters removes expired rate-limit counters and forgotten sign-in failures until ctx
+// ends.
+func (s *Site) sweepCounters(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := store.SweepRateLimits(ctx, s.DB, s.Clock.Now()); err != nil {
+				s.Logger.Warn("sweeping rate limits", "err", err)
+			}
+			if err := accounts.SweepThrottle(ctx, s.DB, s.Clock.Now()); err != nil {
+				s.Logger.Warn("sweeping sign-in failures", "err", err)
+			}
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 func (s *Server) signUpForm(c *fiber.Ctx) error {
@@ -22,7 +23,7 @@ func (s *Server) signUpForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) signUp(c *fiber.Ctx) error {
-	f := form(c, "name", "email", "password", "password_confirm", "language", "privacy")
+	f := form.Values(c, "name", "email", "password", "password_confirm", "language", "privacy")
 	err := s.Accounts.SignUp(c.UserContext(), accounts.SignUpInput{
 		Email: f["email"], Name: f["name"], Password: f["password"], PasswordConfirm: f["password_confirm"], Language: f["language"],
 		AcceptPrivacy: f["privacy"] == privacy.Version,
@@ -73,7 +74,7 @@ func (s *Server) resendForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) resendVerification(c *fiber.Ctx) error {
-	f := form(c, "email")
+	f := form.Values(c, "email")
 	if strings.TrimSpace(f["email"]) == "" {
 		return s.formError(c, validate.Errors{{Field: "email", Code: validate.Required}}, "accounts/resend", "verify.resend_title", f, nil)
 	}
@@ -92,7 +93,7 @@ func (s *Server) signInForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) signIn(c *fiber.Ctx) error {
-	f := form(c, "email", "password", "next")
+	f := form.Values(c, "email", "password", "next")
 	previous := strings.Clone(c.Cookies(s.cookieName("convene_login")))
 	token, a, err := s.Accounts.SignIn(c.UserContext(), f["email"], f["password"], strings.Clone(c.Get(fiber.HeaderUserAgent)),
 		previous, func(a accounts.Account) bool { return s.trustedDevice(c, a) })
@@ -124,7 +125,7 @@ func (s *Server) resetRequestForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) resetRequest(c *fiber.Ctx) error {
-	f := form(c, "email")
+	f := form.Values(c, "email")
 	if strings.TrimSpace(f["email"]) == "" {
 		return s.formError(c, validate.Errors{{Field: "email", Code: validate.Required}}, "accounts/reset_request", "reset.title", f, nil)
 	}
@@ -145,7 +146,7 @@ func (s *Server) resetForm(c *fiber.Ctx) error {
 
 func (s *Server) reset(c *fiber.Ctx) error {
 	token := strings.Clone(c.Params("token"))
-	f := form(c, "password", "password_confirm")
+	f := form.Values(c, "password", "password_confirm")
 	a, err := s.Accounts.ResetPassword(c.UserContext(), token, f["password"], f["password_confirm"])
 	if errors.Is(err, accounts.ErrTokenInvalid) {
 		return s.invalidLink(c, err, "accounts/reset_request", "reset.title")
@@ -173,7 +174,7 @@ func (s *Server) switchLanguage(c *fiber.Ctx) error {
 // setLanguage is the language switch of a signed-in person: a form, since it changes the
 // account's setting (which comes before the cookie).
 func (s *Server) setLanguage(c *fiber.Ctx) error {
-	f := form(c, "language", "next")
+	f := form.Values(c, "language", "next")
 	if !locale.IsSupported(f["language"]) {
 		return validate.Errors{{Field: "language", Code: accounts.CodeLanguage}}
 	}

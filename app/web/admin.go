@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 const pageSize = 50
@@ -56,7 +57,7 @@ func (s *Server) adminAccounts(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminSetAdmin(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (s *Server) addGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := form(c, "grant_email", "grant_role")
+	f := form.Values(c, "grant_email", "grant_role")
 	a, err := accounts.ByEmail(c.UserContext(), s.DB, f["grant_email"])
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -109,7 +110,7 @@ func (s *Server) addGrant(c *fiber.Ctx) error {
 		return err
 	default:
 		err = s.Access.Grant(c.UserContext(), s.actor(c), a.ID, access.Role(f["grant_role"]), p.ID, 0)
-		err = prefixFields(err, "grant_")
+		err = form.Prefix(err, "grant_")
 	}
 	if err != nil {
 		d, derr := s.peopleData(c, p)
@@ -126,7 +127,7 @@ func (s *Server) revokeGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 
 // adminExportData is an account's data, downloaded by an admin at the person's request.
 func (s *Server) adminExportData(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (s *Server) adminExportData(c *fiber.Ctx) error {
 
 // adminErase erases an account at the person's request, after asking the admin.
 func (s *Server) adminErase(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/web/cache"
 )
 
 // Calendar feeds: one session, a forum's sessions, a process's forums. Calendar apps fetch them
@@ -146,20 +147,8 @@ func (s *Server) sendWithETag(c *fiber.Ctx, body []byte, private bool) error {
 		c.Set(fiber.HeaderCacheControl, "public, no-cache")
 	}
 	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
-	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && etagMatches(match, etag) {
+	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && cache.ETagMatches(match, etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	return c.Send(body)
-}
-
-// etagMatches reads an If-None-Match list (weak comparison, as RFC 9110 asks for it).
-func etagMatches(header, etag string) bool {
-	etag = strings.TrimPrefix(etag, "W/")
-	for _, e := range strings.Split(header, ",") {
-		e = strings.TrimPrefix(strings.TrimSpace(e), "W/")
-		if e == etag || e == "*" {
-			return true
-		}
-	}
-	return false
 }

@@ -22,7 +22,6 @@ var (
 	errCSRF         = problem.New(problem.Forbidden, "error.csrf")
 	errTooMany      = problem.New(problem.TooMany, "error.rate_limited")
 	errTooManyForm  = problem.New(problem.TooMany, "error.rate_limited_form")
-	errBadJSON      = problem.New(problem.BadRequest, "error.bad_json")
 )
 
 // failure is an error as the client gets it.
@@ -179,8 +178,8 @@ func waitData(d time.Duration) map[string]any {
 
 // formError re-renders a form with its field errors and the status of their kind, keeping what
 // was typed; an error that names no field is passed on to the error page.
-func (s *Server) formError(c *fiber.Ctx, err error, name, titleID string, form map[string]string, data any) error {
-	return s.formPage(c, err, name, titleID, &Page{Form: form, Data: data})
+func (s *Server) formError(c *fiber.Ctx, err error, name, titleID string, fields map[string]string, data any) error {
+	return s.formPage(c, err, name, titleID, &Page{Form: fields, Data: data})
 }
 
 // formPage is formError for a page already made (one whose title is written, not a message

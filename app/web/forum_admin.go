@@ -10,6 +10,7 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/web/form"
 )
 
 // The organiser's pages for forums: the process's forums tab, a new forum, and each forum's
@@ -27,7 +28,7 @@ func (s *Server) requireForumOrganiser(c *fiber.Ctx) error {
 	if account(c) == nil {
 		return s.requireAccount(c)
 	}
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -84,10 +85,10 @@ func adminSession(c *fiber.Ctx) (forums.SessionView, *forumContext) {
 }
 
 func forumInputFromForm(c *fiber.Ctx) (forums.Input, map[string]string) {
-	f := form(c, "slug", "format", "venue_name", "venue_address", "map_url", "online_url", "time_zone", "starts_on", "ends_on")
+	f := form.Values(c, "slug", "format", "venue_name", "venue_address", "map_url", "online_url", "time_zone", "starts_on", "ends_on")
 	return forums.Input{Slug: f["slug"], Format: f["format"], VenueName: f["venue_name"], VenueAddress: f["venue_address"],
 		MapURL: f["map_url"], OnlineURL: f["online_url"], TimeZone: f["time_zone"], StartsOn: f["starts_on"], EndsOn: f["ends_on"],
-		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f), Accessibility: translatedForm(c, "accessibility", f)}, f
+		Title: form.Translated(c, "title", f), Description: form.Translated(c, "description", f), Accessibility: form.Translated(c, "accessibility", f)}, f
 }
 
 func forumForm(in forums.Input) map[string]string {
@@ -207,7 +208,7 @@ func (s *Server) cancelForum(c *fiber.Ctx) error {
 
 func (s *Server) addRoom(c *fiber.Ctx) error {
 	fc := adminForum(c)
-	f := form(c, "room_name", "room_capacity")
+	f := form.Values(c, "room_name", "room_capacity")
 	capacity := 0
 	if v := strings.TrimSpace(f["room_capacity"]); v != "" {
 		n, err := strconv.Atoi(v)

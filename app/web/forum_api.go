@@ -10,6 +10,8 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/web/form"
+	"github.com/convene/convene/app/web/openapi"
 )
 
 // apiVenue is where an in-person or hybrid forum takes place.
@@ -238,43 +240,43 @@ func (b apiSessionInput) apply(in forums.SessionInput) forums.SessionInput {
 }
 
 // forumAPIDocs describes the forum and session routes for the OpenAPI document.
-func forumAPIDocs() []apiOp {
+func forumAPIDocs() []openapi.Op {
 	slug := map[string]string{"slug": "The process's slug."}
 	forumID := map[string]string{"id": "The forum's id."}
 	sessionID := map[string]string{"id": "The session's id."}
 	writeErrors := []int{400, 401, 403, 404, 409, 422, 429}
-	return []apiOp{
-		{method: "GET", path: "/processes/:slug/forums", id: "listForums", params: slug,
-			summary: "A process's forums by their first day (drafts only for those who run the process).",
-			status:  200, response: apiForumList{}, errors: []int{404}},
-		{method: "POST", path: "/processes/:slug/forums", id: "createForum", params: slug, auth: true,
-			summary: "Add a draft forum to a process (admin or its organiser).", body: apiForumInput{},
-			status: 201, response: apiForum{}, errors: writeErrors},
-		{method: "GET", path: "/forums/:id", id: "getForum", params: forumID,
-			summary: "One forum with its rooms.", status: 200, response: apiForum{}, errors: []int{404}},
-		{method: "PATCH", path: "/forums/:id", id: "updateForum", params: forumID, auth: true,
-			summary: "Change a forum (admin or the organiser). Omitted members keep their value; once published, changes a calendar shows are recorded.",
-			body:    apiForumInput{}, status: 200, response: apiForum{}, errors: writeErrors},
-		{method: "POST", path: "/forums/:id/publish", id: "publishForum", params: forumID, auth: true,
-			summary: "Publish a draft forum.", status: 200, response: apiForum{}, errors: []int{401, 403, 404, 409, 429}},
-		{method: "POST", path: "/forums/:id/cancel", id: "cancelForum", params: forumID, auth: true,
-			summary: "Cancel a forum: it stays public, marked, and calendars remove its sessions.", status: 200, response: apiForum{},
-			errors: []int{401, 403, 404, 409, 429}},
-		{method: "POST", path: "/forums/:id/rooms", id: "addRoom", params: forumID, auth: true,
-			summary: "Add a room to a forum's venue.", body: apiRoomInput{}, status: 201, response: apiRoom{}, errors: writeErrors},
-		{method: "GET", path: "/forums/:id/sessions", id: "listSessions", params: forumID,
-			summary: "A forum's sessions by start, cancelled ones included (marked).", status: 200, response: apiSessionList{}, errors: []int{404}},
-		{method: "POST", path: "/forums/:id/sessions", id: "createSession", params: forumID, auth: true,
-			summary: "Add a session (admin or the organiser). A room taken then is refused (422 naming the other session); a speaker elsewhere then asks for confirm_clash (409).",
-			body:    apiSessionInput{}, status: 201, response: apiSession{}, errors: writeErrors},
-		{method: "GET", path: "/sessions/:id", id: "getSession", params: sessionID,
-			summary: "One session.", status: 200, response: apiSession{}, errors: []int{404}},
-		{method: "PATCH", path: "/sessions/:id", id: "updateSession", params: sessionID, auth: true,
-			summary: "Change a session. Omitted members keep their value; once published, moves are recorded and grow its SEQUENCE.",
-			body:    apiSessionInput{}, status: 200, response: apiSession{}, errors: writeErrors},
-		{method: "POST", path: "/sessions/:id/cancel", id: "cancelSession", params: sessionID, auth: true,
-			summary: "Cancel a session: it stays in the programme, marked, and calendars remove it.", status: 200, response: apiSession{},
-			errors: []int{401, 403, 404, 409, 429}},
+	return []openapi.Op{
+		{Method: "GET", Path: "/processes/:slug/forums", ID: "listForums", Params: slug,
+			Summary: "A process's forums by their first day (drafts only for those who run the process).",
+			Status:  200, Response: apiForumList{}, Errors: []int{404}},
+		{Method: "POST", Path: "/processes/:slug/forums", ID: "createForum", Params: slug, Auth: true,
+			Summary: "Add a draft forum to a process (admin or its organiser).", Body: apiForumInput{},
+			Status: 201, Response: apiForum{}, Errors: writeErrors},
+		{Method: "GET", Path: "/forums/:id", ID: "getForum", Params: forumID,
+			Summary: "One forum with its rooms.", Status: 200, Response: apiForum{}, Errors: []int{404}},
+		{Method: "PATCH", Path: "/forums/:id", ID: "updateForum", Params: forumID, Auth: true,
+			Summary: "Change a forum (admin or the organiser). Omitted members keep their value; once published, changes a calendar shows are recorded.",
+			Body:    apiForumInput{}, Status: 200, Response: apiForum{}, Errors: writeErrors},
+		{Method: "POST", Path: "/forums/:id/publish", ID: "publishForum", Params: forumID, Auth: true,
+			Summary: "Publish a draft forum.", Status: 200, Response: apiForum{}, Errors: []int{401, 403, 404, 409, 429}},
+		{Method: "POST", Path: "/forums/:id/cancel", ID: "cancelForum", Params: forumID, Auth: true,
+			Summary: "Cancel a forum: it stays public, marked, and calendars remove its sessions.", Status: 200, Response: apiForum{},
+			Errors: []int{401, 403, 404, 409, 429}},
+		{Method: "POST", Path: "/forums/:id/rooms", ID: "addRoom", Params: forumID, Auth: true,
+			Summary: "Add a room to a forum's venue.", Body: apiRoomInput{}, Status: 201, Response: apiRoom{}, Errors: writeErrors},
+		{Method: "GET", Path: "/forums/:id/sessions", ID: "listSessions", Params: forumID,
+			Summary: "A forum's sessions by start, cancelled ones included (marked).", Status: 200, Response: apiSessionList{}, Errors: []int{404}},
+		{Method: "POST", Path: "/forums/:id/sessions", ID: "createSession", Params: forumID, Auth: true,
+			Summary: "Add a session (admin or the organiser). A room taken then is refused (422 naming the other session); a speaker elsewhere then asks for confirm_clash (409).",
+			Body:    apiSessionInput{}, Status: 201, Response: apiSession{}, Errors: writeErrors},
+		{Method: "GET", Path: "/sessions/:id", ID: "getSession", Params: sessionID,
+			Summary: "One session.", Status: 200, Response: apiSession{}, Errors: []int{404}},
+		{Method: "PATCH", Path: "/sessions/:id", ID: "updateSession", Params: sessionID, Auth: true,
+			Summary: "Change a session. Omitted members keep their value; once published, moves are recorded and grow its SEQUENCE.",
+			Body:    apiSessionInput{}, Status: 200, Response: apiSession{}, Errors: writeErrors},
+		{Method: "POST", Path: "/sessions/:id/cancel", ID: "cancelSession", Params: sessionID, Auth: true,
+			Summary: "Cancel a session: it stays in the programme, marked, and calendars remove it.", Status: 200, Response: apiSession{},
+			Errors: []int{401, 403, 404, 409, 429}},
 	}
 }
 
@@ -319,7 +321,7 @@ func (s *Server) apiCreateForum(c *fiber.Ctx) error {
 		return err
 	}
 	var body apiForumInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	f, err := s.Forums.Create(c.UserContext(), s.actor(c), p.ID, body.apply(forums.Input{}))
@@ -331,7 +333,7 @@ func (s *Server) apiCreateForum(c *fiber.Ctx) error {
 
 // apiForumOf finds the forum of the path (by id) if the viewer may see it.
 func (s *Server) apiForumOf(c *fiber.Ctx) (*forumContext, error) {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +368,7 @@ func (s *Server) apiGetForum(c *fiber.Ctx) error {
 func (s *Server) apiUpdateForum(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	var body apiForumInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	f, err := s.Forums.Update(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.apply(fc.Forum.Input()))
@@ -397,7 +399,7 @@ func (s *Server) apiCancelForum(c *fiber.Ctx) error {
 func (s *Server) apiAddRoom(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	var body apiRoomInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	r, err := s.Forums.AddRoom(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.Name, body.Capacity)
@@ -426,7 +428,7 @@ func (s *Server) apiListSessions(c *fiber.Ctx) error {
 func (s *Server) apiCreateSession(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	var body apiSessionInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	created, err := s.Forums.CreateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.apply(forums.SessionInput{}))
@@ -467,7 +469,7 @@ func (s *Server) apiGetSession(c *fiber.Ctx) error {
 func (s *Server) apiUpdateSession(c *fiber.Ctx) error {
 	sv, fc := adminSession(c)
 	var body apiSessionInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, body.apply(sessionInput(sv, fc.Zone))); err != nil {

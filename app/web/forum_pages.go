@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/programme"
 )
 
 // forumContext is a forum the viewer may see, with what every page about it needs.
@@ -151,8 +152,8 @@ func profileZone(c *fiber.Ctx) string {
 
 // readFilter reads the programme's filters from the query, refusing values the forum does not
 // offer, each naming its field.
-func readFilter(c *fiber.Ctx, fc *forumContext) (programmeFilter, error) {
-	f := programmeFilter{Topic: strings.Clone(c.Query("topic")), Kind: strings.Clone(c.Query("kind")), Language: strings.Clone(c.Query("language"))}
+func readFilter(c *fiber.Ctx, fc *forumContext) (programme.Filter, error) {
+	f := programme.Filter{Topic: strings.Clone(c.Query("topic")), Kind: strings.Clone(c.Query("kind")), Language: strings.Clone(c.Query("language"))}
 	var es validate.Errors
 	if f.Topic != "" && !slices.ContainsFunc(fc.Topics, func(t processes.Topic) bool { return t.Code == f.Topic }) {
 		es.Add("topic", forums.CodeUnknownTopic, nil)
@@ -192,12 +193,12 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 				langs = append(langs, l)
 			}
 		}
-		if filter.keep(sv, fc.TopicBy) {
+		if filter.Keep(sv, fc.TopicBy) {
 			shown = append(shown, sv)
 		}
 	}
 	slices.Sort(langs)
-	long, days := buildProgramme(fc.Forum, shown, rooms, fc.Zone)
+	long, days := programme.Build(fc.Forum, shown, rooms, fc.Zone)
 	reg, err := s.registrationWindow(c, fc)
 	if err != nil {
 		return err
@@ -207,7 +208,7 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "forums/show", "", &Page{
 		Title:       title,
 		Description: summary(fc.Forum.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "Filter": filter, "Filtered": filter.active(), "Long": long, "Days": days,
+		Data: map[string]any{"F": fc, "Filter": filter, "Filtered": filter.Active(), "Long": long, "Days": days,
 			"Total": len(all), "Shown": len(shown), "Languages": langs, "Kinds": forums.SessionKinds(),
 			"ViewerZone": profileZone(c), "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
 			"Ended": fc.Forum.Ended(s.Clock.Now()), "Registration": reg},

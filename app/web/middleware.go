@@ -17,6 +17,7 @@ import (
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 // Keys of c.Locals.
@@ -61,7 +62,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	route := routeOf(c)
 	method := strings.Clone(c.Method()) // Fiber's string points into a buffer the next request reuses
 	elapsed := time.Since(start)
-	s.metrics.observe(method, route, status, elapsed)
+	s.metrics.Observe(method, route, status, elapsed)
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
@@ -175,7 +176,7 @@ func (s *Server) onForm(template, titleID, field string, fields []string, data f
 		if data != nil {
 			d = data(c)
 		}
-		return s.formError(c, errAt(err, field), template, titleID, form(c, fields...), d)
+		return s.formError(c, errAt(err, field), template, titleID, form.Values(c, fields...), d)
 	}
 }
 
@@ -192,7 +193,7 @@ func errAt(err error, field string) error {
 // limit holds across instances. Limits are sized for a venue whose whole audience shares one
 // address; what protects an account is counted per account (sign-in throttling).
 func (s *Server) limit(name string, r config.Rate, refuse refusal) fiber.Handler {
-	return s.limitBy(name, r, s.clientNetwork, refuse)
+	return s.limitBy(name, r, s.proxies.Network, refuse)
 }
 
 // limitRegistration limits registration changes per account; guests, who may share a venue's

@@ -65,7 +65,7 @@ func TestTrustedProxies(t *testing.T) {
 		{"not-an-ip", false},
 	}
 	for _, tc := range cases {
-		if got := s.trusted(tc.ip); got != tc.want {
+		if got := s.proxies.Trusted(tc.ip); got != tc.want {
 			t.Errorf("trusted(%q) = %v", tc.ip, got)
 		}
 	}

@@ -5,17 +5,18 @@ import (
 
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/web/form"
 )
 
 func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]string) {
-	f := form(c, "slug", "code", "time_zone", "status", "contact_email")
+	f := form.Values(c, "slug", "code", "time_zone", "status", "contact_email")
 	in := processes.ProcessInput{
 		Slug: f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"], ContactEmail: f["contact_email"],
-		Title:             translatedForm(c, "title", f),
-		Description:       translatedForm(c, "description", f),
-		GeneralObjective:  translatedForm(c, "general_objective", f),
-		Languages:         multiForm(c, "languages"),
-		StakeholderGroups: multiForm(c, "stakeholder_groups"),
+		Title:             form.Translated(c, "title", f),
+		Description:       form.Translated(c, "description", f),
+		GeneralObjective:  form.Translated(c, "general_objective", f),
+		Languages:         form.Multi(c, "languages"),
+		StakeholderGroups: form.Multi(c, "stakeholder_groups"),
 	}
 	return in, f
 }

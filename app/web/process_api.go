@@ -7,6 +7,8 @@ import (
 
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/web/form"
+	"github.com/convene/convene/app/web/openapi"
 )
 
 // API representations: the JSON shape is the API's contract, kept apart from the tables.
@@ -46,28 +48,28 @@ type apiTopicList struct {
 }
 
 // processAPIDocs describes the process and topic routes for the OpenAPI document.
-func processAPIDocs() []apiOp {
+func processAPIDocs() []openapi.Op {
 	slug := map[string]string{"slug": "The process's slug.", "id": "The topic's id."}
 	writeErrors := []int{400, 401, 403, 404, 422, 429}
-	return []apiOp{
-		{method: "GET", path: "/processes", id: "listProcesses", summary: "Published processes (admins also see drafts).",
-			status: 200, response: apiProcessList{}},
-		{method: "POST", path: "/processes", id: "createProcess", summary: "Create a process (admin).", auth: true,
-			body: apiProcessInput{}, status: 201, response: apiProcess{}, errors: []int{400, 401, 403, 422, 429}},
-		{method: "GET", path: "/processes/:slug", id: "getProcess", summary: "One process with its objectives and axes.",
-			params: slug, status: 200, response: apiProcess{}, errors: []int{404}},
-		{method: "PATCH", path: "/processes/:slug", id: "updateProcess", auth: true, params: slug,
-			summary: "Change a process (admin or its organiser). Omitted members keep their value.",
-			body:    apiProcessInput{}, status: 200, response: apiProcess{}, errors: writeErrors},
-		{method: "GET", path: "/processes/:slug/topics", id: "listTopics", summary: "A process's objectives and axes, in order.",
-			params: slug, status: 200, response: apiTopicList{}, errors: []int{404}},
-		{method: "POST", path: "/processes/:slug/topics", id: "createTopic", summary: "Add an objective or axis (admin or the organiser).",
-			auth: true, params: slug, body: apiTopicInput{}, status: 201, response: apiTopic{}, errors: writeErrors},
-		{method: "PATCH", path: "/processes/:slug/topics/:id", id: "updateTopic", auth: true, params: slug,
-			summary: "Change a topic (admin or the organiser). Omitted members keep their value.",
-			body:    apiTopicInput{}, status: 200, response: apiTopic{}, errors: writeErrors},
-		{method: "DELETE", path: "/processes/:slug/topics/:id", id: "deleteTopic", summary: "Delete a topic (admin or the organiser).",
-			auth: true, params: slug, status: 204, errors: []int{401, 403, 404, 429}},
+	return []openapi.Op{
+		{Method: "GET", Path: "/processes", ID: "listProcesses", Summary: "Published processes (admins also see drafts).",
+			Status: 200, Response: apiProcessList{}},
+		{Method: "POST", Path: "/processes", ID: "createProcess", Summary: "Create a process (admin).", Auth: true,
+			Body: apiProcessInput{}, Status: 201, Response: apiProcess{}, Errors: []int{400, 401, 403, 422, 429}},
+		{Method: "GET", Path: "/processes/:slug", ID: "getProcess", Summary: "One process with its objectives and axes.",
+			Params: slug, Status: 200, Response: apiProcess{}, Errors: []int{404}},
+		{Method: "PATCH", Path: "/processes/:slug", ID: "updateProcess", Auth: true, Params: slug,
+			Summary: "Change a process (admin or its organiser). Omitted members keep their value.",
+			Body:    apiProcessInput{}, Status: 200, Response: apiProcess{}, Errors: writeErrors},
+		{Method: "GET", Path: "/processes/:slug/topics", ID: "listTopics", Summary: "A process's objectives and axes, in order.",
+			Params: slug, Status: 200, Response: apiTopicList{}, Errors: []int{404}},
+		{Method: "POST", Path: "/processes/:slug/topics", ID: "createTopic", Summary: "Add an objective or axis (admin or the organiser).",
+			Auth: true, Params: slug, Body: apiTopicInput{}, Status: 201, Response: apiTopic{}, Errors: writeErrors},
+		{Method: "PATCH", Path: "/processes/:slug/topics/:id", ID: "updateTopic", Auth: true, Params: slug,
+			Summary: "Change a topic (admin or the organiser). Omitted members keep their value.",
+			Body:    apiTopicInput{}, Status: 200, Response: apiTopic{}, Errors: writeErrors},
+		{Method: "DELETE", Path: "/processes/:slug/topics/:id", ID: "deleteTopic", Summary: "Delete a topic (admin or the organiser).",
+			Auth: true, Params: slug, Status: 204, Errors: []int{401, 403, 404, 429}},
 	}
 }
 
@@ -163,7 +165,7 @@ func (b apiProcessInput) apply(in processes.ProcessInput) processes.ProcessInput
 
 func (s *Server) apiCreateProcess(c *fiber.Ctx) error {
 	var body apiProcessInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	p, err := s.Processes.Create(c.UserContext(), s.actor(c), body.apply(processes.ProcessInput{}))
@@ -179,7 +181,7 @@ func (s *Server) apiUpdateProcess(c *fiber.Ctx) error {
 		return err
 	}
 	var body apiProcessInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	updated, err := s.Processes.Update(c.UserContext(), s.actor(c), p.ID, body.apply(p.Input()))
@@ -218,7 +220,7 @@ func (s *Server) apiCreateTopic(c *fiber.Ctx) error {
 		return err
 	}
 	var body apiTopicInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	t, err := s.Processes.CreateTopic(c.UserContext(), s.actor(c), p.ID, body.apply(processes.TopicInput{}))
@@ -234,7 +236,7 @@ func (s *Server) apiUpdateTopic(c *fiber.Ctx) error {
 		return err
 	}
 	var body apiTopicInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	in := processes.TopicInput{Kind: t.Kind, Code: t.Code, Title: t.Title, Description: t.Description}

@@ -10,6 +10,7 @@ import (
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/web/form"
 )
 
 // profileData is what the profile page shows besides the form.
@@ -63,11 +64,11 @@ func (s *Server) profileError(c *fiber.Ctx, err error, f map[string]string) erro
 	if derr != nil {
 		return derr
 	}
-	form := s.profileForm(account(c))
+	fields := s.profileForm(account(c))
 	for k, v := range f {
-		form[k] = v
+		fields[k] = v
 	}
-	return s.formError(c, err, "accounts/profile", "profile.title", form, data)
+	return s.formError(c, err, "accounts/profile", "profile.title", fields, data)
 }
 
 // profileRefused shows the profile again with a rate limit's refusal beside field.
@@ -76,7 +77,7 @@ func (s *Server) profileRefused(field string) refusal {
 }
 
 func (s *Server) updateProfile(c *fiber.Ctx) error {
-	f := form(c, "name", "language", "time_zone")
+	f := form.Values(c, "name", "language", "time_zone")
 	err := s.Accounts.UpdateProfile(c.UserContext(), account(c).ID, accounts.ProfileInput{Name: f["name"], Language: f["language"], TimeZone: f["time_zone"]})
 	if err != nil {
 		return s.profileError(c, err, f)
@@ -88,7 +89,7 @@ func (s *Server) updateProfile(c *fiber.Ctx) error {
 }
 
 func (s *Server) changePassword(c *fiber.Ctx) error {
-	f := form(c, "current_password", "password", "password_confirm")
+	f := form.Values(c, "current_password", "password", "password_confirm")
 	token, err := s.Accounts.ChangePassword(c.UserContext(), account(c).ID, f["current_password"], f["password"], f["password_confirm"],
 		strings.Clone(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
@@ -112,7 +113,7 @@ func (s *Server) exportData(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
-	f := form(c, "delete_password")
+	f := form.Values(c, "delete_password")
 	err := s.Accounts.Delete(c.UserContext(), s.actor(c), account(c).ID, f["delete_password"])
 	if err != nil {
 		return s.profileError(c, err, nil)
@@ -158,7 +159,7 @@ func (s *Server) clearNewToken(c *fiber.Ctx) {
 }
 
 func (s *Server) createToken(c *fiber.Ctx) error {
-	f := form(c, "token_name")
+	f := form.Values(c, "token_name")
 	token, _, err := s.Accounts.CreateAPIToken(c.UserContext(), account(c).ID, f["token_name"])
 	if err != nil {
 		return s.advancedPage(c, fiber.StatusUnprocessableEntity, err, f)
@@ -170,7 +171,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) endLogin(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}

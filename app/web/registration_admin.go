@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 // The organisers' pages for registration: a forum's policy, its registrants with their counts,
@@ -78,7 +79,7 @@ func settingsForm(fc *forumContext, cur registration.Current) (map[string]string
 // settingsFromForm reads the settings form. Wall-clock times are in the forum's zone; empty
 // rows of quotas and questions are left out; a question whose labels are all cleared goes.
 func settingsFromForm(c *fiber.Ctx, fc *forumContext) (registration.SettingsInput, map[string]string, int, int, error) {
-	f := form(c, "opens_at", "closes_at", "approval", "offer_hours", "min_share", "capacity_in_person", "capacity_online",
+	f := form.Values(c, "opens_at", "closes_at", "approval", "offer_hours", "min_share", "capacity_in_person", "capacity_online",
 		"quota_rows", "question_rows")
 	var in registration.SettingsInput
 	var es validate.Errors
@@ -119,7 +120,7 @@ func settingsFromForm(c *fiber.Ctx, fc *forumContext) (registration.SettingsInpu
 	quotas, questions := rows("quota_rows", 50), rows("question_rows", 60)
 	for i := range quotas {
 		p := "quotas." + strconv.Itoa(i) + "."
-		row := form(c, p+"group", p+"mode", p+"seats", p+"release_at")
+		row := form.Values(c, p+"group", p+"mode", p+"seats", p+"release_at")
 		for k, v := range row {
 			f[k] = v
 		}
@@ -134,11 +135,11 @@ func settingsFromForm(c *fiber.Ctx, fc *forumContext) (registration.SettingsInpu
 	}
 	for i := range questions {
 		p := "questions." + strconv.Itoa(i) + "."
-		row := form(c, p+"id", p+"kind", p+"required")
+		row := form.Values(c, p+"id", p+"kind", p+"required")
 		for k, v := range row {
 			f[k] = v
 		}
-		label := translatedForm(c, p+"label", f)
+		label := form.Translated(c, p+"label", f)
 		if len(label) == 0 {
 			continue // a new row left empty, or a question cleared to remove it
 		}
@@ -289,7 +290,7 @@ func url0(values map[string]string) string {
 // registrantAction runs an organiser's action on one registrant and goes back to the list.
 func (s *Server) registrantAction(c *fiber.Ctx) error {
 	fc := adminForum(c)
-	id, err := idParam(c, "rid")
+	id, err := form.ID(c, "rid")
 	if err != nil {
 		return err
 	}

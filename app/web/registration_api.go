@@ -12,6 +12,8 @@ import (
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
+	"github.com/convene/convene/app/web/openapi"
 )
 
 // apiQuestion is one of a forum's own questions.
@@ -191,42 +193,42 @@ func toAPISettings(forumID int64, c registration.Current) apiRegistrationSetting
 }
 
 // registrationAPIDocs describes the registration routes for the OpenAPI document.
-func registrationAPIDocs() []apiOp {
+func registrationAPIDocs() []openapi.Op {
 	forumID := map[string]string{"id": "The forum's id."}
 	regID := map[string]string{"id": "The registration's id."}
 	writeErrors := []int{400, 401, 403, 404, 409, 422, 429}
-	return []apiOp{
-		{method: "GET", path: "/forums/:id/registration", id: "getRegistrationForm", params: forumID,
-			summary: "What registering for a forum asks: modes, groups, roles, the privacy notice's version and the forum's own questions.",
-			status:  200, response: apiRegistrationForm{}, errors: []int{404, 409}},
-		{method: "PUT", path: "/forums/:id/registration/settings", id: "setRegistrationSettings", params: forumID, auth: true,
-			summary: "Open registration or change its policy (the forum's organisers): capacities, quotas, approval, offers, questions. Added places go to those in line at once.",
-			body:    apiRegistrationSettings{}, status: 200, response: apiRegistrationSettings{}, errors: writeErrors},
-		{method: "GET", path: "/forums/:id/registration/settings", id: "getRegistrationSettings", params: forumID, auth: true,
-			summary: "A forum's registration policy and its places taken (the forum's organisers).",
-			status:  200, response: apiRegistrationSettings{}, errors: []int{401, 403, 404}},
-		{method: "POST", path: "/forums/:id/registrations", id: "register", params: forumID, auth: true,
-			summary: "Register the caller: confirmed when a place is free, else waitlisted with a position (or pending when the forum approves registrations).",
-			body:    apiRegistrationInput{}, status: 201, response: apiRegistration{}, errors: writeErrors},
-		{method: "POST", path: "/sessions/:id/registrations", id: "registerForSession", params: map[string]string{"id": "The session's id."}, auth: true,
-			summary: "Take a place at a session with places of its own, for a caller confirmed at its forum: confirmed while places last, else waitlisted with a position.",
-			status:  201, response: apiRegistration{}, errors: writeErrors},
-		{method: "GET", path: "/forums/:id/registrations", id: "listForumRegistrations", params: forumID, auth: true,
-			summary: "A forum's registrants (its organisers), filtered by status, mode, stakeholder_group, country and q (name, email, organisation or code); limit and offset page.",
-			status:  200, response: apiRegistrationList{}, errors: []int{401, 403, 404, 422}},
-		{method: "GET", path: "/registrations", id: "listMyRegistrations", auth: true,
-			summary: "The caller's registrations, newest first.", status: 200, response: apiRegistrationList{}, errors: []int{401}},
-		{method: "GET", path: "/registrations/:id", id: "getRegistration", params: regID, auth: true,
-			summary: "One of the caller's registrations.", status: 200, response: apiRegistration{}, errors: []int{401, 404}},
-		{method: "PATCH", path: "/registrations/:id", id: "changeRegistration", params: regID, auth: true,
-			summary: "Move one of the caller's registrations to another attendance mode: a seat moves only to a free one.",
-			body:    apiRegistrationChange{}, status: 200, response: apiRegistration{}, errors: writeErrors},
-		{method: "POST", path: "/registrations/:id/accept", id: "acceptOffer", params: regID, auth: true,
-			summary: "Accept a place offered from the waiting list, before it expires.", status: 200, response: apiRegistration{},
-			errors: []int{401, 404, 409, 410, 429}},
-		{method: "DELETE", path: "/registrations/:id", id: "cancelRegistration", params: regID, auth: true,
-			summary: "Cancel one of the caller's registrations: a place it held goes to the next in line.", status: 200,
-			response: apiRegistration{}, errors: []int{401, 404, 409, 429}},
+	return []openapi.Op{
+		{Method: "GET", Path: "/forums/:id/registration", ID: "getRegistrationForm", Params: forumID,
+			Summary: "What registering for a forum asks: modes, groups, roles, the privacy notice's version and the forum's own questions.",
+			Status:  200, Response: apiRegistrationForm{}, Errors: []int{404, 409}},
+		{Method: "PUT", Path: "/forums/:id/registration/settings", ID: "setRegistrationSettings", Params: forumID, Auth: true,
+			Summary: "Open registration or change its policy (the forum's organisers): capacities, quotas, approval, offers, questions. Added places go to those in line at once.",
+			Body:    apiRegistrationSettings{}, Status: 200, Response: apiRegistrationSettings{}, Errors: writeErrors},
+		{Method: "GET", Path: "/forums/:id/registration/settings", ID: "getRegistrationSettings", Params: forumID, Auth: true,
+			Summary: "A forum's registration policy and its places taken (the forum's organisers).",
+			Status:  200, Response: apiRegistrationSettings{}, Errors: []int{401, 403, 404}},
+		{Method: "POST", Path: "/forums/:id/registrations", ID: "register", Params: forumID, Auth: true,
+			Summary: "Register the caller: confirmed when a place is free, else waitlisted with a position (or pending when the forum approves registrations).",
+			Body:    apiRegistrationInput{}, Status: 201, Response: apiRegistration{}, Errors: writeErrors},
+		{Method: "POST", Path: "/sessions/:id/registrations", ID: "registerForSession", Params: map[string]string{"id": "The session's id."}, Auth: true,
+			Summary: "Take a place at a session with places of its own, for a caller confirmed at its forum: confirmed while places last, else waitlisted with a position.",
+			Status:  201, Response: apiRegistration{}, Errors: writeErrors},
+		{Method: "GET", Path: "/forums/:id/registrations", ID: "listForumRegistrations", Params: forumID, Auth: true,
+			Summary: "A forum's registrants (its organisers), filtered by status, mode, stakeholder_group, country and q (name, email, organisation or code); limit and offset page.",
+			Status:  200, Response: apiRegistrationList{}, Errors: []int{401, 403, 404, 422}},
+		{Method: "GET", Path: "/registrations", ID: "listMyRegistrations", Auth: true,
+			Summary: "The caller's registrations, newest first.", Status: 200, Response: apiRegistrationList{}, Errors: []int{401}},
+		{Method: "GET", Path: "/registrations/:id", ID: "getRegistration", Params: regID, Auth: true,
+			Summary: "One of the caller's registrations.", Status: 200, Response: apiRegistration{}, Errors: []int{401, 404}},
+		{Method: "PATCH", Path: "/registrations/:id", ID: "changeRegistration", Params: regID, Auth: true,
+			Summary: "Move one of the caller's registrations to another attendance mode: a seat moves only to a free one.",
+			Body:    apiRegistrationChange{}, Status: 200, Response: apiRegistration{}, Errors: writeErrors},
+		{Method: "POST", Path: "/registrations/:id/accept", ID: "acceptOffer", Params: regID, Auth: true,
+			Summary: "Accept a place offered from the waiting list, before it expires.", Status: 200, Response: apiRegistration{},
+			Errors: []int{401, 404, 409, 410, 429}},
+		{Method: "DELETE", Path: "/registrations/:id", ID: "cancelRegistration", Params: regID, Auth: true,
+			Summary: "Cancel one of the caller's registrations: a place it held goes to the next in line.", Status: 200,
+			Response: apiRegistration{}, Errors: []int{401, 404, 409, 429}},
 	}
 }
 
@@ -271,7 +273,7 @@ func (s *Server) apiRegistrationSettings(c *fiber.Ctx) error {
 func (s *Server) apiSetRegistrationSettings(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	var body apiRegistrationSettings
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	cur, err := s.Registration.Configure(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, body.input())
@@ -284,12 +286,12 @@ func (s *Server) apiSetRegistrationSettings(c *fiber.Ctx) error {
 // apiRegister registers the caller. It reads only what the domain needs, so a room full of
 // people registering at once costs one transaction each.
 func (s *Server) apiRegister(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
 	var body apiRegistrationInput
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	in, err := body.form()
@@ -304,7 +306,7 @@ func (s *Server) apiRegister(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRegisterSession(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -328,7 +330,7 @@ func (s *Server) apiMyRegistrations(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiGetRegistration(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -340,12 +342,12 @@ func (s *Server) apiGetRegistration(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiChangeRegistration(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
 	var body apiRegistrationChange
-	if err := decodeJSON(c, &body); err != nil {
+	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
 	r, err := s.Registration.ChangeMode(c.UserContext(), id, registration.Holder{AccountID: account(c).ID}, body.Mode)
@@ -356,7 +358,7 @@ func (s *Server) apiChangeRegistration(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAcceptOffer(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -368,7 +370,7 @@ func (s *Server) apiAcceptOffer(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCancelRegistration(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/web/form"
 )
 
 // messageData is what the page to write to a forum's registrants shows.
@@ -16,7 +17,7 @@ type messageData struct {
 }
 
 func messageFromForm(c *fiber.Ctx) (registration.Audience, registration.Message, map[string]string) {
-	f := form(c, "status", "mode", "stakeholder_group", "subject", "body")
+	f := form.Values(c, "status", "mode", "stakeholder_group", "subject", "body")
 	return registration.Audience{Status: f["status"], Mode: f["mode"], Group: f["stakeholder_group"]},
 		registration.Message{Subject: f["subject"], Body: f["body"]}, f
 }

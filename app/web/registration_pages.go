@@ -14,6 +14,7 @@ import (
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/web/form"
 )
 
 // The participant's pages: a forum's registration form, "My registrations" with what can be
@@ -98,12 +99,12 @@ func (s *Server) regTitle(c *fiber.Ctx, fc *forumContext) string {
 
 // regFromForm reads the registration form; answers come as answers.<question id>.
 func regFromForm(c *fiber.Ctx, qs []registration.Question) (registration.Form, map[string]string) {
-	f := form(c, "name", "email", "mode", "stakeholder_group", "organisation", "country", "role", "accessibility", "gender",
+	f := form.Values(c, "name", "email", "mode", "stakeholder_group", "organisation", "country", "role", "accessibility", "gender",
 		"privacy", "consent_named", "languages_other")
 	in := registration.Form{Name: f["name"], Email: f["email"], Mode: f["mode"], Group: f["stakeholder_group"],
 		Organisation: f["organisation"], Country: f["country"], Role: f["role"], Accessibility: f["accessibility"],
 		Gender: f["gender"], PrivacyVersion: f["privacy"], ConsentNamed: f["consent_named"] == "yes", Answers: map[int64][]string{}}
-	for _, l := range multiForm(c, "languages") {
+	for _, l := range form.Multi(c, "languages") {
 		in.Languages = append(in.Languages, l)
 		f["languages."+l] = "on"
 	}
@@ -112,7 +113,7 @@ func regFromForm(c *fiber.Ctx, qs []registration.Question) (registration.Form, m
 	}
 	for _, q := range qs {
 		name := "answers." + strconv.FormatInt(q.ID, 10)
-		vs := multiForm(c, name)
+		vs := form.Multi(c, name)
 		if q.Kind == registration.KindShortText || q.Kind == registration.KindLongText {
 			vs = []string{strings.Clone(c.FormValue(name))}
 		}
@@ -363,7 +364,7 @@ func (s *Server) regTarget(c *fiber.Ctx) (int64, registration.Holder, string, er
 		}
 		return r.ID, who, "/registrations/guest/" + strings.Clone(c.Params("token")), nil
 	}
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return 0, registration.Holder{}, "", err
 	}
@@ -454,7 +455,7 @@ func (s *Server) sessionPlaces(c *fiber.Ctx) error {
 }
 
 func (s *Server) reserveSession(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -472,7 +473,7 @@ func (s *Server) guestReserveSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "sid")
+	id, err := form.ID(c, "sid")
 	if err != nil {
 		return err
 	}

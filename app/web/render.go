@@ -24,6 +24,7 @@ import (
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/cache"
 )
 
 // Page is what every template receives.
@@ -48,7 +49,7 @@ type Page struct {
 	// put around it as it is sent.
 	Body template.HTML
 	// cached is the page cache's content to show, when the request hit it.
-	cached *cachedContent
+	cached *cache.Content
 }
 
 // FieldError returns the first error message id for field, if any.
@@ -393,11 +394,11 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 			return err
 		}
 		fill.done = true
-		content = &cachedContent{made: fill.made, title: p.Title, description: p.Description, body: []byte(body)}
-		s.cache.put(fill.rev, fill.key, content)
+		content = cache.NewContent(fill.made, p.Title, p.Description, []byte(body))
+		s.cache.PutContent(fill.rev, fill.key, content)
 	}
 	if content != nil {
-		p.Body, name = contentMarker, "pages/cached"
+		p.Body, name = cache.Marker, "pages/cached"
 	}
 	if f := c.Cookies("convene_flash"); f != "" {
 		if s.Locale.Has(f) {
@@ -420,7 +421,7 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	if content != nil {
-		return sendAround(c, status, body, content)
+		return cache.SendAround(c, status, body, content)
 	}
 	return c.Status(status).Send(body)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/schedule"
+	"github.com/convene/convene/app/web/form"
 )
 
 // routes is the one route table: every path, its handler and its guard.
@@ -22,11 +23,11 @@ func (s *Server) routes(app *fiber.App) {
 	// Operations and static files: no login, no CSRF, no database writes.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metricsGate, s.metrics.handler())
+	app.Get("/metrics", s.metricsGate, s.metrics.Handler())
 	app.Get("/static/:hash/*", s.serveStatic)
 	app.Get("/favicon.ico", s.favicon)
 
-	app.Use(s.plainInput)
+	app.Use(form.PlainInput)
 	app.Use(s.identify)
 	app.Use(s.csrfProtect)
 

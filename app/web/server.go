@@ -4,10 +4,8 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +23,9 @@ import (
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/web/cache"
+	"github.com/convene/convene/app/web/metrics"
+	"github.com/convene/convene/app/web/proxy"
 	"github.com/convene/convene/frontend"
 )
 
@@ -55,11 +56,11 @@ type Server struct {
 	openapi   []byte
 	render    *renderer
 	static    *staticFiles
-	metrics   *httpMetrics
-	proxies   []netip.Prefix
-	cache     *pageCache
-	revisions *revisionReader
-	logins    *loginCache
+	metrics   *metrics.HTTP
+	proxies   proxy.Trust
+	cache     *cache.Pages
+	revisions *cache.Revisions
+	logins    *cache.Logins
 	fills     singleflight.Group
 	limits    *store.Limits
 	events    forums.Events
@@ -80,7 +81,7 @@ func New(d Deps) (*Server, error) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	m, err := newHTTPMetrics(d.Registry, d.DB)
+	m, err := metrics.New(d.Registry, d.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +100,9 @@ func New(d Deps) (*Server, error) {
 		static:    static,
 		metrics:   m,
 		proxies:   d.Config.TrustedProxies,
-		cache:     newPageCache(),
-		revisions: &revisionReader{db: d.DB},
-		logins:    newLoginCache(),
+		cache:     cache.NewPages(),
+		revisions: cache.NewRevisions(d.DB),
+		logins:    cache.NewLogins(),
 		events: forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale,
 			Organizer: calendar.Sender(d.Config.MailFrom, d.Locale.T(locale.Default, "site.name", nil))},
 		live:   newLiveConns(),
@@ -125,23 +126,4 @@ func New(d Deps) (*Server, error) {
 	s.App = app
 	s.routes(app)
 	return s, nil
-}
-
-// SweepLoop removes expired rate-limit counters and forgotten sign-in failures until ctx ends.
-func (s *Server) SweepLoop(ctx context.Context, every time.Duration) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if err := store.SweepRateLimits(ctx, s.DB, s.Clock.Now()); err != nil {
-				s.Logger.Warn("sweeping rate limits", "err", err)
-			}
-			if err := accounts.SweepThrottle(ctx, s.DB, s.Clock.Now()); err != nil {
-				s.Logger.Warn("sweeping sign-in failures", "err", err)
-			}
-		}
-	}
 }

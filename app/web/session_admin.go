@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 // blankSpeakerRows is how many empty speaker rows the session form offers below the filled
@@ -28,12 +29,12 @@ var speakerKeys = []string{"name", "affiliation", "country", "group", "email"}
 // sessionInputFromForm reads the session form. Values that are not what the form offers (a
 // room or topic that is not a number) are refused naming their field, not read as none.
 func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string, error) {
-	f := form(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages_other", "moderators", "rapporteur", "confirm_clash")
+	f := form.Values(c, "kind", "start", "end", "room_id", "online_url", "qa_mode", "capacity", "languages_other", "moderators", "rapporteur", "confirm_clash")
 	in := forums.SessionInput{Kind: f["kind"], Start: f["start"], End: f["end"], OnlineURL: f["online_url"], QAMode: f["qa_mode"],
 		Rapporteur: f["rapporteur"], ConfirmClash: f["confirm_clash"] == "yes",
-		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f),
-		Languages: append(multiForm(c, "languages"), splitList(f["languages_other"])...), Moderators: splitList(f["moderators"])}
-	for _, l := range multiForm(c, "languages") {
+		Title: form.Translated(c, "title", f), Description: form.Translated(c, "description", f),
+		Languages: append(form.Multi(c, "languages"), splitList(f["languages_other"])...), Moderators: splitList(f["moderators"])}
+	for _, l := range form.Multi(c, "languages") {
 		f["language."+l] = "yes"
 	}
 	var es validate.Errors
@@ -51,7 +52,7 @@ func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string,
 		}
 		in.Capacity = n
 	}
-	for _, v := range multiForm(c, "topics") {
+	for _, v := range form.Multi(c, "topics") {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			es.Add("topics", forums.CodeUnknownTopic, nil)
@@ -68,12 +69,12 @@ func sessionInputFromForm(c *fiber.Ctx) (forums.SessionInput, map[string]string,
 		if !slices.ContainsFunc(keys, func(k string) bool { return args.Has(prefix + k) }) {
 			continue
 		}
-		sf := form(c, prefixed(prefix, speakerKeys)...)
+		sf := form.Values(c, prefixed(prefix, speakerKeys)...)
 		for k, v := range sf {
 			f[k] = v
 		}
 		sp := forums.SpeakerInput{Name: sf[prefix+"name"], Affiliation: sf[prefix+"affiliation"], Country: sf[prefix+"country"],
-			Group: sf[prefix+"group"], Email: sf[prefix+"email"], Bio: translatedForm(c, prefix+"bio", f)}
+			Group: sf[prefix+"group"], Email: sf[prefix+"email"], Bio: form.Translated(c, prefix+"bio", f)}
 		for len(in.Speakers) < i { // keep row numbers, so errors name the row the form shows
 			in.Speakers = append(in.Speakers, forums.SpeakerInput{})
 		}
@@ -132,7 +133,7 @@ func sessionForm(in forums.SessionInput) map[string]string {
 
 // sessionFormData is what the session form needs besides the values: the forum's rooms, the
 // process's topics and groups, the countries, and as many speaker rows as filled plus blanks.
-func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums.SessionView, form map[string]string) (map[string]any, error) {
+func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums.SessionView, fields map[string]string) (map[string]any, error) {
 	rooms, err := forums.Rooms(c.UserContext(), s.DB, fc.Forum.ID)
 	if err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums
 	for i := 0; i < 30; i++ {
 		p := fmt.Sprintf("speakers.%d.", i)
 		for _, k := range append(prefixed(p, speakerKeys), p+"bio.es", p+"bio.en") {
-			if strings.TrimSpace(form[k]) != "" {
+			if strings.TrimSpace(fields[k]) != "" {
 				filled = i + 1
 			}
 		}
@@ -185,7 +186,7 @@ func (s *Server) createSession(c *fiber.Ctx) error {
 // adminSession finds the session of the path (:sid) within the forum the guard checked.
 func (s *Server) adminSession(c *fiber.Ctx) (*forumContext, forums.SessionView, error) {
 	fc := adminForum(c)
-	id, err := idParam(c, "sid")
+	id, err := form.ID(c, "sid")
 	if err != nil {
 		return fc, forums.SessionView{}, err
 	}

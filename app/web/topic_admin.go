@@ -6,12 +6,13 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/form"
 )
 
 func topicInputFromForm(c *fiber.Ctx) (processes.TopicInput, map[string]string) {
-	f := form(c, "kind", "code")
+	f := form.Values(c, "kind", "code")
 	return processes.TopicInput{Kind: f["kind"], Code: f["code"],
-		Title: translatedForm(c, "title", f), Description: translatedForm(c, "description", f)}, f
+		Title: form.Translated(c, "title", f), Description: form.Translated(c, "description", f)}, f
 }
 
 func (s *Server) createTopic(c *fiber.Ctx) error {
@@ -28,11 +29,11 @@ func (s *Server) createTopic(c *fiber.Ctx) error {
 		if derr != nil {
 			return derr
 		}
-		form := map[string]string{}
+		fields := map[string]string{}
 		for k, v := range f {
-			form["topic_"+k] = v
+			fields["topic_"+k] = v
 		}
-		return s.formError(c, prefixFields(err, "topic_"), "admin/process_topics", "admin.topics", form, d)
+		return s.formError(c, form.Prefix(err, "topic_"), "admin/process_topics", "admin.topics", fields, d)
 	}
 	return s.flash(c, "admin.topic_created", "/admin/processes/"+p.Slug+"/topics")
 }
@@ -42,7 +43,7 @@ func (s *Server) topicOf(c *fiber.Ctx) (processes.Process, processes.Topic, erro
 	if err != nil {
 		return p, processes.Topic{}, err
 	}
-	id, err := idParam(c, "id")
+	id, err := form.ID(c, "id")
 	if err != nil {
 		return p, processes.Topic{}, err
 	}

@@ -1,4 +1,6 @@
-package web
+// Package programme lays a forum's programme out as its page shows it: a list by day for
+// phones, and a room × time grid for wide screens, both from the same sessions and filters.
+package programme
 
 import (
 	"slices"
@@ -8,18 +10,16 @@ import (
 	"github.com/convene/convene/app/processes"
 )
 
-// The programme of a forum as its page shows it: a list by day for phones, and a room × time
-// grid for wide screens, both from the same sessions and filters.
-
-// programmeFilter is what the visitor narrowed the programme to (all empty: everything).
-type programmeFilter struct {
+// Filter is what the visitor narrowed the programme to (all empty: everything).
+type Filter struct {
 	Topic, Kind, Language string
 }
 
-func (f programmeFilter) active() bool { return f.Topic != "" || f.Kind != "" || f.Language != "" }
+// Active tells whether the filter narrows anything.
+func (f Filter) Active() bool { return f.Topic != "" || f.Kind != "" || f.Language != "" }
 
-// keep tells whether session s passes the filter; topics maps ids to codes.
-func (f programmeFilter) keep(s forums.SessionView, topics map[int64]processes.Topic) bool {
+// Keep tells whether session s passes the filter; topics maps ids to codes.
+func (f Filter) Keep(s forums.SessionView, topics map[int64]processes.Topic) bool {
 	if f.Kind != "" && s.Kind != f.Kind {
 		return false
 	}
@@ -37,34 +37,34 @@ func (f programmeFilter) keep(s forums.SessionView, topics map[int64]processes.T
 	return true
 }
 
-// programmeDay is one day of a forum's programme.
-type programmeDay struct {
+// Day is one day of a forum's programme.
+type Day struct {
 	Date     string // YYYY-MM-DD in the forum's zone
 	Sessions []forums.SessionView
-	Grid     *programmeGrid // nil when the day has nothing to lay out
+	Grid     *Grid // nil when the day has nothing to lay out
 }
 
-// programmeGrid lays a day's sessions out in rooms (columns) and time slots (rows): a session
+// Grid lays a day's sessions out in rooms (columns) and time slots (rows): a session
 // fills the rows of its slots in its room's column; sessions without a room go to online lanes,
 // as many as overlap.
-type programmeGrid struct {
-	Rooms []gridColumn
-	Rows  []gridRow
+type Grid struct {
+	Rooms []Column
+	Rows  []Row
 	// Unplaced are cancelled sessions whose room another session took: listed under the grid.
 	Unplaced []*forums.SessionView
 }
 
-type gridColumn struct {
+type Column struct {
 	Name   string // a room's name; "" for an online lane
 	Online bool
 }
 
-type gridRow struct {
+type Row struct {
 	Time  string // "10:00"
-	Cells []gridCell
+	Cells []Cell
 }
 
-type gridCell struct {
+type Cell struct {
 	Covered bool // a session from an earlier row fills it: no cell is written
 	Span    int  // rows the session fills
 	Session *forums.SessionView
@@ -76,8 +76,8 @@ func longSession(s forums.SessionView, zone *time.Location) bool {
 	return s.StartsAt.In(zone).Format(time.DateOnly) != s.EndsAt.Add(-time.Nanosecond).In(zone).Format(time.DateOnly)
 }
 
-// buildProgramme splits sessions into those spanning days and the forum's days.
-func buildProgramme(f forums.Forum, sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) (long []forums.SessionView, days []programmeDay) {
+// Build splits sessions into those spanning days and the forum's days.
+func Build(f forums.Forum, sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) (long []forums.SessionView, days []Day) {
 	byDay := map[string][]forums.SessionView{}
 	for _, s := range sessions {
 		if longSession(s, zone) {
@@ -91,13 +91,13 @@ func buildProgramme(f forums.Forum, sessions []forums.SessionView, rooms []forum
 		if len(byDay[d]) == 0 {
 			continue
 		}
-		days = append(days, programmeDay{Date: d, Sessions: byDay[d], Grid: buildGrid(byDay[d], rooms, zone)})
+		days = append(days, Day{Date: d, Sessions: byDay[d], Grid: buildGrid(byDay[d], rooms, zone)})
 	}
 	return long, days
 }
 
 // buildGrid lays out one day's sessions (none spanning days).
-func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) *programmeGrid {
+func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Location) *Grid {
 	if len(sessions) == 0 {
 		return nil
 	}
@@ -118,12 +118,12 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 	for _, s := range sessions {
 		used[s.RoomID] = true
 	}
-	g := &programmeGrid{}
+	g := &Grid{}
 	col := map[int64]int{}
 	for _, r := range rooms {
 		if used[r.ID] {
 			col[r.ID] = len(g.Rooms)
-			g.Rooms = append(g.Rooms, gridColumn{Name: r.Name})
+			g.Rooms = append(g.Rooms, Column{Name: r.Name})
 		}
 	}
 	lanes := []int{} // each online lane's end, in minutes
@@ -137,7 +137,7 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 		if lane < 0 {
 			lane = len(lanes)
 			lanes = append(lanes, 0)
-			g.Rooms = append(g.Rooms, gridColumn{Online: true})
+			g.Rooms = append(g.Rooms, Column{Online: true})
 		}
 		b := minute(s.EndsAt)
 		if b <= a {
@@ -147,10 +147,10 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 		laneOf[s.ID] = len(g.Rooms) - len(lanes) + lane
 	}
 	rows := (last - first + step - 1) / step
-	g.Rows = make([]gridRow, rows)
+	g.Rows = make([]Row, rows)
 	for i := range g.Rows {
 		m := first + i*step
-		g.Rows[i] = gridRow{Time: time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04"), Cells: make([]gridCell, len(g.Rooms))}
+		g.Rows[i] = Row{Time: time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04"), Cells: make([]Cell, len(g.Rooms))}
 	}
 	if len(g.Rooms) < 2 {
 		return nil // one room or one online lane: the list says it all
@@ -175,7 +175,7 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 				g.Unplaced = append(g.Unplaced, s)
 				continue
 			}
-			g.Rows[r0].Cells[c] = gridCell{Session: s, Span: r1 - r0}
+			g.Rows[r0].Cells[c] = Cell{Session: s, Span: r1 - r0}
 			for r := r0 + 1; r < r1; r++ {
 				g.Rows[r].Cells[c].Covered = true
 			}
@@ -185,7 +185,7 @@ func buildGrid(sessions []forums.SessionView, rooms []forums.Room, zone *time.Lo
 }
 
 // free tells whether rows r0 to r1 (exclusive) of column c hold nothing yet.
-func (g *programmeGrid) free(c, r0, r1 int) bool {
+func (g *Grid) free(c, r0, r1 int) bool {
 	for r := r0; r < r1; r++ {
 		if g.Rows[r].Cells[c].Session != nil || g.Rows[r].Cells[c].Covered {
 			return false

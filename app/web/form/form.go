@@ -1,4 +1,7 @@
-package web
+// Package form reads requests for the handlers: form fields, path ids and JSON bodies, copied
+// out of Fiber's reused buffers, and the middleware that refuses control characters in any
+// field. As Miniflux's internal/ui/form, it decodes; the rules stay with the capabilities.
+package form
 
 import (
 	"encoding/json"
@@ -13,16 +16,18 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
 
-// Reading requests: form fields and JSON bodies, copied out of Fiber's reused buffers.
+// ErrBadJSON is a body that is not one JSON object.
+var ErrBadJSON = problem.New(problem.BadRequest, "error.bad_json")
 
-// plainInput refuses a request whose query or form fields hold NUL or other control
+// PlainInput refuses a request whose query or form fields hold NUL or other control
 // characters, naming the field (422): PostgreSQL fails on a NUL, and nothing a person types
 // needs them. Line breaks and tabs pass (text areas); each field's own rule is stricter.
-func (s *Server) plainInput(c *fiber.Ctx) error {
+func PlainInput(c *fiber.Ctx) error {
 	var es validate.Errors
 	check := func(args *fasthttp.Args) {
 		for k, v := range args.All() {
@@ -60,8 +65,8 @@ func printableRune(r rune) rune {
 	return r
 }
 
-// form copies the named fields out of the request (Fiber reuses its buffers).
-func form(c *fiber.Ctx, names ...string) map[string]string {
+// Values copies the named fields out of the request.
+func Values(c *fiber.Ctx, names ...string) map[string]string {
 	m := make(map[string]string, len(names))
 	for _, n := range names {
 		m[n] = strings.Clone(c.FormValue(n))
@@ -69,17 +74,17 @@ func form(c *fiber.Ctx, names ...string) map[string]string {
 	return m
 }
 
-// idParam reads a positive numeric id from the path; anything else is a 404.
-func idParam(c *fiber.Ctx, name string) (int64, error) {
+// ID reads a positive numeric id from the path; anything else is not found.
+func ID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Params(name), 10, 64)
 	if err != nil || id < 1 {
-		return 0, errNotFound
+		return 0, problem.ErrNotFound
 	}
 	return id, nil
 }
 
-// translatedForm reads name.es, name.en ... from a form.
-func translatedForm(c *fiber.Ctx, name string, f map[string]string) translated.Text {
+// Translated reads name.es, name.en ... from a form, and leaves each in f for redrawing it.
+func Translated(c *fiber.Ctx, name string, f map[string]string) translated.Text {
 	t := translated.Text{}
 	for _, l := range locale.Supported() {
 		v := strings.Clone(c.FormValue(name + "." + l))
@@ -91,8 +96,8 @@ func translatedForm(c *fiber.Ctx, name string, f map[string]string) translated.T
 	return t
 }
 
-// multiForm reads every value of a repeated form field (checkboxes).
-func multiForm(c *fiber.Ctx, name string) []string {
+// Multi reads every value of a repeated field (checkboxes).
+func Multi(c *fiber.Ctx, name string) []string {
 	var out []string
 	for _, v := range c.Context().PostArgs().PeekMulti(name) {
 		out = append(out, string(v))
@@ -100,8 +105,8 @@ func multiForm(c *fiber.Ctx, name string) []string {
 	return out
 }
 
-// prefixFields renames field errors so two forms on one page do not share field ids.
-func prefixFields(err error, prefix string) error {
+// Prefix renames field errors so two forms on one page do not share field ids.
+func Prefix(err error, prefix string) error {
 	es, ok := validate.As(err)
 	if !ok {
 		return err
@@ -114,9 +119,9 @@ func prefixFields(err error, prefix string) error {
 	return out
 }
 
-// decodeJSON reads a JSON object body into v, refusing unknown members so a typo is an error
+// JSON reads a JSON object body into v, refusing unknown members so a typo is an error
 // rather than a silently ignored field.
-func decodeJSON(c *fiber.Ctx, v any) error {
+func JSON(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -126,12 +131,12 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		case errors.As(err, &te):
 			return validate.Errors{{Field: te.Field, Code: validate.Invalid}}
 		case errors.As(err, &se), err.Error() == "EOF":
-			return errBadJSON
+			return ErrBadJSON
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return validate.Errors{{Field: field, Code: "error.unknown_field"}}
 		}
-		return errBadJSON
+		return ErrBadJSON
 	}
 	return nil
 }
