@@ -28,31 +28,12 @@ func (s *Server) requireForumOrganiser(c *fiber.Ctx) error {
 	if account(c) == nil {
 		return s.requireAccount(c)
 	}
-	id, err := form.ID(c, "id")
+	fc, err := s.forumOf(c)
 	if err != nil {
 		return err
 	}
-	f, err := forums.Get(c.UserContext(), s.DB, id)
-	if err != nil {
-		return err
-	}
-	p, err := processes.ByID(c.UserContext(), s.DB, f.ProcessID)
-	if err != nil {
-		return err
-	}
-	runs, err := s.runs(c, p)
-	if err != nil {
-		return err
-	}
-	if !runs {
-		if f.Status == forums.StatusDraft || p.Status == processes.StatusDraft {
-			return errNotFound
-		}
+	if !fc.Runs {
 		return errForbidden
-	}
-	fc, err := s.forumContextOf(c, f)
-	if err != nil {
-		return err
 	}
 	c.Locals(localForum, fc)
 	return c.Next()

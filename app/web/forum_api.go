@@ -333,19 +333,11 @@ func (s *Server) apiCreateForum(c *fiber.Ctx) error {
 
 // apiForumOf finds the forum of the path (by id) if the viewer may see it.
 func (s *Server) apiForumOf(c *fiber.Ctx) (*forumContext, error) {
-	id, err := form.ID(c, "id")
+	fc, err := s.forumOf(c)
 	if err != nil {
 		return nil, err
 	}
-	f, err := forums.Get(c.UserContext(), s.DB, id)
-	if err != nil {
-		return nil, err
-	}
-	fc, err := s.forumContextOf(c, f)
-	if err != nil {
-		return nil, err
-	}
-	return s.withViewerLinks(c, fc, f)
+	return s.withViewerLinks(c, fc)
 }
 
 func (s *Server) sendForum(c *fiber.Ctx, status int, fc *forumContext, f forums.Forum) error {
@@ -456,11 +448,7 @@ func (s *Server) apiGetSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := forums.Get(c.UserContext(), s.DB, sv.ForumID)
-	if err != nil {
-		return err
-	}
-	if fc, err = s.withViewerLinks(c, fc, f); err != nil {
+	if fc, err = s.withViewerLinks(c, fc); err != nil {
 		return err
 	}
 	return c.JSON(s.toAPISession(fc, sv))

@@ -10,7 +10,6 @@ import (
 
 	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/forums"
-	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 )
 
@@ -116,28 +115,15 @@ func (s *Server) personalFeed(c *fiber.Ctx) error {
 	l := feedLang(c)
 	cal := calendar.Calendar{Name: s.Locale.T(l, "registration.feed_name", nil), Method: calendar.MethodPublish}
 	mixed := false // forums in several zones: the calendar names none of its own
-	procs := map[int64]*forumContext{}
+	r := s.forumReader(ctx)
 	for _, id := range ids {
-		f, err := forums.Get(ctx, s.DB, id)
+		// The feed holds the forums its owner is confirmed for: their links are theirs, but for
+		// the rooms of sessions with places where they hold none.
+		mine, err := r.context(id, true)
 		if err != nil {
 			return err
 		}
-		fc, ok := procs[f.ProcessID]
-		if !ok {
-			p, err := processes.ByID(ctx, s.DB, f.ProcessID)
-			if err != nil {
-				return err
-			}
-			topics, err := processes.Topics(ctx, s.DB, p.ID)
-			if err != nil {
-				return err
-			}
-			fc = newForumContext(f, p, topics, false, true)
-			procs[f.ProcessID] = fc
-		}
-		// The feed holds the forums its owner is confirmed for: their links are theirs, but for
-		// the rooms of sessions with places where they hold none.
-		mine := newForumContext(f, fc.Process, fc.Topics, false, true)
+		f := mine.Forum
 		mine.Registers, mine.Holds = true, held
 		cal.Events = append(cal.Events, s.forumEvents(l, mine, byForum[id])...)
 		mixed = mixed || (cal.Zone != "" && cal.Zone != f.TimeZone)

@@ -186,8 +186,7 @@ type regView struct {
 
 func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base func(registration.Registration) string) ([]regView, error) {
 	ctx := c.UserContext()
-	forumsBy := map[int64]forums.Forum{}
-	procs := map[int64]processes.Process{}
+	fr := s.forumReader(ctx)
 	// The sessions of places at sessions, read in one query for all.
 	var withSessions []int64
 	for _, r := range rs {
@@ -207,21 +206,13 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 	}
 	out := make([]regView, 0, len(rs))
 	for _, r := range rs {
-		f, ok := forumsBy[r.ForumID]
-		if !ok {
-			var err error
-			if f, err = forums.Get(ctx, s.DB, r.ForumID); err != nil {
-				return nil, err
-			}
-			forumsBy[r.ForumID] = f
+		f, err := fr.forum(r.ForumID)
+		if err != nil {
+			return nil, err
 		}
-		p, ok := procs[f.ProcessID]
-		if !ok {
-			var err error
-			if p, err = processes.ByID(ctx, s.DB, f.ProcessID); err != nil {
-				return nil, err
-			}
-			procs[f.ProcessID] = p
+		p, err := fr.process(f.ProcessID)
+		if err != nil {
+			return nil, err
 		}
 		v := regView{R: r, Forum: f, Process: p, Modes: registration.ModesOf(f), Ended: f.Ended(s.Clock.Now()), Base: base(r)}
 		if r.SessionID != 0 {
