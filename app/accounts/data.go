@@ -68,8 +68,8 @@ func (s *Service) EraseByAdmin(ctx context.Context, actor audit.Actor, accountID
 	if err != nil {
 		return err
 	}
-	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return Erase(ctx, tx, s.Clock.Now(), actor, a, s.Personal)
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
+		return Erase(ctx, tx, now, actor, a, s.Personal)
 	})
 }
 
@@ -80,8 +80,7 @@ func (s *Service) EraseAddress(ctx context.Context, actor audit.Actor, email str
 	if !ok {
 		return problem.ErrNotFound
 	}
-	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		now := s.Clock.Now()
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
 		for _, h := range s.Personal {
 			if err := h.Data.Erase(ctx, tx, now, 0, email); err != nil {
 				return fmt.Errorf("erasing %s of a guest: %w", h.Name, err)
@@ -111,8 +110,8 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, accountID int64
 	if !ok {
 		return validate.Errors{{Field: "delete_password", Code: CodeBadCredentials}}
 	}
-	return s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return Erase(ctx, tx, s.Clock.Now(), actor, a, s.Personal)
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
+		return Erase(ctx, tx, now, actor, a, s.Personal)
 	})
 }
 

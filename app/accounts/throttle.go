@@ -53,34 +53,30 @@ func throttleDelay(n int) time.Duration {
 // how long it must still wait instead (0: it may go ahead, and is counted as a failure until a
 // success forgets it). The row is created if need be, then locked, so concurrent attempts are
 // counted one after the other (SQLite's writers are serialised anyway). A refused attempt is not
-// counted: waiting out the delay is enough.
+// counted: waiting out the delay is enough. It runs in a transaction of its own (Service.SignIn):
+// the count must stand whatever the password.
 func countAttempt(ctx context.Context, db bun.IDB, now time.Time, email string) (time.Duration, error) {
 	key := throttleKey(email)
-	var wait time.Duration
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(&signinThrottle{EmailHash: key, LastFailureAt: now, NextAllowedAt: now}).
-			On("CONFLICT (email_hash) DO NOTHING").Exec(ctx); err != nil {
-			return fmt.Errorf("counting a sign-in attempt: %w", err)
-		}
-		var t signinThrottle
-		if err := store.ForUpdate(tx.NewSelect().Model(&t).Where("email_hash = ?", key), tx).Scan(ctx); err != nil {
-			return fmt.Errorf("reading sign-in failures: %w", err)
-		}
-		if w := t.NextAllowedAt.Sub(now); w > 0 {
-			wait = (w + time.Second - 1).Truncate(time.Second)
-			return nil
-		}
-		if now.Sub(t.LastFailureAt) > forgetAfter {
-			t.Failures = 0
-		}
-		t.Failures++
-		t.LastFailureAt, t.NextAllowedAt = now, now.Add(throttleDelay(t.Failures))
-		if _, err := tx.NewUpdate().Model(&t).WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("counting a sign-in attempt: %w", err)
-		}
-		return nil
-	})
-	return wait, err
+	if _, err := db.NewInsert().Model(&signinThrottle{EmailHash: key, LastFailureAt: now, NextAllowedAt: now}).
+		On("CONFLICT (email_hash) DO NOTHING").Exec(ctx); err != nil {
+		return 0, fmt.Errorf("counting a sign-in attempt: %w", err)
+	}
+	var t signinThrottle
+	if err := store.ForUpdate(db.NewSelect().Model(&t).Where("email_hash = ?", key), db).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("reading sign-in failures: %w", err)
+	}
+	if w := t.NextAllowedAt.Sub(now); w > 0 {
+		return (w + time.Second - 1).Truncate(time.Second), nil
+	}
+	if now.Sub(t.LastFailureAt) > forgetAfter {
+		t.Failures = 0
+	}
+	t.Failures++
+	t.LastFailureAt, t.NextAllowedAt = now, now.Add(throttleDelay(t.Failures))
+	if _, err := db.NewUpdate().Model(&t).WherePK().Exec(ctx); err != nil {
+		return 0, fmt.Errorf("counting a sign-in attempt: %w", err)
+	}
+	return 0, nil
 }
 
 // forgetFailures clears the count after a successful sign-in.

@@ -20,7 +20,37 @@ import (
 var ErrCancelled = problem.New(problem.Conflict, "error.forum_cancelled")
 
 // The actions: each checks its rules and writes its rows and audit entry in the caller's
-// transaction, and never opens one (Service does).
+// transaction, and never opens one (Service does). Those that change what a registrant's
+// calendar holds tell the followers they are given, in that transaction.
+
+// Follower hears, in the transaction of the change, of the changes to a forum and its sessions
+// that people holding a place must hear of (registration sends their invites again).
+// calendar says whether a calendar shows the change (the sequence grew).
+type Follower interface {
+	ForumChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, calendar bool) error
+	SessionChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, s Session, calendar bool) error
+}
+
+// Followers are every follower a change is told to.
+type Followers []Follower
+
+func (fs Followers) forumChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, before int) error {
+	for _, fl := range fs {
+		if err := fl.ForumChanged(ctx, db, now, f, f.Sequence > before); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fs Followers) sessionChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, ss Session, before int) error {
+	for _, fl := range fs {
+		if err := fl.SessionChanged(ctx, db, now, f, ss, ss.Sequence > before); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Create adds a draft forum to process processID.
 func Create(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID int64, in Input) (Forum, error) {
@@ -48,7 +78,7 @@ func Create(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 
 // Update replaces a forum's fields. A published forum's calendar sequence grows when a change
 // shows in a calendar.
-func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64, in Input) (Forum, error) {
+func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64, in Input) (Forum, error) {
 	p, err := processes.ByID(ctx, db, processID)
 	if err != nil {
 		return Forum{}, err
@@ -88,20 +118,23 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return f, err
 	}
+	if err := tell.forumChanged(ctx, db, now, f, before.Sequence); err != nil {
+		return f, err
+	}
 	return f, audit.Record(ctx, db, now, actor, "forum.update", "process", fmt.Sprint(p.ID), map[string]any{"forum": f.Slug})
 }
 
 // Publish makes a draft forum public.
 func Publish(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64) (Forum, error) {
-	return setStatus(ctx, db, now, actor, processID, forumID, StatusPublished, "forum.publish")
+	return setStatus(ctx, db, now, actor, nil, processID, forumID, StatusPublished, "forum.publish")
 }
 
 // Cancel cancels a forum; it stays public, marked cancelled, so calendars remove it.
-func Cancel(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64) (Forum, error) {
-	return setStatus(ctx, db, now, actor, processID, forumID, StatusCancelled, "forum.cancel")
+func Cancel(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64) (Forum, error) {
+	return setStatus(ctx, db, now, actor, tell, processID, forumID, StatusCancelled, "forum.cancel")
 }
 
-func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64, status, action string) (Forum, error) {
+func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64, status, action string) (Forum, error) {
 	f, err := lockForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Forum{}, err
@@ -112,6 +145,7 @@ func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor
 	case f.Status == StatusCancelled:
 		return Forum{}, ErrCancelled
 	}
+	before := f.Sequence
 	if f.Status == StatusPublished {
 		f.Sequence++ // a published forum that is cancelled: calendars must see it
 		if err := record(ctx, db, now, f.ID, 0, []Change{{What: ChangedStatus, Before: f.Status, After: status}}); err != nil {
@@ -123,6 +157,9 @@ func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor
 		return Forum{}, fmt.Errorf("setting forum %d %s: %w", forumID, status, err)
 	}
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return f, err
+	}
+	if err := tell.forumChanged(ctx, db, now, f, before); err != nil {
 		return f, err
 	}
 	return f, audit.Record(ctx, db, now, actor, action, "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug})

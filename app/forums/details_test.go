@@ -3,6 +3,7 @@ package forums_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
+	"github.com/uptrace/bun"
 )
 
 // fixture is a process with two topics, a published hybrid forum with a room, and two
@@ -133,7 +135,7 @@ func TestSessionDetails(t *testing.T) {
 		}
 		// The update names Ana moderator, no rapporteur, one speaker and no topics.
 		in.Moderators, in.Rapporteur, in.Speakers, in.TopicIDs = []string{"ana@example.org"}, "", in.Speakers[:1], nil
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, s.ID, in); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, s.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		v, _ = forums.SessionByID(ctx, db.DB, s.ID)
@@ -235,11 +237,11 @@ func TestSpeakerClash(t *testing.T) {
 		if err != nil {
 			t.Fatalf("a confirmed clash: %v", err)
 		}
-		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, a.ID); err != nil {
+		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		second.ConfirmClash = false
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, b.ID, second); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, b.ID, second); err != nil {
 			t.Fatalf("a clash with a cancelled session: %v", err)
 		}
 	})
@@ -259,23 +261,23 @@ func TestForumChanges(t *testing.T) {
 		}
 		in := hybrid()
 		in.EndsOn = "2026-12-17"
-		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, in); fieldCode(err, "starts_on") != forums.CodeSessionsOutside {
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in); fieldCode(err, "starts_on") != forums.CodeSessionsOutside {
 			t.Fatalf("days that leave a session out: %v", err)
 		}
 		in = hybrid()
 		in.TimeZone = "Europe/Madrid"
-		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, in); fieldCode(err, "time_zone") != forums.CodeZoneFixed {
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in); fieldCode(err, "time_zone") != forums.CodeZoneFixed {
 			t.Fatalf("a new zone under sessions: %v", err)
 		}
 		in = hybrid()
 		in.OnlineURL, in.VenueName = "https://meet.example.org/nuevo", "Museo"
-		f, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, in)
+		f, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in)
 		if err != nil || f.Sequence != x.f.Sequence+1 {
 			t.Fatalf("a new venue and link: %+v %v", f, err)
 		}
 		moved := x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00")
 		moved.OnlineURL = "https://meet.example.org/sala-2"
-		if s, err = forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, s.ID, moved); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, s.ID, moved); err != nil || s.Sequence != 1 {
 			t.Fatalf("a session's own link: %+v %v", s, err)
 		}
 		changes, _ := forums.Changes(ctx, db.DB, x.f.ID)
@@ -312,19 +314,19 @@ func TestActionsGrowTheContentRevision(t *testing.T) {
 		}
 		f, err := forums.Create(ctx, db.DB, x.now, sys, x.p.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; return in }())
 		grew("create", err)
-		_, err = forums.Update(ctx, db.DB, x.now, sys, x.p.ID, f.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; in.VenueName = "Otra"; return in }())
+		_, err = forums.Update(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; in.VenueName = "Otra"; return in }())
 		grew("update", err)
 		_, err = forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, f.ID, "Sala", 10)
 		grew("add a room", err)
 		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00"))
 		grew("create a session", err)
-		_, err = forums.UpdateSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, s.ID, x.input("Panel", "2026-12-17T12:00", "2026-12-17T13:00"))
+		_, err = forums.UpdateSession(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, s.ID, x.input("Panel", "2026-12-17T12:00", "2026-12-17T13:00"))
 		grew("move a session", err)
-		_, err = forums.CancelSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, s.ID)
+		_, err = forums.CancelSession(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, s.ID)
 		grew("cancel a session", err)
 		_, err = forums.Publish(ctx, db.DB, x.now, sys, x.p.ID, f.ID)
 		grew("publish", err)
-		_, err = forums.Cancel(ctx, db.DB, x.now, sys, x.p.ID, f.ID)
+		_, err = forums.Cancel(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID)
 		grew("cancel", err)
 		_, err = processes.CreateTopic(ctx, db.DB, x.now, sys, x.p.ID, processes.TopicInput{Kind: processes.KindAxis, Code: "E9", Title: translated.Text{"es": "Eje", "en": "Axis"}})
 		grew("add a topic", err)
@@ -349,7 +351,7 @@ func TestReviewedRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		in.OnlineURL = "https://meet.example.org/" + strings.Repeat("a", 1900)
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, s.ID, in); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, sys, nil, x.p.ID, x.f.ID, s.ID, in); err != nil {
 			t.Fatalf("a long link in the change log: %v", err)
 		}
 		if _, err := forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, "auditorio", 10); fieldCode(err, "room_name") != validate.Taken {
@@ -369,6 +371,61 @@ func TestReviewedRules(t *testing.T) {
 			Title: translated.Text{"es": "Secreto", "en": "Secret"}, Speakers: []forums.SpeakerInput{{Name: "Ana Pérez"}}}
 		if _, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.other.ID, g.ID, elsewhere); err != nil {
 			t.Fatalf("the same speaker in another process: %v", err)
+		}
+	})
+}
+
+// told records what the actions tell followers.
+type told struct{ forums, sessions []string }
+
+func (t *told) ForumChanged(_ context.Context, _ bun.IDB, _ time.Time, f forums.Forum, calendar bool) error {
+	t.forums = append(t.forums, fmt.Sprintf("%d %v", f.ID, calendar))
+	return nil
+}
+
+func (t *told) SessionChanged(_ context.Context, _ bun.IDB, _ time.Time, _ forums.Forum, s forums.Session, calendar bool) error {
+	t.sessions = append(t.sessions, fmt.Sprintf("%d %v", s.ID, calendar))
+	return nil
+}
+
+// TestActionsTellFollowers: the actions themselves tell followers of a change, in the caller's
+// transaction, and whether a calendar shows it: whoever calls them (the service, a seed step,
+// a command) cannot forget registrants.
+func TestActionsTellFollowers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		rec := &told{}
+		tell := forums.Followers{rec}
+		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T12:00", "2026-12-18T13:00")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		in := hybrid()
+		in.VenueName = "Museo"
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := forums.Cancel(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID); err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprint(s.ID)
+		if want := []string{id + " false", id + " true", id + " true"}; !slices.Equal(rec.sessions, want) {
+			t.Errorf("sessions told: %q, want %q (unchanged, moved, cancelled)", rec.sessions, want)
+		}
+		f := fmt.Sprint(x.f.ID)
+		if want := []string{f + " true", f + " true"}; !slices.Equal(rec.forums, want) {
+			t.Errorf("forums told: %q, want %q (a new venue, cancelled)", rec.forums, want)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package forums
 
 import (
 	"context"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -11,45 +10,12 @@ import (
 	"github.com/convene/convene/app/store"
 )
 
-// Service runs each forum action in its own transaction, and tells its followers of the
-// changes in that same transaction.
+// Service runs each forum action in its own transaction; the actions tell its followers of
+// the changes in that same transaction.
 type Service struct {
 	DB        *bun.DB
 	Clock     clock.Clock
-	Followers []Follower
-}
-
-// Follower hears, in the transaction of the change, of the changes to a forum and its sessions
-// that people holding a place must hear of (registration sends their invites again).
-// calendar says whether a calendar shows the change (the sequence grew).
-type Follower interface {
-	ForumChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, calendar bool) error
-	SessionChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, s Session, calendar bool) error
-}
-
-func (s *Service) forumChanged(ctx context.Context, db bun.IDB, f Forum, before int) error {
-	for _, fl := range s.Followers {
-		if err := fl.ForumChanged(ctx, db, s.Clock.Now(), f, f.Sequence > before); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Service) sessionChanged(ctx context.Context, db bun.IDB, forumID int64, ss Session, before int) error {
-	if len(s.Followers) == 0 {
-		return nil
-	}
-	f, err := Get(ctx, db, forumID)
-	if err != nil {
-		return err
-	}
-	for _, fl := range s.Followers {
-		if err := fl.SessionChanged(ctx, db, s.Clock.Now(), f, ss, ss.Sequence > before); err != nil {
-			return err
-		}
-	}
-	return nil
+	Followers Followers
 }
 
 // Create adds a draft forum to a process.
@@ -62,15 +28,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, processID int64
 // Update replaces a forum's fields.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, processID, forumID int64, in Input) (Forum, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
-		before, err := ByID(ctx, tx, processID, forumID)
-		if err != nil {
-			return Forum{}, err
-		}
-		f, err := Update(ctx, tx, s.Clock.Now(), actor, processID, forumID, in)
-		if err != nil {
-			return f, err
-		}
-		return f, s.forumChanged(ctx, tx, f, before.Sequence)
+		return Update(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, in)
 	})
 }
 
@@ -84,15 +42,7 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, processID, for
 // Cancel cancels a forum.
 func (s *Service) Cancel(ctx context.Context, actor audit.Actor, processID, forumID int64) (Forum, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
-		before, err := ByID(ctx, tx, processID, forumID)
-		if err != nil {
-			return Forum{}, err
-		}
-		f, err := Cancel(ctx, tx, s.Clock.Now(), actor, processID, forumID)
-		if err != nil {
-			return f, err
-		}
-		return f, s.forumChanged(ctx, tx, f, before.Sequence)
+		return Cancel(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID)
 	})
 }
 
@@ -106,30 +56,14 @@ func (s *Service) CreateSession(ctx context.Context, actor audit.Actor, processI
 // UpdateSession replaces a session's fields.
 func (s *Service) UpdateSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
-		before, err := sessionOf(ctx, tx, forumID, sessionID)
-		if err != nil {
-			return Session{}, err
-		}
-		ss, err := UpdateSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, sessionID, in)
-		if err != nil {
-			return ss, err
-		}
-		return ss, s.sessionChanged(ctx, tx, forumID, ss, before.Sequence)
+		return UpdateSession(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, sessionID, in)
 	})
 }
 
 // CancelSession cancels a session.
 func (s *Service) CancelSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64) (Session, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
-		before, err := sessionOf(ctx, tx, forumID, sessionID)
-		if err != nil {
-			return Session{}, err
-		}
-		ss, err := CancelSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, sessionID)
-		if err != nil {
-			return ss, err
-		}
-		return ss, s.sessionChanged(ctx, tx, forumID, ss, before.Sequence)
+		return CancelSession(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, sessionID)
 	})
 }
 

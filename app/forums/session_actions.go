@@ -46,7 +46,7 @@ func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 // UpdateSession replaces a session's fields. Once its forum is published, every change a
 // calendar shows (time, room, link, title) is recorded and grows the session's calendar
 // sequence.
-func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
+func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
 	p, f, zone, err := openForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Session{}, err
@@ -82,6 +82,9 @@ func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return s, err
 	}
+	if err := tell.sessionChanged(ctx, db, now, f, s, before.Sequence); err != nil {
+		return s, err
+	}
 	return s, audit.Record(ctx, db, now, actor, "session.update", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})
 }
 
@@ -113,7 +116,7 @@ func sessionChanges(ctx context.Context, db bun.IDB, lang string, zone *time.Loc
 }
 
 // CancelSession cancels a session: it stays in the programme, marked, and calendars remove it.
-func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID, sessionID int64) (Session, error) {
+func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID, sessionID int64) (Session, error) {
 	f, err := lockForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Session{}, err
@@ -122,6 +125,7 @@ func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if err != nil || s.Status == SessionCancelled {
 		return s, err
 	}
+	before := s.Sequence
 	s.Status, s.UpdatedAt = SessionCancelled, now
 	if f.Status == StatusPublished {
 		s.Sequence++
@@ -133,6 +137,9 @@ func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 		return Session{}, fmt.Errorf("cancelling session %d: %w", s.ID, err)
 	}
 	if err := store.ContentChanged(ctx, db); err != nil {
+		return s, err
+	}
+	if err := tell.sessionChanged(ctx, db, now, f, s, before); err != nil {
 		return s, err
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.cancel", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})

@@ -134,7 +134,7 @@ func TestRoomClash(t *testing.T) {
 		if _, err := session("", "2026-12-17T15:00", "2026-12-17T16:00", 0); fieldCode(err, "title.es") != validate.Required {
 			t.Fatalf("no title: %v", err)
 		}
-		if _, err := forums.Cancel(ctx, db.DB, now, sys, p.ID, f.ID); err != nil {
+		if _, err := forums.Cancel(ctx, db.DB, now, sys, nil, p.ID, f.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := session("Tarde", "2026-12-17T17:00", "2026-12-17T18:00", 0); !errors.Is(err, forums.ErrCancelled) {
@@ -172,21 +172,21 @@ func TestChangeLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		in.Title = translated.Text{"es": "Taller de respuesta a incidentes (CSIRT)"}
-		if s, err = forums.UpdateSession(ctx, db.DB, now, sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 0 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now, sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 0 {
 			t.Fatalf("a change before publication: %+v %v", s, err)
 		}
 		if _, err := forums.Publish(ctx, db.DB, now, sys, p.ID, f.ID); err != nil {
 			t.Fatal(err)
 		}
 		in.Start, in.End, in.RoomID = "2026-12-17T12:00", "2026-12-17T13:30", b.ID
-		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(time.Hour), sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(time.Hour), sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
 			t.Fatalf("the move: %+v %v", s, err)
 		}
 		in.Description = translated.Text{"es": "Traer portátil"}
-		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(2*time.Hour), sys, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(2*time.Hour), sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
 			t.Fatalf("a description change: %+v %v", s, err)
 		}
-		if s, err = forums.CancelSession(ctx, db.DB, now.Add(3*time.Hour), sys, p.ID, f.ID, s.ID); err != nil || s.Sequence != 2 || s.Status != forums.SessionCancelled {
+		if s, err = forums.CancelSession(ctx, db.DB, now.Add(3*time.Hour), sys, nil, p.ID, f.ID, s.ID); err != nil || s.Sequence != 2 || s.Status != forums.SessionCancelled {
 			t.Fatalf("cancel: %+v %v", s, err)
 		}
 		changes, err := forums.Changes(ctx, db.DB, f.ID)
