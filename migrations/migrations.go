@@ -29,6 +29,7 @@ func New() *migrate.Migrations {
 	registerGuestAddresses(m)
 	registerInviteUpdates(m)
 	registerProcessContact(m)
+	registerRoleInvitations(m)
 	return m
 }
 

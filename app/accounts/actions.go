@@ -11,6 +11,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/tokens"
 	"github.com/convene/convene/app/translated"
 )
 
@@ -74,7 +75,7 @@ func sendVerification(ctx context.Context, db bun.IDB, now time.Time, post Post,
 }
 
 func issueToken(ctx context.Context, db bun.IDB, now time.Time, accountID int64, purpose string, validity time.Duration) (string, error) {
-	token, hash := newToken()
+	token, hash := tokens.New()
 	row := &accountToken{AccountID: accountID, Purpose: purpose, TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(validity)}
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
 		return "", fmt.Errorf("issuing a %s token: %w", purpose, err)
@@ -86,7 +87,7 @@ func issueToken(ctx context.Context, db bun.IDB, now time.Time, accountID int64,
 // transaction) it locks the row on PostgreSQL, so that one link cannot be used twice at once.
 func liveToken(ctx context.Context, db bun.IDB, now time.Time, token, purpose string, lock bool) (accountToken, error) {
 	var row accountToken
-	q := db.NewSelect().Model(&row).Where("token_hash = ? AND purpose = ?", hashToken(token), purpose)
+	q := db.NewSelect().Model(&row).Where("token_hash = ? AND purpose = ?", tokens.Hash(token), purpose)
 	if lock {
 		q = store.ForUpdate(q, db)
 	}
@@ -150,7 +151,7 @@ func SignIn(ctx context.Context, db bun.IDB, now time.Time, life time.Duration, 
 		return "", err
 	}
 	if previousLogin != "" {
-		if _, err := db.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(previousLogin)).Exec(ctx); err != nil {
+		if _, err := db.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", tokens.Hash(previousLogin)).Exec(ctx); err != nil {
 			return "", fmt.Errorf("ending the previous login: %w", err)
 		}
 		if err := store.LoginsChanged(ctx, db); err != nil {
@@ -161,7 +162,7 @@ func SignIn(ctx context.Context, db bun.IDB, now time.Time, life time.Duration, 
 }
 
 func openLogin(ctx context.Context, db bun.IDB, now time.Time, life time.Duration, accountID int64, userAgent string) (string, error) {
-	token, hash := newToken()
+	token, hash := tokens.New()
 	if r := []rune(userAgent); len(r) > 200 {
 		userAgent = string(r[:200])
 	}
@@ -174,7 +175,7 @@ func openLogin(ctx context.Context, db bun.IDB, now time.Time, life time.Duratio
 
 // SignOut ends the login of token.
 func SignOut(ctx context.Context, db bun.IDB, token string) error {
-	if _, err := db.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx); err != nil {
+	if _, err := db.NewDelete().Model((*Login)(nil)).Where("token_hash = ?", tokens.Hash(token)).Exec(ctx); err != nil {
 		return fmt.Errorf("signing out: %w", err)
 	}
 	return store.LoginsChanged(ctx, db)

@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/tokens"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -164,9 +165,9 @@ func CreateAPIToken(ctx context.Context, db bun.IDB, now time.Time, accountID in
 	if err := es.Err(); err != nil {
 		return "", APIToken{}, err
 	}
-	raw, _ := newToken()
+	raw, _ := tokens.New()
 	plain := apiTokenPrefix + raw
-	t := APIToken{AccountID: accountID, Name: name, TokenHash: hashToken(plain), Prefix: raw[:8], CreatedAt: now}
+	t := APIToken{AccountID: accountID, Name: name, TokenHash: tokens.Hash(plain), Prefix: raw[:8], CreatedAt: now}
 	if _, err := db.NewInsert().Model(&t).Exec(ctx); err != nil {
 		return "", APIToken{}, fmt.Errorf("creating an API token: %w", err)
 	}
@@ -178,7 +179,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, plain string) (Accou
 	if !strings.HasPrefix(plain, apiTokenPrefix) {
 		return Account{}, ErrTokenInvalid
 	}
-	t, err := s.tokenByHash(ctx, hashToken(plain))
+	t, err := s.tokenByHash(ctx, tokens.Hash(plain))
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return Account{}, ErrTokenInvalid

@@ -13,6 +13,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/tokens"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -179,7 +180,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, Logi
 	var l Login
 	err := s.DB.NewSelect().Model(&l).ColumnExpr("login.*").
 		ColumnExpr("EXISTS (SELECT 1 FROM grants AS g WHERE g.account_id = login.account_id) AS has_roles").
-		Relation("Account").Where("login.token_hash = ?", hashToken(token)).Scan(ctx)
+		Relation("Account").Where("login.token_hash = ?", tokens.Hash(token)).Scan(ctx)
 	if err != nil || l.Account == nil {
 		if err == nil || errors.Is(store.NotFound(err), store.ErrNotFound) {
 			return Account{}, Login{}, ErrTokenInvalid

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/problem"
@@ -33,6 +34,20 @@ type Follower interface {
 
 // Followers are every follower a change is told to.
 type Followers []Follower
+
+// Inviter invites a person named to a session's role (access.Invitations): the role, and the
+// name on the programme, follow their acceptance.
+type Inviter interface {
+	Invite(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, in access.InviteInput) error
+}
+
+// Effects are what the actions do beyond their own rows, in the same transaction: tell the
+// followers of a change, and invite the people a session names. The zero value does neither
+// (a session that names people then cannot be saved).
+type Effects struct {
+	Followers Followers
+	Invite    Inviter
+}
 
 func (fs Followers) forumChanged(ctx context.Context, db bun.IDB, now time.Time, f Forum, before int) error {
 	for _, fl := range fs {
@@ -78,7 +93,7 @@ func Create(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, p
 
 // Update replaces a forum's fields. A published forum's calendar sequence grows when a change
 // shows in a calendar.
-func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64, in Input) (Forum, error) {
+func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, fx Effects, processID, forumID int64, in Input) (Forum, error) {
 	p, err := processes.ByID(ctx, db, processID)
 	if err != nil {
 		return Forum{}, err
@@ -118,7 +133,7 @@ func Update(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, t
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return f, err
 	}
-	if err := tell.forumChanged(ctx, db, now, f, before.Sequence); err != nil {
+	if err := fx.Followers.forumChanged(ctx, db, now, f, before.Sequence); err != nil {
 		return f, err
 	}
 	return f, audit.Record(ctx, db, now, actor, "forum.update", "process", fmt.Sprint(p.ID), map[string]any{"forum": f.Slug})
@@ -130,8 +145,8 @@ func Publish(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, 
 }
 
 // Cancel cancels a forum; it stays public, marked cancelled, so calendars remove it.
-func Cancel(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64) (Forum, error) {
-	return setStatus(ctx, db, now, actor, tell, processID, forumID, StatusCancelled, "forum.cancel")
+func Cancel(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, fx Effects, processID, forumID int64) (Forum, error) {
+	return setStatus(ctx, db, now, actor, fx.Followers, processID, forumID, StatusCancelled, "forum.cancel")
 }
 
 func setStatus(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID int64, status, action string) (Forum, error) {

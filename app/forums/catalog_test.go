@@ -16,7 +16,7 @@ func TestCatalogs(t *testing.T) {
 	ids := []string{forums.CodeFormat, forums.CodeDate, forums.CodeEndsBefore, forums.CodeURL, forums.CodeVenue, forums.CodeOnline,
 		forums.CodeStatus, forums.CodeKind, forums.CodeLocalTime, forums.CodeNoSuchTime, forums.CodeEndsFirst, forums.CodeOutside,
 		forums.CodeRoomTaken, forums.CodeUnknownRoom, forums.CodeQAMode, forums.CodeLanguage, forums.CodeUnknownTopic,
-		forums.CodeNoAccount, forums.CodeCapacity, forums.CodeSpeakerClash, forums.CodeTooMany, forums.CodeSessionsOutside,
+		forums.CodePersonEmail, forums.CodeCapacity, forums.CodeSpeakerClash, forums.CodeTooMany, forums.CodeSessionsOutside,
 		forums.CodeZoneFixed, forums.ErrCancelled.Code, forums.CodeTooLong, forums.CodeSlugDigits, forums.CodeRoomReserved}
 	for _, lang := range []string{"es", "en"} {
 		msgs := map[string]bool{}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
@@ -19,7 +21,6 @@ import (
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
-	"github.com/uptrace/bun"
 )
 
 // fixture is a process with two topics, a published hybrid forum with a room, and two
@@ -101,8 +102,10 @@ func TestSessionDetails(t *testing.T) {
 			{}, // a blank form row
 			{Name: "Jean Dupont", Country: "CH"},
 		}
-		in.Moderators, in.Rapporteur = []string{"LUIS@example.org"}, "ana@example.org"
-		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, in)
+		in.Moderators, in.Rapporteur = []string{"LUIS@example.org", "luis@example.org"}, "ana@example.org"
+		post := &mailbox{}
+		fx := forums.Effects{Invite: access.Invitations{Notifier: post, BaseURL: "https://convene.example"}}
+		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, fx, x.p.ID, x.f.ID, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +123,23 @@ func TestSessionDetails(t *testing.T) {
 			v.Speakers[1].Name != "Jean Dupont" || v.Speakers[1].Position != 1 {
 			t.Fatalf("speakers: %+v", v.Speakers)
 		}
+		if len(v.Moderators)+len(v.Rapporteurs) != 0 {
+			t.Fatalf("named before accepting: %+v %+v", v.Moderators, v.Rapporteurs)
+		}
+		luis, ana := post.link(t, "luis@example.org"), post.link(t, "ana@example.org")
+		if len(post.sent) != 2 {
+			t.Fatalf("invitations mailed: %v, want one to each address", post.sent)
+		}
+		if _, err := access.Accept(ctx, db.DB, x.now, luis, x.luis.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := access.Accept(ctx, db.DB, x.now, ana, x.ana.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := access.Accept(ctx, db.DB, x.now, ana, x.ana.ID); !errors.Is(err, access.ErrInvitationGone) {
+			t.Fatalf("a link answered twice: %v", err)
+		}
+		v, _ = forums.SessionByID(ctx, db.DB, s.ID)
 		if len(v.Moderators) != 1 || v.Moderators[0].AccountID != x.luis.ID || len(v.Rapporteurs) != 1 || v.Rapporteurs[0].AccountID != x.ana.ID {
 			t.Fatalf("roles: %+v %+v", v.Moderators, v.Rapporteurs)
 		}
@@ -135,7 +155,11 @@ func TestSessionDetails(t *testing.T) {
 		}
 		// The update names Ana moderator, no rapporteur, one speaker and no topics.
 		in.Moderators, in.Rapporteur, in.Speakers, in.TopicIDs = []string{"ana@example.org"}, "", in.Speakers[:1], nil
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, s.ID, in); err != nil {
+		post.sent = nil
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, fx, x.p.ID, x.f.ID, s.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := access.Accept(ctx, db.DB, x.now, post.link(t, "ana@example.org"), x.ana.ID); err != nil {
 			t.Fatal(err)
 		}
 		v, _ = forums.SessionByID(ctx, db.DB, s.ID)
@@ -172,11 +196,16 @@ func TestSessionBadInput(t *testing.T) {
 			{"speaker without a name", func(in *forums.SessionInput) { in.Speakers = []forums.SpeakerInput{{Affiliation: "UNAM"}} }, "speakers.0.name", validate.Required},
 			{"speaker from no country", func(in *forums.SessionInput) { in.Speakers = []forums.SpeakerInput{{Name: "X", Country: "XX"}} }, "speakers.0.country", validate.Invalid},
 			{"speaker of a group the process lacks", func(in *forums.SessionInput) { in.Speakers = []forums.SpeakerInput{{Name: "X", Group: "media"}} }, "speakers.0.group", validate.Invalid},
-			{"speaker with no account", func(in *forums.SessionInput) {
-				in.Speakers = []forums.SpeakerInput{{Name: "X", Email: "nadie@example.org"}}
-			}, "speakers.0.email", forums.CodeNoAccount},
-			{"moderator with no account", func(in *forums.SessionInput) { in.Moderators = []string{"nadie@example.org"} }, "moderators", forums.CodeNoAccount},
-			{"rapporteur with no account", func(in *forums.SessionInput) { in.Rapporteur = "nadie@example.org" }, "rapporteur", forums.CodeNoAccount},
+			{"speaker's address with a comment", func(in *forums.SessionInput) {
+				in.Speakers = []forums.SpeakerInput{{Name: "X", Email: "x@example.org(y)"}}
+			}, "speakers.0.email", forums.CodePersonEmail},
+			{"moderator not an address", func(in *forums.SessionInput) { in.Moderators = []string{"nadie"} }, "moderators", forums.CodePersonEmail},
+			{"rapporteur with a line break", func(in *forums.SessionInput) { in.Rapporteur = "a@example.org\r\nBcc: b@example.org" }, "rapporteur", forums.CodePersonEmail},
+			{"eleven moderators", func(in *forums.SessionInput) {
+				for i := range 11 {
+					in.Moderators = append(in.Moderators, fmt.Sprintf("m%d@example.org", i))
+				}
+			}, "moderators", forums.CodeTooMany},
 			{"no kind", func(in *forums.SessionInput) { in.Kind = "" }, "kind", forums.CodeKind},
 			{"no English title", func(in *forums.SessionInput) { in.Title = translated.Text{"es": "Solo español"} }, "title.en", validate.Required},
 			{"malformed start", func(in *forums.SessionInput) { in.Start = "mañana" }, "start", forums.CodeLocalTime},
@@ -192,7 +221,7 @@ func TestSessionBadInput(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				in := x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")
 				tc.change(&in)
-				_, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, in)
+				_, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, in)
 				if fieldCode(err, tc.field) != tc.code {
 					t.Fatalf("error %v, want %s on %s", err, tc.code, tc.field)
 				}
@@ -203,7 +232,7 @@ func TestSessionBadInput(t *testing.T) {
 				t.Errorf("%s: %d rows, want %d", tb, n, before[tb])
 			}
 		}
-		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.other.ID, x.f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")); !errors.Is(err, store.ErrNotFound) {
+		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.other.ID, x.f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("a session in another process's forum: %v", err)
 		}
 	})
@@ -218,30 +247,30 @@ func TestSpeakerClash(t *testing.T) {
 		x := newFixture(t, db)
 		first := x.input("Mesa A", "2026-12-17T10:00", "2026-12-17T11:00")
 		first.Speakers = []forums.SpeakerInput{{Name: "Ana Pérez"}}
-		a, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, first)
+		a, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, first)
 		if err != nil {
 			t.Fatal(err)
 		}
 		second := x.input("Mesa B", "2026-12-17T10:30", "2026-12-17T11:30")
 		second.Speakers = []forums.SpeakerInput{{Name: "ana pérez "}}
-		_, err = forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, second)
+		_, err = forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, second)
 		if pr, ok := problem.As(err); !ok || !errors.Is(err, forums.ErrSpeakerClash) || pr.Field != "confirm_clash" || pr.Data["Other"] != "Mesa A" {
 			t.Fatalf("a clash: %v", err)
 		}
 		second.Speakers[0].Name = "Ana Pérez"
-		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, second); !errors.Is(err, forums.ErrSpeakerClash) {
+		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, second); !errors.Is(err, forums.ErrSpeakerClash) {
 			t.Fatalf("the same name: %v", err)
 		}
 		second.ConfirmClash = true
-		b, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, second)
+		b, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, second)
 		if err != nil {
 			t.Fatalf("a confirmed clash: %v", err)
 		}
-		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, a.ID); err != nil {
+		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		second.ConfirmClash = false
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, b.ID, second); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, b.ID, second); err != nil {
 			t.Fatalf("a clash with a cancelled session: %v", err)
 		}
 	})
@@ -255,29 +284,29 @@ func TestForumChanges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
 		x := newFixture(t, db)
-		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00"))
+		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		in := hybrid()
 		in.EndsOn = "2026-12-17"
-		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in); fieldCode(err, "starts_on") != forums.CodeSessionsOutside {
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, in); fieldCode(err, "starts_on") != forums.CodeSessionsOutside {
 			t.Fatalf("days that leave a session out: %v", err)
 		}
 		in = hybrid()
 		in.TimeZone = "Europe/Madrid"
-		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in); fieldCode(err, "time_zone") != forums.CodeZoneFixed {
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, in); fieldCode(err, "time_zone") != forums.CodeZoneFixed {
 			t.Fatalf("a new zone under sessions: %v", err)
 		}
 		in = hybrid()
 		in.OnlineURL, in.VenueName = "https://meet.example.org/nuevo", "Museo"
-		f, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, in)
+		f, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, in)
 		if err != nil || f.Sequence != x.f.Sequence+1 {
 			t.Fatalf("a new venue and link: %+v %v", f, err)
 		}
 		moved := x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00")
 		moved.OnlineURL = "https://meet.example.org/sala-2"
-		if s, err = forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, nil, x.p.ID, x.f.ID, s.ID, moved); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, s.ID, moved); err != nil || s.Sequence != 1 {
 			t.Fatalf("a session's own link: %+v %v", s, err)
 		}
 		changes, _ := forums.Changes(ctx, db.DB, x.f.ID)
@@ -314,19 +343,19 @@ func TestActionsGrowTheContentRevision(t *testing.T) {
 		}
 		f, err := forums.Create(ctx, db.DB, x.now, sys, x.p.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; return in }())
 		grew("create", err)
-		_, err = forums.Update(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; in.VenueName = "Otra"; return in }())
+		_, err = forums.Update(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, f.ID, func() forums.Input { in := hybrid(); in.Slug = "otro"; in.VenueName = "Otra"; return in }())
 		grew("update", err)
 		_, err = forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, f.ID, "Sala", 10)
 		grew("add a room", err)
-		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.p.ID, f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00"))
+		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, f.ID, x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00"))
 		grew("create a session", err)
-		_, err = forums.UpdateSession(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, s.ID, x.input("Panel", "2026-12-17T12:00", "2026-12-17T13:00"))
+		_, err = forums.UpdateSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, f.ID, s.ID, x.input("Panel", "2026-12-17T12:00", "2026-12-17T13:00"))
 		grew("move a session", err)
-		_, err = forums.CancelSession(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID, s.ID)
+		_, err = forums.CancelSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, f.ID, s.ID)
 		grew("cancel a session", err)
 		_, err = forums.Publish(ctx, db.DB, x.now, sys, x.p.ID, f.ID)
 		grew("publish", err)
-		_, err = forums.Cancel(ctx, db.DB, x.now, sys, nil, x.p.ID, f.ID)
+		_, err = forums.Cancel(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, f.ID)
 		grew("cancel", err)
 		_, err = processes.CreateTopic(ctx, db.DB, x.now, sys, x.p.ID, processes.TopicInput{Kind: processes.KindAxis, Code: "E9", Title: translated.Text{"es": "Eje", "en": "Axis"}})
 		grew("add a topic", err)
@@ -346,12 +375,12 @@ func TestReviewedRules(t *testing.T) {
 		sys := audit.Actor{}
 		in := x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")
 		in.Speakers = []forums.SpeakerInput{{Name: "Ana Pérez"}}
-		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, in)
+		s, err := forums.CreateSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, x.f.ID, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		in.OnlineURL = "https://meet.example.org/" + strings.Repeat("a", 1900)
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, sys, nil, x.p.ID, x.f.ID, s.ID, in); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.p.ID, x.f.ID, s.ID, in); err != nil {
 			t.Fatalf("a long link in the change log: %v", err)
 		}
 		if _, err := forums.AddRoom(ctx, db.DB, x.now, sys, x.p.ID, x.f.ID, "auditorio", 10); fieldCode(err, "room_name") != validate.Taken {
@@ -369,7 +398,7 @@ func TestReviewedRules(t *testing.T) {
 		}
 		elsewhere := forums.SessionInput{Kind: forums.KindPanel, Start: "2026-12-17T10:30", End: "2026-12-17T11:30",
 			Title: translated.Text{"es": "Secreto", "en": "Secret"}, Speakers: []forums.SpeakerInput{{Name: "Ana Pérez"}}}
-		if _, err := forums.CreateSession(ctx, db.DB, x.now, sys, x.other.ID, g.ID, elsewhere); err != nil {
+		if _, err := forums.CreateSession(ctx, db.DB, x.now, sys, forums.Effects{}, x.other.ID, g.ID, elsewhere); err != nil {
 			t.Fatalf("the same speaker in another process: %v", err)
 		}
 	})
@@ -398,25 +427,25 @@ func TestActionsTellFollowers(t *testing.T) {
 		x := newFixture(t, db)
 		rec := &told{}
 		tell := forums.Followers{rec}
-		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, x.p.ID, x.f.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00"))
+		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00")); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{Followers: tell}, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T10:00", "2026-12-18T11:00")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T12:00", "2026-12-18T13:00")); err != nil {
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{Followers: tell}, x.p.ID, x.f.ID, s.ID, x.input("Panel", "2026-12-18T12:00", "2026-12-18T13:00")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, s.ID); err != nil {
+		if _, err := forums.CancelSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{Followers: tell}, x.p.ID, x.f.ID, s.ID); err != nil {
 			t.Fatal(err)
 		}
 		in := hybrid()
 		in.VenueName = "Museo"
-		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID, in); err != nil {
+		if _, err := forums.Update(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{Followers: tell}, x.p.ID, x.f.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := forums.Cancel(ctx, db.DB, x.now, audit.Actor{}, tell, x.p.ID, x.f.ID); err != nil {
+		if _, err := forums.Cancel(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{Followers: tell}, x.p.ID, x.f.ID); err != nil {
 			t.Fatal(err)
 		}
 		id := fmt.Sprint(s.ID)
@@ -426,6 +455,86 @@ func TestActionsTellFollowers(t *testing.T) {
 		f := fmt.Sprint(x.f.ID)
 		if want := []string{f + " true", f + " true"}; !slices.Equal(rec.forums, want) {
 			t.Errorf("forums told: %q, want %q (a new venue, cancelled)", rec.forums, want)
+		}
+	})
+}
+
+// mailbox keeps what the invitations mail.
+type mailbox struct{ sent []map[string]any }
+
+func (m *mailbox) Notify(_ context.Context, _ bun.IDB, to, _, kind string, data map[string]any) error {
+	d := map[string]any{"To": to, "Kind": kind}
+	for k, v := range data {
+		d[k] = v
+	}
+	m.sent = append(m.sent, d)
+	return nil
+}
+
+// link is the token of the last invitation mailed to to.
+func (m *mailbox) link(t *testing.T, to string) string {
+	t.Helper()
+	for i := len(m.sent) - 1; i >= 0; i-- {
+		if m.sent[i]["To"] == to {
+			link := m.sent[i]["Link"].(string)
+			return link[strings.LastIndex(link, "/")+1:]
+		}
+	}
+	t.Fatalf("no invitation was mailed to %s: %v", to, m.sent)
+	return ""
+}
+
+// TestInvitationsAskNothingOfAccounts: naming people to a session's roles answers alike
+// whether their addresses have accounts, names nobody before they accept, mails each address
+// once however often the session is saved, and a name taken off withdraws its invitation.
+func TestInvitationsAskNothingOfAccounts(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		post := &mailbox{}
+		fx := forums.Effects{Invite: access.Invitations{Notifier: post, BaseURL: "https://convene.example"}}
+		in := x.input("Panel", "2026-12-17T10:00", "2026-12-17T11:00")
+		in.Moderators, in.Rapporteur = []string{"luis@example.org", "nadie@example.org"}, "Nadie@Example.org"
+		s, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, fx, x.p.ID, x.f.ID, in)
+		if err != nil {
+			t.Fatalf("naming an address with no account: %v", err)
+		}
+		for range 2 {
+			if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, fx, x.p.ID, x.f.ID, s.ID, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(post.sent) != 3 {
+			t.Fatalf("mailed %d invitations, want 3 (saving again mails nobody twice): %v", len(post.sent), post.sent)
+		}
+		for _, m := range post.sent {
+			if !strings.HasSuffix(m["Kind"].(string), "_invitation") || !strings.Contains(m["Session"].(string), "Panel") {
+				t.Fatalf("an invitation: %v", m)
+			}
+		}
+		pending, err := access.PendingFor(ctx, db.DB, x.now, s.ID)
+		if err != nil || len(pending) != 3 {
+			t.Fatalf("pending: %+v %v", pending, err)
+		}
+		gone := post.link(t, "nadie@example.org")
+		in.Moderators, in.Rapporteur = []string{"luis@example.org"}, ""
+		if _, err := forums.UpdateSession(ctx, db.DB, x.now, audit.Actor{}, fx, x.p.ID, x.f.ID, s.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := access.Accept(ctx, db.DB, x.now, gone, x.ana.ID); !errors.Is(err, access.ErrInvitationGone) {
+			t.Fatalf("a withdrawn invitation accepted: %v", err)
+		}
+		if _, err := access.Decline(ctx, db.DB, x.now, post.link(t, "luis@example.org")); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := forums.SessionByID(ctx, db.DB, s.ID)
+		if len(v.Moderators)+len(v.Rapporteurs) != 0 {
+			t.Fatalf("named without accepting: %+v %+v", v.Moderators, v.Rapporteurs)
+		}
+		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID,
+			func() forums.SessionInput { in := x.input("Otro", "2026-12-17T12:00", "2026-12-17T13:00"); in.Moderators = []string{"a@example.org"}; return in }()); err == nil {
+			t.Fatal("a session named people with nothing to invite them")
 		}
 	})
 }

@@ -16,7 +16,10 @@ type Service struct {
 	DB        *bun.DB
 	Clock     clock.Clock
 	Followers Followers
+	Invite    Inviter
 }
+
+func (s *Service) effects() Effects { return Effects{Followers: s.Followers, Invite: s.Invite} }
 
 // Create adds a draft forum to a process.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, processID int64, in Input) (Forum, error) {
@@ -28,7 +31,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, processID int64
 // Update replaces a forum's fields.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, processID, forumID int64, in Input) (Forum, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
-		return Update(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, in)
+		return Update(ctx, tx, s.Clock.Now(), actor, s.effects(), processID, forumID, in)
 	})
 }
 
@@ -42,28 +45,28 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, processID, for
 // Cancel cancels a forum.
 func (s *Service) Cancel(ctx context.Context, actor audit.Actor, processID, forumID int64) (Forum, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Forum, error) {
-		return Cancel(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID)
+		return Cancel(ctx, tx, s.Clock.Now(), actor, s.effects(), processID, forumID)
 	})
 }
 
 // CreateSession adds a session to a forum.
 func (s *Service) CreateSession(ctx context.Context, actor audit.Actor, processID, forumID int64, in SessionInput) (Session, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
-		return CreateSession(ctx, tx, s.Clock.Now(), actor, processID, forumID, in)
+		return CreateSession(ctx, tx, s.Clock.Now(), actor, s.effects(), processID, forumID, in)
 	})
 }
 
 // UpdateSession replaces a session's fields.
 func (s *Service) UpdateSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
-		return UpdateSession(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, sessionID, in)
+		return UpdateSession(ctx, tx, s.Clock.Now(), actor, s.effects(), processID, forumID, sessionID, in)
 	})
 }
 
 // CancelSession cancels a session.
 func (s *Service) CancelSession(ctx context.Context, actor audit.Actor, processID, forumID, sessionID int64) (Session, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Session, error) {
-		return CancelSession(ctx, tx, s.Clock.Now(), actor, s.Followers, processID, forumID, sessionID)
+		return CancelSession(ctx, tx, s.Clock.Now(), actor, s.effects(), processID, forumID, sessionID)
 	})
 }
 

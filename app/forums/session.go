@@ -12,10 +12,8 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/text/language"
 
-	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/processes"
-	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 )
@@ -63,7 +61,7 @@ const (
 	CodeQAMode          = "error.qa_mode"
 	CodeLanguage        = "error.session_language"
 	CodeUnknownTopic    = "error.topic_unknown"
-	CodeNoAccount       = "error.account_unknown"
+	CodePersonEmail     = "error.person_email"
 	CodeCapacity        = "error.session_capacity"
 	CodeSpeakerClash    = "error.speaker_clash"
 	CodeTooMany         = "error.too_many_items"
@@ -126,8 +124,8 @@ type SessionInput struct {
 	Languages                           []string // ISO 639-1 codes; none: the process's first language
 	TopicIDs                            []int64
 	Speakers                            []SpeakerInput
-	Moderators                          []string // account emails: each becomes the session's moderator
-	Rapporteur                          string   // an account email, or ""
+	Moderators                          []string // addresses: each is invited to moderate
+	Rapporteur                          string   // an address invited to report, or ""
 	// ConfirmClash keeps the session although a speaker is elsewhere at the same time.
 	ConfirmClash bool
 }
@@ -138,8 +136,8 @@ type details struct {
 	languages  []string
 	topics     []int64
 	speakers   []Speaker
-	moderators []int64
-	rapporteur int64
+	moderators []string // canonical addresses
+	rapporteur string
 }
 
 // Times converts the input's wall-clock times to instants in zone, refusing a time that does
@@ -221,17 +219,9 @@ func (in *SessionInput) check(ctx context.Context, db bun.IDB, p processes.Proce
 	if d.speakers, err = checkSpeakers(ctx, db, &es, p, in.Speakers); err != nil {
 		return d, err
 	}
-	if d.moderators, err = accountIDs(ctx, db, &es, "moderators", in.Moderators, maxPeopleInRoles); err != nil {
-		return d, err
-	}
-	if in.Rapporteur = strings.TrimSpace(in.Rapporteur); in.Rapporteur != "" {
-		ids, err := accountIDs(ctx, db, &es, "rapporteur", []string{in.Rapporteur}, 1)
-		if err != nil {
-			return d, err
-		}
-		if len(ids) == 1 {
-			d.rapporteur = ids[0]
-		}
+	d.moderators = addresses(&es, "moderators", in.Moderators, maxPeopleInRoles)
+	if rs := addresses(&es, "rapporteur", []string{in.Rapporteur}, 1); len(rs) == 1 {
+		d.rapporteur = rs[0]
 	}
 	if len(es) == 0 && in.RoomID != 0 {
 		if err := checkRoom(ctx, db, f.ID, in.RoomID, except, start, end); err != nil {
@@ -301,31 +291,29 @@ func checkTopics(ctx context.Context, db bun.IDB, es *validate.Errors, processID
 	return out, nil
 }
 
-// accountIDs finds the accounts of emails, refusing an unknown one.
-func accountIDs(ctx context.Context, db bun.IDB, es *validate.Errors, field string, emails []string, max int) ([]int64, error) {
-	var out []int64
-	n := 0
+// addresses reads the addresses of people named to a role, canonical and each once; whether
+// any has an account is not looked at (the answer would tell the organiser).
+func addresses(es *validate.Errors, field string, emails []string, max int) []string {
+	var out []string
 	for _, e := range emails {
 		if e = strings.TrimSpace(e); e == "" {
 			continue
 		}
-		if n++; n > max {
+		canonical, ok := validate.CanonicalEmail(e)
+		if !ok {
+			es.Add(field, CodePersonEmail, map[string]any{"Email": e})
+			continue
+		}
+		if slices.Contains(out, canonical) {
+			continue
+		}
+		if len(out) == max {
 			es.Add(field, CodeTooMany, map[string]any{"Max": max})
 			break
 		}
-		a, err := accounts.ByEmail(ctx, db, e)
-		if errors.Is(err, store.ErrNotFound) {
-			es.Add(field, CodeNoAccount, map[string]any{"Email": e})
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(out, a.ID) {
-			out = append(out, a.ID)
-		}
+		out = append(out, canonical)
 	}
-	return out, nil
+	return out
 }
 
 // checkRoom refuses a room of another forum, or one another session (not except) holds at

@@ -19,7 +19,7 @@ import (
 
 // CreateSession adds a session to forum forumID of process processID. A room holds one session
 // at a time: a clash is refused naming the other session.
-func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, forumID int64, in SessionInput) (Session, error) {
+func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, fx Effects, processID, forumID int64, in SessionInput) (Session, error) {
 	p, f, zone, err := openForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Session{}, err
@@ -33,7 +33,7 @@ func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if _, err := db.NewInsert().Model(&s).Exec(ctx); err != nil {
 		return Session{}, fmt.Errorf("adding a session to forum %d: %w", f.ID, err)
 	}
-	if err := saveDetails(ctx, db, now, actor, p.ID, s.ID, d); err != nil {
+	if err := saveDetails(ctx, db, now, actor, fx.Invite, p, f, zone, s, d); err != nil {
 		return Session{}, err
 	}
 	if err := store.ContentChanged(ctx, db); err != nil {
@@ -46,7 +46,7 @@ func CreateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 // UpdateSession replaces a session's fields. Once its forum is published, every change a
 // calendar shows (time, room, link, title) is recorded and grows the session's calendar
 // sequence.
-func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
+func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, fx Effects, processID, forumID, sessionID int64, in SessionInput) (Session, error) {
 	p, f, zone, err := openForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Session{}, err
@@ -73,7 +73,7 @@ func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if _, err := db.NewUpdate().Model(&s).WherePK().ExcludeColumn("created_at").Exec(ctx); err != nil {
 		return Session{}, fmt.Errorf("updating session %d: %w", s.ID, err)
 	}
-	if err := saveDetails(ctx, db, now, actor, p.ID, s.ID, d); err != nil {
+	if err := saveDetails(ctx, db, now, actor, fx.Invite, p, f, zone, s, d); err != nil {
 		return Session{}, err
 	}
 	if err := record(ctx, db, now, f.ID, s.ID, changes); err != nil {
@@ -82,7 +82,7 @@ func UpdateSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return s, err
 	}
-	if err := tell.sessionChanged(ctx, db, now, f, s, before.Sequence); err != nil {
+	if err := fx.Followers.sessionChanged(ctx, db, now, f, s, before.Sequence); err != nil {
 		return s, err
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.update", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})
@@ -116,7 +116,7 @@ func sessionChanges(ctx context.Context, db bun.IDB, lang string, zone *time.Loc
 }
 
 // CancelSession cancels a session: it stays in the programme, marked, and calendars remove it.
-func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, tell Followers, processID, forumID, sessionID int64) (Session, error) {
+func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, fx Effects, processID, forumID, sessionID int64) (Session, error) {
 	f, err := lockForum(ctx, db, processID, forumID)
 	if err != nil {
 		return Session{}, err
@@ -139,7 +139,7 @@ func CancelSession(ctx context.Context, db bun.IDB, now time.Time, actor audit.A
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return s, err
 	}
-	if err := tell.sessionChanged(ctx, db, now, f, s, before); err != nil {
+	if err := fx.Followers.sessionChanged(ctx, db, now, f, s, before); err != nil {
 		return s, err
 	}
 	return s, audit.Record(ctx, db, now, actor, "session.cancel", "process", fmt.Sprint(processID), map[string]any{"forum": f.Slug, "session": s.ID})
@@ -207,9 +207,12 @@ func (in SessionInput) applyTo(s *Session, d details, now time.Time) {
 	s.StartsAt, s.EndsAt, s.UpdatedAt = d.start, d.end, now
 }
 
-// saveDetails replaces a session's topics and speakers, and grants its moderators and
-// rapporteur their role for the session, withdrawing it from those no longer named.
-func saveDetails(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, sessionID int64, d details) error {
+// saveDetails replaces a session's topics and speakers, invites the moderators and rapporteur
+// it names who do not hold their role yet, and withdraws the role, or the invitation, from
+// those it no longer names.
+func saveDetails(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, invite Inviter, p processes.Process, f Forum,
+	zone *time.Location, s Session, d details) error {
+	sessionID := s.ID
 	if _, err := db.NewDelete().Model((*sessionTopic)(nil)).Where("session_id = ?", sessionID).Exec(ctx); err != nil {
 		return fmt.Errorf("clearing the topics of session %d: %w", sessionID, err)
 	}
@@ -237,25 +240,36 @@ func saveDetails(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 	if err != nil {
 		return err
 	}
-	want := map[access.Role][]int64{access.Moderator: d.moderators, access.Rapporteur: nil}
-	if d.rapporteur != 0 {
-		want[access.Rapporteur] = []int64{d.rapporteur}
+	want := map[access.Role][]string{access.Moderator: d.moderators, access.Rapporteur: nil}
+	if d.rapporteur != "" {
+		want[access.Rapporteur] = []string{d.rapporteur}
 	}
+	holds := map[access.Role][]string{}
 	for _, g := range held {
-		if !slices.Contains(want[g.Role], g.AccountID) {
-			if err := access.Revoke(ctx, db, now, actor, g.AccountID, g.Role, processID, sessionID); err != nil {
+		email, _ := validate.CanonicalEmail(g.AccountEmail)
+		if !slices.Contains(want[g.Role], email) {
+			if err := access.Revoke(ctx, db, now, actor, g.AccountID, g.Role, p.ID, sessionID); err != nil {
 				return err
 			}
+			continue
 		}
+		holds[g.Role] = append(holds[g.Role], email)
 	}
 	for _, role := range []access.Role{access.Moderator, access.Rapporteur} {
-		for _, id := range want[role] {
-			if err := access.Grant(ctx, db, now, actor, id, role, processID, sessionID); err != nil {
+		for _, email := range want[role] {
+			if slices.Contains(holds[role], email) {
+				continue
+			}
+			if invite == nil {
+				return fmt.Errorf("session %d names people to invite, and nothing invites them", sessionID)
+			}
+			if err := invite.Invite(ctx, db, now, actor, access.InviteInput{Email: email, Role: role, ProcessID: p.ID, SessionID: sessionID,
+				Session: s.Title, Forum: f.Title, Languages: p.Languages, When: s.StartsAt.In(zone).Format("2006-01-02 15:04") + " (" + f.TimeZone + ")"}); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return access.Withdraw(ctx, db, now, actor, sessionID, want)
 }
 
 // sessionTopic tags a session with an objective or axis of its process.

@@ -109,7 +109,7 @@ func TestRoomClash(t *testing.T) {
 			t.Fatal(err)
 		}
 		session := func(title, start, end string, roomID int64) (forums.Session, error) {
-			return forums.CreateSession(ctx, db.DB, now, sys, p.ID, f.ID, forums.SessionInput{Kind: forums.KindPanel,
+			return forums.CreateSession(ctx, db.DB, now, sys, forums.Effects{}, p.ID, f.ID, forums.SessionInput{Kind: forums.KindPanel,
 				Start: start, End: end, RoomID: roomID, Title: translated.Text{"es": title}})
 		}
 		first, err := session("Inauguración", "2026-12-17T10:00", "2026-12-17T11:00", room.ID)
@@ -134,7 +134,7 @@ func TestRoomClash(t *testing.T) {
 		if _, err := session("", "2026-12-17T15:00", "2026-12-17T16:00", 0); fieldCode(err, "title.es") != validate.Required {
 			t.Fatalf("no title: %v", err)
 		}
-		if _, err := forums.Cancel(ctx, db.DB, now, sys, nil, p.ID, f.ID); err != nil {
+		if _, err := forums.Cancel(ctx, db.DB, now, sys, forums.Effects{}, p.ID, f.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := session("Tarde", "2026-12-17T17:00", "2026-12-17T18:00", 0); !errors.Is(err, forums.ErrCancelled) {
@@ -167,26 +167,26 @@ func TestChangeLog(t *testing.T) {
 		b, _ := forums.AddRoom(ctx, db.DB, now, sys, p.ID, f.ID, "Sala B", 50)
 		in := forums.SessionInput{Kind: forums.KindWorkshop, Start: "2026-12-17T10:00", End: "2026-12-17T11:00", RoomID: a.ID,
 			Title: translated.Text{"es": "Taller de respuesta a incidentes"}}
-		s, err := forums.CreateSession(ctx, db.DB, now, sys, p.ID, f.ID, in)
+		s, err := forums.CreateSession(ctx, db.DB, now, sys, forums.Effects{}, p.ID, f.ID, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		in.Title = translated.Text{"es": "Taller de respuesta a incidentes (CSIRT)"}
-		if s, err = forums.UpdateSession(ctx, db.DB, now, sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 0 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now, sys, forums.Effects{}, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 0 {
 			t.Fatalf("a change before publication: %+v %v", s, err)
 		}
 		if _, err := forums.Publish(ctx, db.DB, now, sys, p.ID, f.ID); err != nil {
 			t.Fatal(err)
 		}
 		in.Start, in.End, in.RoomID = "2026-12-17T12:00", "2026-12-17T13:30", b.ID
-		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(time.Hour), sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(time.Hour), sys, forums.Effects{}, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
 			t.Fatalf("the move: %+v %v", s, err)
 		}
 		in.Description = translated.Text{"es": "Traer portátil"}
-		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(2*time.Hour), sys, nil, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
+		if s, err = forums.UpdateSession(ctx, db.DB, now.Add(2*time.Hour), sys, forums.Effects{}, p.ID, f.ID, s.ID, in); err != nil || s.Sequence != 1 {
 			t.Fatalf("a description change: %+v %v", s, err)
 		}
-		if s, err = forums.CancelSession(ctx, db.DB, now.Add(3*time.Hour), sys, nil, p.ID, f.ID, s.ID); err != nil || s.Sequence != 2 || s.Status != forums.SessionCancelled {
+		if s, err = forums.CancelSession(ctx, db.DB, now.Add(3*time.Hour), sys, forums.Effects{}, p.ID, f.ID, s.ID); err != nil || s.Sequence != 2 || s.Status != forums.SessionCancelled {
 			t.Fatalf("cancel: %+v %v", s, err)
 		}
 		changes, err := forums.Changes(ctx, db.DB, f.ID)
@@ -204,7 +204,7 @@ func TestChangeLog(t *testing.T) {
 		// A cancelled session frees its room.
 		again := forums.SessionInput{Kind: forums.KindPanel, Start: "2026-12-17T12:00", End: "2026-12-17T13:00", RoomID: b.ID,
 			Title: translated.Text{"es": "Panel"}}
-		if _, err := forums.CreateSession(ctx, db.DB, now, sys, p.ID, f.ID, again); err != nil {
+		if _, err := forums.CreateSession(ctx, db.DB, now, sys, forums.Effects{}, p.ID, f.ID, again); err != nil {
 			t.Fatalf("the room of a cancelled session: %v", err)
 		}
 	})

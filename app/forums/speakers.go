@@ -87,13 +87,16 @@ func checkSpeakers(ctx context.Context, db bun.IDB, es *validate.Errors, p proce
 				return nil, err
 			}
 		}
+		// The address links the speaker to their account, when they have one, for the clash
+		// check; nothing tells the organiser whether they do.
 		if email := strings.TrimSpace(sp.Email); email != "" {
-			ids, err := accountIDs(ctx, db, es, f+"email", []string{email}, 1)
-			if err != nil {
+			canonical, ok := validate.CanonicalEmail(email)
+			if !ok {
+				es.Add(f+"email", CodePersonEmail, map[string]any{"Email": email})
+			} else if a, err := accounts.ByEmail(ctx, db, canonical); err == nil {
+				s.AccountID = a.ID
+			} else if !errors.Is(err, store.ErrNotFound) {
 				return nil, err
-			}
-			if len(ids) == 1 {
-				s.AccountID = ids[0]
 			}
 		}
 		out = append(out, s)

@@ -75,6 +75,10 @@ var kinds = []struct {
 	{"password_reset", map[string]any{"Name": "Ana Pérez", "Link": "https://convene.example/reset/tok2", "Minutes": 60}},
 	{"account_exists", map[string]any{"Name": "Ana Pérez", "SignInLink": "https://convene.example/signin", "ResetLink": "https://convene.example/reset"}},
 	{"password_changed", map[string]any{"Name": "Ana Pérez", "ResetLink": "https://convene.example/reset"}},
+	{"moderator_invitation", map[string]any{"Session": "Panel: sociedad", "Forum": "Foro CDMX", "When": "2027-03-04 10:00 (America/Mexico_City)",
+		"Link": "https://convene.example/invitations/tok3", "Days": 30}},
+	{"rapporteur_invitation", map[string]any{"Session": "Panel: sociedad", "Forum": "Foro CDMX", "When": "2027-03-04 10:00 (America/Mexico_City)",
+		"Link": "https://convene.example/invitations/tok4", "Days": 30}},
 }
 
 func TestCatalogs(t *testing.T) {
@@ -163,7 +167,11 @@ func TestNotify(t *testing.T) {
 					if strings.Contains(body, "{{") || strings.Contains(body, "<no value>") {
 						t.Errorf("the body holds template text:\n%s", body)
 					}
-					for _, frag := range []string{`<html lang="` + lang + `">`, "<title>" + m.Subject + "</title>", "Ana Pérez", "Foro Abierto"} {
+					frags := []string{`<html lang="` + lang + `">`, "<title>" + m.Subject + "</title>", "Foro Abierto"}
+					if name, ok := k.data["Name"].(string); ok {
+						frags = append(frags, name)
+					}
+					for _, frag := range frags {
 						if !strings.Contains(m.HTML, frag) {
 							t.Errorf("HTML lacks %q:\n%s", frag, m.HTML)
 						}

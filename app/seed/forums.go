@@ -85,7 +85,7 @@ func addForums(ctx context.Context, tx bun.IDB, now time.Time, list []demoForum)
 			for _, code := range s.topics {
 				in.TopicIDs = append(in.TopicIDs, byCode[code])
 			}
-			if _, err := forums.CreateSession(ctx, tx, now, sys, p.ID, f.ID, in); err != nil {
+			if _, err := forums.CreateSession(ctx, tx, now, sys, forums.Effects{}, p.ID, f.ID, in); err != nil {
 				return fmt.Errorf("session %q of %s: %w", s.es, d.in.Slug, err)
 			}
 		}

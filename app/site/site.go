@@ -112,7 +112,8 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	s.Access = &access.Service{DB: s.DB, Clock: s.Clock}
 	s.Processes = &processes.Service{DB: s.DB, Clock: s.Clock}
-	s.Forums = &forums.Service{DB: s.DB, Clock: s.Clock}
+	// A session's moderators and rapporteur are invited by mail; the role follows acceptance.
+	s.Forums = &forums.Service{DB: s.DB, Clock: s.Clock, Invite: access.Invitations{Notifier: s.Outbox, BaseURL: cfg.BaseURL}}
 	key := cfg.SecretKey
 	if len(key) == 0 {
 		if key, err = store.ServerKey(ctx, s.DB); err != nil {
@@ -131,6 +132,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 		// Every capability holding personal data is listed here, once.
 		Personal: []accounts.Holder{
 			{Name: "role_grants", Data: access.Personal{}},
+			{Name: "role_invitations", Data: access.InvitationData{}},
 			{Name: "mail", Data: mail.Personal{}},
 			{Name: "speaker_entries", Data: forums.Personal{}},
 			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},

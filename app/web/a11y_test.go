@@ -116,6 +116,11 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	seatedLink := "/registrations/guest/" + seatedToken
+	if err := (access.Invitations{Notifier: s.app.Outbox, BaseURL: s.base}).Invite(ctx, db.DB, s.clock.Now(), audit.Actor{},
+		access.InviteInput{Email: "invitada@example.org", Role: access.Moderator, ProcessID: processID, SessionID: sessionID, Languages: []string{"es", "en"}}); err != nil {
+		t.Fatal(err)
+	}
+	invitation := invitationLink(t, s, "invitada@example.org")
 	axe := axeSource(t)
 	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
 	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
@@ -125,14 +130,14 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
 		"submit /reset main form with email=olvido@example.org", "/forums/sesion-hibrida-infraestructuras/register",
 		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge",
-		"submit " + seatedLink + ` form[action$="/erase"]`}
+		"submit " + seatedLink + ` form[action$="/erase"]`, invitation}
 	roles := []struct {
 		name  string
 		pages []string
 	}{
 		{"anonymous", public},
 		{"member", []string{"/", "/profile/", "/profile/advanced", "/forums/foro-cdmx/register", "/registrations",
-			"/forums/sesion-hibrida-infraestructuras/register", `submit /registrations form[action$="/cancel"]`}},
+			"/forums/sesion-hibrida-infraestructuras/register", `submit /registrations form[action$="/cancel"]`, invitation}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID), "/admin/processes/encs-2017/forums",
 			"/admin/processes/encs-2017/forums/new", fmt.Sprintf("/admin/forums/%d", forumID),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
@@ -193,8 +194,8 @@ type apiSessionInput struct {
 	Capacity     *int             `json:"capacity"`
 	TopicIDs     *[]int64         `json:"topic_ids" doc:"Objectives and axes of the forum's process."`
 	Speakers     *[]apiSpeaker    `json:"speakers"`
-	Moderators   *[]string        `json:"moderators" doc:"Emails of accounts: each becomes the session's moderator."`
-	Rapporteur   *string          `json:"rapporteur" doc:"Email of an account, or empty for none."`
+	Moderators   *[]string        `json:"moderators" doc:"Addresses of the moderators: each is invited by mail, and holds the role (and is named) once they accept. Omitted: those holding or invited keep it."`
+	Rapporteur   *string          `json:"rapporteur" doc:"Address of the rapporteur, invited as the moderators are, or empty for none."`
 	ConfirmClash bool             `json:"confirm_clash" doc:"Keep the session although a speaker is elsewhere then (409 speaker_clash otherwise)."`
 }
 
@@ -460,7 +461,11 @@ func (s *Server) apiUpdateSession(c *fiber.Ctx) error {
 	if err := form.JSON(c, &body); err != nil {
 		return err
 	}
-	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, body.apply(sessionInput(sv, fc.Zone))); err != nil {
+	held, err := s.sessionHeld(c, fc, sv)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Forums.UpdateSession(c.UserContext(), s.actor(c), fc.Process.ID, fc.Forum.ID, sv.ID, body.apply(held)); err != nil {
 		return err
 	}
 	return s.sendSession(c, fiber.StatusOK, fc, sv.ID)
@@ -474,8 +479,26 @@ func (s *Server) apiCancelSession(c *fiber.Ctx) error {
 	return s.sendSession(c, fiber.StatusOK, fc, sv.ID)
 }
 
-// sessionInput is what a session holds now, as an organiser would write it: the starting
-// point of a change.
+// sessionHeld is what a session holds now, as an organiser would write it: the starting point
+// of a change. The people it names are those holding its roles and those invited to them
+// (saving it again must not withdraw a pending invitation).
+func (s *Server) sessionHeld(c *fiber.Ctx, fc *forumContext, sv forums.SessionView) (forums.SessionInput, error) {
+	pending, err := access.PendingFor(c.UserContext(), s.DB, s.Clock.Now(), sv.ID)
+	if err != nil {
+		return forums.SessionInput{}, err
+	}
+	in := sessionInput(sv, fc.Zone)
+	for _, inv := range pending {
+		switch {
+		case inv.Role == access.Moderator:
+			in.Moderators = append(in.Moderators, inv.Email)
+		case in.Rapporteur == "":
+			in.Rapporteur = inv.Email
+		}
+	}
+	return in, nil
+}
+
 func sessionInput(sv forums.SessionView, zone *time.Location) forums.SessionInput {
 	in := forums.SessionInput{Kind: sv.Kind, Start: sv.StartsAt.In(zone).Format("2006-01-02T15:04"), End: sv.EndsAt.In(zone).Format("2006-01-02T15:04"),
 		QAMode: sv.QAMode, OnlineURL: sv.OnlineURL, RoomID: sv.RoomID, Capacity: sv.Capacity, Title: sv.Title, Description: sv.Description,

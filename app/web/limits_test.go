@@ -114,6 +114,8 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/registrations/guest/:token/sessions/:sid<int>", path: guest("gses@example.org", true) + fmt.Sprintf("/sessions/%d", workshop.ID)},
 			{route: "/api/v1/forums/:id/registrations", method: "POST", path: fmt.Sprintf("/api/v1/forums/%d/registrations", online.ID), who: "api@example.org",
 				json: `{"mode":"online","stakeholder_group":"academia","role":"participant","privacy_version":"` + privacy.Version + `"}`},
+			{route: "/invitations/:token/accept", path: "/invitations/x/accept", who: "invited@example.org"},
+			{route: "/invitations/:token/decline", path: "/invitations/x/decline"},
 			{route: "/api/v1/processes", method: "POST", path: "/api/v1/processes", who: "apiadmin@example.org", json: `{}`},
 		}
 		limited := map[string]bool{}

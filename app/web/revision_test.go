@@ -3,12 +3,14 @@ package web_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
@@ -103,6 +105,20 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 				}
 				return d.app.Access.RevokeByID(ctx, sys, p.ID, id)
 			}},
+			{"access.Accept", func() error {
+				err := access.Invitations{Notifier: d.app.Outbox}.Invite(ctx, db.DB, d.clock.Now(), sys, access.InviteInput{Email: "invited@example.org",
+					Role: access.Moderator, ProcessID: p.ID, SessionID: session.ID, Languages: []string{"es"}})
+				if err != nil {
+					return err
+				}
+				m, err := mail.Latest(ctx, db.DB, "invited@example.org")
+				if err != nil {
+					return err
+				}
+				link := invitationRE.FindString(m.Text)
+				_, err = d.app.Access.Accept(ctx, link[strings.LastIndex(link, "/")+1:], member.ID)
+				return err
+			}},
 			{"accounts.UpdateProfile", func() error {
 				return d.app.Accounts.UpdateProfile(ctx, member.ID, accounts.ProfileInput{Name: "Otro nombre", Language: "es"})
 			}},
@@ -126,7 +142,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.MoveMode": "as Register", "registration.Sweep": "as Register", "registration.SweepLoop": "as Register",
 			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.Export": "reads",
 			"registration.ResetFeed": "a person's feed address", "registration.RegisterSession": "as Register",
-			"registration.Write": "mail to registrants",
+			"registration.Write": "mail to registrants", "access.Decline": "an invitation's answer, which no page shows",
 		}
 		services := map[string]any{"processes": d.app.Processes, "forums": d.app.Forums, "registration": d.app.Registration,
 			"accounts": d.app.Accounts, "access": d.app.Access}

@@ -72,6 +72,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/registrations/guest/:token/badge", s.badge)
 	app.Get("/registrations/guest/:token/badge.png", s.badgeQR)
 
+	// Invitations to a session's roles, by the link mailed to the invited address: limited as
+	// the other mailed links are.
+	answering := s.limit("reset", s.Config.RateReset, nil)
+	app.Get("/invitations/:token", s.invitation)
+	app.Post("/invitations/:token/accept", s.requireAccount, answering, s.acceptInvitation)
+	app.Post("/invitations/:token/decline", answering, s.declineInvitation)
+
 	// Accounts.
 	app.Get("/signup", s.signUpForm)
 	app.Post("/signup", s.limit("signup", s.Config.RateSignUp, s.onForm("accounts/signup", "signup.title", "email",

@@ -16,6 +16,7 @@ type scenario struct {
 	as       *client // who sends it (a client of the site under test)
 	method   string
 	url      string
+	at       func() string // the URL, when an earlier row makes it (a mailed link)
 	form     url.Values        // sent as a form with the client's CSRF token
 	json     string            // sent as a JSON body
 	header   map[string]string // extra request headers
@@ -51,6 +52,9 @@ func (sc scenario) exchange(t *testing.T) {
 	t.Helper()
 	if sc.before != nil {
 		sc.before(t)
+	}
+	if sc.at != nil {
+		sc.url = sc.at()
 	}
 	counts := make([]int, len(sc.unchanged))
 	for i, table := range sc.unchanged {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/country"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
@@ -151,7 +152,13 @@ func (s *Server) sessionFormData(c *fiber.Ctx, fc *forumContext, session *forums
 	for i := range rows {
 		rows[i] = i
 	}
-	return map[string]any{"F": fc, "Session": session, "Rooms": rooms, "Kinds": forums.SessionKinds(), "QAModes": forums.QAModes(),
+	var invited []access.Invitation
+	if session != nil {
+		if invited, err = access.PendingFor(c.UserContext(), s.DB, s.Clock.Now(), session.ID); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"F": fc, "Session": session, "Invited": invited, "Rooms": rooms, "Kinds": forums.SessionKinds(), "QAModes": forums.QAModes(),
 		"Countries": country.List(lang(c)), "Groups": fc.Process.StakeholderGroups, "SpeakerRows": rows, "Filled": filled, "Languages": fc.Process.Languages, "Spoken": offeredLanguages}, nil
 }
 
@@ -205,7 +212,11 @@ func (s *Server) editSessionForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := sessionForm(sessionInput(sv, fc.Zone))
+	held, err := s.sessionHeld(c, fc, sv)
+	if err != nil {
+		return err
+	}
+	f := sessionForm(held)
 	d, err := s.sessionFormData(c, fc, &sv, f)
 	if err != nil {
 		return err

@@ -87,7 +87,7 @@ func programme(ctx context.Context, args []string) error {
 			for k := range 3 {
 				in.Speakers = append(in.Speakers, forums.SpeakerInput{Name: fmt.Sprintf("Ponente %d-%d", i+1, k+1), Affiliation: "Institución", Country: "MX", Group: "academia"})
 			}
-			if _, err := forums.CreateSession(ctx, tx, now, sys, p.ID, f.ID, in); err != nil {
+			if _, err := forums.CreateSession(ctx, tx, now, sys, forums.Effects{}, p.ID, f.ID, in); err != nil {
 				return fmt.Errorf("session %d: %w", i+1, err)
 			}
 		}
