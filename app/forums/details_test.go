@@ -533,7 +533,11 @@ func TestInvitationsAskNothingOfAccounts(t *testing.T) {
 			t.Fatalf("named without accepting: %+v %+v", v.Moderators, v.Rapporteurs)
 		}
 		if _, err := forums.CreateSession(ctx, db.DB, x.now, audit.Actor{}, forums.Effects{}, x.p.ID, x.f.ID,
-			func() forums.SessionInput { in := x.input("Otro", "2026-12-17T12:00", "2026-12-17T13:00"); in.Moderators = []string{"a@example.org"}; return in }()); err == nil {
+			func() forums.SessionInput {
+				in := x.input("Otro", "2026-12-17T12:00", "2026-12-17T13:00")
+				in.Moderators = []string{"a@example.org"}
+				return in
+			}()); err == nil {
 			t.Fatal("a session named people with nothing to invite them")
 		}
 	})

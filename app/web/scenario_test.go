@@ -16,7 +16,7 @@ type scenario struct {
 	as       *client // who sends it (a client of the site under test)
 	method   string
 	url      string
-	at       func() string // the URL, when an earlier row makes it (a mailed link)
+	at       func() string     // the URL, when an earlier row makes it (a mailed link)
 	form     url.Values        // sent as a form with the client's CSRF token
 	json     string            // sent as a JSON body
 	header   map[string]string // extra request headers
