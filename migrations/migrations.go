@@ -30,6 +30,7 @@ func New() *migrate.Migrations {
 	registerInviteUpdates(m)
 	registerProcessContact(m)
 	registerRoleInvitations(m)
+	registerLiveEvents(m)
 	return m
 }
 

@@ -2,81 +2,144 @@ package realtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
 )
 
-// Broker carries published events to the hub of every instance.
-type Broker interface {
-	// Publish sends e to every instance, this one included. Call it after the transaction
-	// that made the change has committed.
-	Publish(ctx context.Context, e Event) error
-	// Run delivers events to hub until ctx ends.
-	Run(ctx context.Context, hub *Hub) error
+// Notice is what instances tell each other: a room's event number (the frames are in
+// live_events), or (Seq 0) that its counts changed for Keys (none: all).
+type Notice struct {
+	Room string
+	Seq  uint64
+	Keys []string
 }
 
-// Local is the broker of a single instance (SQLite, or tests): events go straight to its hub.
-type Local struct{ Hub *Hub }
+// Receiver is what a broker hands notices to: the hub.
+type Receiver interface {
+	Notice(n Notice)
+	// Reconnected says notices may have been lost while the broker was away.
+	Reconnected()
+}
 
-// Publish delivers e to the hub.
-func (l Local) Publish(_ context.Context, e Event) error {
-	l.Hub.Deliver(e)
+// Broker carries notices between instances.
+type Broker interface {
+	// Send tells every other instance.
+	Send(ctx context.Context, notices []Notice) error
+	// Listen hands the other instances' notices to r until ctx ends.
+	Listen(ctx context.Context, r Receiver) error
+}
+
+// Local is the broker of a single instance (SQLite): there is nobody to tell.
+type Local struct{}
+
+// Send does nothing: the hub has delivered already.
+func (Local) Send(context.Context, []Notice) error { return nil }
+
+// Listen waits for ctx.
+func (Local) Listen(ctx context.Context, _ Receiver) error {
+	<-ctx.Done()
 	return nil
 }
-
-// Run waits for ctx: delivery happens in Publish.
-func (l Local) Run(ctx context.Context, _ *Hub) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-// ErrTooLarge: PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
-var ErrTooLarge = errors.New("realtime: event too large for NOTIFY")
 
 // maxPayload stays under PostgreSQL's 8000-byte NOTIFY limit.
 const maxPayload = 7900
 
-// Postgres carries events between instances through LISTEN/NOTIFY on one channel. Every
-// instance runs one listener connection; after it reconnects, the hub resyncs, since
-// notifications sent meanwhile are lost.
+// Postgres carries notices between instances through LISTEN/NOTIFY on one channel: a line per
+// notice, "e <room> <seq>" or "c <room> <key,key...>". Every instance runs one listener
+// connection; while it reconnects, notices are lost, so the hub then catches every room up
+// from live_events (Receiver.Reconnected) and nobody is dropped.
 type Postgres struct {
 	DB      *bun.DB
 	Channel string
 	Logger  *slog.Logger
 	// Ping is how long the listener waits for a notification before checking the connection.
 	Ping time.Duration
-	// Listening, when set, is called each time the listener has (re)connected and the hub has
-	// resynced: from then on nothing published is missed.
+	// Listening, when set, is called each time the listener has (re)connected and caught up.
 	Listening func()
 }
 
-// Publish sends e with NOTIFY.
-func (p *Postgres) Publish(ctx context.Context, e Event) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("encoding event of %s: %w", e.Room, err)
+// Send notifies the other instances (this one hears its own notices too and finds them
+// delivered already).
+func (p *Postgres) Send(ctx context.Context, notices []Notice) error {
+	var b strings.Builder
+	flush := func() error {
+		if b.Len() == 0 {
+			return nil
+		}
+		err := pgdriver.Notify(ctx, p.DB, p.Channel, b.String())
+		b.Reset()
+		if err != nil {
+			return fmt.Errorf("notifying the other instances: %w", err)
+		}
+		return nil
 	}
-	if len(b) > maxPayload {
-		return ErrTooLarge
+	for _, n := range notices {
+		line := encodeNotice(n)
+		if b.Len()+len(line)+1 > maxPayload {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
 	}
-	if err := pgdriver.Notify(ctx, p.DB, p.Channel, string(b)); err != nil {
-		return fmt.Errorf("publishing event %d of %s: %w", e.Seq, e.Room, err)
-	}
-	return nil
+	return flush()
 }
 
-// Run listens until ctx ends, delivering every notification to hub. When the channel is quiet
-// for Ping, the listener notifies itself on a private channel; if that does not come back
-// within another Ping, the connection is dead and is replaced.
-func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
+// encodeNotice writes a notice as one line; counts naming too many keys to fit name none
+// (all).
+func encodeNotice(n Notice) string {
+	if n.Seq != 0 {
+		return "e " + n.Room + " " + strconv.FormatUint(n.Seq, 10)
+	}
+	keys := strings.Join(n.Keys, ",")
+	if len(keys)+len(n.Room)+3 > maxPayload {
+		keys = ""
+	}
+	return strings.TrimSpace("c " + n.Room + " " + keys)
+}
+
+func decodeNotice(line string) (Notice, error) {
+	parts := strings.SplitN(line, " ", 3)
+	if len(parts) < 2 {
+		return Notice{}, fmt.Errorf("a notice without a room: %q", line)
+	}
+	n := Notice{Room: parts[1]}
+	switch parts[0] {
+	case "e":
+		if len(parts) != 3 {
+			return n, fmt.Errorf("an event notice without a number: %q", line)
+		}
+		seq, err := strconv.ParseUint(parts[2], 10, 64)
+		if err != nil || seq == 0 {
+			return n, fmt.Errorf("an event notice with a bad number: %q", line)
+		}
+		n.Seq = seq
+	case "c":
+		if len(parts) == 3 && parts[2] != "" {
+			n.Keys = strings.Split(parts[2], ",")
+		}
+	default:
+		return n, fmt.Errorf("an unknown notice: %q", line)
+	}
+	return n, nil
+}
+
+// Listen listens until ctx ends. When the channel is quiet for Ping, the listener notifies
+// itself on a private channel; if that does not come back within another Ping, the connection
+// is dead and is replaced.
+func (p *Postgres) Listen(ctx context.Context, r Receiver) error {
 	ping := p.Ping
 	if ping == 0 {
 		ping = 30 * time.Second
@@ -85,7 +148,7 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 	var ln *pgdriver.Listener
 	defer func() {
 		if ln != nil {
-			ln.Close()
+			_ = ln.Close()
 		}
 	}()
 	waitingForPing, confirming := false, false
@@ -93,60 +156,61 @@ func (p *Postgres) Run(ctx context.Context, hub *Hub) error {
 		if ln == nil {
 			ln = pgdriver.NewListener(p.DB)
 			if err := ln.Listen(ctx, p.Channel, pingChannel); err != nil {
-				ln.Close()
+				_ = ln.Close()
 				ln = nil
 				if ctx.Err() != nil {
-					return ctx.Err()
+					return nil
 				}
 				p.Logger.Warn("realtime: listening failed, retrying", "err", err)
 				select {
 				case <-ctx.Done():
-					return ctx.Err()
+					return nil
 				case <-time.After(time.Second):
 				}
 				continue
 			}
-			// LISTEN is written, not confirmed: the listener is known to be listening only once
-			// its own ping comes back. Until then clients are not told to resync, or they could
-			// take a snapshot before a notification that is then lost.
-			if perr := pgdriver.Notify(ctx, p.DB, pingChannel, ""); perr != nil {
-				p.Logger.Warn("realtime: ping failed", "err", perr)
+			// LISTEN is written, not confirmed: the listener is known to listen only once its
+			// own ping comes back; the catch-up waits for that, or it could miss a notice.
+			if err := pgdriver.Notify(ctx, p.DB, pingChannel, ""); err != nil {
+				p.Logger.Warn("realtime: ping failed", "err", err)
 			}
 			waitingForPing, confirming = true, true
 		}
 		channel, payload, err := ln.ReceiveTimeout(ctx, ping)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil
 		}
 		var ne net.Error
 		switch {
 		case err != nil && errors.As(err, &ne) && ne.Timeout() && !waitingForPing:
-			if perr := pgdriver.Notify(ctx, p.DB, pingChannel, ""); perr != nil {
-				p.Logger.Warn("realtime: ping failed", "err", perr)
+			if err := pgdriver.Notify(ctx, p.DB, pingChannel, ""); err != nil {
+				p.Logger.Warn("realtime: ping failed", "err", err)
 			}
 			waitingForPing = true
 		case err != nil:
 			p.Logger.Warn("realtime: listener connection lost, reconnecting", "err", err)
-			ln.Close()
+			_ = ln.Close()
 			ln = nil
 		case channel == pingChannel:
 			waitingForPing = false
 			if confirming {
 				confirming = false
-				// Whatever was sent while nobody listened is lost: clients must resync.
-				hub.Resync()
+				// Whatever was committed before this listener listened is read now.
+				r.Reconnected()
 				if p.Listening != nil {
 					p.Listening()
 				}
 			}
 		default:
 			waitingForPing = false
-			var e Event
-			if err := json.Unmarshal([]byte(payload), &e); err != nil {
-				p.Logger.Error("realtime: bad notification", "err", err)
-				continue
+			for _, line := range strings.Split(payload, "\n") {
+				n, err := decodeNotice(line)
+				if err != nil {
+					p.Logger.Error("realtime: bad notice", "err", err)
+					continue
+				}
+				r.Notice(n)
 			}
-			hub.Deliver(e)
 		}
 	}
 }

@@ -1,206 +1,239 @@
-// Package realtime fans events out to the listeners of a room (a live session) on this
-// instance, with the room's sequence numbers, a replay buffer for clients that reconnect, and
-// bounded per-listener queues so one slow client never delays the others. A Broker carries
-// events between instances. It knows nothing of Q&A rules and writes nothing to the database:
-// the capability that changes the database assigns the sequence number and publishes after
-// commit.
 package realtime
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
+	"log/slog"
 	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
 )
 
-// Event is one message for a room. Frame is the JSON object clients receive, encoded once by
-// the publisher however many listeners there are.
-type Event struct {
-	Room  string          `json:"room"`
-	Seq   uint64          `json:"seq"`
-	Frame json.RawMessage `json:"frame"`
+// Counter makes a room's counts frame (unnumbered, e.g. {"type":"votes",...}) for the keys
+// whose counts changed (none: all of them), read from the database.
+type Counter func(ctx context.Context, room string, keys []string) ([]byte, error)
+
+// Config sets a hub's sizes and times; zero values take the defaults.
+type Config struct {
+	Ring       int           // events kept in memory per room for replay (1024)
+	Archive    int           // events read back from live_events per room, at most (20000)
+	Queue      int           // frames one listener may leave waiting (512)
+	CountEvery time.Duration // a room's counts frames at most this often (200 ms: five a second)
+	Idle       time.Duration // a room without listeners is freed after this (2 min)
+	Keep       time.Duration // events older than this are pruned from live_events (30 min)
+	Now        func() time.Time
 }
 
-// Why a subscription ended.
-var (
-	// ErrSlow: the listener's queue was full; it should reconnect and replay.
-	ErrSlow = errors.New("realtime: listener too slow, dropped")
-	// ErrResync: events may have been lost (the broker reconnected); take a fresh snapshot.
-	ErrResync = errors.New("realtime: events may be missing, resync")
-	// ErrClosed: the hub is shutting down.
-	ErrClosed = errors.New("realtime: hub closed")
-)
+func (c Config) withDefaults() Config {
+	if c.Ring <= 0 {
+		c.Ring = 1024
+	}
+	if c.Archive <= 0 {
+		c.Archive = 20000
+	}
+	if c.Queue <= 0 {
+		c.Queue = 512
+	}
+	if c.CountEvery <= 0 {
+		c.CountEvery = 200 * time.Millisecond
+	}
+	if c.Idle <= 0 {
+		c.Idle = 2 * time.Minute
+	}
+	if c.Keep <= 0 {
+		c.Keep = 30 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
 
-// Hub holds the rooms of this instance.
+// Hub holds this instance's rooms. Publish and Touch are what capabilities call after their
+// transaction commits; Subscribe is what a connection calls.
 type Hub struct {
-	replay int // events kept per room for replay
-	queue  int // events one listener may have waiting
+	db     bun.IDB
+	broker Broker
+	count  Counter
+	cfg    Config
+	log    *slog.Logger
 
 	mu     sync.Mutex
 	rooms  map[string]*room
 	closed bool
+	ctx    context.Context // the hub's own work (reads, counts) runs under it
+	stop   context.CancelFunc
 }
 
-type room struct {
-	last   uint64
-	recent []Event // ring of the last events, oldest first once full
-	start  int     // index of the oldest event in recent
-	subs   map[*Subscription]struct{}
+// NewHub makes a hub reading db, telling other instances through broker (Local for one
+// instance), and making counts frames with count (nil: counts are not sent).
+func NewHub(db bun.IDB, broker Broker, count Counter, cfg Config, log *slog.Logger) *Hub {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Hub{db: db, broker: broker, count: count, cfg: cfg.withDefaults(), log: log, rooms: map[string]*room{}, ctx: ctx, stop: stop}
 }
 
-// NewHub keeps replay events per room and lets each listener have queue events waiting.
-func NewHub(replay, queue int) *Hub {
-	return &Hub{replay: max(replay, 1), queue: max(queue, 1), rooms: map[string]*room{}}
-}
-
-// Subscription is one listener of one room.
-type Subscription struct {
-	room   string
-	events chan Event
-	done   chan struct{}
-	err    error
-	once   sync.Once
-}
-
-// Events delivers the room's events in order. Read Done too: it closes when the hub drops the
-// subscription, after which Err says why.
-func (s *Subscription) Events() <-chan Event { return s.events }
-
-// Done closes when the subscription ends.
-func (s *Subscription) Done() <-chan struct{} { return s.done }
-
-// Err says why the subscription ended (nil while it runs or after Unsubscribe).
-func (s *Subscription) Err() error {
-	select {
-	case <-s.done:
-		return s.err
-	default:
+// room returns the named room, making it when create is set (nil otherwise when absent).
+func (h *Hub) room(name string, create bool) *room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
 		return nil
 	}
-}
-
-func (s *Subscription) end(err error) {
-	s.once.Do(func() {
-		s.err = err
-		close(s.done)
-	})
-}
-
-func (h *Hub) roomLocked(name string) *room {
 	r := h.rooms[name]
-	if r == nil {
-		r = &room{subs: map[*Subscription]struct{}{}}
+	if r == nil && create {
+		r = &room{name: name, hub: h, listeners: map[*Listener]struct{}{}, ahead: map[uint64]Event{},
+			touched: map[string]struct{}{}, active: h.cfg.Now()}
 		h.rooms[name] = r
 	}
 	return r
 }
 
-// Subscribe adds a listener to room. The listener has state up to sequence since (from an
-// earlier connection): missed holds the buffered events after it. complete is false when this
-// hub cannot vouch for the gap (the buffer does not reach back that far, the hub has seen no
-// event of the room since it started or resynced, or the client is ahead of it); the caller
-// then sends a fresh snapshot from the database, which is the truth. Events delivered after
-// this call arrive on the subscription, so subscribing before reading a snapshot loses nothing.
-func (h *Hub) Subscribe(roomName string, since uint64) (sub *Subscription, missed []Event, complete bool, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return nil, nil, false, ErrClosed
-	}
-	r := h.roomLocked(roomName)
-	ordered := r.ordered()
-	complete = r.last > 0 && since <= r.last && (since == r.last || (len(ordered) > 0 && ordered[0].Seq <= since+1))
-	for _, e := range ordered {
-		if e.Seq > since {
-			missed = append(missed, e)
+// Publish delivers events committed by this instance to its listeners and tells the other
+// instances their numbers. Call it after the transaction that appended them has committed.
+func (h *Hub) Publish(ctx context.Context, events ...Event) error {
+	notices := make([]Notice, 0, len(events))
+	for _, e := range events {
+		if r := h.room(e.Room, false); r != nil {
+			r.deliver(e)
 		}
+		notices = append(notices, Notice{Room: e.Room, Seq: e.Seq})
 	}
-	if !complete {
-		missed = nil
-	}
-	sub = &Subscription{room: roomName, events: make(chan Event, h.queue), done: make(chan struct{})}
-	r.subs[sub] = struct{}{}
-	return sub, missed, complete, nil
+	return h.broker.Send(ctx, notices)
 }
 
-// Last returns the newest sequence number this instance has seen in room.
-func (h *Hub) Last(roomName string) uint64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if r := h.rooms[roomName]; r != nil {
-		return r.last
+// Touch says that counts of room changed for keys (a vote, say). Listeners get one counts frame
+// for all the touches of a moment, at most once per CountEvery, on every instance.
+func (h *Hub) Touch(room string, keys ...string) {
+	if r := h.room(room, true); r != nil {
+		r.touch(keys, true)
 	}
-	return 0
 }
 
-// Unsubscribe removes a listener.
-func (h *Hub) Unsubscribe(sub *Subscription) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if r := h.rooms[sub.room]; r != nil {
-		delete(r.subs, sub)
+// Subscribe adds a listener to room. since is the last number the client holds (0: none). When
+// complete, what it missed is already queued on the listener; otherwise the caller reads the
+// room's state with its number and hands it to Listener.Start. Either way nothing delivered
+// after this call is lost.
+func (h *Hub) Subscribe(ctx context.Context, roomName string, since uint64, who Who) (*Listener, bool, error) {
+	r := h.room(roomName, true)
+	if r == nil {
+		return nil, false, ErrClosed
 	}
-	sub.end(nil)
+	if err := r.load(ctx); err != nil {
+		return nil, false, err
+	}
+	return r.subscribe(ctx, since, who)
 }
 
-// Deliver hands an event to the room's listeners. Events at or below the room's last sequence
-// are duplicates and dropped. A listener whose queue is full is dropped with ErrSlow instead of
-// holding up the others; it recovers by reconnecting with its last sequence.
-func (h *Hub) Deliver(e Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
+// Listeners counts the listeners of room on this instance.
+func (h *Hub) Listeners(room string) int {
+	r := h.room(room, false)
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.listeners)
+}
+
+// Notice is what the broker hands the hub from another instance.
+func (h *Hub) Notice(n Notice) {
+	if n.Seq == 0 {
+		if r := h.room(n.Room, false); r != nil {
+			r.touch(n.Keys, false)
+		}
 		return
 	}
-	r := h.roomLocked(e.Room)
-	if e.Seq <= r.last {
-		return
+	if r := h.room(n.Room, false); r != nil {
+		r.heard(n.Seq)
 	}
-	r.last = e.Seq
-	if len(r.recent) < h.replay {
-		r.recent = append(r.recent, e)
-	} else {
-		r.recent[r.start] = e
-		r.start = (r.start + 1) % len(r.recent)
+}
+
+// Reconnected catches every room up from live_events after the broker lost its connection:
+// notices sent meanwhile are gone, the events are not. Listeners stay connected.
+func (h *Hub) Reconnected() {
+	h.mu.Lock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
 	}
-	for sub := range r.subs {
+	h.mu.Unlock()
+	for _, r := range rooms {
+		cur, err := Current(h.ctx, h.db, r.name)
+		if err != nil {
+			h.log.Warn("realtime: catching up", "room", r.name, "err", err)
+			continue
+		}
+		r.heard(cur)
+		r.touch(nil, false) // counts may have changed unheard
+	}
+}
+
+// Run listens to the other instances, frees idle rooms and prunes old events until ctx ends,
+// then ends every listener.
+func (h *Hub) Run(ctx context.Context) error {
+	defer h.Close()
+	done := make(chan error, 1)
+	go func() { done <- h.broker.Listen(ctx, h) }()
+	t := time.NewTicker(min(h.cfg.Idle/2, time.Minute))
+	defer t.Stop()
+	for {
 		select {
-		case sub.events <- e:
-		default:
-			delete(r.subs, sub)
-			sub.end(ErrSlow)
+		case <-ctx.Done():
+			<-done
+			return nil
+		case err := <-done:
+			if ctx.Err() == nil && err != nil {
+				return err
+			}
+			<-ctx.Done()
+			return nil
+		case <-t.C:
+			h.sweep(ctx)
 		}
 	}
 }
 
-// Resync drops every listener with ErrResync and forgets the replay buffers: after a broker
-// reconnect, events may have been lost, so every client must take a fresh snapshot.
-func (h *Hub) Resync() {
+// sweep frees rooms idle past Idle and prunes events older than Keep.
+func (h *Hub) sweep(ctx context.Context) {
+	now := h.cfg.Now()
+	h.mu.Lock()
+	for name, r := range h.rooms {
+		if r.idle(now, h.cfg.Idle) {
+			delete(h.rooms, name)
+		}
+	}
+	h.mu.Unlock()
+	if err := Prune(ctx, h.db, now.Add(-h.cfg.Keep)); err != nil && ctx.Err() == nil {
+		h.log.Warn("realtime: pruning", "err", err)
+	}
+}
+
+// Sweep runs one sweep now (tests move the clock).
+func (h *Hub) Sweep(ctx context.Context) { h.sweep(ctx) }
+
+// Rooms counts the rooms held in memory.
+func (h *Hub) Rooms() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for name, r := range h.rooms {
-		for sub := range r.subs {
-			sub.end(ErrResync)
-		}
-		delete(h.rooms, name)
-	}
+	return len(h.rooms)
 }
 
-// Close ends every subscription with ErrClosed.
+// Close ends every listener with ErrClosed.
 func (h *Hub) Close() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closed = true
-	for _, r := range h.rooms {
-		for sub := range r.subs {
-			sub.end(ErrClosed)
-		}
+	if h.closed {
+		h.mu.Unlock()
+		return
 	}
+	h.closed = true
+	rooms := h.rooms
 	h.rooms = map[string]*room{}
-}
-
-// ordered returns the buffered events oldest first.
-func (r *room) ordered() []Event {
-	out := make([]Event, 0, len(r.recent))
-	out = append(out, r.recent[r.start:]...)
-	return append(out, r.recent[:r.start]...)
+	h.mu.Unlock()
+	h.stop()
+	for _, r := range rooms {
+		r.endAll(ErrClosed)
+	}
 }

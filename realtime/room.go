@@ -1,0 +1,448 @@
+package realtime
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// room is one live room on this instance. Its lock is its own: rooms never wait on each other.
+type room struct {
+	name string
+	hub  *Hub
+
+	loadOnce sync.Once
+	loadErr  error
+	readMu   sync.Mutex // one read-back at a time: those waiting find what it read
+
+	mu        sync.Mutex
+	loading   bool             // a listener is loading it: events published meanwhile are kept
+	ready     bool             // loaded: last and held are the database's
+	last      uint64           // the newest number delivered here
+	held      []Event          // the events up to last held for replay, oldest first, in a row
+	ahead     map[uint64]Event // events that arrived before the ones between were delivered
+	heardOf   uint64           // the newest number heard of
+	filling   bool
+	listeners map[*Listener]struct{}
+	active    time.Time
+
+	touched    map[string]struct{}
+	all        bool // a touch named no keys: every count
+	localTouch bool // a touch from this instance: the others are told at the flush
+	flushing   bool
+	lastFlush  time.Time
+}
+
+// load reads the room's number and recent events, once.
+func (r *room) load(ctx context.Context) error {
+	r.loadOnce.Do(func() {
+		r.mu.Lock()
+		r.loading = true
+		r.mu.Unlock()
+		last, err := Current(ctx, r.hub.db, r.name)
+		if err != nil {
+			r.loadErr = err
+			return
+		}
+		from := uint64(0)
+		if ring := uint64(r.hub.cfg.Ring); last > ring {
+			from = last - ring
+		}
+		events, err := Since(ctx, r.hub.db, r.name, from, r.hub.cfg.Ring)
+		if err != nil {
+			r.loadErr = err
+			return
+		}
+		r.mu.Lock()
+		r.ready, r.last, r.heardOf = true, last, last
+		for _, e := range events {
+			if e.Seq <= last && (len(r.held) == 0 || e.Seq == r.held[len(r.held)-1].Seq+1) {
+				r.held = append(r.held, e)
+			}
+		}
+		// Events published while loading arrived ahead of it: those after it stand.
+		r.deliverAhead()
+		r.mu.Unlock()
+	})
+	if r.loadErr != nil {
+		// A failed load is tried again by the next listener.
+		r.hub.mu.Lock()
+		if r.hub.rooms[r.name] == r {
+			delete(r.hub.rooms, r.name)
+		}
+		r.hub.mu.Unlock()
+	}
+	return r.loadErr
+}
+
+// subscribe adds a listener that holds the events up to since.
+func (r *room) subscribe(ctx context.Context, since uint64, who Who) (*Listener, bool, error) {
+	r.mu.Lock()
+	oldest := r.oldestHeld()
+	needOlder := since > 0 && since < r.last && oldest > since+1
+	ahead := since > r.last
+	r.mu.Unlock()
+	if needOlder {
+		if err := r.readBack(ctx, since); err != nil {
+			return nil, false, err
+		}
+	}
+	if ahead {
+		// The client saw a number this instance has not delivered yet (it was on another
+		// instance): that number is committed, so it is read here; a number beyond the
+		// database's is none of this room's.
+		cur, err := Current(ctx, r.hub.db, r.name)
+		if err != nil {
+			return nil, false, err
+		}
+		if since > cur {
+			since = 0
+		} else {
+			r.heard(cur)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := newListener(r, who, r.hub.cfg.Queue)
+	r.listeners[l] = struct{}{}
+	r.active = r.hub.cfg.Now()
+	switch {
+	case since == 0:
+		return l, false, nil
+	case since >= r.last:
+		l.floor = since // what is still to come here, it holds already
+		return l, true, nil
+	case r.oldestHeld() > since+1:
+		return l, false, nil // pruned: a fresh state instead
+	}
+	missed := r.held[sortSearch(r.held, since+1):]
+	if len(missed) > r.hub.cfg.Queue {
+		return l, false, nil // more than it may queue: a fresh state instead
+	}
+	l.floor = since
+	for _, e := range missed {
+		l.push(e.Seq, e.frameFor(who))
+	}
+	return l, true, nil
+}
+
+// oldestHeld is the number of the oldest event held in memory (last+1 when none).
+func (r *room) oldestHeld() uint64 {
+	if len(r.held) > 0 {
+		return r.held[0].Seq
+	}
+	return r.last + 1
+}
+
+// sortSearch is the index of the first held event numbered seq or more.
+func sortSearch(held []Event, seq uint64) int {
+	i, _ := slices.BinarySearchFunc(held, seq, func(e Event, seq uint64) int {
+		switch {
+		case e.Seq < seq:
+			return -1
+		case e.Seq > seq:
+			return 1
+		}
+		return 0
+	})
+	return i
+}
+
+// readBack reads the events after since that memory no longer holds, once for every listener
+// that needs them at the same time: the first reads, those waiting on readMu find them held.
+func (r *room) readBack(ctx context.Context, since uint64) error {
+	r.readMu.Lock()
+	defer r.readMu.Unlock()
+	r.mu.Lock()
+	oldest := r.oldestHeld()
+	if oldest <= since+1 {
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
+	limit := int(oldest - since - 1)
+	if limit > r.hub.cfg.Archive {
+		return nil // too far back: a fresh state instead
+	}
+	events, err := Since(ctx, r.hub.db, r.name, since, limit)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	oldest = r.oldestHeld()
+	var keep []Event
+	for _, e := range events {
+		if e.Seq < oldest {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) > 0 && keep[len(keep)-1].Seq+1 == oldest {
+		r.held = append(keep, r.held...)
+	}
+	return nil
+}
+
+// deliver takes an event committed on this instance (or read from live_events): in order, it
+// goes to the listeners; ahead of a gap, it waits while the gap is read.
+func (r *room) deliver(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ready {
+		// Loading: the load reads the database before or after this event committed, and keeps
+		// it in the second case. Nobody loading: nobody listens here.
+		if r.loading {
+			r.ahead[e.Seq] = e
+		}
+		return
+	}
+	r.take(e)
+}
+
+// take is deliver with the lock held.
+func (r *room) take(e Event) {
+	if e.Seq <= r.last {
+		return
+	}
+	if e.Seq > r.last+1 {
+		r.ahead[e.Seq] = e
+		r.want(e.Seq)
+		return
+	}
+	r.accept(e)
+	r.deliverAhead()
+}
+
+// deliverAhead delivers the waiting events that now follow in order, and forgets stale ones.
+func (r *room) deliverAhead() {
+	for {
+		e, ok := r.ahead[r.last+1]
+		if !ok {
+			break
+		}
+		delete(r.ahead, e.Seq)
+		r.accept(e)
+	}
+	for seq := range r.ahead {
+		if seq <= r.last {
+			delete(r.ahead, seq)
+		}
+	}
+	if len(r.ahead) > 0 {
+		r.want(slices.Max(mapsKeys(r.ahead)))
+	}
+}
+
+func mapsKeys(m map[uint64]Event) []uint64 {
+	out := make([]uint64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// accept delivers the next event to every listener.
+func (r *room) accept(e Event) {
+	r.last = e.Seq
+	r.heardOf = max(r.heardOf, e.Seq)
+	r.active = r.hub.cfg.Now()
+	r.held = append(r.held, e)
+	if len(r.held) >= 2*r.hub.cfg.Ring+r.hub.cfg.Archive {
+		// Past the bound, the oldest leave memory (at once, not one per event); a listener
+		// further back has them read back once for all.
+		r.held = append(r.held[:0:0], r.held[len(r.held)-r.hub.cfg.Ring:]...)
+	}
+	var public, full, gap []byte
+	for l := range r.listeners {
+		var f []byte
+		switch {
+		case l.who.Moderator:
+			if full == nil {
+				full = e.frameFor(l.who)
+			}
+			f = full
+		case e.Owner != "" && slices.Contains(l.who.Keys, e.Owner):
+			f = e.frameFor(l.who)
+		case e.Public != nil:
+			public = e.Public
+			f = public
+		default:
+			if gap == nil {
+				gap = gapFrame(e.Seq)
+			}
+			f = gap
+		}
+		if !l.push(e.Seq, f) {
+			delete(r.listeners, l)
+		}
+	}
+}
+
+// heard notes a number another instance committed (or the database holds): what is missing
+// up to it is read from live_events.
+func (r *room) heard(seq uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ready && seq > r.last {
+		r.want(seq)
+	}
+}
+
+// want starts reading the events up to seq, unless a read is under way (it goes on to seq).
+func (r *room) want(seq uint64) {
+	r.heardOf = max(r.heardOf, seq)
+	if r.filling {
+		return
+	}
+	r.filling = true
+	go r.fill()
+}
+
+// fill reads from live_events what lies between the last event delivered and the newest heard
+// of, one query for every listener of the room.
+func (r *room) fill() {
+	ctx := r.hub.ctx
+	wait := 50 * time.Millisecond
+	for {
+		r.mu.Lock()
+		from, to := r.last, r.heardOf
+		if from >= to {
+			r.filling = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		events, err := Since(ctx, r.hub.db, r.name, from, int(min(to-from, 1000)))
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			r.hub.log.Warn("realtime: reading missed events", "room", r.name, "err", err)
+			time.Sleep(wait)
+			wait = min(2*wait, 5*time.Second)
+			continue
+		}
+		r.mu.Lock()
+		switch {
+		case r.last != from:
+			// Delivered meanwhile: what was read is checked against where the room is now.
+		case len(events) == 0:
+			// Heard of, yet not in the database: pruned while this instance was away.
+			r.resync(r.heardOf)
+			r.filling = false
+			r.mu.Unlock()
+			return
+		case events[0].Seq > r.last+1:
+			r.resync(events[0].Seq - 1)
+		}
+		for _, e := range events {
+			if e.Seq == r.last+1 {
+				r.accept(e)
+			}
+		}
+		r.deliverAhead()
+		r.mu.Unlock()
+	}
+}
+
+// resync moves the room past events it cannot read: its listeners cannot be served in order
+// and take a fresh state.
+func (r *room) resync(to uint64) {
+	r.last, r.held = to, nil
+	for l := range r.listeners {
+		delete(r.listeners, l)
+		l.end(ErrResync)
+	}
+}
+
+// touch notes counts changed for keys (none: all); a counts frame follows within CountEvery.
+func (r *room) touch(keys []string, local bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(keys) == 0 {
+		r.all = true
+	}
+	for _, k := range keys {
+		r.touched[k] = struct{}{}
+	}
+	r.localTouch = r.localTouch || local
+	if r.flushing {
+		return
+	}
+	r.flushing = true
+	wait := r.hub.cfg.CountEvery - r.hub.cfg.Now().Sub(r.lastFlush)
+	if wait < 0 {
+		wait = 0
+	}
+	time.AfterFunc(wait, r.flush)
+}
+
+// flush sends one counts frame for every touch since the last, and tells the other instances
+// once.
+func (r *room) flush() {
+	r.mu.Lock()
+	var keys []string
+	if !r.all {
+		keys = make([]string, 0, len(r.touched))
+		for k := range r.touched {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+	}
+	local, listening := r.localTouch, len(r.listeners) > 0
+	r.touched, r.all, r.localTouch = map[string]struct{}{}, false, false
+	r.flushing, r.lastFlush = false, r.hub.cfg.Now()
+	r.mu.Unlock()
+	ctx := r.hub.ctx
+	if local {
+		if err := r.hub.broker.Send(ctx, []Notice{{Room: r.name, Keys: keys}}); err != nil && ctx.Err() == nil {
+			r.hub.log.Warn("realtime: telling counts", "room", r.name, "err", err)
+		}
+	}
+	if !listening || r.hub.count == nil {
+		return
+	}
+	frame, err := r.hub.count(ctx, r.name, keys)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.hub.log.Warn("realtime: reading counts", "room", r.name, "err", err)
+		}
+		return
+	}
+	if frame == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for l := range r.listeners {
+		if !l.push(0, frame) {
+			delete(r.listeners, l)
+		}
+	}
+}
+
+// leave removes a listener.
+func (r *room) leave(l *Listener) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.listeners, l)
+	r.active = r.hub.cfg.Now()
+}
+
+// idle tells whether the room can be freed: nobody listens and nothing happened for a while.
+func (r *room) idle(now time.Time, after time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.listeners) == 0 && !r.filling && !r.flushing && now.Sub(r.active) >= after
+}
+
+// endAll ends every listener with err.
+func (r *room) endAll(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for l := range r.listeners {
+		delete(r.listeners, l)
+		l.end(err)
+	}
+}
