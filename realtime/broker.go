@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -145,7 +146,25 @@ func (p *Postgres) Listen(ctx context.Context, r Receiver) error {
 		ping = 30 * time.Second
 	}
 	pingChannel := fmt.Sprintf("%s_ping_%d", p.Channel, rand.Uint64())
-	var ln *pgdriver.Listener
+	var (
+		ln      *pgdriver.Listener
+		mu      sync.Mutex // guards current, which the stop below closes
+		current *pgdriver.Listener
+	)
+	use := func(l *pgdriver.Listener) {
+		mu.Lock()
+		current = l
+		mu.Unlock()
+	}
+	// A receive waits up to Ping: ending ctx closes the connection, so Listen returns at once.
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if current != nil {
+			_ = current.Close()
+		}
+	})
+	defer stop()
 	defer func() {
 		if ln != nil {
 			_ = ln.Close()
@@ -155,6 +174,10 @@ func (p *Postgres) Listen(ctx context.Context, r Receiver) error {
 	for {
 		if ln == nil {
 			ln = pgdriver.NewListener(p.DB)
+			use(ln)
+			if ctx.Err() != nil {
+				return nil
+			}
 			if err := ln.Listen(ctx, p.Channel, pingChannel); err != nil {
 				_ = ln.Close()
 				ln = nil

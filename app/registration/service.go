@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,9 +20,37 @@ type Service struct {
 	Clock    clock.Clock
 	Notifier Notifier
 	Links    Links
+	// Live is told, after commit, which forum's counts changed (the hub: organisers watch them
+	// live); nil tells nobody.
+	Live Toucher
 
 	once    sync.Once
 	batches store.Batcher[forumRequest, Result]
+}
+
+// Toucher hears that a live room's counts changed (realtime.Hub).
+type Toucher interface {
+	Touch(room string, keys ...string)
+}
+
+// CountsRoom is the live room of forum forumID's registration counts.
+func CountsRoom(forumID int64) string { return "registrants:" + strconv.FormatInt(forumID, 10) }
+
+// changed tells the live counts of forumID, after commit.
+func (s *Service) changed(forumID int64) {
+	if s.Live != nil && forumID != 0 {
+		s.Live.Touch(CountsRoom(forumID))
+	}
+}
+
+// counted runs an action on one registration in a transaction and, once it has committed, tells
+// the live counts of its forum.
+func (s *Service) counted(ctx context.Context, action func(ctx context.Context, tx bun.Tx) (Registration, error)) (Registration, error) {
+	r, err := store.InTx(ctx, s.DB, action)
+	if err == nil {
+		s.changed(r.ForumID)
+	}
+	return r, err
 }
 
 // forumRequest is a Request for one forum.
@@ -92,8 +121,10 @@ func (s *Service) registerForum(ctx context.Context, forumID int64, reqs []Reque
 		return RegisterMany(ctx, tx, s.Clock.Now(), s.Notifier, forumID, reqs)
 	})
 	if err == nil {
+		s.changed(forumID)
 		return out
 	}
+	defer s.changed(forumID)
 	out = make([]Result, len(reqs))
 	for i, req := range reqs {
 		if !store.IsUniqueViolation(err) {
@@ -117,21 +148,21 @@ func (s *Service) registerForum(ctx context.Context, forumID int64, reqs []Reque
 
 // Cancel cancels one of who's registrations.
 func (s *Service) Cancel(ctx context.Context, id int64, who Holder) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return Cancel(ctx, tx, s.Clock.Now(), s.Notifier, id, who)
 	})
 }
 
 // Accept accepts the offer of a seat.
 func (s *Service) Accept(ctx context.Context, id int64, who Holder) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return Accept(ctx, tx, s.Clock.Now(), s.Notifier, id, who)
 	})
 }
 
 // ChangeMode moves one of who's registrations to another attendance mode.
 func (s *Service) ChangeMode(ctx context.Context, id int64, who Holder, mode string) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return ChangeMode(ctx, tx, s.Clock.Now(), s.Notifier, id, who, mode)
 	})
 }
@@ -142,7 +173,7 @@ func (s *Service) ConfirmGuest(ctx context.Context, token string) (Registration,
 	if err != nil {
 		return Registration{}, err
 	}
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return ConfirmGuest(ctx, tx, s.Clock.Now(), s.Notifier, who)
 	})
 }
@@ -164,21 +195,21 @@ func (s *Service) Write(ctx context.Context, actor audit.Actor, processID, forum
 
 // Approve approves a pending registration of forum forumID.
 func (s *Service) Approve(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return Approve(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id)
 	})
 }
 
 // Decline declines a registration of forum forumID.
 func (s *Service) Decline(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return Decline(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id)
 	})
 }
 
 // MoveMode moves a registrant of forum forumID to another mode.
 func (s *Service) MoveMode(ctx context.Context, actor audit.Actor, forumID, id int64, mode string) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return MoveMode(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id, mode)
 	})
 }
@@ -187,21 +218,22 @@ func (s *Service) MoveMode(ctx context.Context, actor audit.Actor, forumID, id i
 // each in a transaction of its own, and tells how many it handled.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.Clock.Now()
-	var offers []int64
-	if err := s.DB.NewSelect().Model((*Registration)(nil)).Column("id").
-		Where("status = ? AND offer_expires_at <= ?", StatusOffered, now).OrderExpr("offer_expires_at, id").Scan(ctx, &offers); err != nil {
+	var offers []Registration
+	if err := s.DB.NewSelect().Model(&offers).Column("id", "forum_id").
+		Where("status = ? AND offer_expires_at <= ?", StatusOffered, now).OrderExpr("offer_expires_at, id").Scan(ctx); err != nil {
 		return 0, fmt.Errorf("finding expired offers: %w", err)
 	}
 	done := 0
-	for _, id := range offers {
+	for _, o := range offers {
 		ok, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (bool, error) {
-			return ExpireOffer(ctx, tx, now, s.Notifier, id)
+			return ExpireOffer(ctx, tx, now, s.Notifier, o.ID)
 		})
 		if err != nil {
 			return done, err
 		}
 		if ok {
 			done++
+			s.changed(o.ForumID)
 		}
 	}
 	reminded, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
@@ -232,6 +264,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		if ok {
 			done++
+			s.changed(q.ForumID)
 		}
 	}
 	return done, nil
@@ -255,14 +288,14 @@ func (s *Service) SweepLoop(ctx context.Context, every time.Duration, onError fu
 
 // CheckIn checks a registrant of forum forumID in.
 func (s *Service) CheckIn(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return CheckIn(ctx, tx, s.Clock.Now(), actor, forumID, id)
 	})
 }
 
 // CheckInByCode checks in the registrant of forum forumID with the badge's code.
 func (s *Service) CheckInByCode(ctx context.Context, actor audit.Actor, forumID int64, code string) (Registration, error) {
-	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return CheckInByCode(ctx, tx, s.Clock.Now(), actor, forumID, code)
 	})
 }
@@ -282,7 +315,7 @@ func (s *Service) ResetFeed(ctx context.Context, accountID int64) error {
 // RegisterSession gives who a place at a capped session; a guest also gets their place's
 // link's token.
 func (s *Service) RegisterSession(ctx context.Context, sessionID int64, who Holder) (Registration, string, error) {
-	r, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+	r, err := s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
 		return RegisterSession(ctx, tx, s.Clock.Now(), s.Notifier, sessionID, who)
 	})
 	if store.IsUniqueViolation(err) {

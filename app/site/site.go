@@ -29,6 +29,7 @@ import (
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/web"
 	"github.com/convene/convene/frontend"
+	"github.com/convene/convene/realtime"
 )
 
 // Options are what a caller may supply instead of what New would make from the Config.
@@ -56,6 +57,7 @@ type Site struct {
 	Forums       *forums.Service
 	Registration *registration.Service
 	Web          *web.Server
+	Hub          *realtime.Hub
 	ownDB        bool
 }
 
@@ -138,10 +140,18 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},
 		},
 	}
+	// Live rooms: numbered events and counts, on every instance. With PostgreSQL the instances
+	// tell each other through LISTEN/NOTIFY; SQLite has one instance.
+	var broker realtime.Broker = realtime.Local{}
+	if store.IsPostgres(s.DB) {
+		broker = &realtime.Postgres{DB: s.DB, Channel: "convene_live", Logger: s.Logger}
+	}
+	s.Hub = realtime.NewHub(s.DB, broker, s.liveCounts, realtime.Config{}, s.Logger)
+	s.Registration.Live = s.Hub
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
-		Registration: s.Registration, Registry: prometheus.NewRegistry(), Version: opt.Version,
+		Registration: s.Registration, Hub: s.Hub, Registry: prometheus.NewRegistry(), Version: opt.Version,
 	})
 	return err
 }
@@ -186,6 +196,7 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 		return nil
 	})
 	g.Go(func() error { return s.sweepCounters(ctx, 10*time.Minute) })
+	g.Go(func() error { return s.Hub.Run(ctx) })
 	g.Go(func() error {
 		// Offers expire and quotas are released within a minute of their time.
 		return s.Registration.SweepLoop(ctx, time.Minute, func(err error) { s.Logger.Error("registration sweep", "err", err) })
@@ -260,4 +271,12 @@ func (s *Site) sweepCounters(ctx context.Context, every time.Duration) error {
 			}
 		}
 	}
+}
+
+// liveCounts makes the counts frame of a live room, for whichever capability the room is.
+func (s *Site) liveCounts(ctx context.Context, room string, _ []string) ([]byte, error) {
+	if frame, ok, err := registration.CountsOfRoom(ctx, s.DB, room); ok {
+		return frame, err
+	}
+	return nil, nil
 }

@@ -1,6 +1,16 @@
 package web
 
-import "sync"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+
+	"github.com/convene/convene/realtime"
+)
 
 // liveConns keeps count of the websocket connections being served. The HTTP server's shutdown
 // does not wait for them (a websocket leaves its request behind), so the site stops them
@@ -59,4 +69,109 @@ func (s *Server) StopLive() {
 	}
 	s.live.mu.Unlock()
 	s.live.wg.Wait()
+}
+
+// Limits of one live socket: what it may send us, how often it is pinged, how long a silent
+// peer is kept, how long a write may take, and how often the viewer's right to it is checked.
+const (
+	liveReadLimit = 4096
+	livePing      = 25 * time.Second
+	livePongWait  = 60 * time.Second
+	liveWriteWait = 10 * time.Second
+	liveRecheck   = 2 * time.Second
+)
+
+// pump is a live connection's one writer: it sends what the listener queues (all that waits,
+// as one message, a JSON object per line), pings, and checks every liveRecheck that the viewer
+// may still listen (allowed), until the peer goes, the listener ends or the server stops. A
+// reader answers pings and takes the client's frames (read, nil for none); the handler returns
+// only once it has stopped, since the connection is pooled and reused after that.
+func (s *Server) pump(conn *websocket.Conn, l *realtime.Listener, allowed func(context.Context) bool, read func([]byte)) {
+	if !s.live.enter() {
+		return
+	}
+	defer s.live.leave()
+	defer l.Close()
+	conn.SetReadLimit(liveReadLimit)
+	_ = conn.SetReadDeadline(time.Now().Add(livePongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(livePongWait)) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		defer cancel()
+		for {
+			_, msg, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			if read != nil {
+				read(msg)
+			}
+		}
+	}()
+	defer func() {
+		// A deadline now ends the reader's read (closing a hijacked connection waits for the
+		// handler to return).
+		_ = conn.SetReadDeadline(time.Now())
+		<-closed
+	}()
+	closeWith := func(code int) {
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+	}
+	now := time.Now()
+	nextPing, nextCheck := now.Add(livePing), now.Add(liveRecheck)
+	for {
+		wait, cancelWait := context.WithDeadline(ctx, minTime(nextPing, nextCheck))
+		frames, err := l.Next(wait)
+		cancelWait()
+		select {
+		case <-s.live.stopping:
+			closeWith(websocket.CloseGoingAway)
+			return
+		default:
+		}
+		switch {
+		case err == nil:
+			_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+			if err := conn.WriteMessage(websocket.TextMessage, bytes.Join(frames, []byte("\n"))); err != nil {
+				return
+			}
+		case ctx.Err() != nil:
+			return // the peer went
+		case errors.Is(err, context.DeadlineExceeded):
+			now := time.Now()
+			if !now.Before(nextCheck) {
+				check, cancelCheck := context.WithTimeout(ctx, 10*time.Second)
+				ok := allowed(check)
+				cancelCheck()
+				if !ok {
+					closeWith(websocket.ClosePolicyViolation)
+					return
+				}
+				nextCheck = now.Add(liveRecheck)
+			}
+			if !now.Before(nextPing) {
+				if err := conn.WriteControl(websocket.PingMessage, nil, now.Add(liveWriteWait)); err != nil {
+					return
+				}
+				nextPing = now.Add(livePing)
+			}
+		case errors.Is(err, realtime.ErrClosed):
+			closeWith(websocket.CloseGoingAway)
+			return
+		default:
+			// Too slow, or events lost: the client comes back with its number (1013: try again).
+			closeWith(websocket.CloseTryAgainLater)
+			return
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

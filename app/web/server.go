@@ -27,6 +27,7 @@ import (
 	"github.com/convene/convene/app/web/metrics"
 	"github.com/convene/convene/app/web/proxy"
 	"github.com/convene/convene/frontend"
+	"github.com/convene/convene/realtime"
 )
 
 // Deps is what the web layer needs from main.
@@ -41,6 +42,7 @@ type Deps struct {
 	Processes    *processes.Service
 	Forums       *forums.Service
 	Registration *registration.Service
+	Hub          *realtime.Hub
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.

@@ -45,7 +45,8 @@
       var ws = new WebSocket(url);
       ws.onopen = function () { wait = 2000; };
       ws.onmessage = function (e) {
-        var counts = JSON.parse(e.data);
+        // Frames that waited together come as one message, one JSON object per line.
+        var lines = e.data.split("\n"), counts = JSON.parse(lines[lines.length - 1]);
         box.querySelectorAll("[data-count]").forEach(function (el) {
           var v = counts[el.getAttribute("data-count")];
           if (v !== undefined && el.textContent !== String(v)) el.textContent = v;
