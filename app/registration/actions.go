@@ -59,6 +59,9 @@ type Notice struct {
 	Process *processes.Process
 	// Message is the organisers' words of a NoticeMessage.
 	Message *Message
+	// Since, for an update, is when the changes it sends began: the sessions changed since
+	// (all, when the forum itself changed) are sent again.
+	Since *time.Time
 }
 
 // Notifier queues notices in the caller's transaction.

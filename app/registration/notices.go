@@ -72,8 +72,11 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 			}
 			n.Forum, n.Process = &fp.f, &fp.p
 		}
-		msg, err := m.compose(ctx, db, rd, n, *n.Forum, *n.Process)
-		if err == nil {
+		composed, err := m.compose(ctx, db, rd, n, *n.Forum, *n.Process)
+		for _, msg := range composed {
+			if err != nil {
+				break
+			}
 			_, err = mail.Check(msg)
 		}
 		if err != nil {
@@ -85,7 +88,7 @@ func (m Mailer) Notify(ctx context.Context, db bun.IDB, ns ...Notice) error {
 			}
 			continue
 		}
-		msgs = append(msgs, msg)
+		msgs = append(msgs, composed...)
 	}
 	return m.Outbox.Queue(ctx, db, msgs...)
 }
@@ -169,7 +172,11 @@ func (rd *reads) topicsOf(ctx context.Context, db bun.IDB, processID int64) (map
 	return by, nil
 }
 
-func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f forums.Forum, p processes.Process) (mail.Message, error) {
+// compose writes the mail of notice n: the notice itself and, when its invite holds several
+// sessions, one more message per session after the first. Calendar apps read one event per
+// invitation: Thunderbird applies an update or a cancellation carrying several UIDs to the
+// first one's event only, duplicating or keeping the others.
+func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f forums.Forum, p processes.Process) ([]mail.Message, error) {
 	r := n.Registration
 	l := r.Language
 	// The forum's zone is read only by the notices that name a time.
@@ -198,7 +205,7 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f 
 		// A capped session's place: the session is named, with its forum, and its time.
 		s, err := rd.session(ctx, db, r.SessionID)
 		if err != nil {
-			return mail.Message{}, err
+			return nil, err
 		}
 		sv = &s
 		data["Forum"] = s.Title.In(l, p.Languages...) + " (" + f.Title.In(l, p.Languages...) + ")"
@@ -210,16 +217,40 @@ func (m Mailer) compose(ctx context.Context, db bun.IDB, rd *reads, n Notice, f 
 	}
 	if n.Kind == NoticeWaitlisted && r.Position == 0 {
 		if data["Position"], err = position(ctx, db, r); err != nil {
-			return mail.Message{}, err
+			return nil, err
 		}
 	}
-	var ics string
+	var invites []invitePart
 	if n.Invite != InviteNone {
-		if ics, err = m.invite(ctx, db, rd, l, f, p, sv, r, n); err != nil {
-			return mail.Message{}, err
+		if invites, err = m.invite(ctx, db, rd, l, f, p, sv, r, n); err != nil {
+			return nil, err
+		}
+		if len(invites) == 0 {
+			return nil, nil // an update whose sessions are those of another notice
 		}
 	}
-	return m.Outbox.Compose(r.Email, l, "registration_"+n.Kind, data, ics)
+	first := ""
+	if len(invites) > 0 {
+		first = invites[0].ics
+	}
+	msg, err := m.Outbox.Compose(r.Email, l, "registration_"+n.Kind, data, first)
+	if err != nil {
+		return nil, err
+	}
+	out := []mail.Message{msg}
+	for i, inv := range invites[min(1, len(invites)):] {
+		kind := "registration_session_invite"
+		if n.Invite == InviteCancel {
+			kind = "registration_session_cancel"
+		}
+		extra, err := m.Outbox.Compose(r.Email, l, kind, map[string]any{"Name": r.Name, "Forum": f.Title.In(l, p.Languages...),
+			"Session": inv.title, "When": m.Words.DateTime(l, inv.start, zone()), "N": i + 2, "Of": len(invites), "Link": m.manageLink(r)}, inv.ics)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, extra)
+	}
+	return out, nil
 }
 
 // manageLink is where the holder sees and changes the registration: their account's list, or
@@ -231,7 +262,8 @@ func (m Mailer) manageLink(r Registration) string {
 	return m.Events.BaseURL + "/registrations"
 }
 
-// invite is what r's holder adds to their calendar, as an invite (METHOD REQUEST or CANCEL)
+// invite is what r's holder adds to their calendar, as invites (METHOD REQUEST or CANCEL), one
+// event each,
 // with the holder as attendee: for a place at a capped session, that session; for a place at a
 // forum, each of its sessions open to all who hold one (capped ones come with their own places),
 // with the same UIDs as the feeds, so a subscribed feed and an accepted invite are one event; a
@@ -239,7 +271,7 @@ func (m Mailer) manageLink(r Registration) string {
 // in updates and cancellations, left out of a first invite. SEQUENCE grows with the session's
 // (and forum's) changes and with each invite or cancellation the registration was sent, and
 // DTSTAMP is when the message is made.
-func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, n Notice) (string, error) {
+func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f forums.Forum, p processes.Process, sv *forums.SessionView, r Registration, n Notice) ([]invitePart, error) {
 	var events []calendar.Event
 	var sessions []forums.SessionView
 	if sv != nil {
@@ -247,18 +279,24 @@ func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f f
 	} else {
 		all, err := rd.programme(ctx, db, f.ID)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
+		// An update sends the sessions changed since it began, or all when the forum changed.
+		whole := n.Since == nil || !f.UpdatedAt.Before(*n.Since)
 		for _, s := range all {
-			if s.Capacity == 0 && (s.Status != forums.SessionCancelled || n.Kind == NoticeUpdated || n.Invite == InviteCancel) {
+			if s.Capacity == 0 && (s.Status != forums.SessionCancelled || n.Kind == NoticeUpdated || n.Invite == InviteCancel) &&
+				(whole || !s.UpdatedAt.Before(*n.Since)) {
 				sessions = append(sessions, s)
 			}
+		}
+		if len(sessions) == 0 && !whole && len(all) > 0 {
+			return nil, nil
 		}
 	}
 	if len(sessions) > 0 {
 		topicBy, err := rd.topicsOf(ctx, db, p.ID)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		for _, s := range sessions {
 			ev := m.Events.Session(l, f, p.Languages, topicBy, s)
@@ -283,12 +321,27 @@ func (m Mailer) invite(ctx context.Context, db bun.IDB, rd *reads, l string, f f
 			ev.Cancelled = true
 		}
 	}
-	var buf bytes.Buffer
-	if err := calendar.Encode(&buf, calendar.Calendar{Method: n.Invite, Zone: f.TimeZone, Updated: f.UpdatedAt,
-		Stamp: m.Clock.Now(), Events: events}); err != nil {
-		return "", fmt.Errorf("registration %d: %w: %w", r.ID, errInvite, err)
+	parts := make([]invitePart, 0, len(events))
+	for i, ev := range events {
+		var buf bytes.Buffer
+		if err := calendar.Encode(&buf, calendar.Calendar{Method: n.Invite, Zone: f.TimeZone, Updated: f.UpdatedAt,
+			Stamp: m.Clock.Now(), Events: []calendar.Event{ev}}); err != nil {
+			return nil, fmt.Errorf("registration %d: %w: %w", r.ID, errInvite, err)
+		}
+		part := invitePart{ics: buf.String(), title: ev.Summary, start: ev.Start}
+		if i < len(sessions) {
+			part.title, part.start = sessions[i].Title.In(l, p.Languages...), sessions[i].StartsAt
+		}
+		parts = append(parts, part)
 	}
-	return buf.String(), nil
+	return parts, nil
+}
+
+// invitePart is one event of an invite, encoded alone, and what its mail names.
+type invitePart struct {
+	ics   string
+	title string
+	start time.Time
 }
 
 // forumOf is the forum and process of a notice, read when the action did not give them.

@@ -178,7 +178,9 @@ func SendUpdates(ctx context.Context, db bun.IDB, now time.Time, n Notifier) (in
 	for i, r := range rs {
 		ids[i] = r.ID
 		if r.Status == StatusConfirmed {
-			ns = append(ns, Notice{Kind: NoticeUpdated, Registration: r, Invite: InviteRequest})
+			// The first change of this update made it due UpdateDelay later.
+			since := r.InviteDueAt.Add(-UpdateDelay - time.Second)
+			ns = append(ns, Notice{Kind: NoticeUpdated, Registration: r, Invite: InviteRequest, Since: &since})
 		}
 	}
 	if _, err := db.NewUpdate().Model((*Registration)(nil)).Set("invite_due_at = NULL").Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {

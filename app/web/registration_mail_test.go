@@ -10,6 +10,7 @@ import (
 	"net/http"
 	netmail "net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
 )
 
 // mailbox is a real SMTP server in the test process (go-smtp) that keeps every message it
@@ -416,4 +418,73 @@ func sessionIn(t *testing.T, raw *netmail.Message, uid string) invited {
 	}
 	t.Fatalf("no %s in the invite", uid)
 	return invited{}
+}
+
+// TestOneEventPerInvite: calendar apps read one event per invitation (Thunderbird applies an
+// update or a cancellation that carries several UIDs to the first one's event only, and
+// duplicates or keeps the rest). So a forum's invite of two sessions is two messages with one
+// VEVENT each; moving one session sends that session alone; cancelling the registration sends
+// a CANCEL per session, each alone.
+func TestOneEventPerInvite(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d, box := mailedDemo(t, db)
+		s := d.site
+		ctx := context.Background()
+		hybrid, q := demoHybrid(t, db)
+		list, err := forums.Programme(ctx, db.DB, hybrid.ID)
+		if err != nil || len(list) == 0 {
+			t.Fatalf("the hybrid forum's programme: %v", err)
+		}
+		sv := list[0]
+		zone, _ := time.LoadLocation(hybrid.TimeZone)
+		second := forums.SessionInput{Kind: sv.Kind, QAMode: sv.QAMode, Languages: sv.Languages, ConfirmClash: true,
+			Title: translated.Text{"es": "Segunda mesa", "en": "Second panel"},
+			Start: sv.EndsAt.In(zone).Format("2006-01-02T15:04"), End: sv.EndsAt.In(zone).Add(time.Hour).Format("2006-01-02T15:04")}
+		added, err := s.app.Forums.CreateSession(ctx, audit.Actor{}, d.processID, hybrid.ID, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		member := d.as("member")
+		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/" + hybrid.Slug + "/register",
+			form: url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version},
+				fmt.Sprintf("answers.%d", q.ID): {"2"}}, status: http.StatusSeeOther}})
+		deliver(t, s)
+		uids := func(msgs []*netmail.Message, method string) []string {
+			t.Helper()
+			var out []string
+			for _, m := range msgs {
+				got, cal := calendarPart(t, m)
+				if evs := cal.Events(); got != method || len(evs) != 1 {
+					t.Fatalf("a message with method %q and %d events, want %s with one", got, len(evs), method)
+				}
+				out = append(out, cal.Events()[0].Props.Get(ical.PropUID).Value)
+			}
+			slices.Sort(out)
+			return out
+		}
+		both := []string{fmt.Sprintf("session-%d@127.0.0.1", sv.ID), fmt.Sprintf("session-%d@127.0.0.1", added.ID)}
+		slices.Sort(both)
+		if got := uids(box.to("member@example.org"), "REQUEST"); !slices.Equal(got, both) {
+			t.Fatalf("invites of %v, want one message for each of %v", got, both)
+		}
+		s.clock.Advance(10 * time.Minute)
+		moved := second
+		moved.Start, moved.End = sv.EndsAt.In(zone).Add(time.Hour).Format("2006-01-02T15:04"), sv.EndsAt.In(zone).Add(2*time.Hour).Format("2006-01-02T15:04")
+		if _, err := s.app.Forums.UpdateSession(ctx, audit.Actor{}, d.processID, hybrid.ID, added.ID, moved); err != nil {
+			t.Fatal(err)
+		}
+		updatesDue(t, s)
+		deliver(t, s)
+		if got := uids(box.to("member@example.org")[2:], "REQUEST"); !slices.Equal(got, []string{fmt.Sprintf("session-%d@127.0.0.1", added.ID)}) {
+			t.Fatalf("the update holds %v, want the moved session alone", got)
+		}
+		r := regOf(t, db, hybrid.ID, "member@example.org")
+		runAll(t, []scenario{{name: "cancels", as: member, method: "POST", url: fmt.Sprintf("/registrations/%d/cancel", r.ID),
+			form: url.Values{"confirm": {"yes"}}, status: http.StatusSeeOther}})
+		deliver(t, s)
+		if got := uids(box.to("member@example.org")[3:], "CANCEL"); !slices.Equal(got, both) {
+			t.Fatalf("the cancellation holds %v, want a CANCEL for each of %v", got, both)
+		}
+	})
 }
