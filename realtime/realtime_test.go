@@ -222,8 +222,7 @@ func TestReplay(t *testing.T) {
 			appendEvent(t, db.DB, "s:1", public(i))
 		}
 		queries := &countQueries{}
-		db.AddQueryHook(queries)
-		h := newHub(db.DB, realtime.Config{Ring: 8, Queue: 64})
+		h := newHub(db.WithQueryHook(queries), realtime.Config{Ring: 8, Queue: 64})
 		defer h.Close()
 		// Loaded: the last 8 held.
 		l := subscribe(t, h, "s:1", 26, realtime.Who{})

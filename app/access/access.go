@@ -77,15 +77,7 @@ func Grant(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, ac
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	// Pages name a session's people; a login carries whether its account holds a role.
-	if err := store.ContentChanged(ctx, db); err != nil {
-		return err
-	}
-	if err := store.LoginsChanged(ctx, db); err != nil {
-		return err
-	}
-	return audit.Record(ctx, db, now, actor, "grant.add", "process", fmt.Sprint(processID),
-		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
+	return granted(ctx, db, now, actor, "grant.add", processID, accountID, role, sessionID)
 }
 
 // Revoke withdraws role from accountID in a process (sessionID 0) or one of its sessions.
@@ -100,15 +92,7 @@ func Revoke(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, a
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	// Pages name a session's people; a login carries whether its account holds a role.
-	if err := store.ContentChanged(ctx, db); err != nil {
-		return err
-	}
-	if err := store.LoginsChanged(ctx, db); err != nil {
-		return err
-	}
-	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
-		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
+	return granted(ctx, db, now, actor, "grant.remove", processID, accountID, role, sessionID)
 }
 
 // RevokeByID withdraws grant grantID of processID; a grant of another process is not found.
@@ -120,15 +104,20 @@ func RevokeByID(ctx context.Context, db bun.IDB, now time.Time, actor audit.Acto
 	if _, err := db.NewDelete().Model((*grant)(nil)).Where("id = ?", g.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("revoking grant %d: %w", grantID, err)
 	}
-	// Pages name a session's people; a login carries whether its account holds a role.
+	return granted(ctx, db, now, actor, "grant.remove", processID, g.AccountID, g.Role, g.SessionID)
+}
+
+// granted follows a change of grants: pages name a session's people and a login carries
+// whether its account holds a role, so both revisions grow; the change is audited.
+func granted(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, action string, processID, accountID int64, role Role, sessionID int64) error {
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return err
 	}
 	if err := store.LoginsChanged(ctx, db); err != nil {
 		return err
 	}
-	return audit.Record(ctx, db, now, actor, "grant.remove", "process", fmt.Sprint(processID),
-		map[string]any{"account_id": g.AccountID, "role": g.Role, "session_id": g.SessionID})
+	return audit.Record(ctx, db, now, actor, action, "process", fmt.Sprint(processID),
+		map[string]any{"account_id": accountID, "role": role, "session_id": sessionID})
 }
 
 func views(db bun.IDB) *bun.SelectQuery {

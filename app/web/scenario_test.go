@@ -41,12 +41,6 @@ func (sc scenario) changes() bool {
 	return sc.step || sc.before != nil || (sc.method != "GET" && sc.method != "HEAD")
 }
 
-// run sends the scenario and checks its expectations, as a subtest named after it.
-func (sc scenario) run(t *testing.T) {
-	t.Helper()
-	t.Run(sc.name, sc.exchange)
-}
-
 // exchange sends the scenario and checks its expectations in t.
 func (sc scenario) exchange(t *testing.T) {
 	t.Helper()
