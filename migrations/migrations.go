@@ -31,6 +31,7 @@ func New() *migrate.Migrations {
 	registerProcessContact(m)
 	registerRoleInvitations(m)
 	registerLiveEvents(m)
+	registerQuestions(m)
 	return m
 }
 

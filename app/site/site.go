@@ -25,6 +25,7 @@ import (
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/web"
@@ -58,6 +59,7 @@ type Site struct {
 	Registration *registration.Service
 	Web          *web.Server
 	Hub          *realtime.Hub
+	QA           *qa.Service
 	ownDB        bool
 }
 
@@ -138,6 +140,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 			{Name: "mail", Data: mail.Personal{}},
 			{Name: "speaker_entries", Data: forums.Personal{}},
 			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},
+			{Name: "questions", Data: qa.Personal{}},
 		},
 	}
 	// Live rooms: numbered events and counts, on every instance. With PostgreSQL the instances
@@ -148,6 +151,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	s.Hub = realtime.NewHub(s.DB, broker, s.liveCounts, realtime.Config{}, s.Logger)
 	s.Registration.Live = s.Hub
+	s.QA = &qa.Service{DB: s.DB, Clock: s.Clock, Live: s.Hub}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
@@ -274,8 +278,11 @@ func (s *Site) sweepCounters(ctx context.Context, every time.Duration) error {
 }
 
 // liveCounts makes the counts frame of a live room, for whichever capability the room is.
-func (s *Site) liveCounts(ctx context.Context, room string, _ []string) ([]byte, error) {
+func (s *Site) liveCounts(ctx context.Context, room string, keys []string) ([]byte, error) {
 	if frame, ok, err := registration.CountsOfRoom(ctx, s.DB, room); ok {
+		return frame, err
+	}
+	if frame, ok, err := qa.CountsOfRoom(ctx, s.DB, room, keys); ok {
 		return frame, err
 	}
 	return nil, nil
