@@ -45,7 +45,7 @@ prerequisites:
 # schedules, calendars, the command line, the browser journeys. -race multiplies CPU five to
 # ten times, and on two cores the suite is CPU-bound.
 RACE_PKGS := ./app/store/... ./app/registration ./app/mail ./app/accounts ./app/site ./realtime
-RACE_WEB  := TestRegistrationRace|TestLiveCounts|TestPageCacheAcrossInstances|TestLoginCacheAcrossInstances|TestMetrics
+RACE_WEB  := TestRegistrationRace|TestLiveCounts|TestLiveQuestions|TestPageCacheAcrossInstances|TestLoginCacheAcrossInstances|TestMetrics
 # Each pass prints the slowest ten of its tests at its end (cmd/convene-testreport).
 REPORT    := $(GO) run ./cmd/convene-testreport -slowest 10
 

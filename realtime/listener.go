@@ -142,3 +142,9 @@ func (l *Listener) end(err error) {
 	}
 	close(l.done)
 }
+
+// Send queues a frame for this listener alone (an answer to what its client sent: an error,
+// an acknowledgement), behind what is queued already, through the same one writer.
+func (l *Listener) Send(frame []byte) bool {
+	return l.push(0, frame)
+}

@@ -1,6 +1,7 @@
 package qa
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/realtime"
 )
@@ -23,10 +25,11 @@ import (
 type AskInput struct {
 	Body      string
 	Anonymous bool
-	// Channel and Group are for a moderator adding a question spoken or written in the room;
-	// an online question is online, in its asker's group.
+	// Channel is InRoom for a moderator adding a question spoken or written in the room.
 	Channel string
-	Group   string
+	// Group is the stakeholder group the question is asked for (one of the process's); empty,
+	// the asker's own (their registration's).
+	Group string
 }
 
 // Ask puts a question to session sessionID.
@@ -51,14 +54,23 @@ func Ask(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionID int6
 	}
 	var es validate.Errors
 	body := checkBody(&es, "body", in.Body)
-	channel, group := Online, who.Group
+	channel, group := Online, cmp.Or(strings.TrimSpace(in.Group), who.Group)
 	if in.Channel == InRoom {
 		if !mod {
 			return Question{}, nil, ErrNotModerator
 		}
-		channel, group = InRoom, strings.TrimSpace(in.Group)
+		channel = InRoom
 	} else if in.Channel != "" && in.Channel != Online {
 		es.Add("channel", validate.Invalid, nil)
+	}
+	if group != "" {
+		proc, err := processes.ByID(ctx, db, p.processID)
+		if err != nil {
+			return Question{}, nil, err
+		}
+		if !slices.Contains(proc.StakeholderGroups, group) {
+			es.Add("group", validate.Invalid, nil)
+		}
 	}
 	if err := es.Err(); err != nil {
 		return Question{}, nil, err

@@ -352,11 +352,11 @@ func TestWhoMayAsk(t *testing.T) {
 		if err := ask(x.ana); !errors.Is(err, qa.ErrClosed) {
 			t.Fatalf("a closed session: %v", err)
 		}
-		if _, err := x.svc.Ask(ctx, x.mod, x.open.ID, qa.AskInput{Body: "Dicho en la sala", Channel: qa.InRoom, Group: "government"}); err != nil {
+		if _, err := x.svc.Ask(ctx, x.mod, x.open.ID, qa.AskInput{Body: "Dicho en la sala", Channel: qa.InRoom, Group: "academia"}); err != nil {
 			t.Fatalf("a moderator adds a question from the room after closing: %v", err)
 		}
 		f, err := qa.FairnessOf(ctx, db.DB, x.open.ID)
-		if err != nil || f.Asked["government"] != 1 || f.Channels[qa.InRoom] != 1 || f.Channels[qa.Online] != 1 {
+		if err != nil || f.Asked["academia"] != 1 || f.Asked["civil_society"] != 1 || f.Channels[qa.InRoom] != 1 || f.Channels[qa.Online] != 1 {
 			t.Fatalf("fairness: %+v %v", f, err)
 		}
 	})

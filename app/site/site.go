@@ -155,7 +155,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
-		Registration: s.Registration, Hub: s.Hub, Registry: prometheus.NewRegistry(), Version: opt.Version,
+		Registration: s.Registration, Hub: s.Hub, QA: s.QA, Registry: prometheus.NewRegistry(), Version: opt.Version,
 	})
 	return err
 }

@@ -45,6 +45,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/forums/:id", s.cached(s.showForum))
 	app.Get("/sessions/:id.ics", s.cached(s.sessionICS))
 	app.Get("/sessions/:id", s.cached(s.showSession))
+	app.Get("/sessions/:id<int>/live", s.questionsLive)
 	app.Get("/privacy", s.privacyNotice)
 
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.

@@ -21,6 +21,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/web/cache"
@@ -43,6 +44,7 @@ type Deps struct {
 	Forums       *forums.Service
 	Registration *registration.Service
 	Hub          *realtime.Hub
+	QA           *qa.Service
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.

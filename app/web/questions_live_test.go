@@ -1,0 +1,242 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/qa"
+	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
+)
+
+// liveClient is one live Q&A socket, as a page's script holds it.
+type liveClient struct {
+	t     *testing.T
+	conn  *websocket.Conn
+	last  uint64 // the last number received
+	queue []liveFrame
+	ref   int64
+}
+
+// liveFrame is what tests read of a server frame.
+type liveFrame struct {
+	Type      string    `json:"type"`
+	Seq       uint64    `json:"seq"`
+	Ref       int64     `json:"ref"`
+	ID        int64     `json:"id"`
+	Code      string    `json:"code"`
+	Question  qa.View   `json:"question"`
+	Questions []qa.View `json:"questions"`
+	Votes     map[string]int
+}
+
+// dialLive opens the live socket of session id as c, from the number since (0: a snapshot).
+func dialLive(t *testing.T, d *demoSite, c *client, id int64, since uint64) *liveClient {
+	t.Helper()
+	u := fmt.Sprintf("ws%s/sessions/%d/live", strings.TrimPrefix(d.base, "http"), id)
+	if since > 0 {
+		u += fmt.Sprintf("?since=%d", since)
+	}
+	conn, resp, err := (&websocket.Dialer{Jar: c.http.Jar, HandshakeTimeout: 5 * time.Second}).Dial(u, http.Header{"Origin": {d.base}})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dialling %s: %v (%d)", u, err, status)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &liveClient{t: t, conn: conn, last: since}
+}
+
+// next reads the next frame, checking that numbered frames come one after the other.
+func (lc *liveClient) next() liveFrame {
+	lc.t.Helper()
+	for {
+		f, ok := lc.pending()
+		if ok {
+			return f
+		}
+		_ = lc.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, msg, err := lc.conn.ReadMessage()
+		if err != nil {
+			lc.t.Fatalf("reading a frame: %v", err)
+		}
+		for _, line := range strings.Split(string(msg), "\n") {
+			var f liveFrame
+			if err := json.Unmarshal([]byte(line), &f); err != nil {
+				lc.t.Fatalf("a frame that is not JSON: %q", line)
+			}
+			switch {
+			case f.Type == "snapshot":
+				lc.last = f.Seq
+			case f.Seq != 0:
+				if f.Seq != lc.last+1 {
+					lc.t.Fatalf("frame %d after %d: lost or out of order", f.Seq, lc.last)
+				}
+				lc.last = f.Seq
+			}
+			lc.queue = append(lc.queue, f)
+		}
+	}
+}
+
+func (lc *liveClient) pending() (liveFrame, bool) {
+	if len(lc.queue) == 0 {
+		return liveFrame{}, false
+	}
+	f := lc.queue[0]
+	lc.queue = lc.queue[1:]
+	return f, true
+}
+
+// until reads frames until one of type kind (skipping others), and returns it.
+func (lc *liveClient) until(kind string) liveFrame {
+	lc.t.Helper()
+	for {
+		if f := lc.next(); f.Type == kind {
+			return f
+		}
+	}
+}
+
+// send sends a client frame and returns the server's answer to it (ok or error).
+func (lc *liveClient) send(v map[string]any) liveFrame {
+	lc.t.Helper()
+	lc.ref++
+	v["ref"] = lc.ref
+	if err := lc.conn.WriteJSON(v); err != nil {
+		lc.t.Fatal(err)
+	}
+	var others []liveFrame
+	defer func() { lc.queue = append(others, lc.queue...) }() // read later, in order
+	for {
+		f := lc.next()
+		if (f.Type == "ok" || f.Type == "error") && f.Ref == lc.ref {
+			return f
+		}
+		others = append(others, f)
+	}
+}
+
+// TestLiveQuestions: over the live socket, a premoderated session's question reaches the
+// moderator and its asker only until approved; participants cannot moderate; a second vote is
+// refused; a hidden question leaves attendees' lists; every listener gets every number in order;
+// one that comes back with its last number is sent what it missed; an anonymous device asks
+// without an account.
+func TestLiveQuestions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		s, err := d.app.Forums.CreateSession(ctx, audit.Actor{}, d.processID, d.cdmx.ID, forums.SessionInput{Kind: forums.KindPanel,
+			QAMode: forums.QAPremoderated, Start: d.cdmx.StartsOn + "T18:00", End: d.cdmx.StartsOn + "T19:00", ConfirmClash: true,
+			Title: translated.Text{"es": "Preguntas", "en": "Questions"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		modAccount := d.user("moderadora@example.org", false)
+		if err := d.app.Access.Grant(ctx, audit.Actor{}, modAccount.ID, access.Moderator, d.processID, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		modC := d.client()
+		modC.signIn("moderadora@example.org")
+		ana, luis := d.client(), d.client()
+		d.user("ana@example.org", false)
+		d.user("luis@example.org", false)
+		ana.signIn("ana@example.org")
+		luis.signIn("luis@example.org")
+		mod, asker, other := dialLive(t, d, modC, s.ID, 0), dialLive(t, d, ana, s.ID, 0), dialLive(t, d, luis, s.ID, 0)
+		for _, lc := range []*liveClient{mod, asker, other} {
+			if f := lc.next(); f.Type != "snapshot" {
+				t.Fatalf("first frame %q, want the snapshot", f.Type)
+			}
+		}
+		ok := asker.send(map[string]any{"type": "ask", "body": "¿Cómo participa la sociedad civil?"})
+		if ok.Type != "ok" || ok.ID == 0 {
+			t.Fatalf("asking: %+v", ok)
+		}
+		if f := mod.until("question.created"); f.Question.Status != qa.Pending || f.Question.Body == "" {
+			t.Fatalf("the moderator got %+v", f)
+		}
+		if f := other.next(); f.Type != "none" {
+			t.Fatalf("another attendee got %q of a pending question, want its number alone", f.Type)
+		}
+		if f := other.send(map[string]any{"type": "approve", "id": ok.ID}); f.Code != "qa_not_moderator" {
+			t.Fatalf("a participant approving: %+v", f)
+		}
+		if f := mod.send(map[string]any{"type": "approve", "id": ok.ID}); f.Type != "ok" {
+			t.Fatalf("approving: %+v", f)
+		}
+		if f := other.until("question.updated"); f.Question.Status != qa.Visible {
+			t.Fatalf("after approval: %+v", f)
+		}
+		if f := other.send(map[string]any{"type": "vote", "id": ok.ID}); f.Type != "ok" {
+			t.Fatalf("voting: %+v", f)
+		}
+		if f := other.send(map[string]any{"type": "vote", "id": ok.ID}); f.Code != "question_voted" {
+			t.Fatalf("a second vote: %+v", f)
+		}
+		if f := other.until("votes"); f.Votes[fmt.Sprint(ok.ID)] != 1 {
+			t.Fatalf("votes: %+v", f.Votes)
+		}
+		// The attendee goes away; the question is hidden meanwhile; back with its number, it is
+		// told the question went, in order.
+		back := other.last
+		other.conn.Close()
+		if f := mod.send(map[string]any{"type": "hide", "id": ok.ID, "reason": "off_topic", "note": "Otra mesa"}); f.Type != "ok" {
+			t.Fatalf("hiding: %+v", f)
+		}
+		again := dialLive(t, d, luis, s.ID, back)
+		if f := again.next(); f.Type != "question.removed" || f.ID != ok.ID {
+			t.Fatalf("back after %d: %+v, want the question removed", back, f)
+		}
+		f := asker.until("question.updated")
+		for f.Question.Status != qa.Hidden {
+			f = asker.until("question.updated")
+		}
+		if f.Question.Reason != "off_topic" || f.Question.Note != "Otra mesa" {
+			t.Fatalf("the asker is not told why: %+v", f.Question)
+		}
+		// A device without an account asks, when the session lets anyone ask.
+		if f := mod.send(map[string]any{"type": "configure", "who_asks": "anyone", "anonymous": true}); f.Type != "ok" {
+			t.Fatalf("configuring: %+v", f)
+		}
+		visitor := d.client()
+		u, _ := url.Parse(d.base)
+		visitor.http.Jar.SetCookies(u, []*http.Cookie{{Name: "convene_qa", Value: "a-device-key-of-twenty-four", Path: "/"}})
+		anon := dialLive(t, d, visitor, s.ID, 0)
+		anon.next()
+		if f := anon.send(map[string]any{"type": "ask", "body": "¿Y los datos personales?", "anonymous": true}); f.Type != "ok" {
+			t.Fatalf("an anonymous device asking: %+v", f)
+		}
+		var stored qa.Question
+		if err := db.NewSelect().Model(&stored).Where("q.body LIKE ?", "%datos personales%").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if stored.AuthorID != nil || stored.AuthorName != "" || !strings.HasPrefix(stored.Owner, "d:") {
+			t.Fatalf("an anonymous question stored with %v %q %q", stored.AuthorID, stored.AuthorName, stored.Owner)
+		}
+		// Plain requests and other origins get no socket.
+		r := d.client().get(fmt.Sprintf("/sessions/%d/live", s.ID))
+		if r.status != http.StatusUpgradeRequired {
+			t.Fatalf("a plain request: %d", r.status)
+		}
+		if conn, _, err := (&websocket.Dialer{Jar: luis.http.Jar}).Dial(fmt.Sprintf("ws%s/sessions/%d/live", strings.TrimPrefix(d.base, "http"), s.ID),
+			http.Header{"Origin": {"https://evil.example"}}); err == nil {
+			conn.Close()
+			t.Fatal("a page of another site opened a person's question socket")
+		}
+	})
+}
