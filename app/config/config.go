@@ -70,6 +70,10 @@ type Config struct {
 	RateRecipient Rate
 	// RateMessage limits organisers' messages to registrants, per account.
 	RateMessage Rate
+	// RateQuestion limits questions asked, RateVote votes and reports, per person (account or
+	// anonymous device), over forms, the API and the live socket alike.
+	RateQuestion Rate
+	RateVote     Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -190,6 +194,10 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateRecipient })},
 		{"CONVENE_RATE_MESSAGE", "rate-message", "20/1h", "organisers' messages to registrants per account",
 			rateSetter(func(c *Config) *Rate { return &c.RateMessage })},
+		{"CONVENE_RATE_QUESTION", "rate-question", "10/10m", "live questions asked per person",
+			rateSetter(func(c *Config) *Rate { return &c.RateQuestion })},
+		{"CONVENE_RATE_VOTE", "rate-vote", "120/1m", "live votes and reports per person",
+			rateSetter(func(c *Config) *Rate { return &c.RateVote })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

@@ -127,6 +127,9 @@ type Question struct {
 	AnsweredAt *time.Time `bun:"answered_at"`
 }
 
+// OwnedBy tells whether one of keys asked the question.
+func (q Question) OwnedBy(keys []string) bool { return q.Owner != "" && slices.Contains(keys, q.Owner) }
+
 // Shown tells whether attendees see the question.
 func (q Question) Shown() bool { return q.Status == Visible || q.Status == Answered }
 

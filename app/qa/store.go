@@ -117,6 +117,27 @@ func Snapshot(ctx context.Context, db bun.IDB, sessionID int64, who Who) ([]byte
 	if err != nil {
 		return nil, 0, err
 	}
+	qs, err := List(ctx, db, sessionID, who, mod)
+	if err != nil {
+		return nil, 0, err
+	}
+	keys := who.Keys()
+	views := make([]View, len(qs))
+	for i, x := range qs {
+		views[i] = view(x, mod || x.OwnedBy(keys))
+	}
+	voted, err := votedBy(ctx, db, sessionID, keys)
+	if err != nil {
+		return nil, 0, err
+	}
+	frame, err := json.Marshal(map[string]any{"type": "snapshot", "seq": seq, "moderator": mod, "questions": views, "voted": voted,
+		"state": State{Mode: p.session.QAMode, WhoAsks: st.WhoAsks, Anonymous: st.Anonymous, Closed: st.Closed}})
+	return frame, seq, err
+}
+
+// List is a session's questions as who sees them, oldest first: all of them for its
+// moderators (mod), else those shown and who's own.
+func List(ctx context.Context, db bun.IDB, sessionID int64, who Who, mod bool) ([]Question, error) {
 	var qs []Question
 	q := db.NewSelect().Model(&qs).Where("q.session_id = ?", sessionID).OrderExpr("q.id")
 	if !mod {
@@ -127,20 +148,14 @@ func Snapshot(ctx context.Context, db bun.IDB, sessionID int64, who Who) ([]byte
 		q = q.Where("(q.status IN (?) OR q.owner IN (?))", bun.List([]string{Visible, Answered}), bun.List(keys))
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, 0, fmt.Errorf("reading the questions of session %d: %w", sessionID, err)
+		return nil, fmt.Errorf("reading the questions of session %d: %w", sessionID, err)
 	}
-	keys := who.Keys()
-	views := make([]View, len(qs))
-	for i, x := range qs {
-		views[i] = view(x, mod || (x.Owner != "" && slices.Contains(keys, x.Owner)))
-	}
-	voted, err := votedBy(ctx, db, sessionID, keys)
-	if err != nil {
-		return nil, 0, err
-	}
-	frame, err := json.Marshal(map[string]any{"type": "snapshot", "seq": seq, "moderator": mod, "questions": views, "voted": voted,
-		"state": State{Mode: p.session.QAMode, WhoAsks: st.WhoAsks, Anonymous: st.Anonymous, Closed: st.Closed}})
-	return frame, seq, err
+	return qs, nil
+}
+
+// VotedBy lists the questions of a session who voted for.
+func VotedBy(ctx context.Context, db bun.IDB, sessionID int64, who Who) ([]int64, error) {
+	return votedBy(ctx, db, sessionID, who.Keys())
 }
 
 // votedBy lists the questions of a session the keys voted for.

@@ -130,14 +130,17 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		verifyLink, resetLink, "submit /signup main form", "submit /signin main form",
 		"submit /reset main form with email=olvido@example.org", "/forums/sesion-hibrida-infraestructuras/register",
 		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge",
-		"submit " + seatedLink + ` form[action$="/erase"]`, invitation}
+		"submit " + seatedLink + ` form[action$="/erase"]`, invitation,
+		fmt.Sprintf("/sessions/%d/questions", sessionID), fmt.Sprintf("/sessions/%d/questions/present", sessionID)}
 	roles := []struct {
 		name  string
 		pages []string
 	}{
 		{"anonymous", public},
 		{"member", []string{"/", "/profile/", "/profile/advanced", "/forums/foro-cdmx/register", "/registrations",
-			"/forums/sesion-hibrida-infraestructuras/register", `submit /registrations form[action$="/cancel"]`, invitation}},
+			"/forums/sesion-hibrida-infraestructuras/register", `submit /registrations form[action$="/cancel"]`, invitation,
+			fmt.Sprintf("submit /sessions/%d/questions form.ask with body=", sessionID),
+			fmt.Sprintf("submit /sessions/%d/questions form.ask with body=¿Cómo?", sessionID)}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID), "/admin/processes/encs-2017/forums",
 			"/admin/processes/encs-2017/forums/new", fmt.Sprintf("/admin/forums/%d", forumID),
@@ -148,7 +151,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
 			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID),
-			fmt.Sprintf("/admin/forums/%d/registrants/message", forumID),
+			fmt.Sprintf("/admin/forums/%d/registrants/message", forumID), fmt.Sprintf("/sessions/%d/questions/moderate", sessionID),
 			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=", forumID),
 			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=Aviso body=Hola", forumID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",

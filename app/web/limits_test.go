@@ -12,7 +12,9 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store/storetest"
 )
@@ -47,10 +49,17 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 		one := config.Rate{Max: 1, Window: time.Hour}
 		d := newDemoSite(t, db, func(c *config.Config) {
 			c.RateSignIn, c.RateSignUp, c.RateReset, c.RateAPI, c.RateRegister, c.RateGuest, c.RateRecipient = one, one, one, one, one, one, one
+			c.RateQuestion, c.RateVote = one, one
 		})
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)
 		_, workshop, _ := demoOnline(t, db)
+		qs, _ := qaSession(t, d, forums.QAOpen)
+		asked, err := d.app.QA.Ask(ctx, qa.Who{AccountID: d.user("asked@example.org", false).ID, Name: "A"}, qs.ID, qa.AskInput{Body: "¿Sí?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		questions := fmt.Sprintf("/sessions/%d/questions", qs.ID)
 		regForm := url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"},
 			"privacy": {privacy.Version}, fmt.Sprintf("answers.%d", q.ID): {"2"}}
 		guestForm := func(email string) url.Values {
@@ -114,6 +123,10 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/registrations/guest/:token/sessions/:sid<int>", path: guest("gses@example.org", true) + fmt.Sprintf("/sessions/%d", workshop.ID)},
 			{route: "/api/v1/forums/:id/registrations", method: "POST", path: fmt.Sprintf("/api/v1/forums/%d/registrations", online.ID), who: "api@example.org",
 				json: `{"mode":"online","stakeholder_group":"academia","role":"participant","privacy_version":"` + privacy.Version + `"}`},
+			{route: "/sessions/:id<int>/questions", path: questions, who: "asker@example.org", form: url.Values{"body": {"¿Una?"}}, onForm: true},
+			{route: "/sessions/:id<int>/questions/:qid<int>/:action", path: fmt.Sprintf("%s/%d/vote", questions, asked.ID), who: "voter@example.org"},
+			{route: "/sessions/:id<int>/questions/settings", path: questions + "/settings", who: "settings@example.org",
+				form: url.Values{"who_asks": {"members"}}},
 			{route: "/invitations/:token/accept", path: "/invitations/x/accept", who: "invited@example.org"},
 			{route: "/invitations/:token/decline", path: "/invitations/x/decline"},
 			{route: "/api/v1/processes", method: "POST", path: "/api/v1/processes", who: "apiadmin@example.org", json: `{}`},

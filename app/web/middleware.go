@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/problem"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
@@ -253,6 +255,32 @@ func (s *Server) limitBy(name string, r config.Rate, key func(*fiber.Ctx) string
 		}
 		return refuse(c, errTooManyForm.After(wait))
 	}
+}
+
+// qaKey counts live Q&A requests by the person: their account, else their anonymous device
+// (whose questions and votes are counted under it too), else their network.
+func (s *Server) qaKey(c *fiber.Ctx) string {
+	if a := account(c); a != nil {
+		return "a" + strconv.FormatInt(a.ID, 10)
+	}
+	if d := s.device(c, false); d != "" {
+		return qa.DeviceKey(d)
+	}
+	return s.proxies.Network(c)
+}
+
+// hit counts one event of name for key against r, as limitBy does, for what comes by other
+// ways than a request (a live socket's frames); the refusal carries the wait.
+func (s *Server) hit(ctx context.Context, name string, r config.Rate, key string) error {
+	now := s.Clock.Now()
+	hits, resets, err := s.limits.Hit(ctx, "limit:"+name+":"+key, now, r.Window)
+	if err != nil {
+		return err
+	}
+	if hits > r.Max {
+		return errTooMany.After(max(resets.Sub(now), time.Second))
+	}
+	return nil
 }
 
 // requireAccount sends anonymous visitors to sign in (pages) or answers 401 (API).

@@ -178,10 +178,19 @@ func (s *Server) questionFrame(l *realtime.Listener, who qa.Who, sessionID int64
 	defer cancel()
 	var q qa.Question
 	var err error
+	key := qaFrameKey(who)
 	switch f.Type {
 	case "ask":
+		if err := s.hit(ctx, "question", s.Config.RateQuestion, key); err != nil {
+			s.sendError(l, lang, f.Ref, err)
+			return
+		}
 		q, err = s.QA.Ask(ctx, who, sessionID, qa.AskInput{Body: f.Body, Anonymous: f.Anonymous, Channel: f.Channel, Group: f.Group})
 	case "vote", "unvote", "report":
+		if err := s.hit(ctx, "vote", s.Config.RateVote, key); err != nil {
+			s.sendError(l, lang, f.Ref, err)
+			return
+		}
 		if q, err = s.questionOfSession(ctx, f.ID, sessionID); err == nil {
 			switch f.Type {
 			case "vote":
@@ -220,6 +229,14 @@ func (s *Server) questionFrame(l *realtime.Listener, who qa.Who, sessionID int64
 		return
 	}
 	s.sendFrame(l, map[string]any{"type": "ok", "ref": f.Ref, "id": q.ID})
+}
+
+// qaFrameKey is the key a socket's questions and votes are limited by, as qaKey does for forms.
+func qaFrameKey(who qa.Who) string {
+	if who.AccountID != 0 {
+		return "a" + strconv.FormatInt(who.AccountID, 10)
+	}
+	return qa.DeviceKey(who.Device)
 }
 
 // questionOfSession checks that question id is one of the session's (a socket acts on its own

@@ -46,6 +46,18 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/sessions/:id.ics", s.cached(s.sessionICS))
 	app.Get("/sessions/:id", s.cached(s.showSession))
 	app.Get("/sessions/:id<int>/live", s.questionsLive)
+
+	// Live Q&A: the attendees', moderators' and projector's pages and their forms; questions
+	// and votes are limited per person (account, else device), on the socket too.
+	asking := s.limitBy("question", s.Config.RateQuestion, s.qaKey, s.onForm("questions/show", "", "body", []string{"body", "group", "anonymous"},
+		func(c *fiber.Ctx) any { p, _, _ := s.questionsOf(c, true); return p }))
+	app.Get("/sessions/:id<int>/questions", s.showQuestions)
+	app.Post("/sessions/:id<int>/questions", asking, s.askQuestion)
+	app.Get("/sessions/:id<int>/questions/moderate", s.requireAccount, s.moderateQuestions)
+	app.Get("/sessions/:id<int>/questions/present", s.presentQuestions)
+	app.Get("/sessions/:id<int>/questions/qr.png", s.questionsQR)
+	app.Post("/sessions/:id<int>/questions/settings", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.configureQuestions)
+	app.Post("/sessions/:id<int>/questions/:qid<int>/:action", s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.questionAction)
 	app.Get("/privacy", s.privacyNotice)
 
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.

@@ -60,7 +60,7 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 		LogFormat: "text", LogLevel: "error", AutoMigrate: true, DBMaxConns: 4,
 		LoginIdle: 8 * time.Hour, LoginAbsolute: 7 * 24 * time.Hour,
 		RateSignIn: generous, RateSignUp: generous, RateReset: generous, RateAPI: generous,
-		RateRegister: generous, RateGuest: generous, RateRecipient: generous, RateMessage: generous,
+		RateRegister: generous, RateGuest: generous, RateRecipient: generous, RateMessage: generous, RateQuestion: generous, RateVote: generous,
 		ShutdownTimeout: 5 * time.Second,
 	}
 	for _, o := range opts {

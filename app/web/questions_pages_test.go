@@ -1,0 +1,103 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/qa"
+	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
+)
+
+// qaSession adds a session taking questions in mode to the demo's Mexico City forum, with a
+// moderator, and returns it with the moderator's client.
+func qaSession(t *testing.T, d *demoSite, mode string) (forums.Session, *client) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := d.app.Forums.CreateSession(ctx, audit.Actor{}, d.processID, d.cdmx.ID, forums.SessionInput{Kind: forums.KindPanel,
+		QAMode: mode, Start: d.cdmx.StartsOn + "T18:00", End: d.cdmx.StartsOn + "T19:00", ConfirmClash: true,
+		Title: translated.Text{"es": "Preguntas abiertas", "en": "Open questions"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := d.user("moderadora@example.org", false)
+	if err := d.app.Access.Grant(ctx, audit.Actor{}, a.ID, access.Moderator, d.processID, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := d.client()
+	c.signIn(a.Email)
+	return s, c
+}
+
+// TestQuestionPages: without JavaScript, people read, ask and vote with forms; a second vote is
+// refused; the moderators' page is theirs alone, and its forms decline with a reason that the
+// asker then reads on their page; the projector shows the pinned question and the top five.
+func TestQuestionPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		s, mod := qaSession(t, d, forums.QAOpen)
+		page := fmt.Sprintf("/sessions/%d/questions", s.ID)
+		off, err := d.app.Forums.CreateSession(context.Background(), audit.Actor{}, d.processID, d.cdmx.ID, forums.SessionInput{Kind: forums.KindPanel,
+			QAMode: forums.QAOff, Start: d.cdmx.StartsOn + "T20:00", End: d.cdmx.StartsOn + "T21:00", ConfirmClash: true,
+			Title: translated.Text{"es": "Sin preguntas", "en": "No questions"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		member, other, anon := d.as("member"), d.client(), d.client()
+		d.user("otra@example.org", false)
+		other.signIn("otra@example.org")
+		var id int64
+		questionID := func(t *testing.T, _ *response) {
+			if err := db.NewSelect().Model((*qa.Question)(nil)).Column("id").Where("session_id = ?", s.ID).Limit(1).Scan(context.Background(), &id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := func(action string) func() string { return func() string { return fmt.Sprintf("%s/%d/%s", page, id, action) } }
+		runAll(t, []scenario{
+			{name: "the page, signed out", as: anon, method: "GET", url: page, status: http.StatusOK,
+				contains: []string{"Inicia sesión para preguntar y votar", "Todavía no hay preguntas", "Fuera de tema"}},
+			{name: "a question too long", as: member, method: "POST", url: page, form: url.Values{"body": {strings.Repeat("x", 301)}},
+				status: http.StatusUnprocessableEntity, contains: []string{"de uno a 300 caracteres"}, unchanged: []string{"questions"}},
+			{name: "a group the process lacks", as: member, method: "POST", url: page, form: url.Values{"body": {"¿Hola?"}, "group": {"martians"}},
+				status: http.StatusUnprocessableEntity, unchanged: []string{"questions"}},
+			{name: "asks", as: member, method: "POST", url: page, form: url.Values{"body": {"¿Quién vigila a quien vigila?"}, "group": {"academia"}},
+				status: http.StatusSeeOther, after: questionID},
+			{name: "the question on the page", as: anon, method: "GET", url: page, status: http.StatusOK,
+				contains: []string{"¿Quién vigila a quien vigila?", "Academia"}},
+			{name: "votes", as: other, method: "POST", at: at("vote"), form: url.Values{}, status: http.StatusSeeOther},
+			{name: "votes again", as: other, method: "POST", at: at("vote"), form: url.Values{}, status: http.StatusConflict,
+				contains: []string{"Ya votaste"}},
+			{name: "a member may not moderate", as: other, method: "GET", url: page + "/moderate", status: http.StatusForbidden},
+			{name: "a member may not decline", as: other, method: "POST", at: at("hide"), form: url.Values{"reason": {"off_topic"}},
+				status: http.StatusForbidden},
+			{name: "the moderators' page", as: mod, method: "GET", url: page + "/moderate", status: http.StatusOK,
+				contains: []string{"¿Quién vigila a quien vigila?", "Por sector", "Quién puede preguntar"}},
+			{name: "pins", as: mod, method: "POST", at: at("pin"), form: url.Values{"back": {page + "/moderate"}}, status: http.StatusSeeOther,
+				location: "", after: func(t *testing.T, r *response) {
+					if !strings.HasPrefix(r.header.Get("Location"), page+"/moderate") {
+						t.Fatalf("back to %q", r.header.Get("Location"))
+					}
+				}},
+			{name: "the projector", as: anon, method: "GET", url: page + "/present", status: http.StatusOK,
+				contains: []string{"Respondiendo ahora", "¿Quién vigila a quien vigila?", "qr.png"}},
+			{name: "the QR code", as: anon, method: "GET", url: page + "/qr.png", status: http.StatusOK},
+			{name: "declines with a reason", as: mod, method: "POST", at: at("hide"), form: url.Values{"reason": {"personal_data"}, "note": {"Sin nombres, por favor"}},
+				status: http.StatusSeeOther},
+			{name: "others no longer see it", as: other, method: "GET", url: page, status: http.StatusOK, absent: []string{"¿Quién vigila a quien vigila?"}},
+			{name: "its asker reads why", as: member, method: "GET", url: page, status: http.StatusOK,
+				contains: []string{"¿Quién vigila a quien vigila?", "Datos personales", "Sin nombres, por favor"}},
+			{name: "closes", as: mod, method: "POST", url: page + "/settings", form: url.Values{"who_asks": {"members"}, "closed": {"yes"}}, status: http.StatusSeeOther},
+			{name: "closed", as: member, method: "POST", url: page, form: url.Values{"body": {"¿Otra?"}}, status: http.StatusConflict,
+				unchanged: []string{"questions"}},
+			{name: "a session without questions", as: anon, method: "GET", url: fmt.Sprintf("/sessions/%d/questions", off.ID), status: http.StatusNotFound},
+		})
+	})
+}
