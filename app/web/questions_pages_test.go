@@ -60,7 +60,9 @@ func TestQuestionPages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		at := func(action string) func() string { return func() string { return fmt.Sprintf("%s/%d/%s", page, id, action) } }
+		at := func(action string) func() string {
+			return func() string { return fmt.Sprintf("%s/%d/%s", page, id, action) }
+		}
 		runAll(t, []scenario{
 			{name: "the page, signed out", as: anon, method: "GET", url: page, status: http.StatusOK,
 				contains: []string{"Inicia sesión para preguntar y votar", "Todavía no hay preguntas", "Fuera de tema"}},
