@@ -283,7 +283,7 @@ func Moderate(ctx context.Context, db bun.IDB, now time.Time, who Who, id int64,
 			es.Add("reason", CodeReason, nil)
 		}
 		q.Note = strings.TrimSpace(m.Note)
-		es.LongText("note", q.Note, maxNote, true)
+		es.LongText("note", q.Note, maxNote, false)
 		q.Status, q.Reason, q.Pinned = Hidden, m.Reason, false
 	case Answer:
 		q.Status, q.Pinned, q.AnsweredAt = Answered, false, &now
@@ -312,7 +312,7 @@ func Moderate(ctx context.Context, db bun.IDB, now time.Time, who Who, id int64,
 		q.Pinned = m.Kind == Pin
 	case Reply:
 		q.Reply = strings.TrimSpace(m.Reply)
-		es.LongText("reply", q.Reply, maxReply, true)
+		es.LongText("reply", q.Reply, maxReply, false)
 		q.ReplyBy = who.Name
 		if q.Reply == "" {
 			q.ReplyBy = ""

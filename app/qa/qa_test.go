@@ -178,6 +178,18 @@ func TestPendingReachesModeratorsAndAsker(t *testing.T) {
 		if _, err := x.svc.Moderate(ctx, x.mod, q.ID, qa.Moderation{Kind: qa.Hide, Reason: "rude"}); err == nil {
 			t.Fatal("hidden for a reason that is not on the list")
 		}
+		if _, err := x.svc.Moderate(ctx, x.mod, q.ID, qa.Moderation{Kind: qa.Hide, Reason: qa.AlreadyAnswered}); err != nil {
+			t.Fatalf("declining without a note: %v", err)
+		}
+		frames(t, other)
+		frames(t, asker)
+		frames(t, mod)
+		if _, err := x.svc.Moderate(ctx, x.mod, q.ID, qa.Moderation{Kind: qa.Approve}); err != nil {
+			t.Fatal(err)
+		}
+		frames(t, other)
+		frames(t, asker)
+		frames(t, mod)
 		if _, err := x.svc.Moderate(ctx, x.mod, q.ID, qa.Moderation{Kind: qa.Hide, Reason: qa.OffTopic, Note: "Para otra mesa"}); err != nil {
 			t.Fatal(err)
 		}
@@ -265,6 +277,12 @@ func TestVotes(t *testing.T) {
 		}
 		if _, err := x.svc.Moderate(ctx, x.luis, b.ID, qa.Moderation{Kind: qa.Merge, Into: a.ID}); !errors.Is(err, qa.ErrNotModerator) {
 			t.Fatalf("a participant merged: %v", err)
+		}
+		if _, err := x.svc.Moderate(ctx, x.mod, a.ID, qa.Moderation{Kind: qa.Reply, Reply: "Lo verá el instituto."}); err != nil {
+			t.Fatalf("a reply: %v", err)
+		}
+		if _, err := x.svc.Moderate(ctx, x.mod, a.ID, qa.Moderation{Kind: qa.Reply}); err != nil {
+			t.Fatalf("a reply taken back: %v", err)
 		}
 		merged, err := x.svc.Moderate(ctx, x.mod, b.ID, qa.Moderation{Kind: qa.Merge, Into: a.ID})
 		if err != nil || merged.Status != qa.Hidden || merged.Reason != qa.Duplicate || merged.MergedInto == nil || *merged.MergedInto != a.ID {

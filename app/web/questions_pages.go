@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -45,6 +46,9 @@ type questionsPage struct {
 	MayAsk    bool
 	Live      string // the socket's path
 	Join      string // the attendees' page, in full, for the projector
+	// ReasonNames are the reasons' names in the viewer's language, as JSON, for the script
+	// that shows one's own declined question live.
+	ReasonNames string
 }
 
 // questionsOf reads a session's Q&A for the viewer; the session must take questions.
@@ -80,6 +84,12 @@ func (s *Server) questionsOf(c *fiber.Ctx, give bool) (*questionsPage, qa.Who, e
 		Sort: "popular", Reasons: qa.Reasons(), WhoAsks: qa.WhoAsks(), Groups: fc.Process.StakeholderGroups,
 		MayAsk: !st.Closed && (st.WhoAsks == qa.AskAnyone || who.AccountID != 0), Live: fmt.Sprintf("/sessions/%d/live", sv.ID),
 		Join: s.Config.BaseURL + questionsPath(sv.ID)}
+	names := map[string]string{}
+	for _, r := range qa.Reasons() {
+		names[r] = s.Locale.T(l, "qa.reason."+r, nil)
+	}
+	b, _ := json.Marshal(names)
+	p.ReasonNames = string(b)
 	if c.Query("sort") == "recent" {
 		p.Sort = "recent"
 	}

@@ -70,4 +70,155 @@
       form.appendChild(yes);
     }
   });
+
+  // Live questions: the page follows the session's socket. New questions join the end of the
+  // list and are announced politely; counts change in place; a new order is offered, never
+  // forced under a finger. The socket comes back by itself, with the last number it had, and
+  // says so while it is away. The forms work without any of this.
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.querySelector("[data-live-questions]");
+    if (!root || !window.WebSocket) return;
+    var status = root.querySelector("[data-live-status]");
+    var list = root.querySelector('[data-list="open"]');
+    var answered = root.querySelector('[data-list="answered"]');
+    var announce = root.querySelector("[data-announce]");
+    var reorder = root.querySelector("[data-reorder]");
+    var label = function (k) { return root.getAttribute("data-label-" + k) || ""; };
+    var moderate = root.hasAttribute("data-moderate"), present = root.hasAttribute("data-present");
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.getAttribute("data-live-questions");
+    var last = 0, ws = null, ref = 0, wait = 1000, reloadAt = 0;
+    var item = function (id) { return root.querySelector('[data-id="' + id + '"]'); };
+    var reloadSoon = function () {
+      // Moderators and the projector redraw from the server, at most every few seconds, and
+      // never while someone types in a form.
+      var a = document.activeElement;
+      if (a && (a.tagName === "TEXTAREA" || a.tagName === "INPUT" || a.tagName === "SELECT")) return;
+      var now = Date.now();
+      if (now < reloadAt) return;
+      reloadAt = now + 3000;
+      setTimeout(function () { location.reload(); }, 300);
+    };
+    var build = function (q) {
+      var li = document.createElement("li");
+      li.className = "question"; li.id = "question-" + q.id; li.setAttribute("data-id", q.id);
+      var body = document.createElement("p"); body.className = "q-body"; body.textContent = q.body;
+      var who = document.createElement("p"); who.className = "muted"; who.textContent = q.author || label("anonymous");
+      var actions = document.createElement("div"); actions.className = "q-actions";
+      var btn = document.createElement("button"); btn.type = "button"; btn.className = "vote"; btn.setAttribute("aria-pressed", "false");
+      btn.setAttribute("data-vote", q.id);
+      btn.innerHTML = '<span aria-hidden="true">▲</span> <span data-votes></span> <span class="visually-hidden"></span>';
+      btn.querySelector("[data-votes]").textContent = q.votes;
+      btn.querySelector(".visually-hidden").textContent = label("votes");
+      actions.appendChild(btn);
+      li.appendChild(body); li.appendChild(who); li.appendChild(actions);
+      return li;
+    };
+    var votesOf = function (li) { var v = li.querySelector("[data-votes]"); return v ? parseInt(v.textContent, 10) || 0 : 0; };
+    var offerOrder = function () {
+      if (!reorder || !list) return;
+      var items = Array.prototype.slice.call(list.children), sorted = items.slice().sort(function (a, b) { return votesOf(b) - votesOf(a); });
+      reorder.hidden = items.every(function (li, i) { return li === sorted[i]; });
+    };
+    if (reorder) reorder.addEventListener("click", function () {
+      Array.prototype.slice.call(list.children).sort(function (a, b) { return votesOf(b) - votesOf(a); })
+        .forEach(function (li) { list.appendChild(li); });
+      reorder.hidden = true;
+    });
+    var apply = function (f) {
+      if (f.seq) last = f.seq;
+      if (moderate || present) { if (f.type !== "votes" && f.type !== "none" && f.type !== "snapshot" && f.type !== "ok") reloadSoon(); }
+      switch (f.type) {
+        case "question.created":
+        case "question.updated":
+          var q = f.question, li = item(q.id);
+          if (moderate || present) break;
+          if (q.status !== "visible" && q.status !== "answered") {
+            if (li) li.remove();
+            // A full frame of a question not shown is one's own: it goes to "your questions",
+            // with why it was declined.
+            var mine = root.querySelector('[data-list="mine"]');
+            if (mine && (q.status === "pending" || q.reason)) {
+              var own = document.createElement("li"); own.className = "question"; own.setAttribute("data-id", q.id);
+              var ob = document.createElement("p"); ob.className = "q-body"; ob.textContent = q.body;
+              var os = document.createElement("p"); os.className = "muted";
+              os.textContent = q.status === "pending" ? label("pending") :
+                label("hidden") + ": " + (JSON.parse(root.getAttribute("data-reasons") || "{}")[q.reason] || "") + (q.note ? " — " + q.note : "");
+              own.appendChild(ob); own.appendChild(os); mine.appendChild(own);
+              mine.closest("[data-mine-section]").hidden = false;
+            }
+            break;
+          }
+          if (li && li.closest('[data-list="mine"]')) { li.remove(); li = null; } // one's own, now on the list
+          if (!li && list) {
+            li = build(q);
+            (q.status === "answered" && answered ? answered : list).appendChild(li);
+            if (announce) announce.textContent = label("new");
+            var empty = root.querySelector("[data-empty]"); if (empty) empty.remove();
+          } else if (li && q.status === "answered" && answered && li.parentNode !== answered) {
+            answered.appendChild(li);
+            var section = root.querySelector("[data-answered-section]"); if (section) section.hidden = false;
+          }
+          var pinned = root.querySelector("[data-pinned]");
+          if (pinned && q.pinned) { pinned.hidden = false; pinned.querySelector("[data-pinned-body]").textContent = q.body; }
+          else if (pinned && !q.pinned && pinned.querySelector("[data-pinned-body]").textContent === q.body) pinned.hidden = true;
+          break;
+        case "question.removed":
+          var gone = item(f.id); if (gone) gone.remove();
+          break;
+        case "votes":
+          Object.keys(f.votes || {}).forEach(function (id) {
+            var el = item(id), v = el && el.querySelector("[data-votes]");
+            if (v && v.textContent !== String(f.votes[id])) v.textContent = f.votes[id];
+          });
+          offerOrder();
+          break;
+        case "state":
+          reloadAt = 0; reloadSoon(); // who may ask, or whether questions are open, changed
+          break;
+      }
+    };
+    // A vote button sends its vote over the socket when it is up; otherwise its form posts.
+    root.addEventListener("click", function (e) {
+      var btn = e.target.closest ? e.target.closest("button.vote") : null;
+      if (!btn || !ws || ws.readyState !== 1) return;
+      var li = btn.closest("[data-id]"); if (!li) return;
+      e.preventDefault();
+      var voted = btn.getAttribute("aria-pressed") === "true";
+      ws.send(JSON.stringify({ type: voted ? "unvote" : "vote", id: parseInt(li.getAttribute("data-id"), 10), ref: ++ref }));
+      btn.setAttribute("aria-pressed", voted ? "false" : "true");
+      btn.classList.toggle("voted", !voted);
+    });
+    var connect = function () {
+      ws = new WebSocket(url + (last ? "?since=" + last : ""));
+      ws.onopen = function () { wait = 1000; root.setAttribute("data-live", "up"); if (status) status.textContent = ""; };
+      ws.onmessage = function (e) {
+        e.data.split("\n").forEach(function (line) { if (line) apply(JSON.parse(line)); });
+      };
+      ws.onclose = function () {
+        root.setAttribute("data-live", "down");
+        if (status) status.textContent = label("offline");
+        setTimeout(connect, wait + Math.random() * 500);
+        wait = Math.min(wait * 2, 30000);
+      };
+    };
+    connect();
+    if (moderate) {
+      // One key per action on the question that has focus: j and k move, a approves, h
+      // declines (with the reason chosen in its form), p pins, d marks answered.
+      document.addEventListener("keydown", function (e) {
+        var t = e.target;
+        if (e.ctrlKey || e.metaKey || e.altKey || (t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT")) return;
+        var items = Array.prototype.slice.call(root.querySelectorAll("li.question"));
+        var current = t.closest ? t.closest("li.question") : null, i = items.indexOf(current);
+        if (e.key === "j" || e.key === "k") {
+          var next = items[Math.max(0, Math.min(items.length - 1, i + (e.key === "j" ? 1 : -1)))];
+          if (next) { next.focus(); e.preventDefault(); }
+          return;
+        }
+        if (!current) return;
+        var b = current.querySelector('[data-key="' + e.key + '"]');
+        if (b) { e.preventDefault(); b.click(); }
+      });
+    }
+  });
 })();
