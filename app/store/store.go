@@ -26,6 +26,10 @@ import (
 // the URL's query: pgdriver passes the ones it does not know to the server.
 type Options struct {
 	MaxConns int
+	// BusyTimeout is how long a SQLite writer waits for the write lock before failing with
+	// "database is locked" (default 10 s). Tests set more: under -race, beside another pass on
+	// two cores, a wait lasts ten times what it does in production.
+	BusyTimeout time.Duration
 }
 
 // Open connects to the database named by url: postgres://... or sqlite:PATH.
@@ -54,7 +58,11 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 		}
 		// WAL lets readers run beside the one writer; immediate transactions take the write lock
 		// at BEGIN, so concurrent writers wait (busy_timeout) instead of failing with "locked".
-		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		busy := opt.BusyTimeout
+		if busy <= 0 {
+			busy = 10 * time.Second
+		}
+		dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) + "&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(1)&_txlock=immediate"
 		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
 		if err != nil {

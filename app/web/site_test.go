@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +69,14 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 		o(&cfg)
 	}
 	clk := clock.NewFixed(time.Now())
-	log := slog.New(slog.DiscardHandler)
+	// The site's errors are kept and shown when the test fails (a 500 then says why).
+	errs := &lockedBuffer{}
+	log := slog.New(slog.NewTextHandler(errs, &slog.HandlerOptions{Level: slog.LevelError}))
+	t.Cleanup(func() {
+		if t.Failed() && errs.Len() > 0 {
+			t.Logf("the site's errors:\n%s", errs.String())
+		}
+	})
 	if testing.Verbose() || os.Getenv("CONVENE_TEST_LOG") == "1" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -253,4 +262,28 @@ func excerpt(s string) string {
 		return s[:600] + "…"
 	}
 	return s
+}
+
+// lockedBuffer is a buffer the site's goroutines may write to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -81,7 +82,7 @@ func Open(t testing.TB, d Dialect) *DB {
 			t.Fatalf("copying the migrated SQLite template: %v", err)
 		}
 		u := "sqlite:" + path
-		db, err := store.Open(ctx, u, store.Options{MaxConns: 3})
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 3, BusyTimeout: time.Minute})
 		if err != nil {
 			t.Fatalf("opening sqlite: %v", err)
 		}
@@ -91,7 +92,7 @@ func Open(t testing.TB, d Dialect) *DB {
 			t.Skip("PostgreSQL tests skipped: CONVENE_TEST_SKIP_POSTGRES=1")
 		}
 		u := pkg.cloneURL(t)
-		db, err := store.Open(ctx, u, store.Options{MaxConns: 3})
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 3, BusyTimeout: time.Minute})
 		if err != nil {
 			t.Fatalf("opening postgres %s: %v", u, err)
 		}
