@@ -27,8 +27,10 @@ build:
 
 ## test: format, vet, staticcheck and govulncheck, then every test with -race on PostgreSQL,
 ## SQLite and Chromium.
-test: prerequisites lint
-	@$(MAKE) --no-print-directory -j3 --output-sync=target vuln test-race test-plain
+# The linters run beside the tests: on two cores the passes leave the CPU idle at times (a
+# browser waiting, a test waiting on the database), and a lint finding still fails the run.
+test: prerequisites
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint vuln test-race test-plain
 
 prerequisites:
 	@.ci/ensure-postgres

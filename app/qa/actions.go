@@ -260,16 +260,9 @@ func Moderate(ctx context.Context, db bun.IDB, now time.Time, who Who, id int64,
 	if err != nil {
 		return q, nil, err
 	}
-	p, err := placeOf(ctx, db, q.SessionID)
+	p, err := moderated(ctx, db, who, q.SessionID)
 	if err != nil {
 		return q, nil, err
-	}
-	mod, err := Moderates(ctx, db, who, p.processID, q.SessionID)
-	if err != nil {
-		return q, nil, err
-	}
-	if !mod {
-		return q, nil, ErrNotModerator
 	}
 	wasShown := q.Shown()
 	room := Room(q.SessionID)
@@ -388,6 +381,22 @@ func mergeInto(ctx context.Context, db bun.IDB, now time.Time, q *Question, into
 	return into, nil
 }
 
+// moderated is the place of a session who moderates, or ErrNotModerator.
+func moderated(ctx context.Context, db bun.IDB, who Who, sessionID int64) (place, error) {
+	p, err := placeOf(ctx, db, sessionID)
+	if err != nil {
+		return p, err
+	}
+	mod, err := Moderates(ctx, db, who, p.processID, sessionID)
+	if err != nil {
+		return p, err
+	}
+	if !mod {
+		return p, ErrNotModerator
+	}
+	return p, nil
+}
+
 // SettingsInput is what organisers set of a session's Q&A.
 type SettingsInput struct {
 	WhoAsks   string
@@ -398,16 +407,9 @@ type SettingsInput struct {
 // Configure sets a session's Q&A rules (opening or closing it too), as who, who must moderate
 // it.
 func Configure(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionID int64, in SettingsInput) (Settings, []realtime.Event, error) {
-	p, err := placeOf(ctx, db, sessionID)
+	p, err := moderated(ctx, db, who, sessionID)
 	if err != nil {
 		return Settings{}, nil, err
-	}
-	mod, err := Moderates(ctx, db, who, p.processID, sessionID)
-	if err != nil {
-		return Settings{}, nil, err
-	}
-	if !mod {
-		return Settings{}, nil, ErrNotModerator
 	}
 	if !slices.Contains(WhoAsks(), in.WhoAsks) {
 		return Settings{}, nil, validate.Errors{{Field: "who_asks", Code: CodeWhoAsks}}
