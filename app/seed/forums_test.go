@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -33,12 +34,26 @@ func TestDemoForums(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room"}) {
+		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions"}) {
 			t.Fatalf("an earlier demo gains %v (%v)", applied, err)
 		}
 		p, err := processes.BySlug(ctx, db.DB, "encs-2017")
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The IGF open forum's questions are its record, answered and closed; the question room
+		// open all week has questions waiting, with votes.
+		var byStatus []struct {
+			Status string `bun:"status"`
+			N      int    `bun:"n"`
+			Votes  int    `bun:"votes"`
+		}
+		if err := db.NewSelect().Table("questions").Column("status").ColumnExpr("COUNT(*) AS n, SUM(votes) AS votes").
+			GroupExpr("status").OrderExpr("status").Scan(ctx, &byStatus); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(byStatus) != "[{answered 4 37} {visible 4 21}]" {
+			t.Fatalf("demo questions by status: %v", byStatus)
 		}
 		list, err := forums.List(ctx, db.DB, p.ID, true)
 		if err != nil || len(list) != 4 {

@@ -21,6 +21,7 @@ const (
 	stepUpcoming     = "upcoming-forums"
 	stepRegistration = "registration-open"
 	stepIGFRoom      = "2017-igf-room"
+	stepQuestions    = "questions"
 )
 
 type stepRow struct {
@@ -43,6 +44,7 @@ func steps() []step {
 		{stepUpcoming, upcomingForums},
 		{stepRegistration, openRegistration},
 		{stepIGFRoom, igfRoomToo},
+		{stepQuestions, demoQuestions},
 	}
 }
 

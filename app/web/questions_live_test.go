@@ -222,7 +222,7 @@ func TestLiveQuestions(t *testing.T) {
 			t.Fatalf("an anonymous device asking: %+v", f)
 		}
 		var stored qa.Question
-		if err := db.NewSelect().Model(&stored).Where("q.body LIKE ?", "%datos personales%").Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&stored).Where("q.body LIKE ? AND q.session_id = ?", "%datos personales%", s.ID).Scan(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if stored.AuthorID != nil || stored.AuthorName != "" || !strings.HasPrefix(stored.Owner, "d:") {
