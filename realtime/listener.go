@@ -113,6 +113,26 @@ func (l *Listener) Next(ctx context.Context) ([][]byte, error) {
 	}
 }
 
+// Ready signals that frames may be waiting (Take them); a writer selects on it beside its own
+// timers, with no context to make per wait.
+func (l *Listener) Ready() <-chan struct{} { return l.wake }
+
+// Take returns every frame queued, oldest first (none: nil), or, once the listener has ended
+// and its queue is empty, why it ended.
+func (l *Listener) Take() ([][]byte, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) > 0 {
+		out := make([][]byte, len(l.queue))
+		for i, q := range l.queue {
+			out[i] = q.frame
+		}
+		l.queue = l.queue[:0]
+		return out, false, nil
+	}
+	return nil, l.ended, l.err
+}
+
 // Done closes when the listener ends; Err then says why.
 func (l *Listener) Done() <-chan struct{} { return l.done }
 

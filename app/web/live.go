@@ -120,46 +120,43 @@ func (s *Server) pump(conn *websocket.Conn, l *realtime.Listener, allowed func(c
 	closeWith := func(code int) {
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
 	}
-	now := time.Now()
-	nextPing, nextCheck := now.Add(livePing), now.Add(liveRecheck)
+	ping, check := time.NewTicker(livePing), time.NewTicker(liveRecheck)
+	defer ping.Stop()
+	defer check.Stop()
 	for {
-		wait, cancelWait := context.WithDeadline(ctx, minTime(nextPing, nextCheck))
-		frames, err := l.Next(wait)
-		cancelWait()
 		select {
 		case <-s.live.stopping:
 			closeWith(websocket.CloseGoingAway)
 			return
-		default:
+		case <-ctx.Done():
+			return // the peer went
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+				return
+			}
+		case <-check.C:
+			c, cancelCheck := context.WithTimeout(ctx, 10*time.Second)
+			ok := allowed(c)
+			cancelCheck()
+			if !ok {
+				closeWith(websocket.ClosePolicyViolation)
+				return
+			}
+		case <-l.Ready():
+		case <-l.Done():
 		}
+		frames, ended, err := l.Take()
 		switch {
-		case err == nil:
+		case len(frames) > 0:
 			_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
 			if err := conn.WriteMessage(websocket.TextMessage, bytes.Join(frames, []byte("\n"))); err != nil {
 				return
 			}
-		case ctx.Err() != nil:
-			return // the peer went
-		case errors.Is(err, context.DeadlineExceeded):
-			now := time.Now()
-			if !now.Before(nextCheck) {
-				check, cancelCheck := context.WithTimeout(ctx, 10*time.Second)
-				ok := allowed(check)
-				cancelCheck()
-				if !ok {
-					closeWith(websocket.ClosePolicyViolation)
-					return
-				}
-				nextCheck = now.Add(liveRecheck)
-			}
-			if !now.Before(nextPing) {
-				if err := conn.WriteControl(websocket.PingMessage, nil, now.Add(liveWriteWait)); err != nil {
-					return
-				}
-				nextPing = now.Add(livePing)
-			}
+		case !ended:
 		case errors.Is(err, realtime.ErrClosed):
 			closeWith(websocket.CloseGoingAway)
+			return
+		case err == nil:
 			return
 		default:
 			// Too slow, or events lost: the client comes back with its number (1013: try again).
@@ -167,11 +164,4 @@ func (s *Server) pump(conn *websocket.Conn, l *realtime.Listener, allowed func(c
 			return
 		}
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }

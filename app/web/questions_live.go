@@ -160,7 +160,10 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 		s.pump(conn, listener, allowed, func(msg []byte) {
 			s.questionFrame(listener, who, sessionID, l, msg, &bucket)
 		})
-	}, websocket.Config{Origins: []string{s.Config.BaseURL}, HandshakeTimeout: 10 * time.Second})(c)
+	}, websocket.Config{Origins: []string{s.Config.BaseURL}, HandshakeTimeout: 10 * time.Second,
+		// A listener mostly waits: small read buffers, and write buffers lent from a pool only
+		// while a frame is written, keep a connection's memory low at ten thousand of them.
+		ReadBufferSize: 1024, WriteBufferSize: 4096, WriteBufferPool: s.liveBuffers})(c)
 }
 
 // questionFrame carries out one client frame and answers it on the listener.

@@ -6,6 +6,7 @@ package web
 import (
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -69,6 +70,8 @@ type Server struct {
 	limits    *store.Limits
 	events    forums.Events
 	live      *liveConns
+	// liveBuffers lends live sockets their write buffers, only while a frame is written.
+	liveBuffers *sync.Pool
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -109,7 +112,7 @@ func New(d Deps) (*Server, error) {
 		logins:    cache.NewLogins(),
 		events: forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale,
 			Organizer: calendar.Sender(d.Config.MailFrom, d.Locale.T(locale.Default, "site.name", nil))},
-		live:   newLiveConns(),
+		live: newLiveConns(), liveBuffers: &sync.Pool{},
 		limits: &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))

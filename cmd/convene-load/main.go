@@ -13,6 +13,15 @@
 //	                                                every client registers at once; prints
 //	                                                registrations/s, p50/p99 and whether exactly
 //	                                                N were confirmed and the rest lined up 1..n
+//	convene-load qa-setup -db URL                   a session open for questions from anyone;
+//	                                                prints its id
+//	convene-load qa -base URL[,URL] -session ID [-listeners 10000 -questions 1 -votes 200
+//	               -duration 30s -stall 0.01 -pid PID]
+//	                                                listeners in the session's room across the
+//	                                                addresses, a question rate and a vote rate;
+//	                                                prints connect time, ask → listener latency,
+//	                                                frames per listener per second, lost and
+//	                                                duplicated events, server memory per connection
 //
 // The benchmarks themselves are .ci/bench-programme (wrk against the server and the baseline,
 // side by side in one run) and .ci/bench-register.
@@ -30,7 +39,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|signin|register-setup|register [flags]")
+		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|signin|register-setup|register|qa-setup|qa [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -45,6 +54,10 @@ func main() {
 		err = registerSetup(ctx, os.Args[2:])
 	case "register":
 		err = registerRun(ctx, os.Args[2:])
+	case "qa-setup":
+		err = qaSetup(ctx, os.Args[2:])
+	case "qa":
+		err = qaRun(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/qa"
+	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/translated"
+)
+
+// qaSetup adds to the demo process a published forum with one session open for questions from
+// anyone (anonymous devices), and prints the session's id.
+func qaSetup(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("qa-setup", flag.ContinueOnError)
+	dbURL := fs.String("db", "", "the database (postgres://... or sqlite:PATH)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dbURL, store.Options{MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
+	clk := clock.System{}
+	if _, err := seed.Demo(ctx, db, clk); err != nil {
+		return err
+	}
+	p, err := processes.BySlug(ctx, db, "encs-2017")
+	if err != nil {
+		return err
+	}
+	zone, err := clock.Zone("America/Mexico_City")
+	if err != nil {
+		return err
+	}
+	today := clk.Now().In(zone).Format(time.DateOnly)
+	var sessionID int64
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		sys, now := audit.Actor{}, clk.Now()
+		f, err := forums.Create(ctx, tx, now, sys, p.ID, forums.Input{Slug: fmt.Sprintf("bench-qa-%d", now.Unix()), Format: forums.FormatVirtual,
+			OnlineURL: "https://meet.example.org/bench", TimeZone: "America/Mexico_City", StartsOn: today, EndsOn: today,
+			Title: translated.Text{"es": "Plenaria de carga", "en": "Load plenary"}})
+		if err != nil {
+			return err
+		}
+		s, err := forums.CreateSession(ctx, tx, now, sys, forums.Effects{}, p.ID, f.ID, forums.SessionInput{Kind: forums.KindPlenary,
+			QAMode: forums.QAOpen, Start: today + "T00:00", End: today + "T23:59", Title: translated.Text{"es": "Plenaria", "en": "Plenary"}})
+		if err != nil {
+			return err
+		}
+		if _, err := forums.Publish(ctx, tx, now, sys, p.ID, f.ID); err != nil {
+			return err
+		}
+		sessionID = s.ID
+		_, err = tx.NewInsert().Model(&qa.Settings{SessionID: s.ID, WhoAsks: qa.AskAnyone, Anonymous: true, UpdatedAt: now}).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println(sessionID)
+	return nil
+}
+
+// listener is one load-generating connection.
+type listener struct {
+	id     int
+	conn   *websocket.Conn
+	wmu    sync.Mutex
+	last   uint64
+	voted  map[int64]bool
+	frames int64
+	votes  int64
+}
+
+// qaStats gathers what every listener saw.
+type qaStats struct {
+	mu          sync.Mutex
+	latencies   []time.Duration // question asked → a listener has it, every listener, every question
+	perQuestion map[string]time.Duration
+	lost, dup   atomic.Int64
+	disconnects atomic.Int64
+}
+
+// qaRun drives a session's room: n listeners across the given addresses, a question every
+// 1/qps seconds and votes at vps, for the duration; it prints what DESIGN.md's figures ask.
+func qaRun(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("qa", flag.ContinueOnError)
+	bases := fs.String("base", "http://127.0.0.1:8080", "the server's addresses, comma-separated (listeners are spread across them)")
+	origin := fs.String("origin", "", "the Origin to send (the server's CONVENE_BASE_URL; default: each listener's address)")
+	session := fs.Int64("session", 0, "the session's id (convene-load qa-setup)")
+	n := fs.Int("listeners", 1000, "listeners")
+	qps := fs.Float64("questions", 1, "questions a second")
+	vps := fs.Float64("votes", 200, "votes a second")
+	dur := fs.Duration("duration", 30*time.Second, "how long to ask and vote")
+	stall := fs.Float64("stall", 0, "the share of listeners that stop reading (0.01: one in a hundred)")
+	pid := fs.Int("pid", 0, "the server's process id, for its memory per connection (one instance)")
+	connectRate := fs.Int("connect-rate", 1000, "connections opened a second")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	addrs := strings.Split(*bases, ",")
+	rssBefore := rss(*pid)
+	st := &qaStats{perQuestion: map[string]time.Duration{}}
+	ids := &questionIDs{}
+	sent := sync.Map{} // body → when asked
+	var wg sync.WaitGroup
+	listeners := make([]*listener, *n)
+	start := time.Now()
+	ready := make(chan struct{}, *n)
+	tick := time.NewTicker(time.Second / time.Duration(max(*connectRate, 1)))
+	for i := range *n {
+		<-tick.C
+		base := addrs[i%len(addrs)]
+		u := "ws" + strings.TrimPrefix(base, "http") + fmt.Sprintf("/sessions/%d/live", *session)
+		org := *origin
+		if org == "" {
+			org = base // each instance's own address is its CONVENE_BASE_URL
+		}
+		h := http.Header{"Origin": {org}, "Cookie": {fmt.Sprintf("convene_qa=load-device-%08d-%d", i, start.UnixNano())}}
+		conn, _, err := (&websocket.Dialer{HandshakeTimeout: 30 * time.Second}).DialContext(ctx, u, h)
+		if err != nil {
+			return fmt.Errorf("listener %d: %w", i, err)
+		}
+		l := &listener{id: i, conn: conn, voted: map[int64]bool{}}
+		listeners[i] = l
+		stalls := *stall > 0 && i%int(1 / *stall) == 0
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.read(ctx, st, &sent, ids, ready, stalls)
+		}()
+	}
+	tick.Stop()
+	for range *n {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	connected := time.Since(start)
+	time.Sleep(2 * time.Second) // let the server settle before its memory is read
+	rssAfter := rss(*pid)
+	fmt.Printf("connected %d listeners in %v", *n, connected.Round(time.Millisecond))
+	if *pid != 0 {
+		fmt.Printf("; server memory %.1f KiB per connection (RSS %d → %d MiB)", float64(rssAfter-rssBefore)/1024/float64(*n), rssBefore>>20, rssAfter>>20)
+	}
+	fmt.Println()
+
+	// Questions and votes, for the duration.
+	runCtx, cancel := context.WithTimeout(ctx, *dur)
+	defer cancel()
+	var drivers sync.WaitGroup
+	drivers.Add(2)
+	go func() {
+		defer drivers.Done()
+		t := time.NewTicker(time.Duration(float64(time.Second) / *qps))
+		defer t.Stop()
+		for k := 0; ; k++ {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+			}
+			asker := listeners[rand.IntN(len(listeners))]
+			body := fmt.Sprintf("q-%d-%d", k, time.Now().UnixNano())
+			sent.Store(body, time.Now())
+			asker.send(map[string]any{"type": "ask", "body": body, "anonymous": true, "ref": k})
+		}
+	}()
+	go func() {
+		defer drivers.Done()
+		if *vps <= 0 {
+			return
+		}
+		t := time.NewTicker(time.Duration(float64(time.Second) / *vps))
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+			}
+			q := ids.pick()
+			if q == 0 {
+				continue
+			}
+			l := listeners[rand.IntN(len(listeners))]
+			if l.voted[q] {
+				continue
+			}
+			l.voted[q] = true
+			l.send(map[string]any{"type": "vote", "id": q})
+		}
+	}()
+	drivers.Wait()
+	time.Sleep(3 * time.Second) // the last events arrive
+	elapsed := *dur + 3*time.Second
+	for _, l := range listeners {
+		_ = l.conn.Close()
+	}
+	wg.Wait()
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	slices.Sort(st.latencies)
+	var lastListener []time.Duration
+	for _, d := range st.perQuestion {
+		lastListener = append(lastListener, d)
+	}
+	slices.Sort(lastListener)
+	var frames, votes int64
+	for _, l := range listeners {
+		frames += atomic.LoadInt64(&l.frames)
+		votes += atomic.LoadInt64(&l.votes)
+	}
+	fmt.Printf("questions %d; deliveries %d; ask → listener p50 %v p95 %v p99 %v max %v\n", len(st.perQuestion), len(st.latencies),
+		pct(st.latencies, 50), pct(st.latencies, 95), pct(st.latencies, 99), pct(st.latencies, 100))
+	fmt.Printf("ask → last listener, per question: p50 %v p99 %v max %v\n", pct(lastListener, 50), pct(lastListener, 99), pct(lastListener, 100))
+	fmt.Printf("frames per listener per second %.2f (of them vote counts %.2f)\n",
+		float64(frames)/float64(*n)/elapsed.Seconds(), float64(votes)/float64(*n)/elapsed.Seconds())
+	fmt.Printf("lost events %d, duplicated %d, disconnects %d\n", st.lost.Load(), st.dup.Load(), st.disconnects.Load())
+	return nil
+}
+
+func (l *listener) send(v map[string]any) {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	_ = l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_ = l.conn.WriteJSON(v)
+}
+
+// read takes the listener's frames until its connection ends, checking their numbers and
+// noting when each question arrived. A stalled listener reads its snapshot, then nothing.
+func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *questionIDs, ready chan<- struct{}, stalls bool) {
+	first := true
+	for {
+		_, msg, err := l.conn.ReadMessage()
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, websocket.ErrCloseSent) && !websocket.IsCloseError(err, websocket.CloseNormalClosure) &&
+				!strings.Contains(err.Error(), "use of closed") {
+				st.disconnects.Add(1)
+			}
+			return
+		}
+		now := time.Now()
+		for len(msg) > 0 {
+			line := msg
+			if i := bytes.IndexByte(msg, '\n'); i >= 0 {
+				line, msg = msg[:i], msg[i+1:]
+			} else {
+				msg = nil
+			}
+			var f struct {
+				Type     string `json:"type"`
+				Seq      uint64 `json:"seq"`
+				Question struct {
+					ID   int64  `json:"id"`
+					Body string `json:"body"`
+				} `json:"question"`
+			}
+			if err := json.Unmarshal(line, &f); err != nil {
+				continue
+			}
+			atomic.AddInt64(&l.frames, 1)
+			switch {
+			case f.Type == "snapshot":
+				l.last = f.Seq
+			case f.Type == "votes":
+				atomic.AddInt64(&l.votes, 1)
+			case f.Seq != 0:
+				switch {
+				case f.Seq == l.last+1:
+				case f.Seq <= l.last:
+					st.dup.Add(1)
+				default:
+					st.lost.Add(int64(f.Seq - l.last - 1))
+				}
+				l.last = max(l.last, f.Seq)
+			}
+			if f.Type == "question.created" {
+				if l.id == 0 {
+					ids.add(f.Question.ID)
+				}
+				if at, ok := sent.Load(f.Question.Body); ok {
+					d := now.Sub(at.(time.Time))
+					st.mu.Lock()
+					st.latencies = append(st.latencies, d)
+					if d > st.perQuestion[f.Question.Body] {
+						st.perQuestion[f.Question.Body] = d
+					}
+					st.mu.Unlock()
+				}
+			}
+		}
+		if first {
+			first = false
+			ready <- struct{}{}
+			if stalls {
+				<-ctx.Done()
+				return
+			}
+		}
+	}
+}
+
+// questionIDs are the questions asked so far, for voters to pick from.
+type questionIDs struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+func (q *questionIDs) pick() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.ids) == 0 {
+		return 0
+	}
+	// Mostly the newest: a room votes on what it has just read.
+	return q.ids[max(0, len(q.ids)-1-rand.IntN(min(len(q.ids), 5)))]
+}
+
+func (q *questionIDs) add(id int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.ids = append(q.ids, id)
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	i := (len(ds)*p + 99) / 100
+	return ds[min(max(i-1, 0), len(ds)-1)].Round(time.Millisecond)
+}
+
+// rss is a process's resident memory, from /proc (0 when unknown).
+func rss(pid int) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
