@@ -94,6 +94,7 @@ type listener struct {
 	wmu    sync.Mutex
 	last   uint64
 	voted  map[int64]bool
+	stop   chan struct{} // a stalled listener waits for it (the end of the run)
 	frames int64
 	votes  int64
 }
@@ -127,12 +128,13 @@ func qaRun(ctx context.Context, args []string) error {
 	addrs := strings.Split(*bases, ",")
 	rssBefore := rss(*pid)
 	st := &qaStats{perQuestion: map[string]time.Duration{}}
-	ids := &questionIDs{}
+	ids := &questionIDs{reporter: 1} // listener 0 stalls when any do
 	sent := sync.Map{} // body → when asked
 	var wg sync.WaitGroup
 	listeners := make([]*listener, *n)
 	start := time.Now()
 	ready := make(chan struct{}, *n)
+	done := make(chan struct{})
 	tick := time.NewTicker(time.Second / time.Duration(max(*connectRate, 1)))
 	for i := range *n {
 		<-tick.C
@@ -147,7 +149,7 @@ func qaRun(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("listener %d: %w", i, err)
 		}
-		l := &listener{id: i, conn: conn, voted: map[int64]bool{}}
+		l := &listener{id: i, conn: conn, voted: map[int64]bool{}, stop: done}
 		listeners[i] = l
 		stalls := *stall > 0 && i%int(1 / *stall) == 0
 		wg.Add(1)
@@ -222,6 +224,7 @@ func qaRun(ctx context.Context, args []string) error {
 	drivers.Wait()
 	time.Sleep(3 * time.Second) // the last events arrive
 	elapsed := *dur + 3*time.Second
+	close(done)
 	for _, l := range listeners {
 		_ = l.conn.Close()
 	}
@@ -305,7 +308,7 @@ func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *q
 				l.last = max(l.last, f.Seq)
 			}
 			if f.Type == "question.created" {
-				if l.id == 0 {
+				if l.id == ids.reporter {
 					ids.add(f.Question.ID)
 				}
 				if at, ok := sent.Load(f.Question.Body); ok {
@@ -323,7 +326,7 @@ func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *q
 			first = false
 			ready <- struct{}{}
 			if stalls {
-				<-ctx.Done()
+				<-l.stop
 				return
 			}
 		}
@@ -332,8 +335,9 @@ func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *q
 
 // questionIDs are the questions asked so far, for voters to pick from.
 type questionIDs struct {
-	mu  sync.Mutex
-	ids []int64
+	reporter int // the listener that notes them: one that reads
+	mu       sync.Mutex
+	ids      []int64
 }
 
 func (q *questionIDs) pick() int64 {
