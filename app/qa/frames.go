@@ -33,6 +33,9 @@ type View struct {
 	Reports    int        `json:"reports,omitempty"`
 }
 
+// ViewOf is q as attendees (full false) or moderators and its asker (full) see it.
+func ViewOf(q Question, full bool) View { return view(q, full) }
+
 // view is q as attendees (full false) or moderators and its asker (full) see it.
 func view(q Question, full bool) View {
 	v := View{ID: q.ID, Body: q.Body, Group: q.Group, Channel: q.Channel, Status: q.Status, Pinned: q.Pinned, Labels: q.Labels,

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/qa"
@@ -100,6 +102,56 @@ func TestQuestionPages(t *testing.T) {
 			{name: "closed", as: member, method: "POST", url: page, form: url.Values{"body": {"¿Otra?"}}, status: http.StatusConflict,
 				unchanged: []string{"questions"}},
 			{name: "a session without questions", as: anon, method: "GET", url: fmt.Sprintf("/sessions/%d/questions", off.ID), status: http.StatusNotFound},
+		})
+	})
+}
+
+// TestQuestionsAPI: the same actions under /api/v1, with a token: reads are public, asking and
+// voting need an account, a second vote is refused, only moderators moderate, and a declined
+// question leaves others' lists.
+func TestQuestionsAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		s, _ := qaSession(t, d, forums.QAOpen)
+		list := fmt.Sprintf("/api/v1/sessions/%d/questions", s.ID)
+		member := d.apiClient(d.user("api-member@example.org", false))
+		other := d.apiClient(d.user("api-other@example.org", false))
+		var modAccount int64
+		if err := db.NewSelect().Table("accounts").Column("id").Where("email = 'moderadora@example.org'").Scan(context.Background(), &modAccount); err != nil {
+			t.Fatal(err)
+		}
+		mod := d.apiClient(accounts.Account{ID: modAccount, Email: "moderadora@example.org"})
+		anon := d.client()
+		var id int64
+		created := func(t *testing.T, r *response) {
+			var v struct{ ID int64 }
+			if err := json.Unmarshal([]byte(r.body), &v); err != nil || v.ID == 0 {
+				t.Fatalf("the question: %s", r.body)
+			}
+			id = v.ID
+		}
+		q := func(suffix string) func() string {
+			return func() string { return fmt.Sprintf("/api/v1/questions/%d%s", id, suffix) }
+		}
+		runAll(t, []scenario{
+			{name: "the list, anonymous", as: anon, method: "GET", url: list, status: http.StatusOK, contains: []string{`"questions":[]`, `"who_asks":"members"`}},
+			{name: "asking without a token", as: anon, method: "POST", url: list, json: `{"body":"¿Hola?"}`, status: http.StatusUnauthorized},
+			{name: "a question too long", as: member, method: "POST", url: list, json: fmt.Sprintf(`{"body":%q}`, strings.Repeat("x", 301)),
+				status: http.StatusUnprocessableEntity, contains: []string{`"field":"body"`}, unchanged: []string{"questions"}},
+			{name: "asks", as: member, method: "POST", url: list, json: `{"body":"¿Qué se mide?","group":"academia"}`, status: http.StatusCreated,
+				after: created},
+			{name: "votes", as: other, method: "POST", at: q("/votes"), json: `{}`, status: http.StatusOK, contains: []string{`"votes":1`}},
+			{name: "votes again", as: other, method: "POST", at: q("/votes"), json: `{}`, status: http.StatusConflict, contains: []string{"question_voted"}},
+			{name: "a member may not moderate", as: other, method: "POST", at: q("/moderation"), json: `{"action":"hide","reason":"off_topic"}`,
+				status: http.StatusForbidden},
+			{name: "an unknown reason", as: mod, method: "POST", at: q("/moderation"), json: `{"action":"hide","reason":"boring"}`,
+				status: http.StatusUnprocessableEntity, contains: []string{`"field":"reason"`}},
+			{name: "declines", as: mod, method: "POST", at: q("/moderation"), json: `{"action":"hide","reason":"off_topic","note":"Otra mesa"}`,
+				status: http.StatusOK, contains: []string{`"reason":"off_topic"`}},
+			{name: "gone from others' list", as: other, method: "GET", url: list, status: http.StatusOK, absent: []string{"¿Qué se mide?"}},
+			{name: "its asker reads why", as: member, method: "GET", url: list, status: http.StatusOK, contains: []string{"¿Qué se mide?", `"note":"Otra mesa"`}},
+			{name: "a question that is not there", as: other, method: "POST", url: "/api/v1/questions/999999/votes", json: `{}`, status: http.StatusNotFound},
 		})
 	})
 }

@@ -206,6 +206,12 @@ func (s *Server) routes(app *fiber.App) {
 	api.Patch("/registrations/:id", s.requireAccount, registering, s.apiChangeRegistration)
 	api.Post("/registrations/:id/accept", s.requireAccount, registering, s.apiAcceptOffer)
 	api.Delete("/registrations/:id", s.requireAccount, registering, s.apiCancelRegistration)
+	// Live Q&A: reads are public; questions and votes are limited per person, as on the forms.
+	api.Get("/sessions/:id/questions", s.apiListQuestions)
+	api.Post("/sessions/:id/questions", s.requireAccount, s.limitBy("question", s.Config.RateQuestion, s.qaKey, nil), s.apiAskQuestion)
+	api.Post("/questions/:id/votes", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.apiVote)
+	api.Delete("/questions/:id/votes", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.apiVote)
+	api.Post("/questions/:id/moderation", s.requireAccount, write, s.apiModerate)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }
