@@ -240,3 +240,33 @@ func TestLiveQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveQuestionsAcrossInstances: two instances share one PostgreSQL; questions asked through
+// one reach the listeners of the other, every number in order, as they reach its own.
+func TestLiveQuestionsAcrossInstances(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.Postgres)
+	a := newDemoSite(t, db)
+	b := &demoSite{site: newSite(t, db), processID: a.processID, cdmx: a.cdmx}
+	s, _ := qaSession(t, a, forums.QAOpen)
+	a.user("ana@example.org", false)
+	a.user("luis@example.org", false)
+	asker, onB := a.client(), b.client()
+	asker.signIn("ana@example.org")
+	onB.signIn("luis@example.org")
+	here, there := dialLive(t, a, asker, s.ID, 0), dialLive(t, b, onB, s.ID, 0)
+	here.next()
+	there.next()
+	const n = 20
+	for i := range n {
+		if f := here.send(map[string]any{"type": "ask", "body": fmt.Sprintf("¿Pregunta %d?", i)}); f.Type != "ok" {
+			t.Fatalf("asking %d: %+v", i, f)
+		}
+	}
+	for i := range n {
+		f := there.until("question.created")
+		if want := fmt.Sprintf("¿Pregunta %d?", i); f.Question.Body != want {
+			t.Fatalf("the other instance's listener got %q, want %q", f.Question.Body, want)
+		}
+	}
+}

@@ -92,8 +92,11 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 		t.Fatalf("building the app: %v", err)
 	}
 	// The mail worker stays off: tests read links from the outbox before anything sends them.
+	// The live hub runs, as in Run: with PostgreSQL it hears the other instances.
 	go func() { _ = st.Web.App.Listener(ln) }()
-	t.Cleanup(func() { cancel(); _ = st.Web.App.ShutdownWithTimeout(5 * time.Second) })
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); _ = st.Hub.Run(ctx) }()
+	t.Cleanup(func() { cancel(); _ = st.Web.App.ShutdownWithTimeout(5 * time.Second); <-hubDone })
 	return &site{t: t, db: db, clock: clk, base: base, cfg: cfg, accounts: st.Accounts, srv: st.Web, app: st}
 }
 
