@@ -129,7 +129,7 @@ func qaRun(ctx context.Context, args []string) error {
 	rssBefore := rss(*pid)
 	st := &qaStats{perQuestion: map[string]time.Duration{}}
 	ids := &questionIDs{reporter: 1} // listener 0 stalls when any do
-	sent := sync.Map{} // body → when asked
+	sent := sync.Map{}               // body → when asked
 	var wg sync.WaitGroup
 	listeners := make([]*listener, *n)
 	start := time.Now()
