@@ -119,10 +119,13 @@ func (s *Server) questionsOf(c *fiber.Ctx, give bool) (*questionsPage, qa.Who, e
 	} else {
 		slices.Reverse(p.Open)
 	}
-	if mod {
+	// Moderators see whose questions are taken as they go; everyone, once questions close.
+	if mod || st.Closed {
 		if p.Fairness, err = qa.FairnessOf(ctx, s.DB, sv.ID); err != nil {
 			return nil, who, err
 		}
+	}
+	if mod {
 		p.Listeners = s.Hub.Listeners(qa.Room(sv.ID))
 	}
 	return p, who, nil

@@ -101,6 +101,8 @@ func TestQuestionPages(t *testing.T) {
 			{name: "closes", as: mod, method: "POST", url: page + "/settings", form: url.Values{"who_asks": {"members"}, "closed": {"yes"}}, status: http.StatusSeeOther},
 			{name: "closed", as: member, method: "POST", url: page, form: url.Values{"body": {"¿Otra?"}}, status: http.StatusConflict,
 				unchanged: []string{"questions"}},
+			{name: "once closed, everyone sees whose questions were taken", as: anon, method: "GET", url: page, status: http.StatusOK,
+				contains: []string{"Quién preguntó y de quién se tomaron las preguntas", "Academia", "Datos personales 1"}},
 			{name: "a session without questions", as: anon, method: "GET", url: fmt.Sprintf("/sessions/%d/questions", off.ID), status: http.StatusNotFound},
 		})
 	})
