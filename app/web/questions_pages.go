@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	qrcode "github.com/yeqown/go-qrcode/v2"
@@ -270,4 +272,54 @@ func (s *Server) configureQuestions(c *fiber.Ctx) error {
 		return err
 	}
 	return s.flash(c, "qa.configured", questionsPath(sv.ID)+"/moderate")
+}
+
+// exportQuestions is a session's questions with their votes, status, reasons and replies, as CSV
+// or JSON, for its moderators (the minutes take them from here).
+func (s *Server) exportQuestions(c *fiber.Ctx) error {
+	p, _, err := s.questionsOf(c, false)
+	if err != nil {
+		return err
+	}
+	if !p.Moderator {
+		return errForbidden
+	}
+	list, err := qa.List(c.UserContext(), s.DB, p.S.ID, qa.Who{}, true)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("session-%d-questions", p.S.ID)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if strings.HasSuffix(c.Path(), ".json") {
+		views := make([]qa.View, len(list))
+		for i, q := range list {
+			views[i] = qa.ViewOf(q, true)
+		}
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.json"`)
+		return c.JSON(map[string]any{"session": p.S.ID, "questions": views})
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"id", "asked_at", "body", "author", "group", "channel", "status", "votes", "reason", "note", "reply", "reply_by",
+		"answered_at", "merged_into"})
+	for _, q := range list {
+		v := qa.ViewOf(q, true)
+		answered, merged := "", ""
+		if v.AnsweredAt != nil {
+			answered = v.AnsweredAt.UTC().Format(time.RFC3339)
+		}
+		if v.MergedInto != nil {
+			merged = strconv.FormatInt(*v.MergedInto, 10)
+		}
+		row := []string{strconv.FormatInt(v.ID, 10), v.CreatedAt.UTC().Format(time.RFC3339), v.Body, v.Author, v.Group, v.Channel, v.Status,
+			strconv.Itoa(v.Votes), v.Reason, v.Note, v.Reply, v.ReplyBy, answered, merged}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+	return c.Send(b.Bytes())
 }

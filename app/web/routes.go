@@ -56,6 +56,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/sessions/:id<int>/questions/moderate", s.requireAccount, s.moderateQuestions)
 	app.Get("/sessions/:id<int>/questions/present", s.presentQuestions)
 	app.Get("/sessions/:id<int>/questions/qr.png", s.questionsQR)
+	app.Get("/sessions/:id<int>/questions.csv", s.requireAccount, s.exportQuestions)
+	app.Get("/sessions/:id<int>/questions.json", s.requireAccount, s.exportQuestions)
 	app.Post("/sessions/:id<int>/questions/settings", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.configureQuestions)
 	app.Post("/sessions/:id<int>/questions/:qid<int>/:action", s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.questionAction)
 	app.Get("/privacy", s.privacyNotice)
