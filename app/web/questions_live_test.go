@@ -12,12 +12,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/convene/convene/app/access"
-	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store/storetest"
-	"github.com/convene/convene/app/translated"
 )
 
 // liveClient is one live Q&A socket, as a page's script holds it.
@@ -140,18 +137,7 @@ func TestLiveQuestions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
-		s, err := d.app.Forums.CreateSession(ctx, audit.Actor{}, d.processID, d.cdmx.ID, forums.SessionInput{Kind: forums.KindPanel,
-			QAMode: forums.QAPremoderated, Start: d.cdmx.StartsOn + "T18:00", End: d.cdmx.StartsOn + "T19:00", ConfirmClash: true,
-			Title: translated.Text{"es": "Preguntas", "en": "Questions"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		modAccount := d.user("moderadora@example.org", false)
-		if err := d.app.Access.Grant(ctx, audit.Actor{}, modAccount.ID, access.Moderator, d.processID, s.ID); err != nil {
-			t.Fatal(err)
-		}
-		modC := d.client()
-		modC.signIn("moderadora@example.org")
+		s, modC := qaSession(t, d, forums.QAPremoderated)
 		ana, luis := d.client(), d.client()
 		d.user("ana@example.org", false)
 		d.user("luis@example.org", false)

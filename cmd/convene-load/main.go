@@ -33,6 +33,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store"
+	"github.com/uptrace/bun"
 )
 
 func main() {
@@ -65,4 +71,34 @@ func main() {
 		fmt.Fprintln(os.Stderr, "convene-load:", err)
 		os.Exit(1)
 	}
+}
+
+// openMigrated opens the database at url with its migrations applied.
+func openMigrated(ctx context.Context, url string) (*bun.DB, error) {
+	db, err := store.Open(ctx, url, store.Options{MaxConns: 4})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// demoProcess opens the database at url with the demo in it, and returns its process.
+func demoProcess(ctx context.Context, url string) (*bun.DB, processes.Process, error) {
+	db, err := openMigrated(ctx, url)
+	if err != nil {
+		return nil, processes.Process{}, err
+	}
+	if _, err := seed.Demo(ctx, db, clock.System{}); err != nil {
+		db.Close()
+		return nil, processes.Process{}, err
+	}
+	p, err := processes.BySlug(ctx, db, "encs-2017")
+	if err != nil {
+		db.Close()
+	}
+	return db, p, err
 }

@@ -23,10 +23,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
-	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/qa"
-	"github.com/convene/convene/app/seed"
-	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/translated"
 )
 
@@ -38,22 +35,12 @@ func qaSetup(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dbURL, store.Options{MaxConns: 4})
+	db, p, err := demoProcess(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
-	}
 	clk := clock.System{}
-	if _, err := seed.Demo(ctx, db, clk); err != nil {
-		return err
-	}
-	p, err := processes.BySlug(ctx, db, "encs-2017")
-	if err != nil {
-		return err
-	}
 	zone, err := clock.Zone("America/Mexico_City")
 	if err != nil {
 		return err

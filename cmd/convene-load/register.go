@@ -42,14 +42,11 @@ func registerSetup(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dbURL, store.Options{MaxConns: 4})
+	db, err := openMigrated(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := store.Migrate(ctx, db); err != nil {
-		return err
-	}
 	clk := clock.System{}
 	now := clk.Now()
 	var forumID int64
