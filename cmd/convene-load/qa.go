@@ -82,6 +82,9 @@ type listener struct {
 	last   uint64
 	voted  map[int64]bool
 	stop   chan struct{} // a stalled listener waits for it (the end of the run)
+	cookie string
+	gone   chan struct{} // closed when its reader returns
+	away   atomic.Bool   // closed on purpose: not a disconnect
 	frames int64
 	votes  int64
 }
@@ -109,6 +112,7 @@ func qaRun(ctx context.Context, args []string) error {
 	stall := fs.Float64("stall", 0, "the share of listeners that stop reading (0.01: one in a hundred)")
 	pid := fs.Int("pid", 0, "the server's process id, for its memory per connection (one instance)")
 	connectRate := fs.Int("connect-rate", 1000, "connections opened a second")
+	again := fs.Int("reconnect", 0, "after the run, drop this many listeners at once, ask three questions, and bring them back with their last number")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,12 +140,13 @@ func qaRun(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("listener %d: %w", i, err)
 		}
-		l := &listener{id: i, conn: conn, voted: map[int64]bool{}, stop: done}
+		l := &listener{id: i, conn: conn, voted: map[int64]bool{}, stop: done, cookie: h.Get("Cookie"), gone: make(chan struct{})}
 		listeners[i] = l
 		stalls := *stall > 0 && i%int(1 / *stall) == 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(l.gone)
 			l.read(ctx, st, &sent, ids, ready, stalls)
 		}()
 	}
@@ -211,6 +216,9 @@ func qaRun(ctx context.Context, args []string) error {
 	drivers.Wait()
 	time.Sleep(3 * time.Second) // the last events arrive
 	elapsed := *dur + 3*time.Second
+	if *again > 0 {
+		reconnect(ctx, listeners, min(*again, *n-1), *session, *origin, addrs)
+	}
 	close(done)
 	for _, l := range listeners {
 		_ = l.conn.Close()
@@ -239,6 +247,95 @@ func qaRun(ctx context.Context, args []string) error {
 	return nil
 }
 
+// reconnect drops k listeners at once, asks three questions while they are away, and brings
+// them back with the last number each had: each should be served what it missed (replay), not
+// a fresh snapshot, within 15 s.
+func reconnect(ctx context.Context, listeners []*listener, k int, session int64, origin string, addrs []string) {
+	var away []*listener
+	for _, l := range listeners[1:] {
+		if len(away) == k {
+			break
+		}
+		if l.id%100 == 0 {
+			continue // it may be a stalled one
+		}
+		l.away.Store(true)
+		_ = l.conn.Close()
+		away = append(away, l)
+	}
+	for _, l := range away {
+		<-l.gone
+	}
+	stay := listeners[len(listeners)-1]
+	for i := range 3 {
+		stay.send(map[string]any{"type": "ask", "body": fmt.Sprintf("while away %d", i), "anonymous": true})
+	}
+	time.Sleep(time.Second)
+	target := stay.last
+	start := time.Now()
+	var replayed, snapshots, recovered atomic.Int64
+	var mu sync.Mutex
+	var times []time.Duration
+	sem := make(chan struct{}, 500)
+	var wg sync.WaitGroup
+	for _, l := range away {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			base := addrs[l.id%len(addrs)]
+			u := "ws" + strings.TrimPrefix(base, "http") + fmt.Sprintf("/sessions/%d/live?since=%d", session, l.last)
+			org := origin
+			if org == "" {
+				org = base
+			}
+			conn, _, err := (&websocket.Dialer{HandshakeTimeout: 15 * time.Second}).DialContext(ctx, u, http.Header{"Origin": {org}, "Cookie": {l.cookie}})
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			last, first := l.last, true
+			_ = conn.SetReadDeadline(start.Add(15 * time.Second))
+			for last < target {
+				_, msg, err := conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				for _, line := range bytes.Split(msg, []byte("\n")) {
+					var f struct {
+						Type string `json:"type"`
+						Seq  uint64 `json:"seq"`
+					}
+					if json.Unmarshal(line, &f) != nil {
+						continue
+					}
+					if first && (f.Type == "snapshot" || f.Seq != 0) {
+						first = false
+						if f.Type == "snapshot" {
+							snapshots.Add(1)
+						} else {
+							replayed.Add(1)
+						}
+					}
+					if f.Seq > last {
+						last = f.Seq
+					}
+				}
+			}
+			recovered.Add(1)
+			mu.Lock()
+			times = append(times, time.Since(start))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(times)
+	fmt.Printf("reconnected %d at once: %d caught up within 15 s (%.1f%%), %d by replay, %d by snapshot; caught up p50 %v p99 %v\n",
+		len(away), recovered.Load(), 100*float64(recovered.Load())/float64(max(len(away), 1)), replayed.Load(), snapshots.Load(),
+		pct(times, 50), pct(times, 99))
+}
+
 func (l *listener) send(v map[string]any) {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
@@ -253,7 +350,7 @@ func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *q
 	for {
 		_, msg, err := l.conn.ReadMessage()
 		if err != nil {
-			if ctx.Err() == nil && !errors.Is(err, websocket.ErrCloseSent) && !websocket.IsCloseError(err, websocket.CloseNormalClosure) &&
+			if ctx.Err() == nil && !l.away.Load() && !errors.Is(err, websocket.ErrCloseSent) && !websocket.IsCloseError(err, websocket.CloseNormalClosure) &&
 				!strings.Contains(err.Error(), "use of closed") {
 				st.disconnects.Add(1)
 			}
