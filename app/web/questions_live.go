@@ -13,6 +13,8 @@ import (
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/realtime"
 )
@@ -103,19 +105,19 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		return fiber.ErrUpgradeRequired
 	}
-	sv, fc, err := s.sessionOf(c)
+	target, err := s.liveTargetOf(c)
 	if err != nil {
 		return err
 	}
 	who := s.qaWho(c, false)
-	mod, err := qa.Moderates(c.UserContext(), s.DB, who, fc.Process.ID, sv.ID)
+	mod, err := qa.Moderates(c.UserContext(), s.DB, who, target.processID, target.sessionID)
 	if err != nil {
 		return err
 	}
 	since, _ := strconv.ParseUint(c.Query("since"), 10, 64)
 	l := lang(c)
 	login := strings.Clone(c.Cookies(s.cookieName("convene_login")))
-	sessionID, processID := sv.ID, fc.Process.ID
+	sessionID, processID := target.sessionID, target.processID
 	return websocket.New(func(conn *websocket.Conn) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		listener, complete, err := s.Hub.Subscribe(ctx, qa.Room(sessionID), since, realtime.Who{Moderator: mod, Keys: who.Keys()})
@@ -164,6 +166,53 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 		// A listener mostly waits: small read buffers, and write buffers lent from a pool only
 		// while a frame is written, keep a connection's memory low at ten thousand of them.
 		ReadBufferSize: 1024, WriteBufferSize: 4096, WriteBufferPool: s.liveBuffers})(c)
+}
+
+// liveTarget is what a live connection needs of its session: which it is, and its process.
+type liveTarget struct {
+	sessionID, processID int64
+	rev                  int64 // the content revision it was read under
+}
+
+// liveTargets remembers the public sessions live connections reached, for the content revision
+// they were read under: ten thousand listeners coming back at once read their session once, not
+// once each (the revision itself is one shared read for all waiting requests).
+type liveTargets struct {
+	mu   sync.Mutex
+	byID map[int64]liveTarget
+}
+
+// liveTargetOf is the session of the path, if the viewer may see it; a session of a published
+// forum and process is the same for everyone and comes from liveTargets while nothing changed.
+func (s *Server) liveTargetOf(c *fiber.Ctx) (liveTarget, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return liveTarget{}, errNotFound
+	}
+	revs, err := s.readRevisions(c)
+	if err != nil {
+		return liveTarget{}, err
+	}
+	s.liveTargets.mu.Lock()
+	t, ok := s.liveTargets.byID[id]
+	s.liveTargets.mu.Unlock()
+	if ok && t.rev == revs.Content {
+		return t, nil
+	}
+	sv, fc, err := s.sessionOf(c)
+	if err != nil {
+		return liveTarget{}, err
+	}
+	t = liveTarget{sessionID: sv.ID, processID: fc.Process.ID, rev: revs.Content}
+	if fc.Forum.Status == forums.StatusPublished && fc.Process.Status != processes.StatusDraft {
+		s.liveTargets.mu.Lock()
+		if len(s.liveTargets.byID) >= 10000 {
+			s.liveTargets.byID = map[int64]liveTarget{}
+		}
+		s.liveTargets.byID[id] = t
+		s.liveTargets.mu.Unlock()
+	}
+	return t, nil
 }
 
 // questionFrame carries out one client frame and answers it on the listener.

@@ -12,9 +12,11 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
 )
 
 // liveClient is one live Q&A socket, as a page's script holds it.
@@ -213,6 +215,25 @@ func TestLiveQuestions(t *testing.T) {
 		}
 		if stored.AuthorID != nil || stored.AuthorName != "" || !strings.HasPrefix(stored.Owner, "d:") {
 			t.Fatalf("an anonymous question stored with %v %q %q", stored.AuthorID, stored.AuthorName, stored.Owner)
+		}
+		// A draft forum's session has no socket for people who do not run its process.
+		draft, err := d.app.Forums.Create(ctx, audit.Actor{}, d.processID, forums.Input{Slug: "borrador-en-vivo", Format: forums.FormatVirtual,
+			OnlineURL: "https://meet.example.org/b", TimeZone: "America/Mexico_City", StartsOn: d.cdmx.StartsOn, EndsOn: d.cdmx.StartsOn,
+			Title: translated.Text{"es": "Borrador", "en": "Draft"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hidden, err := d.app.Forums.CreateSession(ctx, audit.Actor{}, d.processID, draft.ID, forums.SessionInput{Kind: forums.KindPanel,
+			QAMode: forums.QAOpen, Start: d.cdmx.StartsOn + "T10:00", End: d.cdmx.StartsOn + "T11:00", Title: translated.Text{"es": "Oculta", "en": "Hidden"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if conn, resp, err := (&websocket.Dialer{Jar: luis.http.Jar}).Dial(fmt.Sprintf("ws%s/sessions/%d/live", strings.TrimPrefix(d.base, "http"), hidden.ID),
+			http.Header{"Origin": {d.base}}); err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+			if conn != nil {
+				conn.Close()
+			}
+			t.Fatalf("a draft's socket: %v", err)
 		}
 		// Plain requests and other origins get no socket.
 		r := d.client().get(fmt.Sprintf("/sessions/%d/live", s.ID))

@@ -72,6 +72,7 @@ type Server struct {
 	live      *liveConns
 	// liveBuffers lends live sockets their write buffers, only while a frame is written.
 	liveBuffers *sync.Pool
+	liveTargets liveTargets
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -112,7 +113,7 @@ func New(d Deps) (*Server, error) {
 		logins:    cache.NewLogins(),
 		events: forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale,
 			Organizer: calendar.Sender(d.Config.MailFrom, d.Locale.T(locale.Default, "site.name", nil))},
-		live: newLiveConns(), liveBuffers: &sync.Pool{},
+		live: newLiveConns(), liveBuffers: &sync.Pool{}, liveTargets: liveTargets{byID: map[int64]liveTarget{}},
 		limits: &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))
