@@ -20,11 +20,17 @@ var linkRE = regexp.MustCompile(`https?://[^\s"<>]+/(verify|reset)/[A-Za-z0-9_-]
 // mailedLink returns the newest verify or reset link mailed to addr, read from the outbox.
 func mailedLink(t testing.TB, s *site, addr string) string {
 	t.Helper()
+	return mailedLinkMatching(t, s, addr, linkRE)
+}
+
+// mailedLinkMatching returns the first link matching re in the newest mail to addr, as a path.
+func mailedLinkMatching(t testing.TB, s *site, addr string, re *regexp.Regexp) string {
+	t.Helper()
 	m, err := mail.Latest(context.Background(), s.db.DB, addr)
 	if err != nil {
 		t.Fatalf("no mail for %s: %v", addr, err)
 	}
-	link := linkRE.FindString(m.Text)
+	link := re.FindString(m.Text)
 	if link == "" {
 		t.Fatalf("no link in mail to %s: %q", addr, m.Text)
 	}

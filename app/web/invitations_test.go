@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/convene/convene/app/access"
-	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -19,15 +18,7 @@ var invitationRE = regexp.MustCompile(`/invitations/[A-Za-z0-9_-]+`)
 // invitationLink is the link of the newest invitation mailed to addr.
 func invitationLink(t *testing.T, s *site, addr string) string {
 	t.Helper()
-	m, err := mail.Latest(context.Background(), s.db.DB, addr)
-	if err != nil {
-		t.Fatalf("no mail for %s: %v", addr, err)
-	}
-	link := invitationRE.FindString(m.Text)
-	if link == "" {
-		t.Fatalf("no invitation in the mail to %s: %q", addr, m.Text)
-	}
-	return link
+	return mailedLinkMatching(t, s, addr, invitationRE)
 }
 
 // TestRoleInvitations: an organiser names a session's moderators and rapporteur by address;

@@ -342,17 +342,9 @@ func TestOneUpdateForThreeMoves(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		d, box := mailedDemo(t, db)
 		s := d.site
-		ctx := context.Background()
-		hybrid, q := demoHybrid(t, db)
-		list, err := forums.Programme(ctx, db.DB, hybrid.ID)
-		if err != nil || len(list) == 0 {
-			t.Fatalf("the hybrid forum's programme: %v", err)
-		}
-		sv := list[0]
+		hybrid, q, sv := demoHybridSession(t, db)
 		member := d.as("member")
-		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/" + hybrid.Slug + "/register",
-			form: url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version},
-				fmt.Sprintf("answers.%d", q.ID): {"2"}}, status: http.StatusSeeOther}})
+		runAll(t, []scenario{registersInPerson(member, hybrid, q)})
 		deliver(t, s)
 		got := box.to("member@example.org")
 		if len(got) != 1 {
@@ -431,12 +423,7 @@ func TestOneEventPerInvite(t *testing.T) {
 		d, box := mailedDemo(t, db)
 		s := d.site
 		ctx := context.Background()
-		hybrid, q := demoHybrid(t, db)
-		list, err := forums.Programme(ctx, db.DB, hybrid.ID)
-		if err != nil || len(list) == 0 {
-			t.Fatalf("the hybrid forum's programme: %v", err)
-		}
-		sv := list[0]
+		hybrid, q, sv := demoHybridSession(t, db)
 		zone, _ := time.LoadLocation(hybrid.TimeZone)
 		second := forums.SessionInput{Kind: sv.Kind, QAMode: sv.QAMode, Languages: sv.Languages, ConfirmClash: true,
 			Title: translated.Text{"es": "Segunda mesa", "en": "Second panel"},
@@ -446,9 +433,7 @@ func TestOneEventPerInvite(t *testing.T) {
 			t.Fatal(err)
 		}
 		member := d.as("member")
-		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/" + hybrid.Slug + "/register",
-			form: url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version},
-				fmt.Sprintf("answers.%d", q.ID): {"2"}}, status: http.StatusSeeOther}})
+		runAll(t, []scenario{registersInPerson(member, hybrid, q)})
 		deliver(t, s)
 		uids := func(msgs []*netmail.Message, method string) []string {
 			t.Helper()
@@ -487,4 +472,22 @@ func TestOneEventPerInvite(t *testing.T) {
 			t.Fatalf("the cancellation holds %v, want a CANCEL for each of %v", got, both)
 		}
 	})
+}
+
+// demoHybridSession is the demo's hybrid forum, its form's question and its first session.
+func demoHybridSession(t *testing.T, db *storetest.DB) (forums.Forum, registration.Question, forums.SessionView) {
+	t.Helper()
+	hybrid, q := demoHybrid(t, db)
+	list, err := forums.Programme(context.Background(), db.DB, hybrid.ID)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("the hybrid forum's programme: %v", err)
+	}
+	return hybrid, q, list[0]
+}
+
+// registersInPerson is the step of c registering in person for the demo's hybrid forum.
+func registersInPerson(c *client, hybrid forums.Forum, q registration.Question) scenario {
+	return scenario{name: "registers", as: c, method: "POST", url: "/forums/" + hybrid.Slug + "/register",
+		form: url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version},
+			fmt.Sprintf("answers.%d", q.ID): {"2"}}, status: http.StatusSeeOther}
 }
