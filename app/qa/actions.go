@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -427,4 +428,58 @@ func Configure(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionI
 	}
 	return st, []realtime.Event{e}, audit.Record(ctx, db, now, audit.Actor{AccountID: who.AccountID}, "qa.configure", "process",
 		fmt.Sprint(p.processID), map[string]any{"session_id": sessionID, "who_asks": st.WhoAsks, "anonymous": st.Anonymous, "closed": st.Closed})
+}
+
+// Limits of a process's flag words: how many, and how long each.
+const (
+	MaxWords    = 300
+	MaxWordSize = 100
+)
+
+// SetWords replaces the words and phrases of a process that send a question to the moderators
+// first (in Spanish and English alike; accents and case do not matter). The caller checks that
+// actor organises the process.
+func SetWords(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID int64, words []string) ([]string, error) {
+	var es validate.Errors
+	seen := map[string]bool{}
+	out := []string{}
+	for _, w := range words {
+		w = strings.Join(strings.Fields(strings.ToLower(w)), " ")
+		if w == "" || seen[w] {
+			continue
+		}
+		if utf8.RuneCountInString(w) > MaxWordSize || !validate.Printable(w, false) || plainWords(w) == "" {
+			es.Add("words", CodeWord, map[string]any{"Word": w, "Max": MaxWordSize})
+			break
+		}
+		seen[w] = true
+		out = append(out, w)
+	}
+	if len(out) > MaxWords {
+		es.Add("words", CodeWords, map[string]any{"Max": MaxWords})
+	}
+	if err := es.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	if _, err := db.NewDelete().Table("qa_words").Where("process_id = ?", processID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("clearing the flag words of process %d: %w", processID, err)
+	}
+	if len(out) > 0 {
+		rows := make([]wordRow, len(out))
+		for i, w := range out {
+			rows[i] = wordRow{ProcessID: processID, Word: w}
+		}
+		if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("setting the flag words of process %d: %w", processID, err)
+		}
+	}
+	return out, audit.Record(ctx, db, now, actor, "qa.words", "process", fmt.Sprint(processID), map[string]any{"words": out})
+}
+
+// wordRow is a row of qa_words.
+type wordRow struct {
+	bun.BaseModel `bun:"table:qa_words"`
+	ProcessID     int64  `bun:"process_id"`
+	Word          string `bun:"word"`
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/realtime"
 )
 
@@ -319,12 +320,34 @@ func TestReportsAndFlaggedWords(t *testing.T) {
 		if err := db.NewSelect().Model(&stored).Where("q.id = ?", q.ID).Scan(ctx); err != nil || stored.Status != qa.Pending || stored.Reports != 3 {
 			t.Fatalf("after three people's reports: %s, %d reports (%v)", stored.Status, stored.Reports, err)
 		}
-		if _, err := db.NewRaw("INSERT INTO qa_words (process_id, word) VALUES (?, ?)", x.p.ID, "corrupción").Exec(ctx); err != nil {
-			t.Fatal(err)
+		if _, err := x.svc.SetWords(ctx, audit.Actor{}, x.p.ID, []string{"una\x00palabra"}); !hasField(err, "words") {
+			t.Fatalf("a word with a control character: %v", err)
 		}
-		flagged, err := x.svc.Ask(ctx, x.luis, x.open.ID, qa.AskInput{Body: "¿Y la Corrupción?"})
-		if err != nil || flagged.Status != qa.Pending {
-			t.Fatalf("a flagged word: %s %v", flagged.Status, err)
+		words, err := x.svc.SetWords(ctx, audit.Actor{}, x.p.ID, []string{"  Corrupción ", "", "datos  PERSONALES", "corrupción"})
+		if err != nil || strings.Join(words, "|") != "corrupción|datos personales" {
+			t.Fatalf("setting the words: %q %v", words, err)
+		}
+		for _, c := range []struct {
+			body string
+			held bool
+		}{
+			{"¿Y la CORRUPCION?", true},                   // any case, without its accent
+			{"¿Quién vigila sus datos personales?", true}, // a phrase
+			{"¿Datos, personales?", true},                 // its words, whatever lies between
+			{"¿Y la anticorrupción?", false},              // whole words only
+			{"¿Qué datos son públicos?", false},
+		} {
+			q, err := x.svc.Ask(ctx, x.luis, x.open.ID, qa.AskInput{Body: c.body})
+			if err != nil || (q.Status == qa.Pending) != c.held {
+				t.Fatalf("%q: %s %v, held for moderation: %v", c.body, q.Status, err, c.held)
+			}
+		}
+		if stored, err := qa.Words(ctx, db.DB, x.p.ID); err != nil || len(stored) != 2 {
+			t.Fatalf("the stored words: %q %v", stored, err)
+		}
+		var logged int64
+		if logged, err = db.NewSelect().Table("audit_log").Where("action = 'qa.words'").Count(ctx); err != nil || logged != 1 {
+			t.Fatalf("audit entries of the words: %d %v", logged, err)
 		}
 	})
 }
@@ -378,4 +401,10 @@ func TestWhoMayAsk(t *testing.T) {
 			t.Fatalf("fairness: %+v %v", f, err)
 		}
 	})
+}
+
+// hasField tells whether err is a validation error naming field.
+func hasField(err error, field string) bool {
+	es, ok := validate.As(err)
+	return ok && es.Has(field)
 }

@@ -11,9 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/validate"
@@ -74,6 +78,8 @@ const (
 	CodeReason    = "error.question_reason"
 	CodeWhoAsks   = "error.qa_who_asks"
 	CodeMergeSelf = "error.question_merge_self"
+	CodeWord      = "error.qa_word"
+	CodeWords     = "error.qa_words"
 )
 
 // Refusals.
@@ -187,16 +193,26 @@ func checkBody(es *validate.Errors, field, body string) string {
 	return body
 }
 
-// flagged tells whether body holds one of words (whole words, any case): such a question
-// waits for a moderator even in an open session.
+// flagged tells whether body holds one of words, each a word or a phrase (whole words, any
+// case, with or without accents): such a question waits for a moderator even in an open session.
 func flagged(body string, words []string) bool {
-	fields := strings.FieldsFunc(strings.ToLower(body), func(r rune) bool {
-		return !(r == '-' || r == '\'' || 'a' <= r && r <= 'z' || r > 127 || '0' <= r && r <= '9')
-	})
+	text := " " + plainWords(body) + " "
 	for _, w := range words {
-		if slices.Contains(fields, strings.ToLower(strings.TrimSpace(w))) {
+		if w = plainWords(w); w != "" && strings.Contains(text, " "+w+" ") {
 			return true
 		}
 	}
 	return false
+}
+
+// plainWords is text as flag words compare it: lower case, without accents ("Corrupción" is
+// "corrupcion"), its words one space apart.
+func plainWords(text string) string {
+	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), strings.ToLower(text))
+	if err != nil {
+		folded = strings.ToLower(text)
+	}
+	return strings.Join(strings.FieldsFunc(folded, func(r rune) bool {
+		return !(r == '-' || r == '\'' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}), " ")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/realtime"
@@ -103,5 +104,12 @@ func (s *Service) Moderate(ctx context.Context, who Who, id int64, m Moderation)
 func (s *Service) Configure(ctx context.Context, who Who, sessionID int64, in SettingsInput) (Settings, error) {
 	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Settings, []realtime.Event, error) {
 		return Configure(ctx, tx, now, who, sessionID, in)
+	})
+}
+
+// SetWords replaces a process's flag words.
+func (s *Service) SetWords(ctx context.Context, actor audit.Actor, processID int64, words []string) ([]string, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) ([]string, error) {
+		return SetWords(ctx, tx, s.Clock.Now(), actor, processID, words)
 	})
 }

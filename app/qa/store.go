@@ -78,10 +78,16 @@ func mayAsk(ctx context.Context, db bun.IDB, who Who, st Settings, p place) (boo
 	return slices.Contains(forumIDs, p.forumID), nil
 }
 
+// Words are the words and phrases of a process that send a question to the moderators first,
+// in order.
+func Words(ctx context.Context, db bun.IDB, processID int64) ([]string, error) {
+	return flagWords(ctx, db, processID)
+}
+
 // flagWords are the words of a process that send a question to the moderators first.
 func flagWords(ctx context.Context, db bun.IDB, processID int64) ([]string, error) {
 	var words []string
-	if err := db.NewSelect().Table("qa_words").Column("word").Where("process_id = ?", processID).Scan(ctx, &words); err != nil {
+	if err := db.NewSelect().Table("qa_words").Column("word").Where("process_id = ?", processID).OrderExpr("word").Scan(ctx, &words); err != nil {
 		return nil, fmt.Errorf("reading the flagged words of process %d: %w", processID, err)
 	}
 	return words, nil

@@ -40,7 +40,8 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 	var db *bun.DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second)))
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(10*time.Second),
+			pgdriver.WithResetSessionFunc(aliveOrBad)))
 		sqldb.SetMaxOpenConns(opt.MaxConns)
 		// Every connection may stay idle, for a while: a pool that closed all but a few after
 		// each burst opened them again at the next, and a PostgreSQL connection costs the

@@ -79,3 +79,45 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectionsCutWhileIdle: PostgreSQL ends the pool's idle connections (as a restart does);
+// the next queries still succeed, on new connections, instead of failing with the server's
+// goodbye.
+func TestConnectionsCutWhileIdle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tdb := storetest.Open(t, storetest.Postgres)
+	db, err := store.Open(ctx, tdb.URL, store.Options{MaxConns: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	pids := make([]int64, 3)
+	for i := range pids { // three connections, each idle in the pool after
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = db.NewRaw("SELECT pg_backend_pid() FROM pg_sleep(0.05)").Scan(ctx, &pids[i])
+		}()
+	}
+	wg.Wait()
+	if _, err := tdb.NewRaw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (?)", bun.List(pids)).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		left, err := tdb.NewSelect().TableExpr("pg_stat_activity").Where("pid IN (?)", bun.List(pids)).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+	}
+	for i := range 5 {
+		var one int
+		if err := db.NewRaw("SELECT 1").Scan(ctx, &one); err != nil {
+			t.Fatalf("query %d after the connections were cut: %v", i+1, err)
+		}
+	}
+}

@@ -148,6 +148,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("submit /sessions/%d/questions form.ask with body=", sessionID),
 			fmt.Sprintf("submit /sessions/%d/questions form.ask with body=¿Cómo?", sessionID)}},
 		{"organiser", []string{"/profile/", "/admin/", "/admin/processes/encs-2017", "/admin/processes/encs-2017/topics",
+			"/admin/processes/encs-2017/questions", "submit /admin/processes/encs-2017/questions main form with words=" + strings.Repeat("x", 101),
 			fmt.Sprintf("/admin/processes/encs-2017/topics/%d", topicID), "/admin/processes/encs-2017/forums",
 			"/admin/processes/encs-2017/forums/new", fmt.Sprintf("/admin/forums/%d", forumID),
 			fmt.Sprintf("/admin/forums/%d/sessions/new", forumID), fmt.Sprintf("/admin/forums/%d/sessions/%d", forumID, sessionID),

@@ -225,7 +225,11 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 			{"own topic page", "GET", "/admin/processes/encs-2017/topics/" + topicID, nil, http.StatusOK},
 			{"edit own process", "POST", "/admin/processes/encs-2017", edit, http.StatusSeeOther},
 			{"add a topic", "POST", "/admin/processes/encs-2017/topics", url.Values{"kind": {"axis"}, "code": {"E9"}, "title.es": {"Nuevo"}, "title.en": {"New"}}, http.StatusSeeOther},
+			{"own Q&A words", "GET", "/admin/processes/encs-2017/questions", nil, http.StatusOK},
+			{"Q&A words too long", "POST", "/admin/processes/encs-2017/questions", url.Values{"words": {strings.Repeat("x", 101)}}, http.StatusUnprocessableEntity},
+			{"set Q&A words", "POST", "/admin/processes/encs-2017/questions", url.Values{"words": {"corrupción\r\nDatos personales"}}, http.StatusSeeOther},
 			{"another process, a draft: not there for them", "GET", "/admin/processes/pnc-2026", nil, http.StatusNotFound},
+			{"another process's Q&A words", "POST", "/admin/processes/pnc-2026/questions", url.Values{"words": {"x"}}, http.StatusNotFound},
 			{"another process's draft page", "GET", "/processes/pnc-2026", nil, http.StatusNotFound},
 			{"grant roles", "POST", "/admin/processes/encs-2017/grants", url.Values{"grant_email": {org.Email}, "grant_role": {"moderator"}}, http.StatusForbidden},
 			{"create a process", "POST", "/admin/processes", processForm(), http.StatusForbidden},
@@ -247,6 +251,12 @@ func TestOrganiserRunsOwnProcess(t *testing.T) {
 		}
 		if r := c.get("/admin/processes/encs-2017"); strings.Contains(r.body, `href="/admin/processes/encs-2017/people"`) {
 			t.Fatal("the organiser is offered the people and roles tab")
+		}
+		if r := c.get("/admin/processes/encs-2017/questions"); !strings.Contains(r.body, "corrupción\ndatos personales</textarea>") {
+			t.Fatalf("the Q&A words saved: %s", excerpt(r.body))
+		}
+		if r := s.as("member").get("/admin/processes/encs-2017/questions"); r.status != http.StatusForbidden && r.status != http.StatusNotFound {
+			t.Fatalf("a member opened the Q&A words: %d", r.status)
 		}
 		if r := c.get("/admin/processes/encs-2017/people"); r.status != http.StatusForbidden {
 			t.Fatalf("the organiser opened the people and roles tab: %d", r.status)

@@ -56,8 +56,9 @@ func TestJourneyLiveQuestions(t *testing.T) {
 			return chromedp.Do(asker, fill(map[string]string{"body": body}), chromedp.Click(chromedp.CSS(`form.ask button[type=submit]`)),
 				waitText("Tu pregunta espera a la moderación"), connected)
 		}},
-		{"the moderator's page shows it", func() error {
-			return chromedp.Do(mod, waitText(body))
+		{"the moderator's page shows it in place, and says so to a screen reader", func() error {
+			return chromedp.Do(mod, waitText(body), waitJS("no reload", `window.convenedMark === 1`),
+				waitJS("announced", `document.querySelector("[data-announce]").textContent.includes("espera de moderación")`))
 		}},
 		{"the moderator approves", func() error {
 			return chromedp.Do(mod, chromedp.Click(chromedp.CSS(`li.question button[data-key="a"]`)), waitText("Hecho."), connected)

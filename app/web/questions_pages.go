@@ -47,7 +47,8 @@ type questionsPage struct {
 	Groups    []string
 	MayAsk    bool
 	Live      string // the socket's path
-	Join      string // the attendees' page, in full, for the projector
+	Join      string // the attendees' short link, without its scheme, for the projector
+	ShowCount bool   // the projector shows how many follow, when asked to (?count=1)
 	// ReasonNames are the reasons' names in the viewer's language, as JSON, for the script
 	// that shows one's own declined question live.
 	ReasonNames string
@@ -85,7 +86,7 @@ func (s *Server) questionsOf(c *fiber.Ctx, give bool) (*questionsPage, qa.Who, e
 	p := &questionsPage{F: fc, S: sv, Title: sv.Title.In(l, fc.Process.Languages...), State: st, Moderator: mod, Voted: map[int64]bool{},
 		Sort: "popular", Reasons: qa.Reasons(), WhoAsks: qa.WhoAsks(), Groups: fc.Process.StakeholderGroups,
 		MayAsk: !st.Closed && (st.WhoAsks == qa.AskAnyone || who.AccountID != 0), Live: fmt.Sprintf("/sessions/%d/live", sv.ID),
-		Join: s.Config.BaseURL + questionsPath(sv.ID)}
+		Join: strings.TrimPrefix(strings.TrimPrefix(s.joinURL(sv.ID), "https://"), "http://")}
 	names := map[string]string{}
 	for _, r := range qa.Reasons() {
 		names[r] = s.Locale.T(l, "qa.reason."+r, nil)
@@ -160,7 +161,26 @@ func (s *Server) presentQuestions(c *fiber.Ctx) error {
 	if len(p.Open) > 5 {
 		p.Open = p.Open[:5]
 	}
+	// The room's size is the organisers' to show: a small count on a big screen discourages.
+	if p.ShowCount = c.Query("count") == "1"; p.ShowCount {
+		p.Listeners = s.Hub.Listeners(qa.Room(p.S.ID))
+	}
 	return s.page(c, fiber.StatusOK, "questions/present", "", &Page{Title: p.Title, Data: p})
+}
+
+// joinURL is the short link to a session's questions that the projector shows and its QR code
+// holds: short enough to type from the back of a hall.
+func (s *Server) joinURL(sessionID int64) string {
+	return s.Config.BaseURL + "/q/" + strconv.FormatInt(sessionID, 10)
+}
+
+// joinQuestions sends the short link on to the session's questions.
+func (s *Server) joinQuestions(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	return c.Redirect(questionsPath(id), fiber.StatusSeeOther)
 }
 
 // questionsQR is the attendees' page address as a QR code, for the projector.
@@ -169,7 +189,7 @@ func (s *Server) questionsQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	qr, err := qrcode.NewWith(fmt.Sprintf("%s/sessions/%d/questions", s.Config.BaseURL, sv.ID), qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium))
+	qr, err := qrcode.NewWith(s.joinURL(sv.ID), qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium))
 	if err != nil {
 		return err
 	}

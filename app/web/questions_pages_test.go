@@ -91,7 +91,12 @@ func TestQuestionPages(t *testing.T) {
 					}
 				}},
 			{name: "the projector", as: anon, method: "GET", url: page + "/present", status: http.StatusOK,
-				contains: []string{"Respondiendo ahora", "¿Quién vigila a quien vigila?", "qr.png"}},
+				contains: []string{"Respondiendo ahora", "¿Quién vigila a quien vigila?", "qr.png", fmt.Sprintf("<strong>%s/q/%d</strong>",
+					strings.TrimPrefix(d.base, "http://"), s.ID)},
+				absent: []string{"siguiendo en vivo"}},
+			{name: "the projector, asked to show how many follow", as: anon, method: "GET", url: page + "/present?count=1", status: http.StatusOK,
+				contains: []string{"0 siguiendo en vivo"}},
+			{name: "the short link", as: anon, method: "GET", url: fmt.Sprintf("/q/%d", s.ID), status: http.StatusSeeOther, location: page},
 			{name: "the QR code", as: anon, method: "GET", url: page + "/qr.png", status: http.StatusOK},
 			{name: "declines with a reason", as: mod, method: "POST", at: at("hide"), form: url.Values{"reason": {"personal_data"}, "note": {"Sin nombres, por favor"}},
 				status: http.StatusSeeOther},

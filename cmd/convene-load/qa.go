@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -117,7 +118,7 @@ func qaRun(ctx context.Context, args []string) error {
 		return err
 	}
 	addrs := strings.Split(*bases, ",")
-	rssBefore := rss(*pid)
+	rssBefore, goBefore := rss(*pid), goMemory(addrs[0])
 	st := &qaStats{perQuestion: map[string]time.Duration{}}
 	ids := &questionIDs{reporter: 1} // listener 0 stalls when any do
 	sent := sync.Map{}               // body → when asked
@@ -160,10 +161,18 @@ func qaRun(ctx context.Context, args []string) error {
 	}
 	connected := time.Since(start)
 	time.Sleep(2 * time.Second) // let the server settle before its memory is read
-	rssAfter := rss(*pid)
+	rssAfter, goAfter := rss(*pid), goMemory(addrs[0])
 	fmt.Printf("connected %d listeners in %v", *n, connected.Round(time.Millisecond))
 	if *pid != 0 {
 		fmt.Printf("; server memory %.1f KiB per connection (RSS %d → %d MiB)", float64(rssAfter-rssBefore)/1024/float64(*n), rssBefore>>20, rssAfter>>20)
+	}
+	if goBefore != nil && goAfter != nil {
+		// The first server's own view, over its share of the listeners: what the runtime holds
+		// (heap in use, goroutine stacks) and goroutines, per connection.
+		mine := float64(*n) / float64(len(addrs))
+		per := func(name string) float64 { return (goAfter[name] - goBefore[name]) / mine }
+		fmt.Printf("\nfirst server, per connection: heap in use %.1f KiB, stacks %.1f KiB, %.2f goroutines",
+			per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_stack_inuse_bytes")/1024, per("go_goroutines"))
 	}
 	fmt.Println()
 
@@ -446,6 +455,31 @@ func pct(ds []time.Duration, p int) time.Duration {
 	}
 	i := (len(ds)*p + 99) / 100
 	return ds[min(max(i-1, 0), len(ds)-1)].Round(time.Millisecond)
+}
+
+// goMemory is the Go runtime's figures a server publishes on /metrics (answered on loopback),
+// or nil when it does not answer.
+func goMemory(base string) map[string]float64 {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok || !strings.HasPrefix(name, "go_") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out
 }
 
 // rss is a process's resident memory, from /proc (0 when unknown).

@@ -86,18 +86,50 @@
     var label = function (k) { return root.getAttribute("data-label-" + k) || ""; };
     var moderate = root.hasAttribute("data-moderate"), present = root.hasAttribute("data-present");
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.getAttribute("data-live-questions");
-    var last = 0, ws = null, ref = 0, wait = 1000, reloadAt = 0;
+    var last = 0, ws = null, ref = 0, wait = 1000;
     var item = function (id) { return root.querySelector('[data-id="' + id + '"]'); };
-    var reloadSoon = function () {
-      // Moderators and the projector redraw from the server, at most every few seconds, and
-      // never while someone types in a form.
+    var typing = function () {
       var a = document.activeElement;
-      if (a && (a.tagName === "TEXTAREA" || a.tagName === "INPUT" || a.tagName === "SELECT")) return;
-      var now = Date.now();
-      if (now < reloadAt) return;
-      reloadAt = now + 3000;
-      setTimeout(function () { location.reload(); }, 300);
+      return a && root.contains(a) && (a.tagName === "TEXTAREA" || a.tagName === "INPUT" || a.tagName === "SELECT");
     };
+    var pending = false, fetching = false, refreshAt = 0;
+    var refreshSoon = function () {
+      // Moderators and the projector redraw from the server's page, in place (the socket, the
+      // scroll and the focused question stay), at most every second, and never under someone
+      // typing in a form: then once they leave it.
+      pending = true;
+      if (fetching || typing()) return;
+      var wait = Math.max(0, refreshAt - Date.now());
+      fetching = true;
+      setTimeout(function () {
+        pending = false;
+        refreshAt = Date.now() + 1000;
+        fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.text();
+        }).then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-questions]");
+          if (!fresh || typing()) { pending = true; return; }
+          var focused = document.activeElement, li = focused && focused.closest ? focused.closest("[data-id]") : null;
+          var key = li && focused !== li ? focused.getAttribute("data-key") : null, id = li && li.getAttribute("data-id");
+          var waiting = root.querySelectorAll('[data-list="pending"] > li').length;
+          Array.prototype.forEach.call(root.querySelectorAll("[data-refresh]"), function (el) {
+            var other = fresh.querySelector('[data-refresh="' + el.getAttribute("data-refresh") + '"]');
+            if (other) el.innerHTML = other.innerHTML;
+          });
+          if (id) {
+            var again = item(id), target = again && key ? again.querySelector('[data-key="' + key + '"]') : again;
+            if (target) target.focus();
+          }
+          var now = root.querySelectorAll('[data-list="pending"] > li').length;
+          if (announce && now > waiting) announce.textContent = label("waiting");
+        }).catch(function () { pending = true; }).then(function () {
+          fetching = false;
+          if (pending && !typing()) refreshSoon();
+        });
+      }, wait);
+    };
+    root.addEventListener("focusout", function () { setTimeout(function () { if (pending && !typing()) refreshSoon(); }, 0); });
     var build = function (q) {
       var li = document.createElement("li");
       li.className = "question"; li.id = "question-" + q.id; li.setAttribute("data-id", q.id);
@@ -126,7 +158,8 @@
     });
     var apply = function (f) {
       if (f.seq) last = f.seq;
-      if (moderate || present) { if (f.type !== "votes" && f.type !== "none" && f.type !== "snapshot" && f.type !== "ok") reloadSoon(); }
+      // The projector orders its top five by votes; moderators' counts change in place.
+      if ((moderate && f.type !== "votes" || present) && f.type !== "none" && f.type !== "snapshot" && f.type !== "ok" && f.type !== "error") refreshSoon();
       switch (f.type) {
         case "question.created":
         case "question.updated":
@@ -173,7 +206,8 @@
           offerOrder();
           break;
         case "state":
-          reloadAt = 0; reloadSoon(); // who may ask, or whether questions are open, changed
+          if (moderate || present) break;
+          if (!typing()) location.reload(); // who may ask, or whether questions are open, changed: the form changes
           break;
       }
     };
