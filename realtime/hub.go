@@ -19,9 +19,13 @@ type Config struct {
 	Archive    int           // events read back from live_events per room, at most (20000)
 	Queue      int           // frames one listener may leave waiting (512)
 	CountEvery time.Duration // a room's counts frames at most this often (200 ms: five a second)
-	Idle       time.Duration // a room without listeners is freed after this (2 min)
-	Keep       time.Duration // events older than this are pruned from live_events (30 min)
-	Now        func() time.Time
+	// CountWrites bounds the counts frames a room's listeners are written a second on this
+	// instance (20,000): past CountWrites×CountEvery listeners, counts come less often (at
+	// 10,000, twice a second), down to once a second, so votes do not crowd out questions.
+	CountWrites int
+	Idle        time.Duration // a room without listeners is freed after this (2 min)
+	Keep        time.Duration // events older than this are pruned from live_events (30 min)
+	Now         func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -36,6 +40,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CountEvery <= 0 {
 		c.CountEvery = 200 * time.Millisecond
+	}
+	if c.CountWrites <= 0 {
+		c.CountWrites = 20000
 	}
 	if c.Idle <= 0 {
 		c.Idle = 2 * time.Minute

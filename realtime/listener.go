@@ -31,13 +31,14 @@ type Listener struct {
 	who  Who
 	max  int
 
-	mu    sync.Mutex
-	queue []queued
-	floor uint64 // numbered frames at or below it are not sent: the listener has them
-	wake  chan struct{}
-	done  chan struct{}
-	err   error
-	ended bool
+	mu     sync.Mutex
+	queue  []queued
+	floor  uint64 // numbered frames at or below it are not sent: the listener has them
+	wake   chan struct{}
+	done   chan struct{}
+	err    error
+	ended  bool
+	notify func() // Notify's
 }
 
 func newListener(r *room, who Who, max int) *Listener {
@@ -56,13 +57,37 @@ func (l *Listener) push(seq uint64, frame []byte) bool {
 		l.end(ErrSlow)
 		return false
 	}
+	wasEmpty := len(l.queue) == 0
 	l.queue = append(l.queue, queued{seq, frame})
+	notify := l.notify
 	l.mu.Unlock()
+	l.signal(notify, wasEmpty)
+	return true
+}
+
+// signal wakes the listener's writer: through Ready, and through its Notify function when the
+// queue was empty (a writer woken before has not taken it yet).
+func (l *Listener) signal(notify func(), wasEmpty bool) {
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
-	return true
+	if notify != nil && wasEmpty {
+		notify()
+	}
+}
+
+// Notify has fn called whenever frames wait where none did, and when the listener ends: a
+// writer that runs only while there is something to write starts then (one called now, if
+// frames wait already). fn runs under the room's lock: it must only start or wake a writer.
+func (l *Listener) Notify(fn func()) {
+	l.mu.Lock()
+	l.notify = fn
+	waiting := len(l.queue) > 0 || l.ended
+	l.mu.Unlock()
+	if waiting {
+		fn()
+	}
 }
 
 // Start puts a snapshot of the room, as of number seq, before everything queued, and drops the
@@ -78,11 +103,9 @@ func (l *Listener) Start(seq uint64, snapshot []byte) {
 		}
 	}
 	l.queue, l.floor = kept, max(l.floor, seq)
+	notify := l.notify
 	l.mu.Unlock()
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.signal(notify, true)
 }
 
 // Next waits for frames and returns every one queued, oldest first. It returns the reason the
@@ -152,8 +175,8 @@ func (l *Listener) Close() {
 // end marks the listener ended; what is queued is still handed out, for a clean close.
 func (l *Listener) end(err error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.ended {
+		l.mu.Unlock()
 		return
 	}
 	l.ended, l.err = true, err
@@ -161,6 +184,11 @@ func (l *Listener) end(err error) {
 		l.queue = l.queue[:0] // it reconnects and is served from its last number
 	}
 	close(l.done)
+	notify := l.notify
+	l.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
 }
 
 // Send queues a frame for this listener alone (an answer to what its client sent: an error,

@@ -387,6 +387,70 @@ func TestCountsCoalesced(t *testing.T) {
 	}
 }
 
+// TestCountsOfBigRooms: a room whose listeners here would be written more than CountWrites
+// counts frames a second gets them less often, down to once a second; counts waiting go out
+// behind the next event instead of a write of their own.
+func TestCountsOfBigRooms(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
+		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
+	}
+	// Four listeners, two counts frames a second for all of them: every two seconds, so once a
+	// second, the least.
+	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{CountWrites: 2}, nil)
+	defer h.Close()
+	var ls []*realtime.Listener
+	for range 4 {
+		ls = append(ls, subscribe(t, h, "s:1", 0, realtime.Who{}))
+	}
+	start := time.Now()
+	for i := 0; time.Since(start) < 2*time.Second; i++ {
+		h.Touch("s:1", fmt.Sprint(i%5))
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := drain(ls[0], 1200*time.Millisecond)
+	if len(got) < 2 || len(got) > 4 {
+		t.Fatalf("%d counts frames in two seconds of touches, want two to four (the first at once, then one a second)", len(got))
+	}
+	for _, l := range ls[1:] {
+		drain(l, 10*time.Millisecond)
+	}
+	// Long after the last, a touch goes out at once; the next waits a second, unless an event
+	// takes it along.
+	h.Touch("s:1", "7")
+	if got := drain(ls[1], 100*time.Millisecond); len(got) != 1 || got[0].Type != "votes" {
+		t.Fatalf("a touch after a quiet while: %+v, want its counts at once", got)
+	}
+	h.Touch("s:1", "8")
+	time.Sleep(250 * time.Millisecond)
+	if err := h.Publish(context.Background(), appendEvent(t, db.DB, "s:1", public(1))); err != nil {
+		t.Fatal(err)
+	}
+	got = drain(ls[1], 300*time.Millisecond)
+	if len(got) != 2 || got[0].Type != "question.created" || got[1].Type != "votes" {
+		t.Fatalf("after an event, within 300 ms: %+v, want the event and then the counts", got)
+	}
+}
+
+// drain reads what l is sent until nothing comes for wait.
+func drain(l *realtime.Listener, wait time.Duration) []frame {
+	var out []frame
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		got, err := l.Next(ctx)
+		cancel()
+		if err != nil {
+			return out
+		}
+		for _, f := range got {
+			var x frame
+			_ = json.Unmarshal(f, &x)
+			out = append(out, x)
+		}
+	}
+}
+
 // TestIdleRoomsFreed: a room nobody listens to and where nothing happened is freed.
 func TestIdleRoomsFreed(t *testing.T) {
 	t.Parallel()

@@ -31,6 +31,7 @@ type room struct {
 	all        bool // a touch named no keys: every count
 	localTouch bool // a touch from this instance: the others are told at the flush
 	flushing   bool
+	flushTimer *time.Timer
 	lastFlush  time.Time
 }
 
@@ -277,6 +278,11 @@ func (r *room) accept(e Event) {
 			delete(r.listeners, l)
 		}
 	}
+	// Counts waiting go out behind the event, when CountEvery allows: most writers then take
+	// both at once, one write where there would be two.
+	if r.flushing && r.hub.cfg.Now().Sub(r.lastFlush) >= r.hub.cfg.CountEvery && r.flushTimer.Stop() {
+		go r.flush()
+	}
 }
 
 // heard notes a number another instance committed (or the database holds): what is missing
@@ -356,7 +362,15 @@ func (r *room) resync(to uint64) {
 	}
 }
 
-// touch notes counts changed for keys (none: all); a counts frame follows within CountEvery.
+// countEvery is how often the room's counts may go out: CountEvery, or less often in a room
+// whose listeners here would take more than CountWrites frames a second, down to once a
+// second. The room's lock is held.
+func (r *room) countEvery() time.Duration {
+	every := time.Duration(len(r.listeners)) * time.Second / time.Duration(r.hub.cfg.CountWrites)
+	return min(max(every, r.hub.cfg.CountEvery), max(time.Second, r.hub.cfg.CountEvery))
+}
+
+// touch notes counts changed for keys (none: all); a counts frame follows within countEvery.
 func (r *room) touch(keys []string, local bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -371,11 +385,11 @@ func (r *room) touch(keys []string, local bool) {
 		return
 	}
 	r.flushing = true
-	wait := r.hub.cfg.CountEvery - r.hub.cfg.Now().Sub(r.lastFlush)
+	wait := r.countEvery() - r.hub.cfg.Now().Sub(r.lastFlush)
 	if wait < 0 {
 		wait = 0
 	}
-	time.AfterFunc(wait, r.flush)
+	r.flushTimer = time.AfterFunc(wait, r.flush)
 }
 
 // flush sends one counts frame for every touch since the last, and tells the other instances

@@ -16,15 +16,15 @@ import (
 // does not wait for them (a websocket leaves its request behind), so the site stops them
 // itself before it closes the database.
 type liveConns struct {
-	mu       sync.Mutex
-	wg       sync.WaitGroup
-	stopping chan struct{}
-	stopped  bool
-	held     map[int64]int // sockets per account
+	mu      sync.Mutex
+	wg      sync.WaitGroup
+	stopped bool
+	writers map[*liveWriter]struct{}
+	held    map[int64]int // sockets per account
 }
 
 func newLiveConns() *liveConns {
-	return &liveConns{stopping: make(chan struct{}), held: map[int64]int{}}
+	return &liveConns{writers: map[*liveWriter]struct{}{}, held: map[int64]int{}}
 }
 
 // take counts a socket of account id in, unless it holds max already.
@@ -48,24 +48,31 @@ func (l *liveConns) give(id int64) {
 }
 
 // enter counts a connection in, unless the server is stopping.
-func (l *liveConns) enter() bool {
+func (l *liveConns) enter(w *liveWriter) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
 		return false
 	}
 	l.wg.Add(1)
+	l.writers[w] = struct{}{}
 	return true
 }
 
-func (l *liveConns) leave() { l.wg.Done() }
+func (l *liveConns) leave(w *liveWriter) {
+	l.mu.Lock()
+	delete(l.writers, w)
+	l.mu.Unlock()
+	l.wg.Done()
+}
 
-// StopLive ends the websocket connections and waits for their handlers to return.
+// StopLive ends the websocket connections (a "going away" close, so clients come back to
+// another instance) and waits for their handlers to return.
 func (s *Server) StopLive() {
 	s.live.mu.Lock()
-	if !s.live.stopped {
-		s.live.stopped = true
-		close(s.live.stopping)
+	s.live.stopped = true
+	for w := range s.live.writers {
+		w.close(websocket.CloseGoingAway)
 	}
 	s.live.mu.Unlock()
 	s.live.wg.Wait()
@@ -81,87 +88,183 @@ const (
 	liveRecheck   = 2 * time.Second
 )
 
-// pump is a live connection's one writer: it sends what the listener queues (all that waits,
-// as one message, a JSON object per line), pings, and checks every liveRecheck that the viewer
-// may still listen (allowed), until the peer goes, the listener ends or the server stops. A
-// reader answers pings and takes the client's frames (read, nil for none); the handler returns
-// only once it has stopped, since the connection is pooled and reused after that.
+// pump serves a live connection until the peer goes, the listener ends, the viewer may no
+// longer listen (allowed, checked every liveRecheck; nil when that cannot change) or the
+// server stops. The handler's
+// goroutine reads: pongs, and the client's frames (read; nil for none). A writer runs only
+// while there is something to write (the listener's frames, all that waits as one message, a
+// JSON object a line; a ping; a close), one at a time: ten thousand quiet listeners hold one
+// goroutine each, not two. The handler returns only once the writer is done, since the
+// connection is pooled and reused after that.
 func (s *Server) pump(conn *websocket.Conn, l *realtime.Listener, allowed func(context.Context) bool, read func([]byte)) {
-	if !s.live.enter() {
+	w := &liveWriter{conn: conn, l: l}
+	defer l.Close()
+	if !s.live.enter(w) {
 		return
 	}
-	defer s.live.leave()
-	defer l.Close()
+	defer s.live.leave(w)
 	conn.SetReadLimit(liveReadLimit)
 	_ = conn.SetReadDeadline(time.Now().Add(livePongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(livePongWait)) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		defer cancel()
-		for {
-			_, msg, err := conn.ReadMessage()
-			if err != nil {
-				return
-			}
-			if read != nil {
-				read(msg)
-			}
-		}
-	}()
-	defer func() {
-		// A deadline now ends the reader's read (closing a hijacked connection waits for the
-		// handler to return).
-		_ = conn.SetReadDeadline(time.Now())
-		<-closed
-	}()
-	closeWith := func(code int) {
-		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
-	}
-	ping, check := time.NewTicker(livePing), time.NewTicker(liveRecheck)
-	defer ping.Stop()
-	defer check.Stop()
+	l.Notify(w.kick)
+	w.watch(allowed)
 	for {
-		select {
-		case <-s.live.stopping:
-			closeWith(websocket.CloseGoingAway)
-			return
-		case <-ctx.Done():
-			return // the peer went
-		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
-				return
-			}
-		case <-check.C:
-			c, cancelCheck := context.WithTimeout(ctx, 10*time.Second)
-			ok := allowed(c)
-			cancelCheck()
-			if !ok {
-				closeWith(websocket.ClosePolicyViolation)
-				return
-			}
-		case <-l.Ready():
-		case <-l.Done():
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			break // the peer went, or the writer ended the connection
 		}
-		frames, ended, err := l.Take()
-		switch {
-		case len(frames) > 0:
-			_ = conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
-			if err := conn.WriteMessage(websocket.TextMessage, bytes.Join(frames, []byte("\n"))); err != nil {
-				return
-			}
-		case !ended:
-		case errors.Is(err, realtime.ErrClosed):
-			closeWith(websocket.CloseGoingAway)
-			return
-		case err == nil:
-			return
-		default:
-			// Too slow, or events lost: the client comes back with its number (1013: try again).
-			closeWith(websocket.CloseTryAgainLater)
-			return
+		if read != nil {
+			read(msg)
 		}
 	}
+	w.stop()
+}
+
+// liveWriter writes to one live connection, from a goroutine started when there is something
+// to write and gone when there is not.
+type liveWriter struct {
+	conn *websocket.Conn
+	l    *realtime.Listener
+
+	mu        sync.Mutex
+	wg        sync.WaitGroup // the writer at work
+	timer     *time.Timer    // the next check and, every livePing, ping
+	ticks     int
+	writing   bool // a writer is at work
+	again     bool // more came while it was
+	ping      bool // a ping is due
+	closeCode int  // a close is due, and then the end
+	stopped   bool // the handler is done: nothing more is written
+}
+
+// kick starts the writer, or tells the one at work to look again.
+func (w *liveWriter) kick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.stopped:
+	case w.writing:
+		w.again = true
+	default:
+		w.writing = true
+		w.wg.Add(1)
+		go w.write()
+	}
+}
+
+// close has the writer send a close frame with code, and end the connection.
+func (w *liveWriter) close(code int) {
+	w.mu.Lock()
+	if w.closeCode == 0 {
+		w.closeCode = code
+	}
+	w.mu.Unlock()
+	w.kick()
+}
+
+// watch has the writer ping every livePing and, for a viewer whose right to listen can change
+// (allowed; nil for a public room's anonymous listener), checks it every liveRecheck: one
+// timer a connection, which starts a goroutine only when it fires.
+func (w *liveWriter) watch(allowed func(context.Context) bool) {
+	every := livePing
+	if allowed != nil {
+		every = liveRecheck
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timer = time.AfterFunc(every, func() {
+		if allowed != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ok := allowed(ctx)
+			cancel()
+			if !ok {
+				w.close(websocket.ClosePolicyViolation)
+				return
+			}
+		}
+		w.mu.Lock()
+		w.ticks++
+		due := w.ticks%int(livePing/every) == 0
+		w.ping = w.ping || due
+		if !w.stopped {
+			w.timer.Reset(every)
+		}
+		w.mu.Unlock()
+		if due {
+			w.kick()
+		}
+	})
+}
+
+// write is the writer: it writes until nothing is left, or ends the connection.
+func (w *liveWriter) write() {
+	defer w.wg.Done()
+	for {
+		w.mu.Lock()
+		ping, code := w.ping, w.closeCode
+		w.ping, w.again = false, false
+		w.mu.Unlock()
+		if !w.flush(ping, code) {
+			// The end: the handler's read returns at once, and nothing more is written.
+			_ = w.conn.SetReadDeadline(time.Now())
+			w.mu.Lock()
+			w.stopped, w.writing = true, false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Lock()
+		if !w.again || w.stopped {
+			w.writing = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+	}
+}
+
+// flush writes what is due; false when the connection is to end.
+func (w *liveWriter) flush(ping bool, code int) bool {
+	closeWith := func(code int) bool {
+		_ = w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+		return false
+	}
+	if code != 0 {
+		return closeWith(code)
+	}
+	frames, ended, err := w.l.Take()
+	switch {
+	case len(frames) > 0:
+		_ = w.conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+		msg := frames[0]
+		if len(frames) > 1 {
+			msg = bytes.Join(frames, []byte("\n"))
+		}
+		if err := w.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			return false
+		}
+	case !ended:
+	case errors.Is(err, realtime.ErrClosed):
+		return closeWith(websocket.CloseGoingAway)
+	case err == nil:
+		return false
+	default:
+		// Too slow, or events lost: the client comes back with its number (1013: try again).
+		return closeWith(websocket.CloseTryAgainLater)
+	}
+	if ping {
+		if err := w.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// stop ends the writer's work and waits for it: once the handler returns, the connection is
+// another's.
+func (w *liveWriter) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	w.timer.Stop()
+	w.mu.Unlock()
+	w.wg.Wait()
 }

@@ -137,26 +137,26 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 			return
 		}
 		var seen int64
-		allowed := func(ctx context.Context) bool {
-			if who.AccountID == 0 {
-				return true
+		var allowed func(ctx context.Context) bool // an anonymous listener's right cannot change
+		if who.AccountID != 0 {
+			allowed = func(ctx context.Context) bool {
+				// A sign-out or a change of roles moves the logins revision: the viewer is checked
+				// again then, and a moderator who no longer is one is sent on to reconnect.
+				revs, err := s.revisions.Read(ctx)
+				if err != nil {
+					return false
+				}
+				if revs.Logins == seen {
+					return true
+				}
+				seen = revs.Logins
+				a, _, err := s.Accounts.Authenticate(ctx, login)
+				if err != nil || a.ID != who.AccountID {
+					return false
+				}
+				still, err := qa.Moderates(ctx, s.DB, qa.Who{AccountID: a.ID, IsAdmin: a.IsAdmin}, processID, sessionID)
+				return err == nil && still == mod
 			}
-			// A sign-out or a change of roles moves the logins revision: the viewer is checked
-			// again then, and a moderator who no longer is one is sent on to reconnect.
-			revs, err := s.revisions.Read(ctx)
-			if err != nil {
-				return false
-			}
-			if revs.Logins == seen {
-				return true
-			}
-			seen = revs.Logins
-			a, _, err := s.Accounts.Authenticate(ctx, login)
-			if err != nil || a.ID != who.AccountID {
-				return false
-			}
-			still, err := qa.Moderates(ctx, s.DB, qa.Who{AccountID: a.ID, IsAdmin: a.IsAdmin}, processID, sessionID)
-			return err == nil && still == mod
 		}
 		var bucket frameBucket
 		s.pump(conn, listener, allowed, func(msg []byte) {
@@ -165,7 +165,7 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 	}, websocket.Config{Origins: []string{s.Config.BaseURL}, HandshakeTimeout: 10 * time.Second,
 		// A listener mostly waits: small read buffers, and write buffers lent from a pool only
 		// while a frame is written, keep a connection's memory low at ten thousand of them.
-		ReadBufferSize: 1024, WriteBufferSize: 4096, WriteBufferPool: s.liveBuffers})(c)
+		ReadBufferSize: 512, WriteBufferSize: 4096, WriteBufferPool: s.liveBuffers})(c)
 }
 
 // liveTarget is what a live connection needs of its session: which it is, and its process.

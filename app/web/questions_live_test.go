@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,29 @@ func TestLiveQuestionsAcrossInstances(t *testing.T) {
 		if want := fmt.Sprintf("¿Pregunta %d?", i); f.Question.Body != want {
 			t.Fatalf("the other instance's listener got %q, want %q", f.Question.Body, want)
 		}
+	}
+}
+
+// TestQuietListenersHoldOneGoroutine: a listener with nothing to be sent holds its reader
+// alone; its writer runs only while there is something to write. Not parallel: it counts the
+// process's goroutines.
+func TestQuietListenersHoldOneGoroutine(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLite)
+	d := newDemoSite(t, db)
+	s, _ := qaSession(t, d, forums.QAOpen)
+	settled := func() int {
+		time.Sleep(200 * time.Millisecond)
+		return runtime.NumGoroutine()
+	}
+	before := settled()
+	const n = 40
+	for range n {
+		lc := dialLive(t, d, d.client(), s.ID, 0)
+		if f := lc.next(); f.Type != "snapshot" {
+			t.Fatalf("first frame %q", f.Type)
+		}
+	}
+	if held := settled() - before; held > n*3/2 {
+		t.Fatalf("%d quiet listeners hold %d goroutines", n, held)
 	}
 }

@@ -4,25 +4,26 @@ package main
 import (
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	// The container image has no zone files; forums in any IANA zone must still work.
 	_ "time/tzdata"
 
 	"github.com/convene/convene/app/cli"
+	"github.com/convene/convene/app/gcpace"
 )
 
 // version is set at build time: -ldflags "-X main.version=..."
 var version = "dev"
 
 func main() {
-	// A collection each time the heap doubles came so often under a room registering at once
-	// that its assists set p99: in .ci/bench-register's runs at 1,500 registrations a second,
-	// p99 went from 31-95 ms to 34-39 ms with collections at five times the live heap, for
-	// about 50 MB more at the peak (260 MB). GOGC and GOMEMLIMIT still override it.
+	// How far the heap grows between collections follows what is live (app/gcpace): in
+	// .ci/bench-register's runs at 1,500 registrations a second on SQLite, p99 was 733-994 ms
+	// with the default GOGC=100 and 160-173 ms with five times the live heap; in .ci/bench-qa's,
+	// ten thousand listeners took 64 KiB a connection at GOGC=400 and 31 KiB with the heap held
+	// near 256 MiB. GOGC set by the operator wins.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		gcpace.Start(gcpace.Default)
 	}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
