@@ -83,6 +83,7 @@ type listener struct {
 	last   uint64
 	voted  map[int64]bool
 	stop   chan struct{} // a stalled listener waits for it (the end of the run)
+	stalls bool
 	cookie string
 	gone   chan struct{} // closed when its reader returns
 	away   atomic.Bool   // closed on purpose: not a disconnect
@@ -152,6 +153,7 @@ func qaRun(ctx context.Context, args []string) error {
 		l := &listener{id: i, conn: conn, voted: map[int64]bool{}, stop: done, cookie: h.Get("Cookie"), gone: make(chan struct{})}
 		listeners[i] = l
 		stalls := *stall > 0 && i%int(1 / *stall) == 0
+		l.stalls = stalls
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -199,7 +201,7 @@ func qaRun(ctx context.Context, args []string) error {
 				return
 			case <-t.C:
 			}
-			asker := listeners[rand.IntN(len(listeners))]
+			asker := reading(listeners)
 			body := fmt.Sprintf("q-%d-%d", k, time.Now().UnixNano())
 			sent.Store(body, time.Now())
 			asker.send(map[string]any{"type": "ask", "body": body, "anonymous": true, "ref": k})
@@ -222,7 +224,7 @@ func qaRun(ctx context.Context, args []string) error {
 			if q == 0 {
 				continue
 			}
-			l := listeners[rand.IntN(len(listeners))]
+			l := reading(listeners)
 			if l.voted[q] {
 				continue
 			}
@@ -265,6 +267,21 @@ func qaRun(ctx context.Context, args []string) error {
 	fmt.Printf("frames per listener per second %.2f (of them vote counts %.2f)\n",
 		float64(frames)/float64(*n)/elapsed.Seconds(), float64(votes)/float64(*n)/elapsed.Seconds())
 	fmt.Printf("lost events %d, duplicated %d, disconnects %d\n", st.lost.Load(), st.dup.Load(), st.disconnects.Load())
+	// Every listener that read throughout should end on the room's newest number.
+	var newest uint64
+	counted, behind := 0, 0
+	for _, l := range listeners {
+		if !l.stalls && !l.away.Load() {
+			newest = max(newest, l.last)
+			counted++
+		}
+	}
+	for _, l := range listeners {
+		if !l.stalls && !l.away.Load() && l.last < newest {
+			behind++
+		}
+	}
+	fmt.Printf("at the end: %d listeners, newest number %d, %d behind it\n", counted, newest, behind)
 	return nil
 }
 
@@ -362,6 +379,17 @@ func (l *listener) send(v map[string]any) {
 	defer l.wmu.Unlock()
 	_ = l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_ = l.conn.WriteJSON(v)
+}
+
+// reading picks a listener at random among those that read: who asks or votes has the page
+// working, and a page that works reads; stalled listeners stand for frozen tabs and lost
+// phones, which neither read nor send.
+func reading(listeners []*listener) *listener {
+	for {
+		if l := listeners[rand.IntN(len(listeners))]; !l.stalls {
+			return l
+		}
+	}
 }
 
 // votesFrame is how a counts frame begins.
