@@ -270,7 +270,7 @@ func (s *Server) questionAction(c *fiber.Ctx) error {
 	case qa.Approve, qa.Hide, qa.Answer, qa.Pin, qa.Unpin, qa.Reply, qa.Label, qa.Merge:
 		into, _ := strconv.ParseInt(f["into"], 10, 64)
 		_, err = s.QA.Moderate(ctx, who, id, qa.Moderation{Kind: action, Reason: f["reason"], Note: f["note"], Reply: f["reply"],
-			Labels: splitList(strings.ReplaceAll(f["labels"], " ", "_")), Into: into})
+			Labels: strings.FieldsFunc(f["labels"], func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' }), Into: into})
 		msg = "qa.moderated"
 	default:
 		return errNotFound

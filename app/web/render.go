@@ -167,6 +167,7 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			return text.In(lang, fallbacks...)
 		},
 		"static": static.url,
+		"join":   strings.Join,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key/value pairs")

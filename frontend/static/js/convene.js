@@ -143,7 +143,15 @@
       btn.querySelector(".visually-hidden").textContent = label("votes");
       actions.appendChild(btn);
       li.appendChild(body); li.appendChild(who); li.appendChild(actions);
+      setLabels(li, q.labels);
       return li;
+    };
+    var setLabels = function (li, labels) {
+      var ul = li.querySelector(".q-labels");
+      if (!labels || !labels.length) { if (ul) ul.remove(); return; }
+      if (!ul) { ul = document.createElement("ul"); ul.className = "q-labels"; li.querySelector(".q-body").after(ul); }
+      ul.textContent = "";
+      labels.forEach(function (l) { var x = document.createElement("li"); x.textContent = l; ul.appendChild(x); });
     };
     var votesOf = function (li) { var v = li.querySelector("[data-votes]"); return v ? parseInt(v.textContent, 10) || 0 : 0; };
     var offerOrder = function () {
@@ -191,6 +199,7 @@
             answered.appendChild(li);
             var section = root.querySelector("[data-answered-section]"); if (section) section.hidden = false;
           }
+          if (li) setLabels(li, q.labels);
           var pinned = root.querySelector("[data-pinned]");
           if (pinned && q.pinned) { pinned.hidden = false; pinned.querySelector("[data-pinned-body]").textContent = q.body; }
           else if (pinned && !q.pinned && pinned.querySelector("[data-pinned-body]").textContent === q.body) pinned.hidden = true;
