@@ -402,8 +402,14 @@ var votesFrame = []byte(`{"type":"votes",`)
 
 func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *questionIDs, ready chan<- struct{}, stalls bool) {
 	first := true
+	var buf bytes.Buffer // reused: the generator shares the server's cores, so it makes little garbage
 	for {
-		_, msg, err := l.conn.ReadMessage()
+		_, r, err := l.conn.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
+		msg := buf.Bytes()
 		if err != nil {
 			if ctx.Err() == nil && !l.away.Load() && !errors.Is(err, websocket.ErrCloseSent) && !websocket.IsCloseError(err, websocket.CloseNormalClosure) &&
 				!strings.Contains(err.Error(), "use of closed") {
