@@ -110,7 +110,7 @@ func (s *Server) questionsLive(c *fiber.Ctx) error {
 		return err
 	}
 	who := s.qaWho(c, false)
-	mod, err := qa.Moderates(c.UserContext(), s.DB, who, target.processID, target.sessionID)
+	mod, err := s.moderatesLive(c, who, target)
 	if err != nil {
 		return err
 	}
@@ -213,6 +213,45 @@ func (s *Server) liveTargetOf(c *fiber.Ctx) (liveTarget, error) {
 		s.liveTargets.mu.Unlock()
 	}
 	return t, nil
+}
+
+// liveRoles remembers who moderates which session, for the logins revision it was read under
+// (granting or taking a role moves it): signed-in listeners coming back at once ask the
+// database nothing each.
+type liveRoles struct {
+	mu   sync.Mutex
+	rev  int64
+	mods map[[2]int64]bool // account, session
+}
+
+// moderatesLive tells whether who moderates the target session, from liveRoles when it can.
+func (s *Server) moderatesLive(c *fiber.Ctx, who qa.Who, t liveTarget) (bool, error) {
+	if who.AccountID == 0 {
+		return false, nil
+	}
+	revs, err := s.readRevisions(c)
+	if err != nil {
+		return false, err
+	}
+	key := [2]int64{who.AccountID, t.sessionID}
+	s.liveRoles.mu.Lock()
+	if s.liveRoles.rev != revs.Logins || len(s.liveRoles.mods) >= 100000 {
+		s.liveRoles.rev, s.liveRoles.mods = revs.Logins, map[[2]int64]bool{}
+	}
+	mod, ok := s.liveRoles.mods[key]
+	s.liveRoles.mu.Unlock()
+	if ok {
+		return mod, nil
+	}
+	if mod, err = qa.Moderates(c.UserContext(), s.DB, who, t.processID, t.sessionID); err != nil {
+		return false, err
+	}
+	s.liveRoles.mu.Lock()
+	if s.liveRoles.rev == revs.Logins {
+		s.liveRoles.mods[key] = mod
+	}
+	s.liveRoles.mu.Unlock()
+	return mod, nil
 }
 
 // questionFrame carries out one client frame and answers it on the listener.

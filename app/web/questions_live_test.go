@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,5 +301,55 @@ func TestQuietListenersHoldOneGoroutine(t *testing.T) {
 	}
 	if held := settled() - before; held > n*3/2 {
 		t.Fatalf("%d quiet listeners hold %d goroutines", n, held)
+	}
+}
+
+// TestSignedInListenersComeBackWithoutQueries: signed-in listeners dropped at once come back
+// with their numbers and are served by replay; whether each moderates is asked once, not once a
+// listener (5,000 of them coming back would make as many queries). The revisions every request
+// reads, shared by those in flight, are not counted.
+func TestSignedInListenersComeBackWithoutQueries(t *testing.T) {
+	t.Parallel()
+	count := &queryCount{skip: "FROM revisions"}
+	db := storetest.Open(t, storetest.SQLite)
+	db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL}
+	d := newDemoSite(t, db)
+	s, mod := qaSession(t, d, forums.QAOpen)
+	d.user("ana@example.org", false)
+	ana := d.client()
+	ana.signIn("ana@example.org")
+	first := dialLive(t, d, ana, s.ID, 0)
+	first.next()
+	modSocket := dialLive(t, d, mod, s.ID, 0)
+	if f := modSocket.next(); f.Type != "snapshot" {
+		t.Fatalf("the moderator's first frame: %q", f.Type)
+	}
+	var seq uint64
+	for _, body := range []string{"¿Y el presupuesto?", "¿Y los plazos?"} {
+		if f := first.send(map[string]any{"type": "ask", "body": body}); f.Type != "ok" {
+			t.Fatalf("asking: %+v", f)
+		}
+		seq = first.until("question.created").Seq
+	}
+	const n = 30
+	before := count.n.Load()
+	var wg sync.WaitGroup
+	clients := make([]*liveClient, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			clients[i] = dialLive(t, d, ana, s.ID, seq-1)
+		}()
+	}
+	wg.Wait()
+	queries := count.n.Load() - before
+	for _, lc := range clients {
+		if f := lc.next(); f.Type != "question.created" || f.Seq != seq {
+			t.Fatalf("came back with %d and got %q %d, want the question by replay", seq-1, f.Type, f.Seq)
+		}
+	}
+	if queries > n/3 {
+		t.Fatalf("%d signed-in listeners coming back made %d queries", n, queries)
 	}
 }

@@ -312,11 +312,16 @@ func TestGuestErasesTheirData(t *testing.T) {
 	})
 }
 
-// queryCount counts the statements a database runs.
-type queryCount struct{ n atomic.Int64 }
+// queryCount counts the statements a database runs (but those holding skip, when set).
+type queryCount struct {
+	n    atomic.Int64
+	skip string
+}
 
-func (q *queryCount) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	q.n.Add(1)
+func (q *queryCount) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if q.skip == "" || !strings.Contains(e.Query, q.skip) {
+		q.n.Add(1)
+	}
 	return ctx
 }
 func (q *queryCount) AfterQuery(context.Context, *bun.QueryEvent) {}

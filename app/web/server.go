@@ -73,6 +73,7 @@ type Server struct {
 	// liveBuffers lends live sockets their write buffers, only while a frame is written.
 	liveBuffers *sync.Pool
 	liveTargets liveTargets
+	liveRoles   liveRoles
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a
@@ -114,7 +115,8 @@ func New(d Deps) (*Server, error) {
 		events: forums.Events{BaseURL: d.Config.BaseURL, Text: d.Locale,
 			Organizer: calendar.Sender(d.Config.MailFrom, d.Locale.T(locale.Default, "site.name", nil))},
 		live: newLiveConns(), liveBuffers: &sync.Pool{}, liveTargets: liveTargets{byID: map[int64]liveTarget{}},
-		limits: &store.Limits{DB: d.DB},
+		liveRoles: liveRoles{mods: map[[2]int64]bool{}},
+		limits:    &store.Limits{DB: d.DB},
 	}
 	proxies := make([]string, len(s.proxies))
 	for i, p := range s.proxies {
