@@ -32,6 +32,7 @@ func New() *migrate.Migrations {
 	registerRoleInvitations(m)
 	registerLiveEvents(m)
 	registerQuestions(m)
+	registerMinutes(m)
 	return m
 }
 

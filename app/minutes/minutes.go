@@ -1,0 +1,118 @@
+// Package minutes is what each session said, as its rapporteur records it: a summary in the IGF's
+// reporting fields and a list of inputs (key points, recommendations, concerns, commitments),
+// each tagged with the strategy's objectives and axes and the stakeholder groups that raised it.
+// An input's public id (the process code and its number, ENCS2017-0042) is given once and kept
+// through every later version. A draft is saved whole, naming the revision it edits: two people
+// editing at once get ErrConflict, never a silent overwrite.
+package minutes
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/problem"
+)
+
+// Statuses of minutes.
+const (
+	Draft     = "draft"
+	Review    = "review"
+	Published = "published"
+)
+
+// Kinds of input.
+const (
+	KeyPoint       = "key_point"
+	Recommendation = "recommendation"
+	Concern        = "concern"
+	Commitment     = "commitment"
+)
+
+// Kinds are the kinds of input, in the order forms offer them.
+func Kinds() []string { return []string{KeyPoint, Recommendation, Concern, Commitment} }
+
+// DueAfter is how long after its session minutes are due.
+const DueAfter = 14 * 24 * time.Hour
+
+// Limits of what minutes hold.
+const (
+	MaxText   = 20000 // characters of a summary field
+	MaxInput  = 2000  // characters of an input
+	MaxInputs = 300
+)
+
+// Field error codes.
+const (
+	CodeKind  = "error.input_kind"
+	CodeTopic = "error.input_topic"
+	CodeGroup = "error.input_group"
+	CodeQuote = "error.input_question"
+	CodeDue   = "error.input_due"
+	CodeCount = "error.input_count"
+)
+
+var (
+	// ErrConflict: someone saved the minutes since the revision the save names.
+	ErrConflict = problem.New(problem.Conflict, "error.minutes_conflict")
+	// ErrNotRapporteur: who saves is neither the session's rapporteur nor its organiser.
+	ErrNotRapporteur = problem.New(problem.Forbidden, "error.minutes_not_rapporteur")
+	// ErrNotDraft: the minutes are past the draft (in review or published).
+	ErrNotDraft = problem.New(problem.Conflict, "error.minutes_not_draft")
+)
+
+// Who is whoever writes minutes, as the rules see them.
+type Who struct {
+	AccountID int64
+	IsAdmin   bool
+}
+
+// Minutes are one session's.
+type Minutes struct {
+	bun.BaseModel `bun:"table:minutes,alias:m"`
+
+	ID            int64     `bun:"id,pk,autoincrement"`
+	SessionID     int64     `bun:"session_id,notnull"`
+	ProcessID     int64     `bun:"process_id,notnull"`
+	Status        string    `bun:"status,notnull"`
+	Revision      int64     `bun:"revision,notnull"`
+	Summary       string    `bun:"summary,notnull"`
+	Takeaways     string    `bun:"takeaways,notnull"`
+	CallsToAction string    `bun:"calls_to_action,notnull"`
+	DueOn         string    `bun:"due_on,notnull"` // YYYY-MM-DD in the forum's zone
+	UpdatedBy     *int64    `bun:"updated_by"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+	UpdatedAt     time.Time `bun:"updated_at,notnull"`
+
+	Inputs []Input `bun:"-"`
+}
+
+// Input is one thing a session said, to be answered.
+type Input struct {
+	bun.BaseModel `bun:"table:inputs,alias:i"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	ProcessID int64     `bun:"process_id,notnull"`
+	MinutesID *int64    `bun:"minutes_id"`
+	Number    int64     `bun:"number,notnull"`
+	Kind      string    `bun:"kind,notnull"`
+	Body      string    `bun:"body,notnull"`
+	Position  int       `bun:"position,notnull"`
+	Speaker   string    `bun:"speaker,notnull"` // named only with their consent
+	By        string    `bun:"committed_by,notnull"`
+	ByGroup   string    `bun:"committed_group,notnull"`
+	Due       string    `bun:"committed_due,notnull"` // YYYY-MM-DD
+	Removed   bool      `bun:"removed,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
+
+	Topics    []int64  `bun:"-"`
+	Groups    []string `bun:"-"`
+	Questions []int64  `bun:"-"`
+}
+
+// PublicID is an input's id as the public reads and cites it: the process code and its number.
+func PublicID(processCode string, number int64) string {
+	return fmt.Sprintf("%s-%04d", processCode, number)
+}

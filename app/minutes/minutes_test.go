@@ -1,0 +1,308 @@
+package minutes_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/convene/convene/app/access"
+	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/store/storetest"
+	"github.com/convene/convene/app/translated"
+	"github.com/convene/convene/app/validate"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+var t0 = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+// fixture is a process (code ENCS2017) with an objective and an axis, a forum with two
+// sessions, their rapporteurs, an organiser, a member, and a question asked in the first.
+type fixture struct {
+	svc                      *minutes.Service
+	process, other           processes.Process
+	session, second          forums.Session
+	objective, axis, foreign processes.Topic
+	rapporteur, secondRapp   minutes.Who
+	organiser, member, admin minutes.Who
+	question, otherQuestion  int64
+}
+
+func newFixture(t *testing.T, db *storetest.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	sys := audit.Actor{}
+	x := &fixture{svc: &minutes.Service{DB: db.DB, Clock: clock.NewFixed(t0)}}
+	process := func(slug, code string) processes.Process {
+		p, err := processes.Create(ctx, db.DB, t0, sys, processes.ProcessInput{Slug: slug, Code: code, TimeZone: "America/Mexico_City",
+			Status: processes.StatusOpen, Languages: []string{"es", "en"}, StakeholderGroups: []string{"academia", "civil_society", "government"},
+			Title: translated.Text{"es": "Estrategia", "en": "Strategy"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	x.process, x.other = process("encs", "ENCS2017"), process("otra", "OTRA")
+	topic := func(p processes.Process, kind, code string) processes.Topic {
+		tp, err := processes.CreateTopic(ctx, db.DB, t0, sys, p.ID, processes.TopicInput{Kind: kind, Code: code,
+			Title: translated.Text{"es": code, "en": code}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tp
+	}
+	x.objective, x.axis, x.foreign = topic(x.process, "objective", "O1"), topic(x.process, "axis", "E2"), topic(x.other, "axis", "E1")
+	f, err := forums.Create(ctx, db.DB, t0, sys, x.process.ID, forums.Input{Slug: "foro", Format: forums.FormatVirtual, OnlineURL: "https://meet.example.org/f",
+		TimeZone: "America/Mexico_City", StartsOn: "2026-12-17", EndsOn: "2026-12-18", Title: translated.Text{"es": "Foro", "en": "Forum"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := func(title, start string) forums.Session {
+		s, err := forums.CreateSession(ctx, db.DB, t0, sys, forums.Effects{}, x.process.ID, f.ID, forums.SessionInput{Kind: forums.KindPanel,
+			QAMode: forums.QAOpen, Start: start, End: start[:11] + "23:00", Title: translated.Text{"es": title, "en": title}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	x.session, x.second = session("Panel", "2026-12-17T10:00"), session("Taller", "2026-12-18T10:00")
+	who := func(email string, admin bool) minutes.Who {
+		a := accounts.Account{Email: email, Name: email, Language: "es", CreatedAt: t0, IsAdmin: admin}
+		if _, err := db.NewInsert().Model(&a).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return minutes.Who{AccountID: a.ID, IsAdmin: admin}
+	}
+	x.rapporteur, x.secondRapp = who("relatora@example.org", false), who("relator@example.org", false)
+	x.organiser, x.member, x.admin = who("org@example.org", false), who("ana@example.org", false), who("admin@example.org", true)
+	for _, g := range []struct {
+		w       minutes.Who
+		role    access.Role
+		session int64
+	}{{x.rapporteur, access.Rapporteur, x.session.ID}, {x.secondRapp, access.Rapporteur, x.second.ID}, {x.organiser, access.Organiser, 0}} {
+		if err := access.Grant(ctx, db.DB, t0, sys, g.w.AccountID, g.role, x.process.ID, g.session); err != nil {
+			t.Fatal(err)
+		}
+	}
+	question := func(sessionID int64) int64 {
+		var id int64
+		err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, labels, created_at, updated_at)
+			VALUES (?, ?, 'online', 'answered', TRUE, '[]', ?, ?) RETURNING id`, sessionID, "¿Se criminalizarán actividades en línea?", t0, t0).Scan(ctx, &id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	x.question, x.otherQuestion = question(x.session.ID), question(x.second.ID)
+	return x
+}
+
+// begin has the rapporteur begin the first session's minutes.
+func (x *fixture) begin(t *testing.T) minutes.Minutes {
+	t.Helper()
+	m, err := x.svc.Open(context.Background(), x.rapporteur, x.session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestDraftsKeepTheirNumbers: the rapporteur begins the minutes (due two weeks after the
+// session, in the forum's zone) and saves inputs; each takes the process's next number, keeps
+// it through later saves, and a number taken out is never given again. A save naming an old
+// revision is refused and changes nothing.
+func TestDraftsKeepTheirNumbers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		if m.Status != minutes.Draft || m.Revision != 1 || m.DueOn != "2026-12-31" {
+			t.Fatalf("begun: %s, revision %d, due %s", m.Status, m.Revision, m.DueOn)
+		}
+		if again, err := x.svc.Open(ctx, x.organiser, x.session.ID); err != nil || again.ID != m.ID {
+			t.Fatalf("opened again: %d %v, want %d", again.ID, err, m.ID)
+		}
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Summary: "## Resumen\n\nSe habló de **derechos**.",
+			Inputs: []minutes.InputDraft{
+				{Kind: minutes.Concern, Body: "La criminalización de actividades en línea.", Topics: []int64{x.axis.ID, x.objective.ID},
+					Groups: []string{"civil_society"}, Questions: []int64{x.question}},
+				{Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios.", Speaker: "Ana Pérez", SpeakerConsented: true},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := minutes.OfSession(ctx, db.DB, x.session.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if saved.Revision != 2 || len(saved.Inputs) != 2 || saved.Inputs[0].Number != 1 || saved.Inputs[1].Number != 2 ||
+			minutes.PublicID(x.process.Code, saved.Inputs[0].Number) != "ENCS2017-0001" {
+			t.Fatalf("after the first save: revision %d, inputs %+v", saved.Revision, saved.Inputs)
+		}
+		first := saved.Inputs[0]
+		if len(first.Topics) != 2 || first.Groups[0] != "civil_society" || first.Questions[0] != x.question || saved.Inputs[1].Speaker != "Ana Pérez" {
+			t.Fatalf("tags: %+v", saved.Inputs)
+		}
+		// The first input out, the second moved up and edited, a new one in.
+		_, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 2, Inputs: []minutes.InputDraft{
+			{ID: saved.Inputs[1].ID, Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios públicos."},
+			{Kind: minutes.Commitment, Body: "Publicar el borrador en enero.", By: "Coordinación de Estrategia Digital", ByGroup: "government", Due: "2027-01-31"},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err = minutes.OfSession(ctx, db.DB, x.session.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(saved.Inputs) != 2 || saved.Inputs[0].Number != 2 || saved.Inputs[1].Number != 3 || saved.Inputs[0].Speaker != "" ||
+			saved.Inputs[1].By != "Coordinación de Estrategia Digital" {
+			t.Fatalf("after the second save: %+v", saved.Inputs)
+		}
+		var removed minutes.Input
+		if err := db.NewSelect().Model(&removed).Where("i.id = ?", first.ID).Scan(ctx); err != nil || !removed.Removed || removed.Number != 1 {
+			t.Fatalf("the input taken out: %+v %v", removed, err)
+		}
+		// Someone else's minutes number on from the process's counter.
+		other, err := x.svc.Open(ctx, x.secondRapp, x.second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err = x.svc.Save(ctx, x.secondRapp, other.ID, minutes.DraftInput{Revision: 1,
+			Inputs: []minutes.InputDraft{{Kind: minutes.KeyPoint, Body: "Los ejes reflejan los objetivos."}}})
+		if err != nil || other.Inputs[0].Number != 4 {
+			t.Fatalf("the next session's first input: %+v %v", other.Inputs, err)
+		}
+		// A save from an old revision: refused, nothing changed.
+		_, err = x.svc.Save(ctx, x.organiser, m.ID, minutes.DraftInput{Revision: 2, Summary: "Otra versión"})
+		if !errors.Is(err, minutes.ErrConflict) {
+			t.Fatalf("a save of revision 2 after 3: %v", err)
+		}
+		if after, _ := minutes.OfSession(ctx, db.DB, x.session.ID); after.Revision != 3 || after.Summary != "" || len(after.Inputs) != 2 {
+			t.Fatalf("after the refused save: revision %d, summary %q, %d inputs", after.Revision, after.Summary, len(after.Inputs))
+		}
+	})
+}
+
+// TestEditsAtOnce: two people saving the same revision at once: one is saved, the other told
+// of the conflict.
+func TestEditsAtOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, w := range []minutes.Who{x.rapporteur, x.organiser} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = x.svc.Save(ctx, w, m.ID, minutes.DraftInput{Revision: 1, Summary: "Versión " + string(rune('A'+i)),
+					Inputs: []minutes.InputDraft{{Kind: minutes.KeyPoint, Body: "Un punto"}}})
+			}()
+		}
+		wg.Wait()
+		conflicts := 0
+		for _, err := range errs {
+			switch {
+			case errors.Is(err, minutes.ErrConflict):
+				conflicts++
+			case err != nil:
+				t.Fatal(err)
+			}
+		}
+		after, err := minutes.OfSession(ctx, db.DB, x.session.ID)
+		if conflicts != 1 || err != nil || after.Revision != 2 || len(after.Inputs) != 1 {
+			t.Fatalf("%d conflicts; then revision %d with %d inputs (%v)", conflicts, after.Revision, len(after.Inputs), err)
+		}
+	})
+}
+
+// TestWhoWritesMinutes: the session's rapporteur, the process's organisers and admins; not a
+// rapporteur of another session, nor a member.
+func TestWhoWritesMinutes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		for _, w := range []minutes.Who{x.secondRapp, x.member, {}} {
+			if _, err := x.svc.Open(ctx, w, x.session.ID); !errors.Is(err, minutes.ErrNotRapporteur) {
+				t.Fatalf("account %d began the minutes: %v", w.AccountID, err)
+			}
+		}
+		m, err := x.svc.Open(ctx, x.rapporteur, x.session.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []minutes.Who{x.secondRapp, x.member} {
+			if _, err := x.svc.Save(ctx, w, m.ID, minutes.DraftInput{Revision: 1, Summary: "Mío"}); !errors.Is(err, minutes.ErrNotRapporteur) {
+				t.Fatalf("account %d saved the minutes: %v", w.AccountID, err)
+			}
+		}
+		revision := int64(1)
+		for _, w := range []minutes.Who{x.organiser, x.admin, x.rapporteur} {
+			saved, err := x.svc.Save(ctx, w, m.ID, minutes.DraftInput{Revision: revision, Summary: "Resumen"})
+			if err != nil {
+				t.Fatalf("account %d: %v", w.AccountID, err)
+			}
+			revision = saved.Revision
+		}
+	})
+}
+
+// TestInputRules: every wrong field is named, and nothing is saved.
+func TestInputRules(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		ok := minutes.InputDraft{Kind: minutes.KeyPoint, Body: "Bien"}
+		for _, c := range []struct {
+			field string
+			in    minutes.InputDraft
+		}{
+			{"inputs.1.kind", minutes.InputDraft{Kind: "rumour", Body: "x"}},
+			{"inputs.1.body", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "  "}},
+			{"inputs.1.body", minutes.InputDraft{Kind: minutes.KeyPoint, Body: strings.Repeat("x", minutes.MaxInput+1)}},
+			{"inputs.1.topics", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Topics: []int64{x.foreign.ID}}},
+			{"inputs.1.groups", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Groups: []string{"martians"}}},
+			{"inputs.1.questions", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Questions: []int64{x.otherQuestion}}},
+			{"inputs.1.speaker_consented", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Speaker: "Luis"}},
+			{"inputs.1.speaker", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Speaker: "Luis\nOtro", SpeakerConsented: true}},
+			{"inputs.1.by", minutes.InputDraft{Kind: minutes.Commitment, Body: "x"}},
+			{"inputs.1.due", minutes.InputDraft{Kind: minutes.Commitment, Body: "x", By: "SEGOB", Due: "31/01/2027"}},
+			{"inputs.1.by_group", minutes.InputDraft{Kind: minutes.Commitment, Body: "x", By: "SEGOB", ByGroup: "martians"}},
+			{"inputs.1.id", minutes.InputDraft{ID: 999999, Kind: minutes.KeyPoint, Body: "x"}},
+			{"summary", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x"}},
+		} {
+			in := minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{ok, c.in}}
+			if c.field == "summary" {
+				in.Summary = "con \x00 nulo"
+			}
+			_, err := x.svc.Save(ctx, x.rapporteur, m.ID, in)
+			es, isFields := validate.As(err)
+			if !isFields || !es.Has(c.field) {
+				t.Fatalf("%s: %v", c.field, err)
+			}
+		}
+		if after, err := minutes.OfSession(ctx, db.DB, x.session.ID); err != nil || after.Revision != 1 || len(after.Inputs) != 0 {
+			t.Fatalf("after refused saves: revision %d, %d inputs (%v)", after.Revision, len(after.Inputs), err)
+		}
+		var numbers int
+		if err := db.NewSelect().Table("input_counters").ColumnExpr("count(*)").Scan(ctx, &numbers); err != nil || numbers != 0 {
+			t.Fatalf("numbers given by refused saves: %d %v", numbers, err)
+		}
+	})
+}

@@ -1,0 +1,37 @@
+package minutes
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/store"
+)
+
+// Service runs each minutes action in a transaction of its own.
+type Service struct {
+	DB    *bun.DB
+	Clock clock.Clock
+}
+
+func run[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (T, error) {
+		return action(ctx, tx, s.Clock.Now())
+	})
+}
+
+// Open begins a session's minutes, or returns those begun.
+func (s *Service) Open(ctx context.Context, who Who, sessionID int64) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return Open(ctx, tx, now, who, sessionID)
+	})
+}
+
+// Save saves a draft whole.
+func (s *Service) Save(ctx context.Context, who Who, minutesID int64, in DraftInput) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return Save(ctx, tx, now, who, minutesID, in)
+	})
+}

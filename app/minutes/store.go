@@ -1,0 +1,75 @@
+package minutes
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/store"
+)
+
+// OfSession are a session's minutes with their inputs (ErrNotFound when none were begun).
+func OfSession(ctx context.Context, db bun.IDB, sessionID int64) (Minutes, error) {
+	var m Minutes
+	if err := db.NewSelect().Model(&m).Where("m.session_id = ?", sessionID).Scan(ctx); err != nil {
+		return m, fmt.Errorf("the minutes of session %d: %w", sessionID, store.NotFound(err))
+	}
+	var err error
+	m.Inputs, err = inputsOf(ctx, db, m.ID, false)
+	return m, err
+}
+
+// inputsOf are the inputs of minutes, in order, with their tags; removed ones too when all.
+func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Input, error) {
+	var inputs []Input
+	q := db.NewSelect().Model(&inputs).Where("i.minutes_id = ?", minutesID).OrderExpr("i.removed, i.position")
+	if !all {
+		q = q.Where("NOT i.removed")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("the inputs of minutes %d: %w", minutesID, err)
+	}
+	if len(inputs) == 0 {
+		return inputs, nil
+	}
+	at := map[int64]*Input{}
+	ids := make([]int64, len(inputs))
+	for i := range inputs {
+		at[inputs[i].ID], ids[i] = &inputs[i], inputs[i].ID
+	}
+	var topics []struct {
+		InputID int64 `bun:"input_id"`
+		TopicID int64 `bun:"topic_id"`
+	}
+	if err := db.NewSelect().Table("input_topics").Column("input_id", "topic_id").Where("input_id IN (?)", bun.List(ids)).
+		OrderExpr("topic_id").Scan(ctx, &topics); err != nil {
+		return nil, fmt.Errorf("the topics of minutes %d: %w", minutesID, err)
+	}
+	for _, t := range topics {
+		at[t.InputID].Topics = append(at[t.InputID].Topics, t.TopicID)
+	}
+	var groups []struct {
+		InputID int64  `bun:"input_id"`
+		Group   string `bun:"stakeholder_group"`
+	}
+	if err := db.NewSelect().Table("input_groups").Column("input_id", "stakeholder_group").Where("input_id IN (?)", bun.List(ids)).
+		OrderExpr("stakeholder_group").Scan(ctx, &groups); err != nil {
+		return nil, fmt.Errorf("the groups of minutes %d: %w", minutesID, err)
+	}
+	for _, g := range groups {
+		at[g.InputID].Groups = append(at[g.InputID].Groups, g.Group)
+	}
+	var questions []struct {
+		InputID    int64 `bun:"input_id"`
+		QuestionID int64 `bun:"question_id"`
+	}
+	if err := db.NewSelect().Table("input_questions").Column("input_id", "question_id").Where("input_id IN (?)", bun.List(ids)).
+		OrderExpr("question_id").Scan(ctx, &questions); err != nil {
+		return nil, fmt.Errorf("the questions of minutes %d: %w", minutesID, err)
+	}
+	for _, q := range questions {
+		at[q.InputID].Questions = append(at[q.InputID].Questions, q.QuestionID)
+	}
+	return inputs, nil
+}
