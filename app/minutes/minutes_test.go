@@ -306,3 +306,51 @@ func TestInputRules(t *testing.T) {
 		}
 	})
 }
+
+// TestImportFromQA: the rapporteur is offered the session's answered questions, then those
+// approved and unanswered, the most voted first; never pending, declined or merged ones, nor
+// another session's; one an input came from is marked imported.
+func TestImportFromQA(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		ask := func(body, status string, votes int, mergedInto any) int64 {
+			var id int64
+			err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, labels, votes, merged_into, created_at, updated_at)
+				VALUES (?, ?, 'online', ?, TRUE, '[]', ?, ?, ?, ?) RETURNING id`, x.session.ID, body, status, votes, mergedInto, t0, t0).Scan(ctx, &id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		answered := ask("¿Cómo reflejan los ejes los objetivos?", "answered", 2, nil)
+		popular := ask("¿Qué países sirvieron de modelo?", "visible", 5, nil)
+		quiet := ask("¿Habrá otra consulta?", "visible", 1, nil)
+		ask("¿Pendiente?", "pending", 9, nil)
+		ask("¿Fuera de tema?", "hidden", 9, nil)
+		ask("¿Qué países fueron modelo?", "hidden", 9, popular)
+		m := x.begin(t)
+		if _, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
+			{Kind: minutes.KeyPoint, Body: "Se citaron Estonia y Chile.", Questions: []int64{popular}}}}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := minutes.OfSession(ctx, db.DB, x.session.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := minutes.Candidates(ctx, db.DB, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []int64{answered, x.question, popular, quiet}
+		if len(got) != len(want) {
+			t.Fatalf("%d candidates, want %d: %+v", len(got), len(want), got)
+		}
+		for i, c := range got {
+			if c.QuestionID != want[i] || c.Imported != (c.QuestionID == popular) {
+				t.Fatalf("candidate %d: %+v, want question %d", i, c, want[i])
+			}
+		}
+	})
+}

@@ -1,11 +1,14 @@
 package minutes
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store"
 )
 
@@ -72,4 +75,48 @@ func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Inp
 		at[q.InputID].Questions = append(at[q.InputID].Questions, q.QuestionID)
 	}
 	return inputs, nil
+}
+
+// Candidate is a question of the session offered to the rapporteur as an input.
+type Candidate struct {
+	QuestionID int64
+	Body       string
+	Group      string
+	Votes      int
+	Answered   bool
+	Reply      string
+	Imported   bool // an input of these minutes came from it already
+}
+
+// Candidates are the session's questions a rapporteur may import as inputs: those answered,
+// then those approved and left unanswered, the most voted first in each. Pending, declined and
+// merged questions are not offered: the minutes record what the room heard.
+func Candidates(ctx context.Context, db bun.IDB, m Minutes) ([]Candidate, error) {
+	qs, err := qa.List(ctx, db, m.SessionID, qa.Who{}, true)
+	if err != nil {
+		return nil, err
+	}
+	var imported []int64
+	if err := db.NewSelect().TableExpr("input_questions AS iq").Join("JOIN inputs AS i ON i.id = iq.input_id").
+		Column("iq.question_id").Where("i.minutes_id = ? AND NOT i.removed", m.ID).Scan(ctx, &imported); err != nil {
+		return nil, fmt.Errorf("the questions imported into minutes %d: %w", m.ID, err)
+	}
+	var out []Candidate
+	for _, q := range qs {
+		if !q.Shown() || q.MergedInto != nil {
+			continue
+		}
+		out = append(out, Candidate{QuestionID: q.ID, Body: q.Body, Group: q.Group, Votes: q.Votes, Answered: q.Status == qa.Answered,
+			Reply: q.Reply, Imported: slices.Contains(imported, q.ID)})
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		if a.Answered != b.Answered {
+			if a.Answered {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.Votes, a.Votes)
+	})
+	return out, nil
 }
