@@ -33,6 +33,7 @@ func New() *migrate.Migrations {
 	registerLiveEvents(m)
 	registerQuestions(m)
 	registerMinutes(m)
+	registerMinutesVersions(m)
 	return m
 }
 

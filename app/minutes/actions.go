@@ -74,9 +74,9 @@ func Open(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionID int
 // Inputs keep their numbers; new ones take their process's next; those left out are marked
 // removed, and their numbers are never given again.
 func Save(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int64, in DraftInput) (Minutes, error) {
-	var m Minutes
-	if err := store.ForUpdate(db.NewSelect().Model(&m).Where("m.id = ?", minutesID), db).Scan(ctx); err != nil {
-		return m, fmt.Errorf("minutes %d: %w", minutesID, store.NotFound(err))
+	m, err := lock(ctx, db, minutesID)
+	if err != nil {
+		return m, err
 	}
 	if err := mayWrite(ctx, db, who, m.ProcessID, m.SessionID); err != nil {
 		return m, err
@@ -84,6 +84,21 @@ func Save(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int
 	if m.Status != Draft {
 		return m, ErrNotDraft
 	}
+	return write(ctx, db, now, who, m, in, nil)
+}
+
+// lock reads minutes, locked until the transaction ends.
+func lock(ctx context.Context, db bun.IDB, minutesID int64) (Minutes, error) {
+	var m Minutes
+	if err := store.ForUpdate(db.NewSelect().Model(&m).Where("m.id = ?", minutesID), db).Scan(ctx); err != nil {
+		return m, fmt.Errorf("minutes %d: %w", minutesID, store.NotFound(err))
+	}
+	return m, nil
+}
+
+// write replaces the text and inputs of m (locked, its writer checked) with in, unless in names
+// an older revision; more are the caller's own field errors (a correction's reason).
+func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, in DraftInput, more validate.Errors) (Minutes, error) {
 	if in.Revision != m.Revision {
 		return m, ErrConflict.With(map[string]any{"Revision": m.Revision})
 	}
@@ -91,15 +106,15 @@ func Save(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int
 	if err != nil {
 		return m, err
 	}
-	inputs, err := check(ctx, db, m, in, existing)
+	inputs, err := check(ctx, db, m, in, existing, more)
 	if err != nil {
 		return m, err
 	}
 	m.Summary, m.Takeaways, m.CallsToAction = in.Summary, in.Takeaways, in.CallsToAction
 	m.Revision++
-	m.UpdatedBy, m.UpdatedAt = &who.AccountID, now
-	if who.AccountID == 0 {
-		m.UpdatedBy = nil
+	m.UpdatedBy, m.UpdatedAt = nil, now
+	if who.AccountID != 0 {
+		m.UpdatedBy = &who.AccountID
 	}
 	if _, err := db.NewUpdate().Model(&m).Column("summary", "takeaways", "calls_to_action", "revision", "updated_by", "updated_at").
 		WherePK().Exec(ctx); err != nil {
@@ -139,14 +154,14 @@ func Save(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int
 }
 
 // check applies the rules to a draft's inputs and returns them as rows to write.
-func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing []Input) ([]Input, error) {
-	var es validate.Errors
+func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing []Input, more validate.Errors) ([]Input, error) {
+	es := more
 	es.LongText("summary", in.Summary, MaxText, false)
 	es.LongText("takeaways", in.Takeaways, MaxText, false)
 	es.LongText("calls_to_action", in.CallsToAction, MaxText, false)
 	if len(in.Inputs) > MaxInputs {
 		es.Add("inputs", CodeCount, map[string]any{"Max": MaxInputs})
-		return nil, es
+		return nil, es.Err()
 	}
 	p, err := processes.ByID(ctx, db, m.ProcessID)
 	if err != nil {

@@ -33,8 +33,12 @@ const (
 // Kinds are the kinds of input, in the order forms offer them.
 func Kinds() []string { return []string{KeyPoint, Recommendation, Concern, Commitment} }
 
-// DueAfter is how long after its session minutes are due.
-const DueAfter = 14 * 24 * time.Hour
+// DueAfter is how long after its session minutes are due; ReviewWindow how long, once they
+// go to review, those who were there may propose corrections.
+const (
+	DueAfter     = 14 * 24 * time.Hour
+	ReviewWindow = 7 * 24 * time.Hour
+)
 
 // Limits of what minutes hold.
 const (
@@ -60,6 +64,12 @@ var (
 	ErrNotRapporteur = problem.New(problem.Forbidden, "error.minutes_not_rapporteur")
 	// ErrNotDraft: the minutes are past the draft (in review or published).
 	ErrNotDraft = problem.New(problem.Conflict, "error.minutes_not_draft")
+	// ErrNotInReview: only minutes in review are published or sent back.
+	ErrNotInReview = problem.New(problem.Conflict, "error.minutes_not_in_review")
+	// ErrNotPublished: only published minutes are corrected.
+	ErrNotPublished = problem.New(problem.Conflict, "error.minutes_not_published")
+	// ErrNotOrganiser: publishing and sending back are the organisers'.
+	ErrNotOrganiser = problem.New(problem.Forbidden, "error.minutes_not_organiser")
 )
 
 // Who is whoever writes minutes, as the rules see them.
@@ -84,8 +94,58 @@ type Minutes struct {
 	UpdatedBy     *int64    `bun:"updated_by"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
 	UpdatedAt     time.Time `bun:"updated_at,notnull"`
+	// Version is the newest published (0: none yet); ReviewUntil ends the window in which
+	// those who were there may propose corrections.
+	Version     int        `bun:"version,notnull"`
+	ReviewUntil *time.Time `bun:"review_until"`
 
 	Inputs []Input `bun:"-"`
+}
+
+// Version is published minutes as they stood, kept whole: what the public reads, cites and
+// compares.
+type Version struct {
+	bun.BaseModel `bun:"table:minutes_versions,alias:v"`
+
+	MinutesID   int64     `bun:"minutes_id,pk"`
+	Version     int       `bun:"version,pk"`
+	Reason      string    `bun:"reason,notnull"` // a correction's
+	Content     Content   `bun:"content,type:json,notnull"`
+	PublishedBy *int64    `bun:"published_by"`
+	PublishedAt time.Time `bun:"published_at,notnull"`
+}
+
+// Content is what a version holds.
+type Content struct {
+	Summary       string         `json:"summary"`
+	Takeaways     string         `json:"takeaways"`
+	CallsToAction string         `json:"calls_to_action"`
+	Inputs        []InputContent `json:"inputs"`
+}
+
+// InputContent is an input as a version holds it.
+type InputContent struct {
+	Number    int64    `json:"number"`
+	Kind      string   `json:"kind"`
+	Body      string   `json:"body"`
+	Topics    []int64  `json:"topics"`
+	Groups    []string `json:"groups"`
+	Questions []int64  `json:"questions"`
+	Speaker   string   `json:"speaker,omitempty"`
+	By        string   `json:"committed_by,omitempty"`
+	ByGroup   string   `json:"committed_group,omitempty"`
+	Due       string   `json:"committed_due,omitempty"`
+}
+
+// Comment is an organiser's request for changes.
+type Comment struct {
+	bun.BaseModel `bun:"table:minutes_comments,alias:c"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	MinutesID int64     `bun:"minutes_id,notnull"`
+	AuthorID  *int64    `bun:"author_id"`
+	Body      string    `bun:"body,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 // Input is one thing a session said, to be answered.

@@ -354,3 +354,120 @@ func TestImportFromQA(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkflow: a draft goes to review (corrections proposed for a week), an organiser sends it
+// back with a request, it returns and is published as version 1; a correction, with its
+// reason, is version 2, and version 1 stays as it was. Each step is the right person's, in the
+// right state, and audited.
+func TestWorkflow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Summary: "Resumen", Inputs: []minutes.InputDraft{
+			{Kind: minutes.Concern, Body: "Criminalización de actividades en línea."},
+			{Kind: minutes.KeyPoint, Body: "La sociedad civil aún puede contribuir."}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		is := func(step string, err, want error) {
+			t.Helper()
+			if !errors.Is(err, want) {
+				t.Fatalf("%s: %v, want %v", step, err, want)
+			}
+		}
+		_, err = x.svc.Publish(ctx, x.organiser, m.ID)
+		is("publishing a draft", err, minutes.ErrNotInReview)
+		_, err = x.svc.Submit(ctx, x.rapporteur, m.ID, 1)
+		is("submitting an old revision", err, minutes.ErrConflict)
+		_, err = x.svc.Submit(ctx, x.member, m.ID, 2)
+		is("a member submitting", err, minutes.ErrNotRapporteur)
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, 2); err != nil || m.Status != minutes.Review || !m.ReviewUntil.Equal(t0.Add(minutes.ReviewWindow)) {
+			t.Fatalf("submitted: %s until %v (%v)", m.Status, m.ReviewUntil, err)
+		}
+		_, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: m.Revision})
+		is("saving in review", err, minutes.ErrNotDraft)
+		_, err = x.svc.SendBack(ctx, x.rapporteur, m.ID, "Yo mismo")
+		is("the rapporteur sending back", err, minutes.ErrNotOrganiser)
+		if _, err = x.svc.SendBack(ctx, x.organiser, m.ID, "  "); !hasField(err, "request") {
+			t.Fatalf("sending back without a request: %v", err)
+		}
+		if m, err = x.svc.SendBack(ctx, x.organiser, m.ID, "Falta el compromiso de la Coordinación."); err != nil || m.Status != minutes.Draft {
+			t.Fatalf("sent back: %s (%v)", m.Status, err)
+		}
+		if cs, err := minutes.Comments(ctx, db.DB, m.ID); err != nil || len(cs) != 1 || *cs[0].AuthorID != x.organiser.AccountID {
+			t.Fatalf("the request: %+v %v", cs, err)
+		}
+		saved, _ := minutes.OfSession(ctx, db.DB, x.session.ID)
+		drafts := []minutes.InputDraft{
+			{ID: saved.Inputs[0].ID, Kind: minutes.Concern, Body: saved.Inputs[0].Body},
+			{ID: saved.Inputs[1].ID, Kind: minutes.KeyPoint, Body: saved.Inputs[1].Body},
+			{Kind: minutes.Commitment, Body: "Publicar el borrador en enero.", By: "Coordinación de Estrategia Digital", Due: "2027-01-31"}}
+		if m, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: m.Revision, Summary: "Resumen", Inputs: drafts}); err != nil {
+			t.Fatal(err)
+		}
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, m.Revision); err != nil {
+			t.Fatal(err)
+		}
+		_, err = x.svc.Publish(ctx, x.rapporteur, m.ID)
+		is("the rapporteur publishing", err, minutes.ErrNotOrganiser)
+		content := func() int64 {
+			var n int64
+			if err := db.NewSelect().Table("revisions").Column("value").Where("name = 'content'").Scan(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := content()
+		if m, err = x.svc.Publish(ctx, x.organiser, m.ID); err != nil || m.Status != minutes.Published || m.Version != 1 {
+			t.Fatalf("published: %s version %d (%v)", m.Status, m.Version, err)
+		}
+		if content() == before {
+			t.Fatal("publishing did not change the public pages' revision")
+		}
+		_, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: m.Revision})
+		is("saving published minutes", err, minutes.ErrNotDraft)
+		corrected := []minutes.InputDraft{
+			{ID: saved.Inputs[1].ID, Kind: minutes.KeyPoint, Body: "La sociedad civil puede contribuir hasta marzo."}}
+		if _, err = x.svc.Correct(ctx, x.organiser, m.ID, minutes.DraftInput{Revision: m.Revision, Inputs: corrected}, ""); !hasField(err, "reason") {
+			t.Fatalf("a correction without its reason: %v", err)
+		}
+		_, err = x.svc.Correct(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: m.Revision, Inputs: corrected}, "Fecha")
+		is("the rapporteur correcting", err, minutes.ErrNotOrganiser)
+		if m, err = x.svc.Correct(ctx, x.organiser, m.ID, minutes.DraftInput{Revision: m.Revision, Summary: "Resumen", Inputs: corrected},
+			"La fecha límite se dijo en la sesión."); err != nil || m.Version != 2 {
+			t.Fatalf("corrected: version %d (%v)", m.Version, err)
+		}
+		vs, err := minutes.Versions(ctx, db.DB, m.ID)
+		if err != nil || len(vs) != 2 {
+			t.Fatalf("versions: %d (%v)", len(vs), err)
+		}
+		numbers := func(v minutes.Version) (out []int64) {
+			for _, in := range v.Content.Inputs {
+				out = append(out, in.Number)
+			}
+			return out
+		}
+		if n := numbers(vs[0]); len(n) != 3 || n[0] != 1 || n[2] != 3 || vs[0].Content.Inputs[1].Body != "La sociedad civil aún puede contribuir." {
+			t.Fatalf("version 1 changed: %+v", vs[0].Content.Inputs)
+		}
+		if n := numbers(vs[1]); len(n) != 1 || n[0] != 2 || vs[1].Content.Inputs[0].Body != "La sociedad civil puede contribuir hasta marzo." ||
+			vs[1].Reason != "La fecha límite se dijo en la sesión." {
+			t.Fatalf("version 2: %+v, reason %q", vs[1].Content.Inputs, vs[1].Reason)
+		}
+		var logged []string
+		if err := db.NewSelect().Table("audit_log").Column("action").Where("action LIKE 'minutes.%'").OrderExpr("id").Scan(ctx, &logged); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(logged, " ") != "minutes.submit minutes.send_back minutes.submit minutes.publish minutes.correct" {
+			t.Fatalf("audited: %v", logged)
+		}
+	})
+}
+
+// hasField tells whether err is a validation error naming field.
+func hasField(err error, field string) bool {
+	es, ok := validate.As(err)
+	return ok && es.Has(field)
+}

@@ -35,3 +35,31 @@ func (s *Service) Save(ctx context.Context, who Who, minutesID int64, in DraftIn
 		return Save(ctx, tx, now, who, minutesID, in)
 	})
 }
+
+// Submit sends a draft to review.
+func (s *Service) Submit(ctx context.Context, who Who, minutesID, revision int64) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return Submit(ctx, tx, now, who, minutesID, revision)
+	})
+}
+
+// SendBack returns minutes in review to their rapporteur.
+func (s *Service) SendBack(ctx context.Context, who Who, minutesID int64, request string) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return SendBack(ctx, tx, now, who, minutesID, request)
+	})
+}
+
+// Publish publishes minutes in review.
+func (s *Service) Publish(ctx context.Context, who Who, minutesID int64) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return Publish(ctx, tx, now, who, minutesID)
+	})
+}
+
+// Correct publishes a corrected version.
+func (s *Service) Correct(ctx context.Context, who Who, minutesID int64, in DraftInput, reason string) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		return Correct(ctx, tx, now, who, minutesID, in, reason)
+	})
+}
