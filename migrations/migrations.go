@@ -34,6 +34,7 @@ func New() *migrate.Migrations {
 	registerQuestions(m)
 	registerMinutes(m)
 	registerMinutesVersions(m)
+	registerMinutesProposals(m)
 	return m
 }
 

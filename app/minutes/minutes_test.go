@@ -28,6 +28,7 @@ var t0 = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 // fixture is a process (code ENCS2017) with an objective and an axis, a forum with two
 // sessions, their rapporteurs, an organiser, a member, and a question asked in the first.
 type fixture struct {
+	clock                    *clock.Fixed
 	svc                      *minutes.Service
 	process, other           processes.Process
 	session, second          forums.Session
@@ -41,7 +42,8 @@ func newFixture(t *testing.T, db *storetest.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	sys := audit.Actor{}
-	x := &fixture{svc: &minutes.Service{DB: db.DB, Clock: clock.NewFixed(t0)}}
+	x := &fixture{clock: clock.NewFixed(t0)}
+	x.svc = &minutes.Service{DB: db.DB, Clock: x.clock}
 	process := func(slug, code string) processes.Process {
 		p, err := processes.Create(ctx, db.DB, t0, sys, processes.ProcessInput{Slug: slug, Code: code, TimeZone: "America/Mexico_City",
 			Status: processes.StatusOpen, Languages: []string{"es", "en"}, StakeholderGroups: []string{"academia", "civil_society", "government"},
@@ -470,4 +472,93 @@ func TestWorkflow(t *testing.T) {
 func hasField(err error, field string) bool {
 	es, ok := validate.As(err)
 	return ok && es.Has(field)
+}
+
+// TestProposedCorrections: while minutes are in review, the session's speakers and its forum's
+// confirmed participants propose a new text for an input; the rapporteur accepts one (the input
+// takes it) and declines another, with a reason. Others may not propose, nor anyone once the
+// window has passed; only the rapporteur answers, once.
+func TestProposedCorrections(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
+			{Kind: minutes.KeyPoint, Body: "Se citó a Estonia."}, {Kind: minutes.Concern, Body: "Falta presupuesto."}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := m.Inputs[0].ID, m.Inputs[1].ID
+		speaker := x.member
+		if _, err := db.NewInsert().Model(&forums.Speaker{SessionID: x.session.ID, Name: "Ana", Bio: translated.Text{}, AccountID: speaker.AccountID}).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		participant := x.secondRapp // a rapporteur elsewhere, registered for the forum
+		if _, err := db.NewRaw(`INSERT INTO registrations (forum_id, session_id, account_id, email, name, language, status, mode, stakeholder_group,
+			role, languages, privacy_version, answers, code, created_at, updated_at)
+			VALUES (?, 0, ?, 'relator@example.org', 'Relator', 'es', 'confirmed', 'online', 'academia', 'participant', '[]', '1', '{}', 'ABC123', ?, ?)`,
+			x.session.ForumID, participant.AccountID, t0, t0).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_, err = x.svc.Propose(ctx, speaker, first, "Se citó a Estonia y a Chile.", "")
+		if !errors.Is(err, minutes.ErrReviewClosed) {
+			t.Fatalf("proposing on a draft: %v", err)
+		}
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, m.Revision); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Propose(ctx, x.organiser, first, "Otra cosa", ""); !errors.Is(err, minutes.ErrNotParticipant) {
+			t.Fatalf("someone who was not there proposing: %v", err)
+		}
+		if _, err := x.svc.Propose(ctx, speaker, first, " ", ""); !hasField(err, "body") {
+			t.Fatalf("an empty proposal: %v", err)
+		}
+		accepted, err := x.svc.Propose(ctx, speaker, first, "Se citó a Estonia y a Chile.", "Chile también se mencionó.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		declined, err := x.svc.Propose(ctx, participant, second, "No hubo quejas.", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Answer(ctx, speaker, accepted.ID, true, ""); !errors.Is(err, minutes.ErrNotRapporteur) {
+			t.Fatalf("the proposer answering: %v", err)
+		}
+		if _, err := x.svc.Answer(ctx, x.rapporteur, declined.ID, false, ""); !hasField(err, "reason") {
+			t.Fatalf("declining without a reason: %v", err)
+		}
+		if _, err := x.svc.Answer(ctx, x.rapporteur, accepted.ID, true, "Gracias."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Answer(ctx, x.rapporteur, declined.ID, false, "Dos personas lo plantearon en la sesión."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Answer(ctx, x.rapporteur, declined.ID, true, ""); !errors.Is(err, minutes.ErrAnswered) {
+			t.Fatalf("answering twice: %v", err)
+		}
+		after, _ := minutes.OfSession(ctx, db.DB, x.session.ID)
+		if after.Inputs[0].Body != "Se citó a Estonia y a Chile." || after.Inputs[1].Body != "Falta presupuesto." || after.Revision != m.Revision+1 {
+			t.Fatalf("after the answers: %q, %q, revision %d", after.Inputs[0].Body, after.Inputs[1].Body, after.Revision)
+		}
+		ps, err := minutes.Proposals(ctx, db.DB, m.ID)
+		if err != nil || len(ps) != 2 || ps[0].Status != minutes.Accepted || ps[1].Status != minutes.Declined || ps[1].Answer == "" {
+			t.Fatalf("proposals: %+v %v", ps, err)
+		}
+		x.clock.Advance(minutes.ReviewWindow)
+		if _, err := x.svc.Propose(ctx, speaker, second, "Tarde", ""); !errors.Is(err, minutes.ErrReviewClosed) {
+			t.Fatalf("proposing after the window: %v", err)
+		}
+		// A proposer's data: exported, then unnamed; the proposal stays with the minutes.
+		data, err := minutes.Personal{}.Export(ctx, db.DB, speaker.AccountID, "")
+		if got := data.(map[string]any)["proposed_corrections"].([]map[string]any); err != nil || len(got) != 1 || got[0]["body"] != "Se citó a Estonia y a Chile." {
+			t.Fatalf("exported: %+v %v", data, err)
+		}
+		if err := (minutes.Personal{}).Erase(ctx, db.DB, t0, speaker.AccountID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if ps, _ = minutes.Proposals(ctx, db.DB, m.ID); len(ps) != 2 || ps[0].ProposerID != nil {
+			t.Fatalf("after erasing the proposer: %+v", ps)
+		}
+	})
 }

@@ -63,3 +63,17 @@ func (s *Service) Correct(ctx context.Context, who Who, minutesID int64, in Draf
 		return Correct(ctx, tx, now, who, minutesID, in, reason)
 	})
 }
+
+// Propose proposes a correction to an input of minutes in review.
+func (s *Service) Propose(ctx context.Context, who Who, inputID int64, body, note string) (Proposal, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Proposal, error) {
+		return Propose(ctx, tx, s.Clock.Now(), who, inputID, body, note)
+	})
+}
+
+// Answer accepts or declines a proposed correction.
+func (s *Service) Answer(ctx context.Context, who Who, proposalID int64, accept bool, reason string) (Proposal, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Proposal, error) {
+		return Answer(ctx, tx, s.Clock.Now(), who, proposalID, accept, reason)
+	})
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
@@ -141,6 +142,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 			{Name: "speaker_entries", Data: forums.Personal{}},
 			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},
 			{Name: "questions", Data: qa.Personal{}},
+			{Name: "minutes", Data: minutes.Personal{}},
 		},
 	}
 	// Live rooms: numbered events and counts, on every instance. With PostgreSQL the instances
