@@ -154,8 +154,9 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("/admin/forums/%d/sessions/new", forumID), fmt.Sprintf("/admin/forums/%d/sessions/%d", forumID, sessionID),
 			"submit /admin/processes/encs-2017/forums/new main form",
 			fmt.Sprintf("submit /admin/forums/%d/sessions/new main form with title.es= speakers.0.country=XX", forumID),
-			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID),
-			fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
+			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID)}},
+		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
+		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
 			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID),
 			fmt.Sprintf("/admin/forums/%d/registrants/message", forumID), fmt.Sprintf("/sessions/%d/questions/moderate", sessionID),
@@ -195,7 +196,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 							}
 						}
 					}
-					if role.name == "organiser" {
+					if strings.HasPrefix(role.name, "organiser") {
 						if err := s.app.Access.Grant(ctx, audit.Actor{}, a.ID, access.Organiser, processID, 0); err != nil {
 							t.Fatal(err)
 						}
