@@ -45,15 +45,9 @@ func Submit(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID, 
 
 // SendBack returns minutes in review to their rapporteur, with what the organiser asks.
 func SendBack(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int64, request string) (Minutes, error) {
-	m, err := lock(ctx, db, minutesID)
+	m, err := lockOrganised(ctx, db, who, minutesID, Review, ErrNotInReview)
 	if err != nil {
 		return m, err
-	}
-	if err := mayOrganise(ctx, db, who, m.ProcessID); err != nil {
-		return m, err
-	}
-	if m.Status != Review {
-		return m, ErrNotInReview
 	}
 	var es validate.Errors
 	request = strings.TrimSpace(request)
@@ -77,15 +71,9 @@ func SendBack(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID
 
 // Publish publishes minutes in review: their first version, kept whole.
 func Publish(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int64) (Minutes, error) {
-	m, err := lock(ctx, db, minutesID)
+	m, err := lockOrganised(ctx, db, who, minutesID, Review, ErrNotInReview)
 	if err != nil {
 		return m, err
-	}
-	if err := mayOrganise(ctx, db, who, m.ProcessID); err != nil {
-		return m, err
-	}
-	if m.Status != Review {
-		return m, ErrNotInReview
 	}
 	m.Status, m.Revision, m.UpdatedAt = Published, m.Revision+1, now
 	if err := update(ctx, db, m, "status", "revision", "updated_at"); err != nil {
@@ -97,15 +85,9 @@ func Publish(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID 
 // Correct changes published minutes as a draft save would, with the reason the public reads:
 // a new version; the earlier ones stay as they were.
 func Correct(ctx context.Context, db bun.IDB, now time.Time, who Who, minutesID int64, in DraftInput, reason string) (Minutes, error) {
-	m, err := lock(ctx, db, minutesID)
+	m, err := lockOrganised(ctx, db, who, minutesID, Published, ErrNotPublished)
 	if err != nil {
 		return m, err
-	}
-	if err := mayOrganise(ctx, db, who, m.ProcessID); err != nil {
-		return m, err
-	}
-	if m.Status != Published {
-		return m, ErrNotPublished
 	}
 	var es validate.Errors
 	reason = strings.TrimSpace(reason)
@@ -176,6 +158,22 @@ func record(ctx context.Context, db bun.IDB, now time.Time, who Who, action stri
 	}
 	detail["session_id"] = m.SessionID
 	return audit.Record(ctx, db, now, audit.Actor{AccountID: who.AccountID}, action, "process", strconv.FormatInt(m.ProcessID, 10), detail)
+}
+
+// lockOrganised locks minutes that must be in status (else wrong) for one of their process's
+// organisers to act on.
+func lockOrganised(ctx context.Context, db bun.IDB, who Who, minutesID int64, status string, wrong error) (Minutes, error) {
+	m, err := lock(ctx, db, minutesID)
+	if err != nil {
+		return m, err
+	}
+	if err := mayOrganise(ctx, db, who, m.ProcessID); err != nil {
+		return m, err
+	}
+	if m.Status != status {
+		return m, wrong
+	}
+	return m, nil
 }
 
 // mayOrganise lets in the process's organisers and admins.
