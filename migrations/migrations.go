@@ -35,6 +35,7 @@ func New() *migrate.Migrations {
 	registerMinutes(m)
 	registerMinutesVersions(m)
 	registerMinutesProposals(m)
+	registerDispositions(m)
 	return m
 }
 

@@ -562,3 +562,93 @@ func TestProposedCorrections(t *testing.T) {
 		}
 	})
 }
+
+// TestDispositions: organisers record what became of each input of published minutes, with a
+// public rationale; every decision is kept, in order, moves the public pages' revision and is
+// audited. Wrong statuses, a merge into itself or another process's input, and progress on
+// what is not a commitment are refused naming their field.
+func TestDispositions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
+			{Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios."},
+			{Kind: minutes.Recommendation, Body: "Consultar a la sociedad civil."},
+			{Kind: minutes.Commitment, Body: "Publicar el borrador en enero.", By: "Coordinación", Due: "2027-01-31"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, merged, commitment := m.Inputs[0].ID, m.Inputs[1].ID, m.Inputs[2].ID
+		adopted := minutes.DispositionInput{Status: minutes.Adopted, Rationale: "Se abrió una consulta pública.", Section: "5.2"}
+		if _, err := x.svc.Dispose(ctx, x.organiser, open, adopted); !errors.Is(err, minutes.ErrNotPublished) {
+			t.Fatalf("deciding on a draft's input: %v", err)
+		}
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, m.Revision); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = x.svc.Publish(ctx, x.organiser, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Dispose(ctx, x.rapporteur, open, adopted); !errors.Is(err, minutes.ErrNotOrganiser) {
+			t.Fatalf("the rapporteur deciding: %v", err)
+		}
+		other, err := x.svc.Open(ctx, x.secondRapp, x.second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, in := range map[string]minutes.DispositionInput{
+			"status":      {Status: "ignored", Rationale: "x"},
+			"rationale":   {Status: minutes.NotAdopted},
+			"section":     {Status: minutes.Adopted, Rationale: "x", Section: "5.2\n6"},
+			"merged_into": {Status: minutes.MergedInto, Rationale: "x", MergedInto: open},
+			"progress":    {Status: minutes.Adopted, Rationale: "x", Progress: minutes.Done},
+		} {
+			if _, err := x.svc.Dispose(ctx, x.organiser, open, in); !hasField(err, field) {
+				t.Fatalf("%s: %v", field, err)
+			}
+		}
+		if _, err := x.svc.Dispose(ctx, x.organiser, merged, minutes.DispositionInput{Status: minutes.MergedInto, Rationale: "x",
+			MergedInto: other.ID + 100000}); !hasField(err, "merged_into") {
+			t.Fatalf("merged into an input that is not there: %v", err)
+		}
+		content := func() (n int64) {
+			if err := db.NewSelect().Table("revisions").Column("value").Where("name = 'content'").Scan(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := content()
+		for _, step := range []struct {
+			input int64
+			in    minutes.DispositionInput
+		}{
+			{open, minutes.DispositionInput{Status: minutes.Pending}},
+			{open, adopted},
+			{merged, minutes.DispositionInput{Status: minutes.MergedInto, Rationale: "Es la misma recomendación.", MergedInto: open}},
+			{commitment, minutes.DispositionInput{Status: minutes.Adopted, Rationale: "En el plan de trabajo.", Progress: minutes.InProgress}},
+		} {
+			if _, err := x.svc.Dispose(ctx, x.organiser, step.input, step.in); err != nil {
+				t.Fatalf("%+v: %v", step.in, err)
+			}
+		}
+		if content() == before {
+			t.Fatal("decisions left the public pages' revision")
+		}
+		h, err := minutes.History(ctx, db.DB, open)
+		if err != nil || len(h) != 2 || h[0].Status != minutes.Pending || h[1].Status != minutes.Adopted || h[1].Section != "5.2" {
+			t.Fatalf("the first input's history: %+v %v", h, err)
+		}
+		if h, _ = minutes.History(ctx, db.DB, merged); len(h) != 1 || *h[0].MergedInto != open {
+			t.Fatalf("the merged input's history: %+v", h)
+		}
+		if h, _ = minutes.History(ctx, db.DB, commitment); len(h) != 1 || h[0].Progress != minutes.InProgress {
+			t.Fatalf("the commitment's history: %+v", h)
+		}
+		n, err := db.NewSelect().Table("audit_log").Where("action = 'minutes.dispose'").Count(ctx)
+		if err != nil || n != 4 {
+			t.Fatalf("audited decisions: %d %v", n, err)
+		}
+	})
+}

@@ -40,7 +40,7 @@ func (Personal) Export(ctx context.Context, db bun.IDB, accountID int64, _ strin
 func (Personal) Erase(ctx context.Context, db bun.IDB, _ time.Time, accountID int64, _ string) error {
 	for _, c := range []struct{ table, column string }{
 		{"minutes_proposals", "proposer_id"}, {"minutes_proposals", "answered_by"}, {"minutes_comments", "author_id"},
-		{"minutes", "updated_by"}, {"minutes_versions", "published_by"},
+		{"minutes", "updated_by"}, {"minutes_versions", "published_by"}, {"input_dispositions", "decided_by"},
 	} {
 		if _, err := db.NewUpdate().TableExpr(c.table).Set(c.column+" = NULL").Where(c.column+" = ?", accountID).Exec(ctx); err != nil {
 			return fmt.Errorf("unnaming account %d in %s: %w", accountID, c.table, err)

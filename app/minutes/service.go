@@ -77,3 +77,10 @@ func (s *Service) Answer(ctx context.Context, who Who, proposalID int64, accept 
 		return Answer(ctx, tx, s.Clock.Now(), who, proposalID, accept, reason)
 	})
 }
+
+// Dispose records what became of an input.
+func (s *Service) Dispose(ctx context.Context, who Who, inputID int64, in DispositionInput) (Disposition, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Disposition, error) {
+		return Dispose(ctx, tx, s.Clock.Now(), who, inputID, in)
+	})
+}
