@@ -3,6 +3,7 @@ package minutes_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -14,11 +15,14 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/frontend"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -652,3 +656,77 @@ func TestDispositions(t *testing.T) {
 		}
 	})
 }
+
+// TestAskersAreTold: deciding on an input mails those who asked, under their name, a question
+// it came from; not anonymous askers, not for "pending". A notice that cannot be written as
+// mail is left out and the decision stands.
+func TestAskersAreTold(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		bundle, err := locale.Load(frontend.Locales())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.svc.Mail = &mail.Outbox{Translator: bundle, Clock: x.clock, SiteName: "Convene"}
+		x.svc.BaseURL = "https://convene.example.org"
+		var named int64
+		if err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, author_id, author_name, labels, created_at, updated_at)
+			VALUES (?, ?, 'online', 'answered', FALSE, ?, 'Ana', '[]', ?, ?) RETURNING id`,
+			x.session.ID, "¿Puede contribuir la sociedad civil?", x.member.AccountID, t0, t0).Scan(ctx, &named); err != nil {
+			t.Fatal(err)
+		}
+		m := x.begin(t)
+		m, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
+			{Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios.", Questions: []int64{named, x.question}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		input := m.Inputs[0].ID
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, m.Revision); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = x.svc.Publish(ctx, x.organiser, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		outbox := func() (n int) {
+			if err := db.NewSelect().Table("outbox").ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if _, err := x.svc.Dispose(ctx, x.organiser, input, minutes.DispositionInput{Status: minutes.Pending}); err != nil || outbox() != 0 {
+			t.Fatalf("pending: %d mails (%v)", outbox(), err)
+		}
+		if _, err := x.svc.Dispose(ctx, x.organiser, input, minutes.DispositionInput{Status: minutes.Adopted,
+			Rationale: "Se abrió una consulta pública.", Section: "5.2"}); err != nil {
+			t.Fatal(err)
+		}
+		var got []struct {
+			Recipient string `bun:"recipient"`
+			Subject   string `bun:"subject"`
+			Body      string `bun:"body_text"`
+		}
+		if err := db.NewSelect().Table("outbox").Column("recipient", "subject", "body_text").Scan(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Recipient != "ana@example.org" || !strings.Contains(got[0].Subject, "ENCS2017-0001 fue adoptado") ||
+			!strings.Contains(got[0].Body, "Sección de la estrategia: 5.2") || !strings.Contains(got[0].Body, fmt.Sprintf("https://convene.example.org/sessions/%d", x.session.ID)) {
+			t.Fatalf("mailed: %+v", got)
+		}
+		// A kind of notice the catalogs lack: left out, the decision kept.
+		x.svc.Mail = &mail.Outbox{Translator: emptyCatalog{}, Clock: x.clock}
+		if _, err := x.svc.Dispose(ctx, x.organiser, input, minutes.DispositionInput{Status: minutes.NotAdopted, Rationale: "Ya no aplica."}); err != nil {
+			t.Fatalf("a notice that cannot be written undid the decision: %v", err)
+		}
+		if h, _ := minutes.History(ctx, db.DB, input); len(h) != 3 || outbox() != 1 {
+			t.Fatalf("after an unwritable notice: %d decisions, %d mails", len(h), outbox())
+		}
+	})
+}
+
+// emptyCatalog knows no message: every id comes back as itself.
+type emptyCatalog struct{}
+
+func (emptyCatalog) T(_ string, id string, _ map[string]any) string { return id }

@@ -2,6 +2,7 @@ package minutes
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -10,10 +11,14 @@ import (
 	"github.com/convene/convene/app/store"
 )
 
-// Service runs each minutes action in a transaction of its own.
+// Service runs each minutes action in a transaction of its own, and mails what people are
+// told in it.
 type Service struct {
-	DB    *bun.DB
-	Clock clock.Clock
+	DB      *bun.DB
+	Clock   clock.Clock
+	Mail    Mailer // nil: nobody is mailed
+	Log     *slog.Logger
+	BaseURL string // for links in mail
 }
 
 func run[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
@@ -81,6 +86,10 @@ func (s *Service) Answer(ctx context.Context, who Who, proposalID int64, accept 
 // Dispose records what became of an input.
 func (s *Service) Dispose(ctx context.Context, who Who, inputID int64, in DispositionInput) (Disposition, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Disposition, error) {
-		return Dispose(ctx, tx, s.Clock.Now(), who, inputID, in)
+		d, err := Dispose(ctx, tx, s.Clock.Now(), who, inputID, in)
+		if err != nil {
+			return d, err
+		}
+		return d, tellAskers(ctx, tx, s.Mail, s.Log, s.BaseURL, d)
 	})
 }

@@ -172,3 +172,30 @@ func TestQuestionsAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestRedrawLeavesTheFlash: the moderators' page, fetched again by its script to redraw in
+// place, leaves the message of the action just done to the page the browser goes to (the
+// action's own event asks for the redraw, which used to take the message first).
+func TestRedrawLeavesTheFlash(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	d := newDemoSite(t, db)
+	s, mod := qaSession(t, d, forums.QAOpen)
+	page := fmt.Sprintf("/sessions/%d/questions", s.ID)
+	if r := mod.post(page, url.Values{"body": {"¿Quién vigila a quien vigila?"}, "channel": {"room"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("adding a question: %d", r.status)
+	}
+	var id int64
+	if err := db.NewSelect().Model((*qa.Question)(nil)).Column("id").Where("session_id = ?", s.ID).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	if r := mod.post(fmt.Sprintf("%s/%d/pin", page, id), url.Values{"back": {page + "/moderate"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("pinning: %d", r.status)
+	}
+	if r := mod.do(http.MethodGet, page+"/moderate", nil, map[string]string{"X-Convene-Refresh": "1"}); r.status != http.StatusOK || strings.Contains(r.body, "Hecho.") {
+		t.Fatalf("the redraw took the message: %d", r.status)
+	}
+	if r := mod.get(page + "/moderate"); !strings.Contains(r.body, "Hecho.") {
+		t.Fatal("the page the browser goes to lost the message")
+	}
+}

@@ -401,7 +401,9 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	if content != nil {
 		p.Body, name = cache.Marker, "pages/cached"
 	}
-	if f := c.Cookies("convene_flash"); f != "" {
+	// A page's script redrawing it in place (refreshHeader) leaves the flash to the page the
+	// browser goes to: the action that set it also made the event that asked for the redraw.
+	if f := c.Cookies("convene_flash"); f != "" && c.Get(refreshHeader) == "" {
 		if s.Locale.Has(f) {
 			p.Flash = strings.Clone(f)
 		}
@@ -442,6 +444,9 @@ func returnPath(c *fiber.Ctx) string {
 	}
 	return "/"
 }
+
+// refreshHeader marks a page's own script fetching it again to redraw it in place.
+const refreshHeader = "X-Convene-Refresh"
 
 // flash leaves a message id for the next page and redirects there (post/redirect/get).
 func (s *Server) flash(c *fiber.Ctx, messageID, to string) error {

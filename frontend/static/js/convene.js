@@ -98,13 +98,13 @@
       // scroll and the focused question stay), at most every second, and never under someone
       // typing in a form: then once they leave it.
       pending = true;
-      if (fetching || typing()) return;
+      if (leaving || fetching || typing()) return;
       var wait = Math.max(0, refreshAt - Date.now());
       fetching = true;
       setTimeout(function () {
         pending = false;
         refreshAt = Date.now() + 1000;
-        fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+        fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Convene-Refresh": "1" } }).then(function (r) {
           if (!r.ok) throw new Error(r.status);
           return r.text();
         }).then(function (html) {
@@ -129,6 +129,9 @@
         });
       }, wait);
     };
+    // A form sent takes the browser elsewhere: no redraw starts after it.
+    var leaving = false;
+    root.addEventListener("submit", function () { leaving = true; });
     root.addEventListener("focusout", function () { setTimeout(function () { if (pending && !typing()) refreshSoon(); }, 0); });
     var build = function (q) {
       var li = document.createElement("li");
