@@ -19,6 +19,7 @@ import (
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
@@ -99,16 +100,8 @@ func newFixture(t *testing.T, db *storetest.DB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	question := func(sessionID int64) int64 {
-		var id int64
-		err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, labels, created_at, updated_at)
-			VALUES (?, ?, 'online', 'answered', TRUE, '[]', ?, ?) RETURNING id`, sessionID, "¿Se criminalizarán actividades en línea?", t0, t0).Scan(ctx, &id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	x.question, x.otherQuestion = question(x.session.ID), question(x.second.ID)
+	asked := qa.Question{Body: "¿Se criminalizarán actividades en línea?", Status: qa.Answered}
+	x.question, x.otherQuestion = question(t, db, x.session.ID, asked), question(t, db, x.second.ID, asked)
 	return x
 }
 
@@ -120,6 +113,18 @@ func (x *fixture) begin(t *testing.T) minutes.Minutes {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// question stores a question as Q&A would, for minutes to refer to: anonymous unless it names
+// its author.
+func question(t *testing.T, db *storetest.DB, sessionID int64, q qa.Question) int64 {
+	t.Helper()
+	q.SessionID, q.Channel, q.Labels, q.CreatedAt, q.UpdatedAt = sessionID, "online", []string{}, t0, t0
+	q.Anonymous = q.AuthorID == nil
+	if _, err := db.NewInsert().Model(&q).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return q.ID
 }
 
 // TestDraftsKeepTheirNumbers: the rapporteur begins the minutes (due two weeks after the
@@ -321,21 +326,15 @@ func TestImportFromQA(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		x := newFixture(t, db)
 		ctx := context.Background()
-		ask := func(body, status string, votes int, mergedInto any) int64 {
-			var id int64
-			err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, labels, votes, merged_into, created_at, updated_at)
-				VALUES (?, ?, 'online', ?, TRUE, '[]', ?, ?, ?, ?) RETURNING id`, x.session.ID, body, status, votes, mergedInto, t0, t0).Scan(ctx, &id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return id
+		ask := func(body, status string, votes int, mergedInto *int64) int64 {
+			return question(t, db, x.session.ID, qa.Question{Body: body, Status: status, Votes: votes, MergedInto: mergedInto})
 		}
 		answered := ask("¿Cómo reflejan los ejes los objetivos?", "answered", 2, nil)
 		popular := ask("¿Qué países sirvieron de modelo?", "visible", 5, nil)
 		quiet := ask("¿Habrá otra consulta?", "visible", 1, nil)
 		ask("¿Pendiente?", "pending", 9, nil)
 		ask("¿Fuera de tema?", "hidden", 9, nil)
-		ask("¿Qué países fueron modelo?", "hidden", 9, popular)
+		ask("¿Qué países fueron modelo?", "hidden", 9, &popular)
 		m := x.begin(t)
 		if _, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
 			{Kind: minutes.KeyPoint, Body: "Se citaron Estonia y Chile.", Questions: []int64{popular}}}}); err != nil {
@@ -671,12 +670,8 @@ func TestAskersAreTold(t *testing.T) {
 		}
 		x.svc.Mail = &mail.Outbox{Translator: bundle, Clock: x.clock, SiteName: "Convene"}
 		x.svc.BaseURL = "https://convene.example.org"
-		var named int64
-		if err := db.NewRaw(`INSERT INTO questions (session_id, body, channel, status, anonymous, author_id, author_name, labels, created_at, updated_at)
-			VALUES (?, ?, 'online', 'answered', FALSE, ?, 'Ana', '[]', ?, ?) RETURNING id`,
-			x.session.ID, "¿Puede contribuir la sociedad civil?", x.member.AccountID, t0, t0).Scan(ctx, &named); err != nil {
-			t.Fatal(err)
-		}
+		named := question(t, db, x.session.ID, qa.Question{Body: "¿Puede contribuir la sociedad civil?", Status: qa.Answered,
+			AuthorID: &x.member.AccountID, AuthorName: "Ana"})
 		m := x.begin(t)
 		m, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
 			{Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios.", Questions: []int64{named, x.question}}}})
