@@ -99,13 +99,20 @@ const (
 func (s *Server) pump(conn *websocket.Conn, l *realtime.Listener, allowed func(context.Context) bool, read func([]byte)) {
 	w := &liveWriter{conn: conn, l: l}
 	defer l.Close()
+	// Set before anyone may end the connection (the writer ends it with a deadline of now),
+	// and a pong after that leaves it ended.
+	conn.SetReadLimit(liveReadLimit)
+	_ = conn.SetReadDeadline(time.Now().Add(livePongWait))
+	conn.SetPongHandler(func(string) error {
+		if w.ended() {
+			return nil
+		}
+		return conn.SetReadDeadline(time.Now().Add(livePongWait))
+	})
 	if !s.live.enter(w) {
 		return
 	}
 	defer s.live.leave(w)
-	conn.SetReadLimit(liveReadLimit)
-	_ = conn.SetReadDeadline(time.Now().Add(livePongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(livePongWait)) })
 	l.Notify(w.kick)
 	w.watch(allowed)
 	for {
@@ -135,6 +142,14 @@ type liveWriter struct {
 	ping      bool // a ping is due
 	closeCode int  // a close is due, and then the end
 	stopped   bool // the handler is done: nothing more is written
+}
+
+// ended tells whether nothing more is written: the writer ended the connection, or the
+// handler is done.
+func (w *liveWriter) ended() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stopped
 }
 
 // kick starts the writer, or tells the one at work to look again.
@@ -205,11 +220,11 @@ func (w *liveWriter) write() {
 		w.ping, w.again = false, false
 		w.mu.Unlock()
 		if !w.flush(ping, code) {
-			// The end: the handler's read returns at once, and nothing more is written.
-			_ = w.conn.SetReadDeadline(time.Now())
+			// The end: nothing more is written, and the handler's read returns at once.
 			w.mu.Lock()
 			w.stopped, w.writing = true, false
 			w.mu.Unlock()
+			_ = w.conn.SetReadDeadline(time.Now())
 			return
 		}
 		w.mu.Lock()
