@@ -36,6 +36,7 @@ func New() *migrate.Migrations {
 	registerMinutesVersions(m)
 	registerMinutesProposals(m)
 	registerDispositions(m)
+	registerMinutesEditors(m)
 	return m
 }
 

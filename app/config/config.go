@@ -74,6 +74,9 @@ type Config struct {
 	// anonymous device), over forms, the API and the live socket alike.
 	RateQuestion Rate
 	RateVote     Rate
+	// RateMinutes limits saves of minutes (drafts save as the rapporteur types), proposed
+	// corrections, their answers and dispositions, per account.
+	RateMinutes Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -198,6 +201,8 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateQuestion })},
 		{"CONVENE_RATE_VOTE", "rate-vote", "120/1m", "live votes and reports per person",
 			rateSetter(func(c *Config) *Rate { return &c.RateVote })},
+		{"CONVENE_RATE_MINUTES", "rate-minutes", "600/10m", "saves of minutes, proposed corrections and dispositions per account",
+			rateSetter(func(c *Config) *Rate { return &c.RateMinutes })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

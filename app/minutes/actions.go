@@ -12,6 +12,7 @@ import (
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
@@ -21,7 +22,12 @@ import (
 
 // DraftInput is the minutes as the editor sends them, whole, naming the revision it edited.
 type DraftInput struct {
-	Revision      int64
+	Revision int64
+	// Editor is a token the editor page made when it opened: a save naming an older revision is
+	// no conflict when every save since was this editor's (one whose answer it never got). Seq
+	// numbers the editor's saves: one arriving after a later one changes nothing.
+	Editor        string
+	Seq           int64
 	Summary       string
 	Takeaways     string
 	CallsToAction string
@@ -30,7 +36,8 @@ type DraftInput struct {
 
 // InputDraft is one input as the editor sends it.
 type InputDraft struct {
-	ID        int64 // 0: a new input
+	ID        int64  // 0: a new input
+	Key       string // a new input's key, given by its editor: sent twice, it is one input
 	Kind      string
 	Body      string
 	Topics    []int64
@@ -99,9 +106,19 @@ func lock(ctx context.Context, db bun.IDB, minutesID int64) (Minutes, error) {
 // write replaces the text and inputs of m (locked, its writer checked) with in, unless in names
 // an older revision; more are the caller's own field errors (a correction's reason).
 func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, in DraftInput, more validate.Errors) (Minutes, error) {
-	if in.Revision != m.Revision {
+	own := in.Editor != "" && in.Editor == m.Editor && in.Revision >= m.EditorSince && in.Revision <= m.Revision
+	if own && in.Seq != 0 && in.Seq <= m.EditorSeq {
+		inputs, err := inputsOf(ctx, db, m.ID, false)
+		m.Inputs = inputs
+		return m, err // overtaken by a later save of the same editor
+	}
+	if in.Revision != m.Revision && !own {
 		return m, ErrConflict.With(map[string]any{"Revision": m.Revision})
 	}
+	if in.Editor != m.Editor {
+		m.Editor, m.EditorSince = in.Editor, m.Revision
+	}
+	m.EditorSeq = in.Seq
 	existing, err := inputsOf(ctx, db, m.ID, true)
 	if err != nil {
 		return m, err
@@ -116,7 +133,7 @@ func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, i
 	if who.AccountID != 0 {
 		m.UpdatedBy = &who.AccountID
 	}
-	if _, err := db.NewUpdate().Model(&m).Column("summary", "takeaways", "calls_to_action", "revision", "updated_by", "updated_at").
+	if _, err := db.NewUpdate().Model(&m).Column("summary", "takeaways", "calls_to_action", "revision", "updated_by", "updated_at", "editor", "editor_since", "editor_seq").
 		WherePK().Exec(ctx); err != nil {
 		return m, fmt.Errorf("saving minutes %d: %w", m.ID, err)
 	}
@@ -156,6 +173,9 @@ func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, i
 // check applies the rules to a draft's inputs and returns them as rows to write.
 func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing []Input, more validate.Errors) ([]Input, error) {
 	es := more
+	if len(in.Editor) > 64 {
+		es.Add("editor", validate.Invalid, nil)
+	}
 	es.LongText("summary", in.Summary, MaxText, false)
 	es.LongText("takeaways", in.Takeaways, MaxText, false)
 	es.LongText("calls_to_action", in.CallsToAction, MaxText, false)
@@ -171,30 +191,42 @@ func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing [
 	if err := db.NewSelect().Table("topics").Column("id").Where("process_id = ?", m.ProcessID).Scan(ctx, &topics); err != nil {
 		return nil, fmt.Errorf("reading the topics of process %d: %w", m.ProcessID, err)
 	}
-	if err := db.NewSelect().Table("questions").Column("id").Where("session_id = ?", m.SessionID).Scan(ctx, &questions); err != nil {
+	// Only questions the room saw: an input's page shows the question it came from.
+	if err := db.NewSelect().Table("questions").Column("id").Where("session_id = ? AND status IN (?)", m.SessionID,
+		bun.List([]string{qa.Visible, qa.Answered})).Scan(ctx, &questions); err != nil {
 		return nil, fmt.Errorf("reading the questions of session %d: %w", m.SessionID, err)
 	}
-	byID := map[int64]Input{}
+	byID, byKey := map[int64]Input{}, map[string]int64{}
 	for _, x := range existing {
 		byID[x.ID] = x
+		if x.DraftKey != "" {
+			byKey[x.DraftKey] = x.ID
+		}
 	}
 	out := make([]Input, 0, len(in.Inputs))
 	for i, d := range in.Inputs {
 		field := func(name string) string { return fmt.Sprintf("inputs.%d.%s", i, name) }
-		x := Input{Kind: d.Kind, Body: strings.TrimSpace(d.Body), Groups: dedupe(d.Groups), Topics: dedupe(d.Topics), Questions: dedupe(d.Questions)}
+		x := Input{Kind: d.Kind, Body: strings.TrimSpace(d.Body), Groups: dedupe(d.Groups), Topics: dedupe(d.Topics), Questions: dedupe(d.Questions),
+			DraftKey: d.Key}
+		if d.ID == 0 && d.Key != "" {
+			d.ID = byKey[d.Key] // saved before, its answer lost
+		}
 		if d.ID != 0 {
 			old, ok := byID[d.ID]
 			if !ok {
 				es.Add(field("id"), validate.Invalid, nil)
 				continue
 			}
-			x.ID, x.Number, x.ProcessID, x.MinutesID, x.CreatedAt = old.ID, old.Number, old.ProcessID, old.MinutesID, old.CreatedAt
+			x.ID, x.Number, x.ProcessID, x.MinutesID, x.CreatedAt, x.DraftKey = old.ID, old.Number, old.ProcessID, old.MinutesID, old.CreatedAt, old.DraftKey
 			delete(byID, d.ID) // an input twice in one draft is refused the second time
 		}
 		if !slices.Contains(Kinds(), x.Kind) {
 			es.Add(field("kind"), CodeKind, nil)
 		}
 		es.LongText(field("body"), x.Body, MaxInput, true)
+		if len(d.Key) > 80 {
+			es.Add(field("key"), validate.Invalid, nil)
+		}
 		for _, t := range x.Topics {
 			if !slices.Contains(topics, t) {
 				es.Add(field("topics"), CodeTopic, nil)
@@ -295,4 +327,21 @@ func dedupe[T comparable](in []T) []T {
 		}
 	}
 	return out
+}
+
+// MayWrite tells whether who writes a session's minutes (ErrNotRapporteur when not).
+func MayWrite(ctx context.Context, db bun.IDB, who Who, processID, sessionID int64) error {
+	return mayWrite(ctx, db, who, processID, sessionID)
+}
+
+// MayOrganise tells whether who publishes, sends back and corrects a process's minutes and
+// records what became of its inputs (ErrNotOrganiser when not).
+func MayOrganise(ctx context.Context, db bun.IDB, who Who, processID int64) error {
+	return mayOrganise(ctx, db, who, processID)
+}
+
+// MayPropose tells whether who was at a session, and so may propose corrections to its minutes
+// in review (ErrNotParticipant when not).
+func MayPropose(ctx context.Context, db bun.IDB, who Who, sessionID int64) error {
+	return wasThere(ctx, db, who, sessionID)
 }

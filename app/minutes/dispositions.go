@@ -56,6 +56,8 @@ type Disposition struct {
 	Progress   string    `bun:"progress,notnull"` // a commitment's
 	DecidedBy  *int64    `bun:"decided_by"`
 	DecidedAt  time.Time `bun:"decided_at,notnull"`
+	// MergedRef is the public id of the input it was merged into.
+	MergedRef string `bun:"-"`
 }
 
 // DispositionInput is a decision as an organiser sends it.
@@ -132,5 +134,42 @@ func History(ctx context.Context, db bun.IDB, inputID int64) ([]Disposition, err
 	if err := db.NewSelect().Model(&ds).Where("d.input_id = ?", inputID).OrderExpr("d.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("what became of input %d: %w", inputID, err)
 	}
-	return ds, nil
+	return ds, refer(ctx, db, ds)
+}
+
+// refer fills the public ids of the inputs decisions merged theirs into.
+func refer(ctx context.Context, db bun.IDB, ds []Disposition) error {
+	for i := range ds {
+		if ds[i].MergedInto == nil {
+			continue
+		}
+		var ref struct {
+			Code   string `bun:"code"`
+			Number int64  `bun:"number"`
+		}
+		if err := db.NewSelect().TableExpr("inputs AS i").Join("JOIN processes AS p ON p.id = i.process_id").ColumnExpr("p.code, i.number").
+			Where("i.id = ?", *ds[i].MergedInto).Scan(ctx, &ref); err != nil {
+			return fmt.Errorf("input %d: %w", *ds[i].MergedInto, err)
+		}
+		ds[i].MergedRef = PublicID(ref.Code, ref.Number)
+	}
+	return nil
+}
+
+// Standings are what became of each input of minutes, by input number: the newest decision
+// (inputs with none are pending).
+func Standings(ctx context.Context, db bun.IDB, minutesID int64) (map[int64]Disposition, error) {
+	var rows []struct {
+		Disposition
+		Number int64 `bun:"number"`
+	}
+	if err := db.NewSelect().Model(&rows).ModelTableExpr("input_dispositions AS d").Join("JOIN inputs AS i ON i.id = d.input_id").
+		ColumnExpr("d.*, i.number").Where("i.minutes_id = ?", minutesID).OrderExpr("d.id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("what became of the inputs of minutes %d: %w", minutesID, err)
+	}
+	out := make(map[int64]Disposition, len(rows))
+	for _, r := range rows {
+		out[r.Number] = r.Disposition
+	}
+	return out, nil
 }

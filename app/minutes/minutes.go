@@ -98,6 +98,12 @@ type Minutes struct {
 	// those who were there may propose corrections.
 	Version     int        `bun:"version,notnull"`
 	ReviewUntil *time.Time `bun:"review_until"`
+	// Editor is the token of the editor that saved last, EditorSince the revision it began
+	// from (its saves since then are its own, not someone else's), EditorSeq the number of its
+	// latest save.
+	Editor      string `bun:"editor,notnull"`
+	EditorSince int64  `bun:"editor_since,notnull"`
+	EditorSeq   int64  `bun:"editor_seq,notnull"`
 
 	Inputs []Input `bun:"-"`
 }
@@ -164,6 +170,7 @@ type Input struct {
 	ByGroup   string    `bun:"committed_group,notnull"`
 	Due       string    `bun:"committed_due,notnull"` // YYYY-MM-DD
 	Removed   bool      `bun:"removed,notnull"`
+	DraftKey  string    `bun:"draft_key,notnull"` // the key the editor gave its row when it was new
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
 

@@ -240,6 +240,53 @@ func TestEditsAtOnce(t *testing.T) {
 	})
 }
 
+// TestLostAnswers: a save whose answer never reached its editor is the editor's own: sent
+// again from the revision the editor still holds, with its new input under the same key, it
+// saves, and the input is there once; one of its saves arriving after a later one changes
+// nothing; another editor sending from that revision is refused.
+func TestLostAnswers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		m := x.begin(t)
+		seq := int64(0)
+		draft := func(editor, summary string) minutes.DraftInput {
+			seq++
+			return minutes.DraftInput{Revision: 1, Editor: editor, Seq: seq, Summary: summary,
+				Inputs: []minutes.InputDraft{{Key: editor + "-n0", Kind: minutes.KeyPoint, Body: "Un punto"}}}
+		}
+		if _, err := x.svc.Save(ctx, x.rapporteur, m.ID, draft("tab-a", "Primera")); err != nil {
+			t.Fatal(err)
+		}
+		// The answer was lost: the same editor sends again, from revision 1, typed further.
+		again, err := x.svc.Save(ctx, x.rapporteur, m.ID, draft("tab-a", "Primera y más"))
+		if err != nil || again.Revision != 3 || len(again.Inputs) != 1 {
+			t.Fatalf("sent again: revision %d, %d inputs, %v", again.Revision, len(again.Inputs), err)
+		}
+		// The first save, late, after the second: it changes nothing.
+		late := draft("tab-a", "Primera")
+		late.Seq = 1
+		if _, err := x.svc.Save(ctx, x.rapporteur, m.ID, late); err != nil {
+			t.Fatal(err)
+		}
+		saved, err := minutes.OfSession(ctx, db.DB, x.session.ID)
+		if err != nil || saved.Summary != "Primera y más" || saved.Revision != 3 || len(saved.Inputs) != 1 || saved.Inputs[0].Number != again.Inputs[0].Number {
+			t.Fatalf("saved: %q at revision %d with %d inputs (%v)", saved.Summary, saved.Revision, len(saved.Inputs), err)
+		}
+		if _, err := x.svc.Save(ctx, x.organiser, m.ID, draft("tab-b", "Otra")); !errors.Is(err, minutes.ErrConflict) {
+			t.Fatalf("another editor from revision 1: %v, want a conflict", err)
+		}
+		// Once another editor saved, the first one's older revision is a conflict again.
+		if _, err := x.svc.Save(ctx, x.organiser, m.ID, minutes.DraftInput{Revision: 3, Editor: "tab-b", Summary: "Otra"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Save(ctx, x.rapporteur, m.ID, draft("tab-a", "Tarde")); !errors.Is(err, minutes.ErrConflict) {
+			t.Fatalf("the first editor after another's save: %v, want a conflict", err)
+		}
+	})
+}
+
 // TestWhoWritesMinutes: the session's rapporteur, the process's organisers and admins; not a
 // rapporteur of another session, nor a member.
 func TestWhoWritesMinutes(t *testing.T) {
@@ -279,6 +326,7 @@ func TestInputRules(t *testing.T) {
 		x := newFixture(t, db)
 		ctx := context.Background()
 		m := x.begin(t)
+		declined := question(t, db, x.session.ID, qa.Question{Body: "¿Ofensiva?", Status: "hidden", Reason: "offensive"})
 		ok := minutes.InputDraft{Kind: minutes.KeyPoint, Body: "Bien"}
 		for _, c := range []struct {
 			field string
@@ -290,6 +338,7 @@ func TestInputRules(t *testing.T) {
 			{"inputs.1.topics", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Topics: []int64{x.foreign.ID}}},
 			{"inputs.1.groups", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Groups: []string{"martians"}}},
 			{"inputs.1.questions", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Questions: []int64{x.otherQuestion}}},
+			{"inputs.1.questions", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Questions: []int64{declined}}},
 			{"inputs.1.speaker_consented", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Speaker: "Luis"}},
 			{"inputs.1.speaker", minutes.InputDraft{Kind: minutes.KeyPoint, Body: "x", Speaker: "Luis\nOtro", SpeakerConsented: true}},
 			{"inputs.1.by", minutes.InputDraft{Kind: minutes.Commitment, Body: "x"}},
@@ -528,7 +577,7 @@ func TestProposedCorrections(t *testing.T) {
 		if _, err := x.svc.Answer(ctx, speaker, accepted.ID, true, ""); !errors.Is(err, minutes.ErrNotRapporteur) {
 			t.Fatalf("the proposer answering: %v", err)
 		}
-		if _, err := x.svc.Answer(ctx, x.rapporteur, declined.ID, false, ""); !hasField(err, "reason") {
+		if _, err := x.svc.Answer(ctx, x.rapporteur, declined.ID, false, ""); !hasField(err, "answer") {
 			t.Fatalf("declining without a reason: %v", err)
 		}
 		if _, err := x.svc.Answer(ctx, x.rapporteur, accepted.ID, true, "Gracias."); err != nil {

@@ -114,7 +114,7 @@ func Answer(ctx context.Context, db bun.IDB, now time.Time, who Who, proposalID 
 	}
 	var es validate.Errors
 	reason = strings.TrimSpace(reason)
-	es.LongText("reason", reason, MaxInput, !accept)
+	es.LongText("answer", reason, MaxInput, !accept)
 	if err := es.Err(); err != nil {
 		return p, err
 	}

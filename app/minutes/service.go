@@ -93,3 +93,22 @@ func (s *Service) Dispose(ctx context.Context, who Who, inputID int64, in Dispos
 		return d, tellAskers(ctx, tx, s.Mail, s.Log, s.BaseURL, d)
 	})
 }
+
+// Write saves the draft of a session's minutes, beginning them on their first save
+// (in.Revision 0: the editor was opened before anyone began them), and, when submit, sends
+// the saved draft to review in the same transaction.
+func (s *Service) Write(ctx context.Context, who Who, sessionID int64, in DraftInput, submit bool) (Minutes, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Minutes, error) {
+		m, err := Open(ctx, tx, now, who, sessionID)
+		if err != nil {
+			return m, err
+		}
+		if in.Revision == 0 {
+			in.Revision = 1 // minutes begun and never saved are at revision 1
+		}
+		if m, err = Save(ctx, tx, now, who, m.ID, in); err != nil || !submit {
+			return m, err
+		}
+		return Submit(ctx, tx, now, who, m.ID, m.Revision)
+	})
+}

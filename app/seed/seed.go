@@ -22,6 +22,7 @@ const (
 	stepRegistration = "registration-open"
 	stepIGFRoom      = "2017-igf-room"
 	stepQuestions    = "questions"
+	stepMinutes      = "2017-igf-minutes"
 )
 
 type stepRow struct {
@@ -45,6 +46,7 @@ func steps() []step {
 		{stepRegistration, openRegistration},
 		{stepIGFRoom, igfRoomToo},
 		{stepQuestions, demoQuestions},
+		{stepMinutes, demoMinutes},
 	}
 }
 

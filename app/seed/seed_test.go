@@ -40,7 +40,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("an empty database has the demo: %v %v", has, err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions"}) {
+		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions", "2017-igf-minutes"}) {
 			t.Fatalf("first run: %v %v", applied, err)
 		}
 		if has, err := seed.HasDemo(ctx, db.DB); err != nil || !has {
@@ -111,7 +111,7 @@ func TestDemo(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second run applied %v (%v)", again, err)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 6, "audit_log": int(n), "forums": 4, "questions": 8} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 7, "audit_log": int(n), "forums": 4, "questions": 8, "inputs": 5} {
 			if n := count(t, db, table); n != want {
 				t.Errorf("%s: %d rows after two runs, want %d", table, n, want)
 			}
@@ -146,7 +146,7 @@ func TestDemoStepIsAtomic(t *testing.T) {
 		if _, err := db.NewDelete().Table("processes").Where("id = ?", squatter.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 6 {
+		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 7 {
 			t.Fatalf("retry: %v %v", applied, err)
 		}
 	})
@@ -167,10 +167,10 @@ func TestDemoConcurrentRuns(t *testing.T) {
 		if err := errors.Join(errs...); err != nil {
 			t.Fatal(err)
 		}
-		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-open-forum", "2017-igf-room", "questions", "registration-open", "upcoming-forums"}) {
+		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-minutes", "2017-igf-open-forum", "2017-igf-room", "questions", "registration-open", "upcoming-forums"}) {
 			t.Fatalf("steps applied between the runs: %v", all)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 6, "forums": 4, "questions": 8} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 7, "forums": 4, "questions": 8, "inputs": 5} {
 			if got := count(t, db, table); got != want {
 				t.Errorf("%s: %d rows after concurrent seeding, want %d", table, got, want)
 			}

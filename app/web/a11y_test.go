@@ -137,7 +137,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge",
 		"submit " + seatedLink + ` form[action$="/erase"]`, invitation,
 		fmt.Sprintf("/sessions/%d/questions", sessionID), fmt.Sprintf("/sessions/%d/questions/present", sessionID),
-		fmt.Sprintf("/sessions/%d/questions", igfSession)}
+		fmt.Sprintf("/sessions/%d/questions", igfSession), fmt.Sprintf("/sessions/%d/minutes", igfSession), "/inputs/ENCS2017-0005"}
 	roles := []struct {
 		name  string
 		pages []string
@@ -155,7 +155,9 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("/admin/forums/%d/sessions/new", forumID), fmt.Sprintf("/admin/forums/%d/sessions/%d", forumID, sessionID),
 			"submit /admin/processes/encs-2017/forums/new main form",
 			fmt.Sprintf("submit /admin/forums/%d/sessions/new main form with title.es= speakers.0.country=XX", forumID),
-			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID)}},
+			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID),
+			fmt.Sprintf("/sessions/%d/minutes/edit", sessionID), fmt.Sprintf("submit /sessions/%d/minutes/edit main form with inputs.0.kind=x inputs.0.body=y", sessionID),
+			fmt.Sprintf("/sessions/%d/minutes/edit", igfSession), "/inputs/ENCS2017-0001"}},
 		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
 		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/validate"
@@ -108,11 +109,15 @@ func (s *Server) showSession(c *fiber.Ctx) error {
 	title := sv.Title.In(l, fc.Process.Languages...)
 	hidden := fc.LinkHidden || (!fc.Joins && sv.OnlineURL != "")
 	sv = fc.shown(sv)
+	minutesVersion, err := minutes.PublishedVersion(c.UserContext(), s.DB, sv.ID)
+	if err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "forums/session", "", &Page{
 		Title:       title,
 		Description: summary(sv.Description.In(l, fc.Process.Languages...), 200),
 		Data: map[string]any{"F": fc, "S": sv, "LinkHidden": hidden, "ViewerZone": profileZone(c), "Reservable": fc.Registers && sv.Capacity > 0,
-			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now())},
+			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now()), "Minutes": minutesVersion},
 	})
 }
 

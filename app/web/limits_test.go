@@ -49,7 +49,7 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 		one := config.Rate{Max: 1, Window: time.Hour}
 		d := newDemoSite(t, db, func(c *config.Config) {
 			c.RateSignIn, c.RateSignUp, c.RateReset, c.RateAPI, c.RateRegister, c.RateGuest, c.RateRecipient = one, one, one, one, one, one, one
-			c.RateQuestion, c.RateVote = one, one
+			c.RateQuestion, c.RateVote, c.RateMinutes = one, one, one
 		})
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)
@@ -127,6 +127,14 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/sessions/:id<int>/questions/:qid<int>/:action", path: fmt.Sprintf("%s/%d/vote", questions, asked.ID), who: "voter@example.org"},
 			{route: "/sessions/:id<int>/questions/settings", path: questions + "/settings", who: "settings@example.org",
 				form: url.Values{"who_asks": {"members"}}},
+			{route: "/sessions/:id<int>/minutes/edit", path: fmt.Sprintf("/sessions/%d/minutes/edit", qs.ID), who: "minutes@example.org",
+				form: url.Values{"summary": {"x"}}},
+			{route: "/sessions/:id<int>/minutes/publish", path: fmt.Sprintf("/sessions/%d/minutes/publish", qs.ID), who: "publish@example.org"},
+			{route: "/sessions/:id<int>/minutes/send-back", path: fmt.Sprintf("/sessions/%d/minutes/send-back", qs.ID), who: "back@example.org"},
+			{route: "/sessions/:id<int>/minutes/proposals", path: fmt.Sprintf("/sessions/%d/minutes/proposals", qs.ID), who: "propose@example.org"},
+			{route: "/sessions/:id<int>/minutes/proposals/:pid<int>", path: fmt.Sprintf("/sessions/%d/minutes/proposals/1", qs.ID),
+				who: "answer@example.org"},
+			{route: "/inputs/:ref/disposition", path: "/inputs/ENCS2017-0001/disposition", who: "dispose@example.org"},
 			{route: "/invitations/:token/accept", path: "/invitations/x/accept", who: "invited@example.org"},
 			{route: "/invitations/:token/decline", path: "/invitations/x/decline"},
 			{route: "/api/v1/processes", method: "POST", path: "/api/v1/processes", who: "apiadmin@example.org", json: `{}`},

@@ -21,10 +21,12 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/cache"
+	"github.com/convene/convene/app/web/markdown"
 )
 
 // Page is what every template receives.
@@ -69,16 +71,17 @@ type renderer struct {
 	static *staticFiles
 	zones  sync.Map // zone name → *time.Location, so a render never reads the zone database
 	ua     *useragent.Parser
+	md     *markdown.Renderer
 }
 
 func newRenderer(tfs fs.FS, bundle *locale.Bundle, static *staticFiles) (*renderer, error) {
-	r := &renderer{sets: map[string]map[string]*template.Template{}, static: static, ua: useragent.NewParser()}
+	r := &renderer{sets: map[string]map[string]*template.Template{}, static: static, ua: useragent.NewParser(), md: markdown.New()}
 	pages, err := fs.Glob(tfs, "*/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, lang := range locale.Supported() {
-		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone, r.ua)).Funcs(scheduleFuncs(lang, bundle, r.zone)).
+		base, err := template.New("layout.html").Funcs(funcs(lang, bundle, static, r.zone, r.ua)).Funcs(template.FuncMap{"markdown": r.md.HTML}).Funcs(scheduleFuncs(lang, bundle, r.zone)).
 			ParseFS(tfs, "layout.html", "partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing layout: %w", err)
@@ -238,8 +241,16 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		},
 		// trimBadge is the registration page a badge's address belongs to.
 		"trimBadge": func(path string) string { return strings.TrimSuffix(path, "/badge") },
-		"list":      func(items ...string) []string { return items },
-		"add":       func(a, b any) int64 { return toInt64(a) + toInt64(b) },
+		"pubID":     minutes.PublicID,
+		"derefTime": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
+			}
+			return *t
+		},
+		"prepend": func(first string, rest []string) []string { return append([]string{first}, rest...) },
+		"list":    func(items ...string) []string { return items },
+		"add":     func(a, b any) int64 { return toInt64(a) + toInt64(b) },
 		// split cuts text into paragraphs at blank lines.
 		"split": func(text string) []string {
 			var out []string

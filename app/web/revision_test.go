@@ -11,6 +11,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
@@ -36,6 +37,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 		var forum forums.Forum
 		var session forums.Session
 		member := d.user("revision@example.org", false)
+		admin := minutes.Who{IsAdmin: true}
 		changes := []struct {
 			name string
 			do   func() error
@@ -95,6 +97,32 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 				_, err := d.app.Registration.Configure(ctx, sys, p.ID, forum.ID, registration.SettingsInput{})
 				return err
 			}},
+			{"minutes.Publish", func() error {
+				m, err := d.app.Minutes.Write(ctx, admin, session.ID, minutes.DraftInput{Summary: "Resumen",
+					Inputs: []minutes.InputDraft{{Kind: minutes.KeyPoint, Body: "Un punto"}}}, true)
+				if err != nil {
+					return err
+				}
+				_, err = d.app.Minutes.Publish(ctx, admin, m.ID)
+				return err
+			}},
+			{"minutes.Correct", func() error {
+				m, err := minutes.OfSession(ctx, db.DB, session.ID)
+				if err != nil {
+					return err
+				}
+				_, err = d.app.Minutes.Correct(ctx, admin, m.ID, minutes.DraftInput{Revision: m.Revision, Summary: "Otro resumen",
+					Inputs: []minutes.InputDraft{{ID: m.Inputs[0].ID, Kind: minutes.KeyPoint, Body: "Un punto"}}}, "Una errata")
+				return err
+			}},
+			{"minutes.Dispose", func() error {
+				m, err := minutes.OfSession(ctx, db.DB, session.ID)
+				if err != nil {
+					return err
+				}
+				_, err = d.app.Minutes.Dispose(ctx, admin, m.Inputs[0].ID, minutes.DispositionInput{Status: minutes.Adopted, Rationale: "Sí"})
+				return err
+			}},
 			{"forums.CancelSession", func() error { _, err := d.app.Forums.CancelSession(ctx, sys, p.ID, forum.ID, session.ID); return err }},
 			{"forums.Cancel", func() error { _, err := d.app.Forums.Cancel(ctx, sys, p.ID, forum.ID); return err }},
 			{"access.Grant", func() error { return d.app.Access.Grant(ctx, sys, member.ID, access.Organiser, p.ID, 0) }},
@@ -143,9 +171,12 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.Export": "reads",
 			"registration.ResetFeed": "a person's feed address", "registration.RegisterSession": "as Register",
 			"registration.Write": "mail to registrants", "access.Decline": "an invitation's answer, which no page shows",
+			"minutes.Open": "a draft", "minutes.Save": "a draft", "minutes.Write": "a draft, or minutes in review: neither is public",
+			"minutes.Submit": "minutes in review", "minutes.SendBack": "a draft", "minutes.Propose": "a proposal on minutes in review",
+			"minutes.Answer": "minutes in review",
 		}
 		services := map[string]any{"processes": d.app.Processes, "forums": d.app.Forums, "registration": d.app.Registration,
-			"accounts": d.app.Accounts, "access": d.app.Access}
+			"accounts": d.app.Accounts, "access": d.app.Access, "minutes": d.app.Minutes}
 		listed := map[string]bool{}
 		for _, c := range changes {
 			listed[c.name] = true

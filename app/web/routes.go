@@ -63,6 +63,22 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/sessions/:id<int>/questions/:qid<int>/:action", s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.questionAction)
 	app.Get("/privacy", s.privacyNotice)
 
+	// Minutes: published ones for everyone; the workspace for the session's rapporteurs and the
+	// process's organisers; review for those who were there. Saves (drafts save as the
+	// rapporteur types), proposals, answers and dispositions are limited per account.
+	minuting := s.limitBy("minutes", s.Config.RateMinutes, accountKey, nil)
+	app.Get("/sessions/:id<int>/minutes", s.cached(s.showMinutes))
+	app.Get("/sessions/:id<int>/minutes/diff", s.cached(s.minutesDiff))
+	app.Get("/sessions/:id<int>/minutes/edit", s.requireAccount, s.editMinutes)
+	app.Post("/sessions/:id<int>/minutes/edit", s.requireAccount, minuting, s.saveMinutes)
+	app.Get("/sessions/:id<int>/minutes/review", s.requireAccount, s.reviewMinutes)
+	app.Post("/sessions/:id<int>/minutes/publish", s.requireAccount, minuting, s.publishMinutes)
+	app.Post("/sessions/:id<int>/minutes/send-back", s.requireAccount, minuting, s.sendBackMinutes)
+	app.Post("/sessions/:id<int>/minutes/proposals", s.requireAccount, minuting, s.proposeCorrection)
+	app.Post("/sessions/:id<int>/minutes/proposals/:pid<int>", s.requireAccount, minuting, s.answerProposal)
+	app.Get("/inputs/:ref", s.cached(s.showInput))
+	app.Post("/inputs/:ref/disposition", s.requireAccount, minuting, s.disposeInput)
+
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.
 	registering := s.limitRegistration(nil)
 	app.Get("/forums/:id/register", s.registerForm)

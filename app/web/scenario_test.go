@@ -18,6 +18,7 @@ type scenario struct {
 	url      string
 	at       func() string     // the URL, when an earlier row makes it (a mailed link)
 	form     url.Values        // sent as a form with the client's CSRF token
+	formOf   func() url.Values // the form, when an earlier row decides it (a revision)
 	json     string            // sent as a JSON body
 	header   map[string]string // extra request headers
 	status   int
@@ -49,6 +50,9 @@ func (sc scenario) exchange(t *testing.T) {
 	}
 	if sc.at != nil {
 		sc.url = sc.at()
+	}
+	if sc.formOf != nil {
+		sc.form = sc.formOf()
 	}
 	counts := make([]int, len(sc.unchanged))
 	for i, table := range sc.unchanged {

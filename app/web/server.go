@@ -21,6 +21,7 @@ import (
 	"github.com/convene/convene/app/config"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
@@ -46,6 +47,7 @@ type Deps struct {
 	Registration *registration.Service
 	Hub          *realtime.Hub
 	QA           *qa.Service
+	Minutes      *minutes.Service
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.

@@ -267,4 +267,131 @@
       });
     }
   });
+
+  // Minutes: the draft saves itself two seconds after the rapporteur stops typing, by sending
+  // the form its Save button sends, asking for JSON. Until the server has it, the form is also
+  // kept in this browser, so a dropped connection or a closed tab loses nothing: it is sent again
+  // when the connection comes back, or put back in the form on the next visit. A conflict stops
+  // the saving and says so; the Save button then shows both texts side by side.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("[data-minutes-editor]");
+    if (!form || form.hasAttribute("data-no-autosave") || !window.fetch || !window.URLSearchParams) return;
+    var status = form.querySelector("[data-save-status]"), revision = form.querySelector("[data-revision]");
+    var key = form.getAttribute("data-key"), timer = null, retry = null, busy = false, again = false, stopped = false, dirty = false;
+    var say = function (name) { status.textContent = form.getAttribute("data-label-" + name); };
+    // Each save is numbered: the server ignores one that arrives after a later one.
+    var seq = form.querySelector("[data-seq]");
+    var next = function () { seq.value = Number(seq.value) + 1; return seq.value; };
+    var fields = function () {
+      var data = new URLSearchParams(new FormData(form));
+      data.delete("import");
+      data.delete("_csrf");
+      data.set("action", "save");
+      return data;
+    };
+    var keep = function () {
+      try { localStorage.setItem(key, JSON.stringify({ revision: revision.value, form: fields().toString() })); } catch (e) { /* private mode */ }
+    };
+    var forget = function () { try { localStorage.removeItem(key); } catch (e) { /* private mode */ } };
+    // The rows the server kept, in its order: those not blank and not being removed.
+    var counted = function (row) {
+      var id = row.querySelector("[data-input-id]"), remove = row.querySelector('input[name$=".remove"]');
+      if (remove && remove.checked) return false;
+      if (id && id.value) return true;
+      var body = row.querySelector('textarea[name$=".body"]');
+      return !!(body && body.value.trim()) || !!row.querySelector('input[type="checkbox"]:checked');
+    };
+    // A new row for the next input, made from the last one with its number moved on.
+    var addRow = function (last) {
+      var n = Number(last.getAttribute("id").replace("input-row-", "")) + 1, row = last.cloneNode(true);
+      var rename = function (v) { return v.replace(/inputs\.\d+\./g, "inputs." + n + ".").replace(/input-row-\d+/, "input-row-" + n); };
+      row.id = "input-row-" + n;
+      row.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach(function (el) {
+        ["name", "id", "for", "aria-describedby"].forEach(function (a) { if (el.hasAttribute(a)) el.setAttribute(a, rename(el.getAttribute(a))); });
+        if (el.type === "checkbox") { el.checked = false; } else if (el.tagName === "SELECT") { el.selectedIndex = 0; } else if (el.name) { el.value = ""; }
+      });
+      var key = row.querySelector("[data-input-key]");
+      if (!key) {
+        key = document.createElement("input");
+        key.type = "hidden"; key.setAttribute("data-input-key", "");
+        row.insertBefore(key, row.querySelector("[data-input-id]").nextSibling);
+      }
+      key.name = "inputs." + n + ".key";
+      key.value = form.querySelector('[name="editor"]').value + "-n" + n;
+      row.querySelectorAll(".error-message").forEach(function (el) { el.remove(); });
+      last.parentNode.appendChild(row);
+    };
+    var learn = function (inputs) {
+      var rows = Array.prototype.slice.call(form.querySelectorAll("[data-row]")).filter(counted);
+      rows.forEach(function (row, i) {
+        var x = inputs[i], id = row.querySelector("[data-input-id]");
+        if (!x || !id || id.value) return;
+        id.value = x.id;
+        row.querySelector("legend").textContent = form.getAttribute("data-label-input").replace("{ID}", x.public_id);
+      });
+      var all = form.querySelectorAll("[data-row]"), last = all[all.length - 1];
+      if (last && last.querySelector("[data-input-id]").value) addRow(last);
+    };
+    var save = function () {
+      timer = null;
+      if (stopped) return;
+      if (busy) { again = true; return; }
+      busy = true;
+      say("saving");
+      next();
+      keep();
+      // Not form.action: the Save buttons are named "action", and a named control hides it.
+      fetch(form.getAttribute("action"), { method: "POST", body: fields(), credentials: "same-origin",
+        headers: { "X-Convene-Autosave": "1", "Accept": "application/json", "X-CSRF-Token": form.querySelector('[name="_csrf"]').value } })
+        .then(function (r) {
+          return r.json().then(function (j) { return { ok: r.ok, status: r.status, j: j }; });
+        })
+        .then(function (r) {
+          if (r.ok) {
+            revision.value = r.j.revision;
+            learn(r.j.inputs || []);
+            forget();
+            dirty = false;
+            say("saved");
+            return;
+          }
+          if (r.status === 409 && r.j.error && r.j.error.code === "minutes_conflict") { stopped = true; say("conflict"); return; }
+          say("failed");
+        })
+        .catch(function () {
+          say("offline");
+          if (!retry) retry = setTimeout(function () { retry = null; save(); }, 5000);
+        })
+        .then(function () { busy = false; if (again) { again = false; schedule(); } });
+    };
+    var schedule = function () {
+      dirty = true;
+      keep();
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(save, 2000);
+    };
+    // What this browser kept and the server never confirmed is put back, with the revision it
+    // was typed on: if someone saved since, the next save is a conflict, not an overwrite.
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    if (kept && kept.form) {
+      var data = new URLSearchParams(kept.form);
+      form.querySelectorAll("input[type=checkbox][name]").forEach(function (el) {
+        if (el.name !== "import") el.checked = data.getAll(el.name).indexOf(el.value) >= 0;
+      });
+      data.forEach(function (value, name) {
+        var el = form.querySelector('[name="' + name.replace(/"/g, "") + '"]');
+        if (el && el.type !== "checkbox" && el.type !== "hidden") el.value = value;
+        if (el && name !== "revision" && el.type === "hidden" && !el.value) el.value = value;
+      });
+      revision.value = kept.revision;
+      say("restored");
+      schedule();
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    window.addEventListener("online", function () { if (dirty && !stopped) save(); });
+    form.addEventListener("submit", function () { stopped = true; next(); forget(); });
+    window.addEventListener("beforeunload", function (e) { if (dirty && !stopped) { keep(); e.preventDefault(); } });
+  });
 })();
