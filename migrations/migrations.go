@@ -37,6 +37,7 @@ func New() *migrate.Migrations {
 	registerMinutesProposals(m)
 	registerDispositions(m)
 	registerMinutesEditors(m)
+	registerInputSearch(m)
 	return m
 }
 

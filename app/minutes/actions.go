@@ -145,7 +145,7 @@ func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, i
 			if x.Number, err = nextNumber(ctx, db, m.ProcessID); err != nil {
 				return m, err
 			}
-			x.ProcessID, x.MinutesID, x.CreatedAt = m.ProcessID, &m.ID, now
+			x.ProcessID, x.MinutesID, x.CreatedAt, x.Standing = m.ProcessID, &m.ID, now, Pending
 			if _, err := db.NewInsert().Model(x).Exec(ctx); err != nil {
 				return m, fmt.Errorf("adding an input to minutes %d: %w", m.ID, err)
 			}

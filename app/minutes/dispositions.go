@@ -120,6 +120,9 @@ func Dispose(ctx context.Context, db bun.IDB, now time.Time, who Who, inputID in
 	if _, err := db.NewInsert().Model(&d).Exec(ctx); err != nil {
 		return d, fmt.Errorf("recording what became of input %d: %w", x.ID, err)
 	}
+	if _, err := db.NewUpdate().Model((*Input)(nil)).Set("standing = ?", d.Status).Where("id = ?", x.ID).Exec(ctx); err != nil {
+		return d, fmt.Errorf("recording the standing of input %d: %w", x.ID, err)
+	}
 	if err := store.ContentChanged(ctx, db); err != nil {
 		return d, err
 	}

@@ -171,6 +171,7 @@ type Input struct {
 	Due       string    `bun:"committed_due,notnull"` // YYYY-MM-DD
 	Removed   bool      `bun:"removed,notnull"`
 	DraftKey  string    `bun:"draft_key,notnull"` // the key the editor gave its row when it was new
+	Standing  string    `bun:"standing,notnull"`  // what became of it: its newest disposition's status
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
 

@@ -774,3 +774,85 @@ func TestAskersAreTold(t *testing.T) {
 type emptyCatalog struct{}
 
 func (emptyCatalog) T(_ string, id string, _ map[string]any) string { return id }
+
+// TestExplore: the archive finds published inputs by their words, in Spanish and English, and by
+// kind, objective or axis, stakeholder group, forum and what became of them; never an input of
+// minutes not yet published, nor one a correction took out; and words typed as search syntax
+// are only words.
+func TestExplore(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		x := newFixture(t, db)
+		ctx := context.Background()
+		if _, err := db.NewUpdate().Table("forums").Set("status = 'published'").Where("process_id = ?", x.process.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		m := x.begin(t)
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: m.Revision, Inputs: []minutes.InputDraft{
+			{Kind: minutes.Recommendation, Body: "Fortalecer la respuesta regional a incidentes.", Topics: []int64{x.objective.ID}, Groups: []string{"academia"}},
+			{Kind: minutes.Concern, Body: "Preocupa la protección de los datos personales.", Topics: []int64{x.axis.ID}, Groups: []string{"civil_society"}},
+			{Kind: minutes.KeyPoint, Body: "Attacks on hospitals were discussed.", Groups: []string{"government"}},
+			{Kind: minutes.KeyPoint, Body: "Un aporte que se quitará: hospitales.", Groups: []string{"government"}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err = x.svc.Submit(ctx, x.rapporteur, m.ID, m.Revision); err != nil {
+			t.Fatal(err)
+		}
+		if m, err = x.svc.Publish(ctx, x.organiser, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		kept := make([]minutes.InputDraft, 3)
+		for i, in := range m.Inputs[:3] {
+			kept[i] = minutes.InputDraft{ID: in.ID, Kind: in.Kind, Body: in.Body, Topics: in.Topics, Groups: in.Groups}
+		}
+		if m, err = x.svc.Correct(ctx, x.organiser, m.ID, minutes.DraftInput{Revision: m.Revision, Inputs: kept}, "Sobraba uno."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Dispose(ctx, x.organiser, m.Inputs[1].ID, minutes.DispositionInput{Status: minutes.Adopted, Rationale: "Sí."}); err != nil {
+			t.Fatal(err)
+		}
+		draft, err := x.svc.Open(ctx, x.secondRapp, x.second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.Save(ctx, x.secondRapp, draft.ID, minutes.DraftInput{Revision: draft.Revision, Inputs: []minutes.InputDraft{
+			{Kind: minutes.KeyPoint, Body: "Datos de los municipios, en borrador."}}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			f    minutes.Filter
+			want []int64
+		}{
+			{"everything published, newest first", minutes.Filter{}, []int64{3, 2, 1}},
+			{"a word in Spanish, as another form of it", minutes.Filter{Query: "incidente"}, []int64{1}},
+			{"two words", minutes.Filter{Query: "datos personales"}, []int64{2}},
+			{"a word in English", minutes.Filter{Query: "hospitals"}, []int64{3}},
+			{"not a draft's words", minutes.Filter{Query: "municipios"}, nil},
+			{"not a removed input's words", minutes.Filter{Query: "quitará"}, nil},
+			{"search syntax is only words", minutes.Filter{Query: `"datos" (* ');`}, []int64{2}},
+			{"a kind", minutes.Filter{Kind: minutes.Concern}, []int64{2}},
+			{"an objective", minutes.Filter{Topic: x.objective.ID}, []int64{1}},
+			{"a group", minutes.Filter{Group: "government"}, []int64{3}},
+			{"adopted", minutes.Filter{Standing: minutes.Adopted}, []int64{2}},
+			{"pending", minutes.Filter{Standing: minutes.Pending}, []int64{3, 1}},
+			{"words and a filter", minutes.Filter{Query: "datos", Kind: minutes.KeyPoint}, nil},
+		} {
+			hits, total, err := minutes.Explore(ctx, db.DB, x.process.ID, c.f)
+			var got []int64
+			for _, h := range hits {
+				got = append(got, h.Number)
+			}
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) || total != len(c.want) {
+				t.Errorf("%s: %v of %d (%v), want %v", c.name, got, total, err, c.want)
+			}
+		}
+		for _, f := range []minutes.Filter{{Query: strings.Repeat("x", minutes.MaxQuery+1)}, {Kind: "rumour"}, {Standing: "lost"}} {
+			if _, _, err := minutes.Explore(ctx, db.DB, x.process.ID, f); err == nil {
+				t.Errorf("%+v was not refused", f)
+			}
+		}
+	})
+}

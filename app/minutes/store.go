@@ -36,10 +36,21 @@ func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Inp
 	if len(inputs) == 0 {
 		return inputs, nil
 	}
-	at := map[int64]*Input{}
-	ids := make([]int64, len(inputs))
+	at := make(map[int64]*Input, len(inputs))
 	for i := range inputs {
-		at[inputs[i].ID], ids[i] = &inputs[i], inputs[i].ID
+		at[inputs[i].ID] = &inputs[i]
+	}
+	return inputs, loadTags(ctx, db, at)
+}
+
+// loadTags fills the topics, groups and questions of the inputs at their ids.
+func loadTags(ctx context.Context, db bun.IDB, at map[int64]*Input) error {
+	if len(at) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(at))
+	for id := range at {
+		ids = append(ids, id)
 	}
 	var topics []struct {
 		InputID int64 `bun:"input_id"`
@@ -47,7 +58,7 @@ func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Inp
 	}
 	if err := db.NewSelect().Table("input_topics").Column("input_id", "topic_id").Where("input_id IN (?)", bun.List(ids)).
 		OrderExpr("topic_id").Scan(ctx, &topics); err != nil {
-		return nil, fmt.Errorf("the topics of minutes %d: %w", minutesID, err)
+		return fmt.Errorf("the topics of inputs: %w", err)
 	}
 	for _, t := range topics {
 		at[t.InputID].Topics = append(at[t.InputID].Topics, t.TopicID)
@@ -58,7 +69,7 @@ func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Inp
 	}
 	if err := db.NewSelect().Table("input_groups").Column("input_id", "stakeholder_group").Where("input_id IN (?)", bun.List(ids)).
 		OrderExpr("stakeholder_group").Scan(ctx, &groups); err != nil {
-		return nil, fmt.Errorf("the groups of minutes %d: %w", minutesID, err)
+		return fmt.Errorf("the groups of inputs: %w", err)
 	}
 	for _, g := range groups {
 		at[g.InputID].Groups = append(at[g.InputID].Groups, g.Group)
@@ -69,12 +80,12 @@ func inputsOf(ctx context.Context, db bun.IDB, minutesID int64, all bool) ([]Inp
 	}
 	if err := db.NewSelect().Table("input_questions").Column("input_id", "question_id").Where("input_id IN (?)", bun.List(ids)).
 		OrderExpr("question_id").Scan(ctx, &questions); err != nil {
-		return nil, fmt.Errorf("the questions of minutes %d: %w", minutesID, err)
+		return fmt.Errorf("the questions of inputs: %w", err)
 	}
 	for _, q := range questions {
 		at[q.InputID].Questions = append(at[q.InputID].Questions, q.QuestionID)
 	}
-	return inputs, nil
+	return nil
 }
 
 // Candidate is a question of the session offered to the rapporteur as an input.

@@ -137,7 +137,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		"submit /forums/sesion-hibrida-infraestructuras/register main form", guestLink, seatedLink, seatedLink + "/badge",
 		"submit " + seatedLink + ` form[action$="/erase"]`, invitation,
 		fmt.Sprintf("/sessions/%d/questions", sessionID), fmt.Sprintf("/sessions/%d/questions/present", sessionID),
-		fmt.Sprintf("/sessions/%d/questions", igfSession), fmt.Sprintf("/sessions/%d/minutes", igfSession), "/inputs/ENCS2017-0005"}
+		fmt.Sprintf("/sessions/%d/questions", igfSession), fmt.Sprintf("/sessions/%d/minutes", igfSession), "/inputs/ENCS2017-0005",
+		"/processes/encs-2017/inputs", "/processes/encs-2017/inputs?q=civil&topic=E3", "/processes/encs-2017/inputs?standing=lost"}
 	roles := []struct {
 		name  string
 		pages []string

@@ -30,6 +30,7 @@ type minutesFixture struct {
 	answered, named                 int64
 	page                            string
 	topic                           int64
+	topicCode                       string
 }
 
 func newMinutesFixture(t *testing.T, db *storetest.DB) *minutesFixture {
@@ -85,8 +86,8 @@ func newMinutesFixture(t *testing.T, db *storetest.DB) *minutesFixture {
 		}
 		*q.id = row.ID
 	}
-	if err := db.NewSelect().Table("topics").Column("id").Where("process_id = ?", online.ProcessID).OrderExpr("position").Limit(1).
-		Scan(ctx, &x.topic); err != nil {
+	if err := db.NewSelect().Table("topics").Column("id", "code").Where("process_id = ?", online.ProcessID).OrderExpr("position, id").Limit(1).
+		Scan(ctx, &x.topic, &x.topicCode); err != nil {
 		t.Fatal(err)
 	}
 	return x
@@ -204,6 +205,8 @@ func TestMinutesPages(t *testing.T) {
 				formOf: rows("revision", "2"), status: http.StatusConflict, contains: []string{`"code":"minutes_conflict"`}},
 			{name: "a draft is not public", as: x.anon, method: "GET", url: x.page, status: http.StatusNotFound},
 			{name: "nor are its inputs", as: x.anon, method: "GET", url: "/inputs/ENCS2017-0006", status: http.StatusNotFound},
+			{name: "nor does the explorer find them", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?q=CSIRT", status: http.StatusOK,
+				contains: []string{"0 aportes"}},
 			{name: "nor does its review open to a member", as: x.member, method: "GET", url: review, status: http.StatusForbidden},
 			{name: "sends to review", as: x.rapporteur, method: "POST", url: edit, formOf: rows("action", "submit"), status: http.StatusSeeOther},
 			{name: "in review, not public either", as: x.anon, method: "GET", url: x.page, status: http.StatusNotFound},
@@ -276,6 +279,15 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the diff shows what changed", as: x.anon, method: "GET", url: x.page + "/diff?from=1&to=2", status: http.StatusOK,
 				contains: []string{"ENCS2017-0008", "<del>Uruguay</del>", "<ins>Colombia</ins>", "Faltaba Colombia."}, absent: public},
 			{name: "a version that does not exist", as: x.anon, method: "GET", url: x.page + "?version=3", status: http.StatusNotFound},
+			{name: "the explorer finds it by its words", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?q=Uruguay", status: http.StatusOK,
+				contains: []string{"1 aportes", `href="/inputs/ENCS2017-0008"`}, absent: public},
+			{name: "and by topic, kind and what became of it", as: x.anon, method: "GET",
+				at: func() string {
+					return "/processes/encs-2017/inputs?kind=key_point&standing=adopted&topic=" + x.topicCode
+				}, status: http.StatusOK,
+				contains: []string{`href="/inputs/ENCS2017-0008"`}, absent: []string{`href="/inputs/ENCS2017-0006"`}},
+			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,
+				contains: []string{`id="e-standing"`}},
 		})
 	})
 }

@@ -37,6 +37,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/language", s.requireAccount, s.setLanguage)
 	app.Get("/processes/:slug.ics", s.cached(s.processICS))
 	app.Get("/processes/:slug", s.cached(s.showProcess))
+	app.Get("/processes/:slug/inputs", s.cached(s.exploreInputs))
 	app.Get("/forums/:id.ics", s.cached(s.forumICS))
 	app.Get("/forums/:id/changes.atom", s.cached(s.forumChangesAtom))
 	app.Get("/forums/:id/changes", s.cached(s.forumChanges))

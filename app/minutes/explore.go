@@ -1,0 +1,132 @@
+package minutes
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/store"
+	"github.com/convene/convene/app/validate"
+)
+
+// The input explorer: a process's published inputs, filtered by objective or axis, kind,
+// stakeholder group, forum and what became of them, and searched by their words in Spanish and
+// English. Only inputs of published minutes, at forums the public sees, are ever found.
+
+// MaxQuery bounds a search's text.
+const MaxQuery = 200
+
+// Filter is what the explorer is asked.
+type Filter struct {
+	Query    string
+	Topic    int64
+	Kind     string
+	Group    string
+	ForumID  int64
+	Standing string
+	Limit    int
+	Offset   int
+}
+
+// Check refuses a filter no input could match for a reason the person should hear (a search
+// too long, a kind or standing that does not exist), naming the field.
+func (f Filter) Check() error {
+	var es validate.Errors
+	if len([]rune(f.Query)) > MaxQuery {
+		es.Add("q", validate.TooLong, map[string]any{"Max": MaxQuery})
+	}
+	if f.Kind != "" && !slices.Contains(Kinds(), f.Kind) {
+		es.Add("kind", CodeKind, nil)
+	}
+	if f.Standing != "" && !slices.Contains(Dispositions(), f.Standing) {
+		es.Add("standing", CodeDisposition, nil)
+	}
+	return es.Err()
+}
+
+// Hit is a published input as the explorer lists it.
+type Hit struct {
+	Input
+	SessionID int64 `bun:"session_id"`
+	ForumID   int64 `bun:"forum_id"`
+}
+
+// Explore lists the inputs of a process that match f, the best matches first when searching
+// and the newest first otherwise, with how many match in all.
+func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit, int, error) {
+	if err := f.Check(); err != nil {
+		return nil, 0, err
+	}
+	match := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Join("JOIN minutes AS m ON m.id = i.minutes_id").Join("JOIN sessions AS s ON s.id = m.session_id").
+			Join("JOIN forums AS f ON f.id = s.forum_id").
+			Where("i.process_id = ? AND NOT i.removed AND m.version > 0 AND f.status <> 'draft'", processID)
+		if f.Kind != "" {
+			q = q.Where("i.kind = ?", f.Kind)
+		}
+		if f.Standing != "" {
+			q = q.Where("i.standing = ?", f.Standing)
+		}
+		if f.ForumID != 0 {
+			q = q.Where("s.forum_id = ?", f.ForumID)
+		}
+		if f.Topic != 0 {
+			q = q.Where("EXISTS (SELECT 1 FROM input_topics AS it WHERE it.input_id = i.id AND it.topic_id = ?)", f.Topic)
+		}
+		if f.Group != "" {
+			q = q.Where("EXISTS (SELECT 1 FROM input_groups AS ig WHERE ig.input_id = i.id AND ig.stakeholder_group = ?)", f.Group)
+		}
+		return q
+	}
+	words := strings.TrimSpace(f.Query)
+	var hits []Hit
+	q := match(db.NewSelect().Model(&hits).ModelTableExpr("inputs AS i").ColumnExpr("i.*, m.session_id, s.forum_id"))
+	count := match(db.NewSelect().TableExpr("inputs AS i"))
+	switch {
+	case words == "":
+		q = q.OrderExpr("i.number DESC")
+	case store.IsPostgres(db):
+		// Read as Spanish and as English: either language's stems find it.
+		const vector = "(to_tsvector('spanish', i.body) || to_tsvector('english', i.body))"
+		const query = "(websearch_to_tsquery('spanish', ?) || websearch_to_tsquery('english', ?))"
+		q = q.Where(vector+" @@ "+query, words, words).OrderExpr("ts_rank("+vector+", "+query+") DESC, i.number DESC", words, words)
+		count = count.Where(vector+" @@ "+query, words, words)
+	default:
+		terms := ftsQuery(words)
+		if terms == "" {
+			return nil, 0, nil
+		}
+		q = q.Join("JOIN (SELECT rowid, rank FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft ON ft.rowid = i.id", terms).
+			OrderExpr("ft.rank, i.number DESC")
+		count = count.Where("i.id IN (SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH ?)", terms)
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	if err := q.Limit(int64(f.Limit)).Offset(int64(max(f.Offset, 0))).Scan(ctx); err != nil {
+		return nil, 0, fmt.Errorf("exploring the inputs of process %d: %w", processID, err)
+	}
+	total, err := count.Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("counting the inputs of process %d: %w", processID, err)
+	}
+	at := make(map[int64]*Input, len(hits))
+	for i := range hits {
+		at[hits[i].ID] = &hits[i].Input
+	}
+	return hits, int(total), loadTags(ctx, db, at)
+}
+
+// ftsQuery turns what a person typed into an FTS5 query that means "all these words, each as
+// typed or longer": every word quoted, so no character of theirs is FTS5 syntax.
+func ftsQuery(s string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, `"`+w+`"*`)
+	}
+	return strings.Join(terms, " ")
+}
