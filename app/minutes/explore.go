@@ -17,8 +17,12 @@ import (
 // stakeholder group, forum and what became of them, and searched by their words in Spanish and
 // English. Only inputs of published minutes, at forums the public sees, are ever found.
 
-// MaxQuery bounds a search's text.
-const MaxQuery = 200
+// MaxQuery bounds a search's text; MaxCount is as far as matches are counted (Explore says
+// MaxCount+1 when there are more).
+const (
+	MaxQuery = 200
+	MaxCount = 1000
+)
 
 // Filter is what the explorer is asked.
 type Filter struct {
@@ -74,17 +78,22 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		if f.ForumID != 0 {
 			q = q.Where("s.forum_id = ?", f.ForumID)
 		}
+		// IN, not EXISTS: the tag's own index then chooses the inputs, instead of every input
+		// of the process being read to test it.
 		if f.Topic != 0 {
-			q = q.Where("EXISTS (SELECT 1 FROM input_topics AS it WHERE it.input_id = i.id AND it.topic_id = ?)", f.Topic)
+			q = q.Where("i.id IN (SELECT it.input_id FROM input_topics AS it WHERE it.topic_id = ?)", f.Topic)
 		}
 		if f.Group != "" {
-			q = q.Where("EXISTS (SELECT 1 FROM input_groups AS ig WHERE ig.input_id = i.id AND ig.stakeholder_group = ?)", f.Group)
+			q = q.Where("i.id IN (SELECT ig.input_id FROM input_groups AS ig WHERE ig.stakeholder_group = ?)", f.Group)
 		}
 		return q
 	}
 	words := strings.TrimSpace(f.Query)
 	var hits []Hit
-	q := match(db.NewSelect().Model(&hits).ModelTableExpr("inputs AS i").ColumnExpr("i.*, m.session_id, s.forum_id"))
+	from := func(table string, args ...any) *bun.SelectQuery {
+		return match(db.NewSelect().Model(&hits).ModelTableExpr(table, args...).ColumnExpr("i.*, m.session_id, s.forum_id"))
+	}
+	q := from("inputs AS i")
 	count := match(db.NewSelect().TableExpr("inputs AS i"))
 	switch {
 	case words == "":
@@ -100,9 +109,12 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		if terms == "" {
 			return nil, 0, nil
 		}
-		q = q.Join("JOIN (SELECT rowid, rank FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft ON ft.rowid = i.id", terms).
-			OrderExpr("ft.rank, i.number DESC")
-		count = count.Where("i.id IN (SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH ?)", terms)
+		// The matches first (CROSS JOIN keeps SQLite from reading every input and searching
+		// the index once for each: seconds at 50,000 inputs, against milliseconds).
+		q = from("(SELECT rowid, rank FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft CROSS JOIN inputs AS i", terms).
+			Where("i.id = ft.rowid").OrderExpr("ft.rank, i.number DESC")
+		count = match(db.NewSelect().TableExpr("(SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft CROSS JOIN inputs AS i", terms)).
+			Where("i.id = ft.rowid")
 	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 20
@@ -110,7 +122,10 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 	if err := q.Limit(int64(f.Limit)).Offset(int64(max(f.Offset, 0))).Scan(ctx); err != nil {
 		return nil, 0, fmt.Errorf("exploring the inputs of process %d: %w", processID, err)
 	}
-	total, err := count.Count(ctx)
+	// Counted up to MaxCount: past it, "more than" is all a reader needs, and counting every
+	// match of a broad filter costs more than finding the page.
+	var total int
+	err := db.NewSelect().TableExpr("(?) AS matches", count.Column("i.id").Limit(MaxCount+1)).ColumnExpr("count(*)").Scan(ctx, &total)
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting the inputs of process %d: %w", processID, err)
 	}
@@ -118,7 +133,7 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 	for i := range hits {
 		at[hits[i].ID] = &hits[i].Input
 	}
-	return hits, int(total), loadTags(ctx, db, at)
+	return hits, total, loadTags(ctx, db, at)
 }
 
 // ftsQuery turns what a person typed into an FTS5 query that means "all these words, each as

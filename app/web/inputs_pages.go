@@ -32,6 +32,8 @@ type explorerPage struct {
 	// pages' addresses.
 	Filtered   bool
 	More, Less string
+	// Over: more than minutes.MaxCount match (Total is then a floor).
+	Over bool
 }
 
 const explorerPageSize = 20
@@ -98,6 +100,9 @@ func (s *Server) exploreInputs(c *fiber.Ctx) error {
 	if d.Hits, d.Total, err = minutes.Explore(ctx, s.DB, p.ID, f); err != nil {
 		return err
 	}
+	if d.Over = d.Total > minutes.MaxCount; d.Over {
+		d.Total = minutes.MaxCount
+	}
 	d.Page = f.Offset/explorerPageSize + 1
 	d.Pages = (d.Total + explorerPageSize - 1) / explorerPageSize
 	q := url.Values{}
@@ -111,7 +116,7 @@ func (s *Server) exploreInputs(c *fiber.Ctx) error {
 		q.Set("page", strconv.Itoa(page))
 		return "/processes/" + p.Slug + "/inputs?" + q.Encode()
 	}
-	if d.Page < d.Pages {
+	if d.Page < d.Pages || d.Over && len(d.Hits) == explorerPageSize {
 		d.More = at(d.Page + 1)
 	}
 	if d.Page > 1 {
