@@ -38,6 +38,7 @@ func New() *migrate.Migrations {
 	registerDispositions(m)
 	registerMinutesEditors(m)
 	registerInputSearch(m)
+	registerInputSearchVector(m)
 	return m
 }
 

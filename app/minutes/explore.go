@@ -52,6 +52,10 @@ func (f Filter) Check() error {
 	return es.Err()
 }
 
+// hitColumns are what a Hit reads (not i.*: PostgreSQL's inputs also hold their search vector).
+const hitColumns = "i.id, i.process_id, i.minutes_id, i.number, i.kind, i.body, i.position, i.speaker, i.committed_by, i.committed_group, " +
+	"i.committed_due, i.removed, i.draft_key, i.standing, i.created_at, i.updated_at, m.session_id, s.forum_id"
+
 // Hit is a published input as the explorer lists it.
 type Hit struct {
 	Input
@@ -91,7 +95,7 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 	words := strings.TrimSpace(f.Query)
 	var hits []Hit
 	from := func(table string, args ...any) *bun.SelectQuery {
-		return match(db.NewSelect().Model(&hits).ModelTableExpr(table, args...).ColumnExpr("i.*, m.session_id, s.forum_id"))
+		return match(db.NewSelect().Model(&hits).ModelTableExpr(table, args...).ColumnExpr(hitColumns))
 	}
 	q := from("inputs AS i")
 	count := match(db.NewSelect().TableExpr("inputs AS i"))
@@ -99,8 +103,9 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 	case words == "":
 		q = q.OrderExpr("i.number DESC")
 	case store.IsPostgres(db):
-		// Read as Spanish and as English: either language's stems find it.
-		const vector = "(to_tsvector('spanish', i.body) || to_tsvector('english', i.body))"
+		// Read as Spanish and as English (the stored vector holds both): either language's
+		// stems find it.
+		const vector = "i.search"
 		const query = "(websearch_to_tsquery('spanish', ?) || websearch_to_tsquery('english', ?))"
 		q = q.Where(vector+" @@ "+query, words, words).OrderExpr("ts_rank("+vector+", "+query+") DESC, i.number DESC", words, words)
 		count = count.Where(vector+" @@ "+query, words, words)
