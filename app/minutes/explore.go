@@ -93,22 +93,18 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		return q
 	}
 	words := strings.TrimSpace(f.Query)
-	var hits []Hit
-	from := func(table string, args ...any) *bun.SelectQuery {
-		return match(db.NewSelect().Model(&hits).ModelTableExpr(table, args...).ColumnExpr(hitColumns))
-	}
-	q := from("inputs AS i")
-	count := match(db.NewSelect().TableExpr("inputs AS i"))
+	// One pass finds the matches in order, up to MaxCount+1 of them: their number is the count
+	// (past MaxCount, "more than" is all a reader needs) and the page is a slice of them, so
+	// the search and its filters run once, not once to list and again to count.
+	ids := match(db.NewSelect().TableExpr("inputs AS i").Column("i.id"))
 	switch {
 	case words == "":
-		q = q.OrderExpr("i.number DESC")
+		ids = ids.OrderExpr("i.number DESC")
 	case store.IsPostgres(db):
 		// Read as Spanish and as English (the stored vector holds both): either language's
 		// stems find it.
-		const vector = "i.search"
 		const query = "(websearch_to_tsquery('spanish', ?) || websearch_to_tsquery('english', ?))"
-		q = q.Where(vector+" @@ "+query, words, words).OrderExpr("ts_rank("+vector+", "+query+") DESC, i.number DESC", words, words)
-		count = count.Where(vector+" @@ "+query, words, words)
+		ids = ids.Where("i.search @@ "+query, words, words).OrderExpr("ts_rank(i.search, "+query+") DESC, i.number DESC", words, words)
 	default:
 		terms := ftsQuery(words)
 		if terms == "" {
@@ -116,23 +112,34 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		}
 		// The matches first (CROSS JOIN keeps SQLite from reading every input and searching
 		// the index once for each: seconds at 50,000 inputs, against milliseconds).
-		q = from("(SELECT rowid, rank FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft CROSS JOIN inputs AS i", terms).
-			Where("i.id = ft.rowid").OrderExpr("ft.rank, i.number DESC")
-		count = match(db.NewSelect().TableExpr("(SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft CROSS JOIN inputs AS i", terms)).
-			Where("i.id = ft.rowid")
+		ids = match(db.NewSelect().TableExpr("(SELECT rowid, rank FROM inputs_fts WHERE inputs_fts MATCH ?) AS ft CROSS JOIN inputs AS i", terms).
+			Column("i.id")).Where("i.id = ft.rowid").OrderExpr("ft.rank, i.number DESC")
 	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 20
 	}
-	if err := q.Limit(int64(f.Limit)).Offset(int64(max(f.Offset, 0))).Scan(ctx); err != nil {
+	f.Offset = max(f.Offset, 0)
+	var found []int64
+	if err := ids.Limit(int64(max(MaxCount+1, f.Offset+f.Limit))).Scan(ctx, &found); err != nil {
 		return nil, 0, fmt.Errorf("exploring the inputs of process %d: %w", processID, err)
 	}
-	// Counted up to MaxCount: past it, "more than" is all a reader needs, and counting every
-	// match of a broad filter costs more than finding the page.
-	var total int
-	err := db.NewSelect().TableExpr("(?) AS matches", count.Column("i.id").Limit(MaxCount+1)).ColumnExpr("count(*)").Scan(ctx, &total)
-	if err != nil {
-		return nil, 0, fmt.Errorf("counting the inputs of process %d: %w", processID, err)
+	total := min(len(found), MaxCount+1)
+	page := found[min(f.Offset, len(found)):min(f.Offset+f.Limit, len(found))]
+	if len(page) == 0 {
+		return nil, total, nil
+	}
+	var rows []Hit
+	if err := db.NewSelect().Model(&rows).ModelTableExpr("inputs AS i").Join("JOIN minutes AS m ON m.id = i.minutes_id").
+		Join("JOIN sessions AS s ON s.id = m.session_id").ColumnExpr(hitColumns).Where("i.id IN (?)", bun.List(page)).Scan(ctx); err != nil {
+		return nil, 0, fmt.Errorf("reading the inputs of process %d: %w", processID, err)
+	}
+	byID := make(map[int64]Hit, len(rows))
+	for _, h := range rows {
+		byID[h.ID] = h
+	}
+	hits := make([]Hit, 0, len(page))
+	for _, id := range page {
+		hits = append(hits, byID[id])
 	}
 	at := make(map[int64]*Input, len(hits))
 	for i := range hits {
@@ -149,4 +156,26 @@ func ftsQuery(s string) string {
 		terms = append(terms, `"`+w+`"*`)
 	}
 	return strings.Join(terms, " ")
+}
+
+// Found is what Service.Explore answers.
+type Found struct {
+	Hits  []Hit
+	Total int
+}
+
+// Explore runs the explorer's query in a transaction of its own, telling PostgreSQL that the
+// index's pages cost little more to read than the table's (random_page_cost 1.1, as for any
+// SSD): at its default of 4 it reads every input to test a common word (23 ms at 50,000
+// inputs) instead of asking the text index (7 ms).
+func (s *Service) Explore(ctx context.Context, processID int64, f Filter) (Found, error) {
+	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Found, error) {
+		if store.IsPostgres(tx) {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL random_page_cost = 1.1"); err != nil {
+				return Found{}, err
+			}
+		}
+		hits, total, err := Explore(ctx, tx, processID, f)
+		return Found{Hits: hits, Total: total}, err
+	})
 }

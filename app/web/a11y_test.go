@@ -158,7 +158,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("submit /admin/forums/%d/sessions/new main form with title.es= speakers.0.country=XX", forumID),
 			fmt.Sprintf(`submit /admin/forums/%d form[action$="/cancel"]`, forumID),
 			fmt.Sprintf("/sessions/%d/minutes/edit", sessionID), fmt.Sprintf("submit /sessions/%d/minutes/edit main form with inputs.0.kind=x inputs.0.body=y", sessionID),
-			fmt.Sprintf("/sessions/%d/minutes/edit", igfSession), "/inputs/ENCS2017-0001"}},
+			fmt.Sprintf("/sessions/%d/minutes/edit", igfSession), "/inputs/ENCS2017-0001", "/admin/processes/encs-2017/minutes"}},
 		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
 		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
@@ -42,7 +43,11 @@ func (s *Server) adminHome(c *fiber.Ctx) error {
 	if len(held) == 0 {
 		return errForbidden
 	}
-	return s.page(c, fiber.StatusOK, "admin/mine", "nav.my_processes", &Page{Data: map[string]any{"Held": held}})
+	writing, err := minutes.Assigned(c.UserContext(), s.DB, s.Clock.Now(), a.ID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "admin/mine", "nav.my_processes", &Page{Data: map[string]any{"Held": held, "Minutes": writing}})
 }
 
 func (s *Server) adminAccounts(c *fiber.Ctx) error {

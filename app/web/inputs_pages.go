@@ -97,9 +97,11 @@ func (s *Server) exploreInputs(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formPage(c, err, "processes/inputs", "", &Page{Title: title, Form: form, Data: d})
 	}
-	if d.Hits, d.Total, err = minutes.Explore(ctx, s.DB, p.ID, f); err != nil {
+	found, err := s.Minutes.Explore(ctx, p.ID, f)
+	if err != nil {
 		return err
 	}
+	d.Hits, d.Total = found.Hits, found.Total
 	if d.Over = d.Total > minutes.MaxCount; d.Over {
 		d.Total = minutes.MaxCount
 	}

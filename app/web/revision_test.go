@@ -173,7 +173,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.Write": "mail to registrants", "access.Decline": "an invitation's answer, which no page shows",
 			"minutes.Open": "a draft", "minutes.Save": "a draft", "minutes.Write": "a draft, or minutes in review: neither is public",
 			"minutes.Submit": "minutes in review", "minutes.SendBack": "a draft", "minutes.Propose": "a proposal on minutes in review",
-			"minutes.Answer": "minutes in review",
+			"minutes.Answer": "minutes in review", "minutes.Explore": "reads",
 		}
 		services := map[string]any{"processes": d.app.Processes, "forums": d.app.Forums, "registration": d.app.Registration,
 			"accounts": d.app.Accounts, "access": d.app.Access, "minutes": d.app.Minutes}

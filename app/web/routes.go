@@ -164,6 +164,7 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Get("/processes/:slug/forums", s.requireOrganiser, s.processForums)
 	admin.Get("/processes/:slug/questions", s.requireOrganiser, s.processQuestionWords)
 	admin.Post("/processes/:slug/questions", s.requireOrganiser, s.setQuestionWords)
+	admin.Get("/processes/:slug/minutes", s.requireOrganiser, s.processMinutes)
 	admin.Get("/processes/:slug/forums/new", s.requireOrganiser, s.newForumForm)
 	admin.Post("/processes/:slug/forums", s.requireOrganiser, s.createForum)
 	admin.Get("/forums/:id", s.requireForumOrganiser, s.manageForum)
