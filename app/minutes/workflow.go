@@ -106,8 +106,7 @@ func publish(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes,
 	}
 	c := Content{Summary: m.Summary, Takeaways: m.Takeaways, CallsToAction: m.CallsToAction, Inputs: make([]InputContent, len(inputs))}
 	for i, x := range inputs {
-		c.Inputs[i] = InputContent{Number: x.Number, Kind: x.Kind, Body: x.Body, Topics: nonNil(x.Topics), Groups: nonNil(x.Groups),
-			Questions: nonNil(x.Questions), Speaker: x.Speaker, By: x.By, ByGroup: x.ByGroup, Due: x.Due}
+		c.Inputs[i] = ContentOf(x)
 	}
 	m.Version++
 	v := Version{MinutesID: m.ID, Version: m.Version, Reason: reason, Content: c, PublishedAt: now}

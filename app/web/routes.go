@@ -235,6 +235,10 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/questions/:id/votes", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.apiVote)
 	api.Delete("/questions/:id/votes", s.requireAccount, s.limitBy("vote", s.Config.RateVote, s.qaKey, nil), s.apiVote)
 	api.Post("/questions/:id/moderation", s.requireAccount, write, s.apiModerate)
+	// Minutes: published ones, as the pages show them.
+	api.Get("/sessions/:id/minutes", s.apiGetMinutes)
+	api.Get("/processes/:slug/inputs", s.apiListInputs)
+	api.Get("/inputs/:ref", s.apiGetInput)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }
