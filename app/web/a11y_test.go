@@ -138,7 +138,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		"submit " + seatedLink + ` form[action$="/erase"]`, invitation,
 		fmt.Sprintf("/sessions/%d/questions", sessionID), fmt.Sprintf("/sessions/%d/questions/present", sessionID),
 		fmt.Sprintf("/sessions/%d/questions", igfSession), fmt.Sprintf("/sessions/%d/minutes", igfSession), "/inputs/ENCS2017-0005",
-		"/processes/encs-2017/inputs", "/processes/encs-2017/inputs?q=civil&topic=E3", "/processes/encs-2017/inputs?standing=lost"}
+		"/processes/encs-2017/inputs", "/processes/encs-2017/inputs?q=civil&topic=E3", "/processes/encs-2017/inputs?standing=lost",
+		"/processes/encs-2017/open-data"}
 	roles := []struct {
 		name  string
 		pages []string

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
@@ -210,6 +214,8 @@ func TestMinutesPages(t *testing.T) {
 				formOf: rows("revision", "2"), status: http.StatusConflict, contains: []string{`"code":"minutes_conflict"`}},
 			{name: "a draft is not public", as: x.anon, method: "GET", url: x.page, status: http.StatusNotFound},
 			{name: "nor are its inputs", as: x.anon, method: "GET", url: "/inputs/ENCS2017-0006", status: http.StatusNotFound},
+			{name: "nor the open data", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data.json", status: http.StatusOK,
+				absent: []string{"CSIRT"}, after: func(t *testing.T, r *response) { checkOpenData(t, []byte(r.body)) }},
 			{name: "nor the API", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes", x.session.ID), status: http.StatusNotFound},
 			{name: "nor does the explorer find them", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?q=CSIRT", status: http.StatusOK,
 				contains: []string{"0 aportes"}},
@@ -302,8 +308,48 @@ func TestMinutesPages(t *testing.T) {
 				status: http.StatusUnprocessableEntity, contains: []string{`"field":"standing"`}},
 			{name: "the API's input, with its decisions", as: x.anon, method: "GET", url: "/api/v1/inputs/ENCS2017-0008", status: http.StatusOK,
 				contains: []string{`"history":[{"status":"adopted","rationale":"Se tomaron como referencia."`, `"strategy_section":"4.1 Modelos"`}},
+			{name: "the open data follows its schema", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data.json", status: http.StatusOK,
+				contains: []string{`"id": "ENCS2017-0008"`, `"hidden_by_reason"`}, absent: public, after: func(t *testing.T, r *response) {
+					checkOpenData(t, []byte(r.body))
+				}},
+			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.0.json", status: http.StatusOK,
+				contains: []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`}},
+			{name: "the inputs as CSV", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs.csv", status: http.StatusOK,
+				contains: []string{"id,number,kind,text,topics", "ENCS2017-0008,8,key_point,\"Se citaron Estonia, Chile, Uruguay y Colombia como modelos.\"",
+					"adopted,Se tomaron como referencia.,4.1 Modelos"}, absent: public},
+			{name: "the minutes as one report", as: x.anon, method: "GET", url: "/processes/encs-2017/minutes.md", status: http.StatusOK,
+				contains: []string{"# Lo que escuchó", "## Sala de preguntas abierta", "**[ENCS2017-0008]", "Adoptado: Se tomaron como referencia."},
+				absent:   public},
+			{name: "the open-data page", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data", status: http.StatusOK,
+				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.0.json"}},
 			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,
 				contains: []string{`id="e-standing"`}},
 		})
 	})
+}
+
+// checkOpenData fails t when body does not follow the open data's published JSON Schema.
+func checkOpenData(t *testing.T, body []byte) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(minutes.Schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const id = "https://convene.example/schemas/open-data-1.0.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		t.Fatalf("compiling the schema: %v", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("the open data is not JSON: %v", err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("the open data does not follow its schema:\n%v", err)
+	}
 }
