@@ -16,6 +16,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/monitoring"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
@@ -320,6 +321,10 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the minutes as one report", as: x.anon, method: "GET", url: "/processes/encs-2017/minutes.md", status: http.StatusOK,
 				contains: []string{"# Lo que escuchó", "## Sala de preguntas abierta", "**[ENCS2017-0008]", "Adoptado: Se tomaron como referencia."},
 				absent:   public},
+			{name: "the dashboard", as: x.anon, method: "GET", url: "/processes/encs-2017/dashboard", status: http.StatusOK,
+				contains: []string{"A quién se escuchó", "Qué se hizo con los aportes", "<svg"}, absent: public, after: func(t *testing.T, _ *response) {
+					sameCounts(t, db)
+				}},
 			{name: "the open-data page", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data", status: http.StatusOK,
 				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.0.json"}},
 			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,
@@ -351,5 +356,75 @@ func checkOpenData(t *testing.T, body []byte) {
 	}
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("the open data does not follow its schema:\n%v", err)
+	}
+}
+
+// sameCounts fails t when a dashboard count differs from the one computed from the open data.
+func sameCounts(t *testing.T, db *storetest.DB) {
+	t.Helper()
+	ctx := context.Background()
+	var processID int64
+	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	d, err := monitoring.Of(ctx, db.DB, now, processID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := minutes.Export(ctx, db.DB, now, processID, "http://x", "CC-BY-4.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds, standing, topics := map[string]int{}, map[string]int{}, map[string]int{}
+	coverage := map[string]monitoring.Cell{}
+	kindOf := map[string]string{}
+	for _, tp := range data.Process.Topics {
+		kindOf[tp.Code] = tp.Kind
+	}
+	for _, x := range data.Inputs {
+		kinds[x.Kind]++
+		standing[x.Disposition.Status]++
+		for _, tp := range x.Topics {
+			topics[tp]++
+			if kindOf[tp] != "objective" {
+				continue
+			}
+			for _, g := range x.Groups {
+				c := coverage[tp+"/"+g]
+				c.Heard++
+				if x.Disposition.Status == minutes.Adopted || x.Disposition.Status == minutes.PartlyAdopted {
+					c.Taken++
+				}
+				coverage[tp+"/"+g] = c
+			}
+		}
+	}
+	counted := func(cs []monitoring.Count) map[string]int {
+		m := map[string]int{}
+		for _, c := range cs {
+			m[c.Key] = c.N
+		}
+		return m
+	}
+	for name, pair := range map[string][2]map[string]int{"kinds": {kinds, counted(d.ByKind)}, "standing": {standing, counted(d.ByStanding)},
+		"topics": {topics, counted(d.ByTopic)}} {
+		if fmt.Sprint(pair[0]) != fmt.Sprint(pair[1]) {
+			t.Errorf("%s: the open data counts %v, the dashboard %v", name, pair[0], pair[1])
+		}
+	}
+	if d.Inputs != len(data.Inputs) {
+		t.Errorf("inputs: the open data lists %d, the dashboard counts %d", len(data.Inputs), d.Inputs)
+	}
+	for o, byGroup := range d.Coverage {
+		for g, c := range byGroup {
+			if coverage[o+"/"+g] != c {
+				t.Errorf("coverage of %s by %s: the open data gives %+v, the dashboard %+v", o, g, coverage[o+"/"+g], c)
+			}
+			delete(coverage, o+"/"+g)
+		}
+	}
+	if len(coverage) > 0 {
+		t.Errorf("coverage the dashboard lacks: %v", coverage)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/monitoring"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/translated"
 	"github.com/convene/convene/app/validate"
@@ -242,6 +243,20 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		// trimBadge is the registration page a badge's address belongs to.
 		"trimBadge": func(path string) string { return strings.TrimSuffix(path, "/badge") },
 		"pubID":     minutes.PublicID,
+		// pct is n as a share of max, for a bar's length.
+		"pct": func(n, max int) int {
+			if max <= 0 {
+				return 0
+			}
+			return n * 100 / max
+		},
+		"maxCount": func(rows []monitoring.Count) int {
+			m := 0
+			for _, r := range rows {
+				m = max(m, r.N)
+			}
+			return m
+		},
 		"derefTime": func(t *time.Time) time.Time {
 			if t == nil {
 				return time.Time{}
