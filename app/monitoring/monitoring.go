@@ -8,6 +8,7 @@ package monitoring
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -38,23 +39,70 @@ func (c Cell) Share() int {
 
 // Dashboard is a process's figures.
 type Dashboard struct {
-	Participants                      int
-	ByGroup, ByMode, ByCountry, ByGen []Count
-	Inputs                            int
-	ByTopic                           []Count // topic code → inputs
-	ByKind                            []Count
-	ByStanding                        []Count
-	Commitments                       []Count // by progress ("" not recorded)
-	Decisions                         []Count // month (YYYY-MM) → decisions recorded
-	Objectives, Axes, Groups          []string
-	Matrix                            map[string]map[string]int  // objective → axis → inputs
-	Coverage                          map[string]map[string]Cell // objective → group → cell
-	MinutesPublished, MinutesOverdue  int
+	People
+	Heard
+	MinutesPublished, MinutesOverdue int
 }
 
-// Of counts a process's figures.
-func Of(ctx context.Context, db bun.IDB, now time.Time, processID int64) (Dashboard, error) {
-	d := Dashboard{Matrix: map[string]map[string]int{}, Coverage: map[string]map[string]Cell{}}
+// People is who takes part: confirmed places at the process's forums, in totals.
+type People struct {
+	Participants                      int
+	ByGroup, ByMode, ByCountry, ByGen []Count
+}
+
+// Heard is what the published minutes hold; it changes only when content does.
+type Heard struct {
+	Inputs                   int
+	ByTopic                  []Count // topic code → inputs
+	ByKind                   []Count
+	ByStanding               []Count
+	Commitments              []Count // by progress ("" not recorded)
+	Decisions                []Count // month (YYYY-MM) → decisions recorded
+	Objectives, Axes, Groups []string
+	Matrix                   map[string]map[string]int  // objective → axis → inputs
+	Coverage                 map[string]map[string]Cell // objective → group → cell
+}
+
+// sorted lists counts by key.
+func sorted(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, Count{Key: k, N: m[k]})
+	}
+	return out
+}
+
+// Of counts a process's figures; heard, when given, stands for CountHeard's.
+func Of(ctx context.Context, db bun.IDB, now time.Time, processID int64, heard func() (Heard, error)) (Dashboard, error) {
+	var d Dashboard
+	var err error
+	if d.People, err = CountPeople(ctx, db, processID); err != nil {
+		return d, err
+	}
+	if heard == nil {
+		heard = func() (Heard, error) { return CountHeard(ctx, db, processID) }
+	}
+	if d.Heard, err = heard(); err != nil {
+		return d, err
+	}
+	rows, err := minutes.Overview(ctx, db, now, processID)
+	if err != nil {
+		return d, err
+	}
+	for _, r := range rows {
+		if r.Version > 0 {
+			d.MinutesPublished++
+		}
+		if r.Overdue {
+			d.MinutesOverdue++
+		}
+	}
+	return d, nil
+}
+
+// CountPeople counts who takes part in a process.
+func CountPeople(ctx context.Context, db bun.IDB, processID int64) (People, error) {
+	var d People
 	// Confirmed places at the process's public forums (one per person and forum).
 	people := func(column string, out *[]Count) error {
 		return db.NewSelect().TableExpr("registrations AS r").Join("JOIN forums AS f ON f.id = r.forum_id").
@@ -70,39 +118,58 @@ func Of(ctx context.Context, db bun.IDB, now time.Time, processID int64) (Dashbo
 	for _, c := range d.ByGroup {
 		d.Participants += c.N
 	}
-	// Published inputs, as the open data lists them.
+	return d, nil
+}
+
+// CountHeard counts what a process's published minutes hold: every input read, so its figures
+// are worth keeping until the content changes.
+func CountHeard(ctx context.Context, db bun.IDB, processID int64) (Heard, error) {
+	d := Heard{Matrix: map[string]map[string]int{}, Coverage: map[string]map[string]Cell{}}
+	// Published inputs, as the open data lists them: those of the process's published minutes
+	// (a hundred or so ids) at forums the public sees, so that each count reads the inputs
+	// through their minutes' index instead of joining every input to its session and forum.
+	minutesIDs := db.NewSelect().TableExpr("minutes AS m").Column("m.id").Join("JOIN sessions AS s ON s.id = m.session_id").
+		Join("JOIN forums AS f ON f.id = s.forum_id").Where("m.process_id = ? AND m.version > 0 AND f.status <> 'draft'", processID)
 	published := func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN minutes AS m ON m.id = i.minutes_id").Join("JOIN sessions AS s ON s.id = m.session_id").
-			Join("JOIN forums AS f ON f.id = s.forum_id").
-			Where("i.process_id = ? AND NOT i.removed AND m.version > 0 AND f.status <> 'draft'", processID)
+		return q.Where("i.minutes_id IN (?) AND NOT i.removed", minutesIDs)
 	}
-	for _, c := range []struct {
-		expr string
-		join string
-		out  *[]Count
-	}{
-		{"i.kind", "", &d.ByKind},
-		{"i.standing", "", &d.ByStanding},
-		{"t.code", "JOIN input_topics AS it ON it.input_id = i.id JOIN topics AS t ON t.id = it.topic_id", &d.ByTopic},
-	} {
-		q := published(db.NewSelect().TableExpr("inputs AS i")).ColumnExpr(c.expr + " AS k, COUNT(*) AS n").GroupExpr(c.expr).OrderExpr("k")
-		if c.join != "" {
-			q = q.Join(c.join)
-		}
-		if err := q.Scan(ctx, c.out); err != nil {
-			return d, fmt.Errorf("counting the inputs of process %d: %w", processID, err)
-		}
+	var byKindStanding []struct {
+		Kind     string `bun:"kind"`
+		Standing string `bun:"standing"`
+		N        int    `bun:"n"`
 	}
-	for _, c := range d.ByKind {
-		d.Inputs += c.N
+	if err := published(db.NewSelect().TableExpr("inputs AS i")).ColumnExpr("i.kind, i.standing, COUNT(*) AS n").
+		GroupExpr("i.kind, i.standing").Scan(ctx, &byKindStanding); err != nil {
+		return d, fmt.Errorf("counting the inputs of process %d: %w", processID, err)
 	}
+	kinds, standings := map[string]int{}, map[string]int{}
+	for _, r := range byKindStanding {
+		kinds[r.Kind] += r.N
+		standings[r.Standing] += r.N
+		d.Inputs += r.N
+	}
+	d.ByKind, d.ByStanding = sorted(kinds), sorted(standings)
+	if err := published(db.NewSelect().TableExpr("inputs AS i")).Join("JOIN input_topics AS it ON it.input_id = i.id").
+		Join("JOIN topics AS t ON t.id = it.topic_id").ColumnExpr("t.code AS k, COUNT(*) AS n").GroupExpr("t.code").OrderExpr("t.code").
+		Scan(ctx, &d.ByTopic); err != nil {
+		return d, fmt.Errorf("counting the inputs of process %d by topic: %w", processID, err)
+	}
+	// A commitment's progress is its newest decision's.
 	var progress []Count
 	if err := published(db.NewSelect().TableExpr("inputs AS i")).
-		ColumnExpr("COALESCE((SELECT d.progress FROM input_dispositions AS d WHERE d.input_id = i.id ORDER BY d.id DESC LIMIT 1), '') AS k, COUNT(*) AS n").
-		Where("i.kind = ?", minutes.Commitment).GroupExpr("k").OrderExpr("k").Scan(ctx, &progress); err != nil {
+		Join("JOIN input_dispositions AS d ON d.input_id = i.id AND d.id = (SELECT MAX(d2.id) FROM input_dispositions AS d2 WHERE d2.input_id = i.id)").
+		ColumnExpr("d.progress AS k, COUNT(*) AS n").Where("i.kind = ?", minutes.Commitment).GroupExpr("d.progress").Scan(ctx, &progress); err != nil {
 		return d, fmt.Errorf("counting the commitments of process %d: %w", processID, err)
 	}
-	d.Commitments = progress
+	recorded := map[string]int{"": kinds[minutes.Commitment]}
+	for _, c := range progress {
+		recorded[c.Key] += c.N
+		recorded[""] -= c.N
+	}
+	if recorded[""] == 0 {
+		delete(recorded, "")
+	}
+	d.Commitments = sorted(recorded)
 	var decided []time.Time
 	if err := published(db.NewSelect().TableExpr("input_dispositions AS d").Join("JOIN inputs AS i ON i.id = d.input_id")).
 		Column("d.decided_at").OrderExpr("d.decided_at").Scan(ctx, &decided); err != nil {
@@ -116,38 +183,46 @@ func Of(ctx context.Context, db bun.IDB, now time.Time, processID int64) (Dashbo
 			d.Decisions = append(d.Decisions, Count{Key: month, N: 1})
 		}
 	}
-	// Each input's objectives, axes and groups, for the matrix and the coverage.
-	var tags []struct {
-		Input    int64  `bun:"input_id"`
-		Code     string `bun:"code"`
-		Kind     string `bun:"kind"`
-		Standing string `bun:"standing"`
+	// Objective × axis, and objective × group with how much was taken, counted by the database.
+	var matrix []struct {
+		Objective string `bun:"objective"`
+		Axis      string `bun:"axis"`
+		N         int    `bun:"n"`
 	}
-	if err := published(db.NewSelect().TableExpr("inputs AS i")).Join("JOIN input_topics AS it ON it.input_id = i.id").
-		Join("JOIN topics AS t ON t.id = it.topic_id").ColumnExpr("i.id AS input_id, t.code, t.kind, i.standing").
-		Scan(ctx, &tags); err != nil {
-		return d, fmt.Errorf("the topics of process %d's inputs: %w", processID, err)
+	if err := published(db.NewSelect().TableExpr("inputs AS i")).
+		Join("JOIN input_topics AS io ON io.input_id = i.id").Join("JOIN topics AS o ON o.id = io.topic_id AND o.kind = 'objective'").
+		Join("JOIN input_topics AS ia ON ia.input_id = i.id").Join("JOIN topics AS a ON a.id = ia.topic_id AND a.kind = 'axis'").
+		ColumnExpr("o.code AS objective, a.code AS axis, COUNT(*) AS n").GroupExpr("o.code, a.code").Scan(ctx, &matrix); err != nil {
+		return d, fmt.Errorf("counting the inputs of process %d by objective and axis: %w", processID, err)
 	}
-	var groups []struct {
-		Input int64  `bun:"input_id"`
-		Group string `bun:"stakeholder_group"`
-	}
-	if err := published(db.NewSelect().TableExpr("inputs AS i")).Join("JOIN input_groups AS ig ON ig.input_id = i.id").
-		ColumnExpr("i.id AS input_id, ig.stakeholder_group").Scan(ctx, &groups); err != nil {
-		return d, fmt.Errorf("the groups of process %d's inputs: %w", processID, err)
-	}
-	objectives, axes, groupsOf := map[int64][]string{}, map[int64][]string{}, map[int64][]string{}
-	taken := map[int64]bool{}
-	for _, t := range tags {
-		if t.Kind == "objective" {
-			objectives[t.Input] = append(objectives[t.Input], t.Code)
-		} else {
-			axes[t.Input] = append(axes[t.Input], t.Code)
+	for _, r := range matrix {
+		if d.Matrix[r.Objective] == nil {
+			d.Matrix[r.Objective] = map[string]int{}
 		}
-		taken[t.Input] = t.Standing == minutes.Adopted || t.Standing == minutes.PartlyAdopted
+		d.Matrix[r.Objective][r.Axis] = r.N
 	}
-	for _, g := range groups {
-		groupsOf[g.Input] = append(groupsOf[g.Input], g.Group)
+	var coverage []struct {
+		Objective string `bun:"objective"`
+		Group     string `bun:"stakeholder_group"`
+		Heard     int    `bun:"heard"`
+		Taken     int    `bun:"taken"`
+	}
+	if err := published(db.NewSelect().TableExpr("inputs AS i")).
+		Join("JOIN input_topics AS io ON io.input_id = i.id").Join("JOIN topics AS o ON o.id = io.topic_id AND o.kind = 'objective'").
+		Join("JOIN input_groups AS ig ON ig.input_id = i.id").
+		ColumnExpr("o.code AS objective, ig.stakeholder_group, COUNT(*) AS heard").
+		ColumnExpr("SUM(CASE WHEN i.standing IN (?, ?) THEN 1 ELSE 0 END) AS taken", minutes.Adopted, minutes.PartlyAdopted).
+		GroupExpr("o.code, ig.stakeholder_group").Scan(ctx, &coverage); err != nil {
+		return d, fmt.Errorf("counting whose inputs process %d took: %w", processID, err)
+	}
+	for _, r := range coverage {
+		if d.Coverage[r.Objective] == nil {
+			d.Coverage[r.Objective] = map[string]Cell{}
+		}
+		d.Coverage[r.Objective][r.Group] = Cell{Heard: r.Heard, Taken: r.Taken}
+		if !slices.Contains(d.Groups, r.Group) {
+			d.Groups = append(d.Groups, r.Group)
+		}
 	}
 	if err := db.NewSelect().Table("topics").Column("code").Where("process_id = ? AND kind = 'objective'", processID).OrderExpr("position").
 		Scan(ctx, &d.Objectives); err != nil {
@@ -157,42 +232,6 @@ func Of(ctx context.Context, db bun.IDB, now time.Time, processID int64) (Dashbo
 		Scan(ctx, &d.Axes); err != nil {
 		return d, err
 	}
-	for input, objs := range objectives {
-		for _, o := range objs {
-			for _, a := range axes[input] {
-				if d.Matrix[o] == nil {
-					d.Matrix[o] = map[string]int{}
-				}
-				d.Matrix[o][a]++
-			}
-			for _, g := range groupsOf[input] {
-				if d.Coverage[o] == nil {
-					d.Coverage[o] = map[string]Cell{}
-				}
-				c := d.Coverage[o][g]
-				c.Heard++
-				if taken[input] {
-					c.Taken++
-				}
-				d.Coverage[o][g] = c
-				if !slices.Contains(d.Groups, g) {
-					d.Groups = append(d.Groups, g)
-				}
-			}
-		}
-	}
 	slices.Sort(d.Groups)
-	rows, err := minutes.Overview(ctx, db, now, processID)
-	if err != nil {
-		return d, err
-	}
-	for _, r := range rows {
-		if r.Version > 0 {
-			d.MinutesPublished++
-		}
-		if r.Overdue {
-			d.MinutesOverdue++
-		}
-	}
 	return d, nil
 }

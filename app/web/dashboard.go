@@ -20,7 +20,13 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	d, err := monitoring.Of(ctx, s.DB, s.Clock.Now(), p.ID)
+	revs, err := s.readRevisions(c)
+	if err != nil {
+		return err
+	}
+	d, err := monitoring.Of(ctx, s.DB, s.Clock.Now(), p.ID, func() (monitoring.Heard, error) {
+		return s.heard.Get(revs.Content, p.ID, func() (monitoring.Heard, error) { return monitoring.CountHeard(ctx, s.DB, p.ID) })
+	})
 	if err != nil {
 		return err
 	}

@@ -368,7 +368,7 @@ func sameCounts(t *testing.T, db *storetest.DB) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	d, err := monitoring.Of(ctx, db.DB, now, processID)
+	d, err := monitoring.Of(ctx, db.DB, now, processID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/monitoring"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
@@ -76,6 +77,9 @@ type Server struct {
 	liveBuffers *sync.Pool
 	liveTargets liveTargets
 	liveRoles   liveRoles
+	// heard keeps each process's dashboard figures of what was heard for the content revision
+	// they were counted at.
+	heard cache.Memo[monitoring.Heard]
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a

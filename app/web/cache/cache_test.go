@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -101,5 +102,28 @@ func TestLoginsFollowTheRevision(t *testing.T) {
 	}
 	if _, ok := lc.Get(0, "tok", now, time.Hour); ok {
 		t.Fatal("the cache went back to an older revision")
+	}
+}
+
+// TestMemo: a value is made once per key and revision, given again at that revision, made
+// anew at a newer one, and not kept when making it failed.
+func TestMemo(t *testing.T) {
+	var m Memo[int]
+	made := 0
+	fill := func() (int, error) { made++; return made, nil }
+	for _, c := range []struct {
+		rev, key  int64
+		want, had int
+	}{{1, 7, 1, 1}, {1, 7, 1, 1}, {2, 7, 2, 2}, {1, 7, 2, 2}, {2, 8, 3, 3}} {
+		got, err := m.Get(c.rev, c.key, fill)
+		if err != nil || got != c.want || made != c.had {
+			t.Fatalf("revision %d, key %d: %d (made %d times), want %d (%d)", c.rev, c.key, got, made, c.want, c.had)
+		}
+	}
+	if _, err := m.Get(3, 7, func() (int, error) { return 0, errors.New("no") }); err == nil {
+		t.Fatal("a failed fill gave no error")
+	}
+	if got, _ := m.Get(3, 7, fill); got != 4 {
+		t.Fatalf("after a failed fill: %d, want a value made anew", got)
 	}
 }

@@ -1,0 +1,52 @@
+package cache
+
+import (
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Memo keeps one value per key, made at a content revision: asked at the same revision it is
+// given again; at a newer one it is made anew (once, however many ask at the same moment). For
+// figures that cost much to count and change only with the content.
+type Memo[V any] struct {
+	mu    sync.Mutex
+	byKey map[int64]memoEntry[V]
+	fills singleflight.Group
+}
+
+type memoEntry[V any] struct {
+	rev   int64
+	value V
+}
+
+// Get returns key's value at revision rev, making it with fill when it has none that recent.
+func (m *Memo[V]) Get(rev, key int64, fill func() (V, error)) (V, error) {
+	m.mu.Lock()
+	e, ok := m.byKey[key]
+	m.mu.Unlock()
+	if ok && e.rev >= rev {
+		return e.value, nil
+	}
+	v, err, _ := m.fills.Do(strconv.FormatInt(key, 10)+"@"+strconv.FormatInt(rev, 10), func() (any, error) {
+		v, err := fill()
+		if err != nil {
+			return v, err
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.byKey == nil {
+			m.byKey = map[int64]memoEntry[V]{}
+		}
+		if old, ok := m.byKey[key]; !ok || old.rev < rev {
+			m.byKey[key] = memoEntry[V]{rev: rev, value: v}
+		}
+		return v, nil
+	})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return v.(V), nil
+}
