@@ -70,20 +70,27 @@ func readInputFilter(c *fiber.Ctx, topics []processes.Topic, fs []forums.Forum) 
 	return f, form, f.Check()
 }
 
-func (s *Server) exploreInputs(c *fiber.Ctx) error {
+// explorerOf reads the path's process with what its explorer filters by: its topics and the
+// forums the public sees.
+func (s *Server) explorerOf(c *fiber.Ctx) (processes.Process, []processes.Topic, []forums.Forum, error) {
 	p, err := s.processBySlug(c)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	topics, err := processes.Topics(c.UserContext(), s.DB, p.ID)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	fs, err := forums.List(c.UserContext(), s.DB, p.ID, true)
+	return p, topics, fs, err
+}
+
+func (s *Server) exploreInputs(c *fiber.Ctx) error {
+	p, topics, fs, err := s.explorerOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	topics, err := processes.Topics(ctx, s.DB, p.ID)
-	if err != nil {
-		return err
-	}
-	fs, err := forums.List(ctx, s.DB, p.ID, true)
-	if err != nil {
-		return err
-	}
 	d := &explorerPage{Process: p, Topics: topics, TopicBy: map[int64]processes.Topic{}, Forums: fs, ForumBy: map[int64]forums.Forum{},
 		Kinds: minutes.Kinds(), Standing: minutes.Dispositions()}
 	for _, t := range topics {

@@ -3,7 +3,6 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/web/openapi"
@@ -83,19 +82,11 @@ func (s *Server) apiGetMinutes(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiListInputs(c *fiber.Ctx) error {
-	p, err := s.processBySlug(c)
+	p, topics, fs, err := s.explorerOf(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	topics, err := processes.Topics(ctx, s.DB, p.ID)
-	if err != nil {
-		return err
-	}
-	fs, err := forums.List(ctx, s.DB, p.ID, true)
-	if err != nil {
-		return err
-	}
 	f, _, err := readInputFilter(c, topics, fs)
 	if err != nil {
 		return err
