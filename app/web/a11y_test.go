@@ -139,7 +139,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		fmt.Sprintf("/sessions/%d/questions", sessionID), fmt.Sprintf("/sessions/%d/questions/present", sessionID),
 		fmt.Sprintf("/sessions/%d/questions", igfSession), fmt.Sprintf("/sessions/%d/minutes", igfSession), "/inputs/ENCS2017-0005",
 		"/processes/encs-2017/inputs", "/processes/encs-2017/inputs?q=civil&topic=E3", "/processes/encs-2017/inputs?standing=lost",
-		"/processes/encs-2017/open-data", "/processes/encs-2017/dashboard"}
+		"/processes/encs-2017/open-data", "/processes/encs-2017/dashboard", "/processes/encs-2017/report"}
 	roles := []struct {
 		name  string
 		pages []string

@@ -325,6 +325,9 @@ func TestMinutesPages(t *testing.T) {
 				contains: []string{"A quién se escuchó", "Qué se hizo con los aportes", "<svg"}, absent: public, after: func(t *testing.T, _ *response) {
 					sameCounts(t, db)
 				}},
+			{name: "what we heard, what we did", as: x.anon, method: "GET", url: "/processes/encs-2017/report", status: http.StatusOK,
+				contains: []string{"Lo que escuchamos y lo que hicimos", `href="/inputs/ENCS2017-0008"`, "Se tomaron como referencia.",
+					"Adoptado: "}, absent: public},
 			{name: "the open-data page", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data", status: http.StatusOK,
 				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.0.json"}},
 			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,

@@ -40,6 +40,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/processes/:slug/inputs", s.cached(s.exploreInputs))
 	app.Get("/processes/:slug/open-data", s.cached(s.openDataPage))
 	app.Get("/processes/:slug/dashboard", s.cached(s.showDashboard))
+	app.Get("/processes/:slug/report", s.cached(s.showReport))
 	app.Get("/processes/:slug/open-data.json", s.cached(s.openDataJSON))
 	app.Get("/processes/:slug/inputs.csv", s.cached(s.inputsCSV))
 	app.Get("/processes/:slug/minutes.md", s.cached(s.minutesReport))
