@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 )
@@ -119,8 +120,11 @@ func UpdateTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 	return t, audit.Record(ctx, db, now, actor, "topic.update", "process", fmt.Sprint(processID), map[string]any{"topic": t.Code})
 }
 
-// DeleteTopic removes a topic of a process. The others keep their positions: order is all that
-// positions mean.
+// ErrTopicInUse refuses to delete an objective or axis that inputs of minutes are tagged with.
+var ErrTopicInUse = problem.New(problem.Conflict, "error.topic_in_use")
+
+// DeleteTopic removes a topic of a process, unless inputs are tagged with it (ErrTopicInUse).
+// The others keep their positions: order is all that positions mean.
 func DeleteTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Actor, processID, topicID int64) error {
 	if _, err := lockByID(ctx, db, processID); err != nil {
 		return err
@@ -128,6 +132,15 @@ func DeleteTopic(ctx context.Context, db bun.IDB, now time.Time, actor audit.Act
 	t, err := TopicByID(ctx, db, processID, topicID)
 	if err != nil {
 		return err
+	}
+	// Minutes' inputs are tagged with it, and their published versions keep its id: deleting it
+	// would leave the public record pointing at nothing.
+	tagged, err := db.NewSelect().Table("input_topics").Where("topic_id = ?", t.ID).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("counting the inputs of topic %d: %w", topicID, err)
+	}
+	if tagged > 0 {
+		return ErrTopicInUse
 	}
 	if _, err := db.NewDelete().Model((*Topic)(nil)).Where("id = ?", t.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("deleting topic %d of process %d: %w", topicID, processID, err)

@@ -169,7 +169,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=Aviso body=Hola", forumID)}},
 		{"admin", []string{"/admin/", "/admin/accounts", "/admin/audit", "/admin/processes/new", "/admin/processes/encs-2017/people",
 			"/processes/encs-2017", "submit /admin/processes/new main form",
-			`submit /admin/processes/encs-2017/topics form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,
+			`submit /admin/processes/encs-2017/topics #topic-E5 form[action$="/delete"]`, `submit /admin/accounts form[action$="/admin"]`,
 			`submit /admin/processes/encs-2017/topics form[action$="/topics"]`, `submit /admin/processes/encs-2017/people form[action$="/grants"]`}},
 	}
 	for _, role := range roles {

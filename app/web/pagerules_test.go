@@ -93,7 +93,7 @@ func TestPageRulesInTheBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := chromedp.Do(tb, withoutJavaScript(), chromedp.Navigate(s.base+"/admin/processes/encs-2017/topics"), waitLang("es"),
-			chromedp.Click(chromedp.CSS(`#topic-E8 form[action$="/delete"] button`)),
+			chromedp.Click(chromedp.CSS(`#topic-E5 form[action$="/delete"] button`)),
 			waitText("¿Borrar este objetivo o eje?"), waitText("no se puede deshacer"),
 			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
 			waitText("Se borró el objetivo o eje.")); err != nil {

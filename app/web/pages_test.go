@@ -97,13 +97,13 @@ func TestConfirmationPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		var topicID int64
-		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E8'").Scan(ctx, &topicID); err != nil {
+		if err := db.NewSelect().Table("topics").Column("id").Where("code = 'E5'").Scan(ctx, &topicID); err != nil {
 			t.Fatal(err)
 		}
 		deleteTopic := fmt.Sprintf("/admin/processes/encs-2017/topics/%d/delete", topicID)
 		runAll(t, []scenario{
 			{name: "delete a topic: asks first", as: admin, method: "POST", url: deleteTopic, form: url.Values{},
-				status: http.StatusOK, contains: []string{"E8", `name="confirm" value="yes"`, "no se puede deshacer"}, after: s.unchanged("topics")},
+				status: http.StatusOK, contains: []string{"E5", `name="confirm" value="yes"`, "no se puede deshacer"}, after: s.unchanged("topics")},
 			{name: "delete a topic: confirmed", as: admin, method: "POST", url: deleteTopic, form: url.Values{"confirm": {"yes"}},
 				status: http.StatusSeeOther},
 			{name: "make an admin: asks first", as: admin, method: "POST", url: fmt.Sprintf("/admin/accounts/%d/admin", other.ID),
