@@ -20,6 +20,7 @@ import (
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/qa"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/schematest"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )
@@ -346,23 +347,7 @@ func checkOpenData(t *testing.T, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	const id = "https://convene.example/schemas/open-data-1.0.json"
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatalf("compiling the schema: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("the open data is not JSON: %v", err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("the open data does not follow its schema:\n%v", err)
-	}
+	schematest.Check(t, "https://convene.example/schemas/open-data-1.0.json", doc, "the open data", body)
 }
 
 // sameCounts fails t when a dashboard count differs from the one computed from the open data.

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/convene/convene/app/schematest"
 )
 
 //go:embed schemas/schedule.schema.json schemas/schedule.xml.xsd
@@ -78,23 +80,7 @@ func CheckJSON(t testing.TB, name string, body []byte) {
 	if err != nil {
 		t.Fatalf("reading the schema: %v", err)
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	const id = "https://c3voc.de/schedule/schema.json"
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatalf("compiling the schema: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("%s is not JSON: %v", name, err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("%s does not follow schedule.schema.json:\n%v", name, err)
-	}
+	schematest.Check(t, "https://c3voc.de/schedule/schema.json", doc, name, body)
 }
 
 // SkipXML tells why XML checks are skipped ("" when they run): CONVENE_TEST_SKIP_XMLLINT=1
