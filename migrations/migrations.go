@@ -39,6 +39,7 @@ func New() *migrate.Migrations {
 	registerMinutesEditors(m)
 	registerInputSearch(m)
 	registerInputSearchVector(m)
+	registerMinutesReport(m)
 	return m
 }
 

@@ -31,6 +31,7 @@ type DraftInput struct {
 	Summary       string
 	Takeaways     string
 	CallsToAction string
+	Report        ReportDraft
 	Inputs        []InputDraft
 }
 
@@ -51,7 +52,7 @@ type InputDraft struct {
 }
 
 // Open is a session's minutes for its rapporteur (or an organiser): the draft begun, or begun
-// now, due DueAfter the session's end.
+// now with the programme's speakers, due the process's MinutesDueDays after the session's end.
 func Open(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionID int64) (Minutes, error) {
 	s, err := forums.SessionByID(ctx, db, sessionID)
 	if err != nil {
@@ -64,12 +65,19 @@ func Open(ctx context.Context, db bun.IDB, now time.Time, who Who, sessionID int
 	if err := mayWrite(ctx, db, who, f.ProcessID, sessionID); err != nil {
 		return Minutes{}, err
 	}
-	zone, err := time.LoadLocation(f.TimeZone)
-	if err != nil {
-		zone = time.UTC
+	if m, err := OfSession(ctx, db, sessionID); err == nil {
+		return m, nil
 	}
-	m := Minutes{SessionID: sessionID, ProcessID: f.ProcessID, Status: Draft, Revision: 1,
-		DueOn: s.EndsAt.Add(DueAfter).In(zone).Format(time.DateOnly), CreatedAt: now, UpdatedAt: now}
+	p, err := processes.ByID(ctx, db, f.ProcessID)
+	if err != nil {
+		return Minutes{}, err
+	}
+	speakers, err := ProgrammeSpeakers(ctx, db, sessionID)
+	if err != nil {
+		return Minutes{}, err
+	}
+	m := Minutes{SessionID: sessionID, ProcessID: f.ProcessID, Status: Draft, Revision: 1, DueOn: DueOn(s.EndsAt, f.TimeZone, p.MinutesDueDays),
+		Report: Report{Speakers: speakers}, CreatedAt: now, UpdatedAt: now}
 	// Two openings at once: the second finds the first's.
 	if _, err := db.NewInsert().Model(&m).On("CONFLICT (session_id) DO NOTHING").Exec(ctx); err != nil {
 		return Minutes{}, fmt.Errorf("beginning the minutes of session %d: %w", sessionID, err)
@@ -123,17 +131,18 @@ func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, i
 	if err != nil {
 		return m, err
 	}
-	inputs, err := check(ctx, db, m, in, existing, more)
+	inputs, report, err := check(ctx, db, m, in, existing, more)
 	if err != nil {
 		return m, err
 	}
 	m.Summary, m.Takeaways, m.CallsToAction = in.Summary, in.Takeaways, in.CallsToAction
+	m.Report = report
 	m.Revision++
 	m.UpdatedBy, m.UpdatedAt = nil, now
 	if who.AccountID != 0 {
 		m.UpdatedBy = &who.AccountID
 	}
-	if _, err := db.NewUpdate().Model(&m).Column("summary", "takeaways", "calls_to_action", "revision", "updated_by", "updated_at", "editor", "editor_since", "editor_seq").
+	if _, err := db.NewUpdate().Model(&m).Column("summary", "takeaways", "calls_to_action", "report", "revision", "updated_by", "updated_at", "editor", "editor_since", "editor_seq").
 		WherePK().Exec(ctx); err != nil {
 		return m, fmt.Errorf("saving minutes %d: %w", m.ID, err)
 	}
@@ -170,8 +179,8 @@ func write(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes, i
 	return m, nil
 }
 
-// check applies the rules to a draft's inputs and returns them as rows to write.
-func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing []Input, more validate.Errors) ([]Input, error) {
+// check applies the rules to a draft and returns its inputs as rows to write, and its report.
+func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing []Input, more validate.Errors) ([]Input, Report, error) {
 	es := more
 	if len(in.Editor) > 64 {
 		es.Add("editor", validate.Invalid, nil)
@@ -179,22 +188,23 @@ func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing [
 	es.LongText("summary", in.Summary, MaxText, false)
 	es.LongText("takeaways", in.Takeaways, MaxText, false)
 	es.LongText("calls_to_action", in.CallsToAction, MaxText, false)
-	if len(in.Inputs) > MaxInputs {
-		es.Add("inputs", CodeCount, map[string]any{"Max": MaxInputs})
-		return nil, es.Err()
-	}
 	p, err := processes.ByID(ctx, db, m.ProcessID)
 	if err != nil {
-		return nil, err
+		return nil, Report{}, err
+	}
+	report := checkReport(&es, p, in.Report)
+	if len(in.Inputs) > MaxInputs {
+		es.Add("inputs", CodeCount, map[string]any{"Max": MaxInputs})
+		return nil, report, es.Err()
 	}
 	var topics, questions []int64
 	if err := db.NewSelect().Table("topics").Column("id").Where("process_id = ?", m.ProcessID).Scan(ctx, &topics); err != nil {
-		return nil, fmt.Errorf("reading the topics of process %d: %w", m.ProcessID, err)
+		return nil, Report{}, fmt.Errorf("reading the topics of process %d: %w", m.ProcessID, err)
 	}
 	// Only questions the room saw: an input's page shows the question it came from.
 	if err := db.NewSelect().Table("questions").Column("id").Where("session_id = ? AND status IN (?)", m.SessionID,
 		bun.List([]string{qa.Visible, qa.Answered})).Scan(ctx, &questions); err != nil {
-		return nil, fmt.Errorf("reading the questions of session %d: %w", m.SessionID, err)
+		return nil, Report{}, fmt.Errorf("reading the questions of session %d: %w", m.SessionID, err)
 	}
 	byID, byKey := map[int64]Input{}, map[string]int64{}
 	for _, x := range existing {
@@ -265,9 +275,9 @@ func check(ctx context.Context, db bun.IDB, m Minutes, in DraftInput, existing [
 		out = append(out, x)
 	}
 	if err := es.Err(); err != nil {
-		return nil, err
+		return nil, Report{}, err
 	}
-	return out, nil
+	return out, report, nil
 }
 
 // tag writes an input's topics, groups and questions, replacing those it had.

@@ -19,7 +19,7 @@ type Piece struct {
 
 // Change is one field's or one input's difference between two versions.
 type Change struct {
-	Field  string // summary, takeaways, calls_to_action; "" for an input
+	Field  string // summary, takeaways, calls_to_action, presentations, speakers, gender_notes; "" for an input
 	Number int64  // the input's
 	Kind   string // added, removed, changed
 	Pieces []Piece
@@ -43,6 +43,9 @@ func Compare(a, b Version) Diff {
 		{"summary", a.Content.Summary, b.Content.Summary},
 		{"takeaways", a.Content.Takeaways, b.Content.Takeaways},
 		{"calls_to_action", a.Content.CallsToAction, b.Content.CallsToAction},
+		{"presentations", a.Content.Report.Presentations, b.Content.Report.Presentations},
+		{"speakers", speakerLines(a.Content.Report.Speakers), speakerLines(b.Content.Report.Speakers)},
+		{"gender_notes", a.Content.Report.Gender.Notes, b.Content.Report.Gender.Notes},
 	} {
 		if f.old != f.new {
 			d.Changes = append(d.Changes, Change{Field: f.name, Kind: "changed", Pieces: Words(f.old, f.new)})
@@ -125,4 +128,17 @@ func sameInput(a, b InputContent) bool { return a.Body == b.Body && sameTags(a, 
 func sameTags(a, b InputContent) bool {
 	return a.Kind == b.Kind && slices.Equal(a.Topics, b.Topics) && slices.Equal(a.Groups, b.Groups) && slices.Equal(a.Questions, b.Questions) &&
 		a.Speaker == b.Speaker && a.By == b.By && a.ByGroup == b.ByGroup && a.Due == b.Due
+}
+
+// speakerLines are speakers as text, one a line, for comparing.
+func speakerLines(sps []Speaker) string {
+	var b strings.Builder
+	for _, sp := range sps {
+		b.WriteString(sp.Name)
+		if sp.Organisation != "" {
+			b.WriteString(", " + sp.Organisation)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

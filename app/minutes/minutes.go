@@ -33,12 +33,9 @@ const (
 // Kinds are the kinds of input, in the order forms offer them.
 func Kinds() []string { return []string{KeyPoint, Recommendation, Concern, Commitment} }
 
-// DueAfter is how long after its session minutes are due; ReviewWindow how long, once they
-// go to review, those who were there may propose corrections.
-const (
-	DueAfter     = 14 * 24 * time.Hour
-	ReviewWindow = 7 * 24 * time.Hour
-)
+// ReviewWindow is how long, once minutes go to review, those who were there may propose
+// corrections. (How long after its session minutes are due is each process's MinutesDueDays.)
+const ReviewWindow = 7 * 24 * time.Hour
 
 // Limits of what minutes hold.
 const (
@@ -104,6 +101,7 @@ type Minutes struct {
 	Editor      string `bun:"editor,notnull"`
 	EditorSince int64  `bun:"editor_since,notnull"`
 	EditorSeq   int64  `bun:"editor_seq,notnull"`
+	Report      Report `bun:"report,type:json,notnull"`
 
 	Inputs []Input `bun:"-"`
 }
@@ -126,6 +124,7 @@ type Content struct {
 	Summary       string         `json:"summary"`
 	Takeaways     string         `json:"takeaways"`
 	CallsToAction string         `json:"calls_to_action"`
+	Report        Report         `json:"report"`
 	Inputs        []InputContent `json:"inputs"`
 }
 

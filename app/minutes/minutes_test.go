@@ -713,16 +713,12 @@ func TestAskersAreTold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		x := newFixture(t, db)
 		ctx := context.Background()
-		bundle, err := locale.Load(frontend.Locales())
-		if err != nil {
-			t.Fatal(err)
-		}
-		x.svc.Mail = &mail.Outbox{Translator: bundle, Clock: x.clock, SiteName: "Convene"}
+		x.svc.Mail, _ = x.outbox(t)
 		x.svc.BaseURL = "https://convene.example.org"
 		named := question(t, db, x.session.ID, qa.Question{Body: "¿Puede contribuir la sociedad civil?", Status: qa.Answered,
 			AuthorID: &x.member.AccountID, AuthorName: "Ana"})
 		m := x.begin(t)
-		m, err = x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
+		m, err := x.svc.Save(ctx, x.rapporteur, m.ID, minutes.DraftInput{Revision: 1, Inputs: []minutes.InputDraft{
 			{Kind: minutes.Recommendation, Body: "Abrir la estrategia a comentarios.", Questions: []int64{named, x.question}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -768,6 +764,16 @@ func TestAskersAreTold(t *testing.T) {
 			t.Fatalf("after an unwritable notice: %d decisions, %d mails", len(h), outbox())
 		}
 	})
+}
+
+// outbox writes mail from the real catalogs, stamped by the fixture's clock.
+func (x *fixture) outbox(t *testing.T) (*mail.Outbox, *locale.Bundle) {
+	t.Helper()
+	bundle, err := locale.Load(frontend.Locales())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mail.Outbox{Translator: bundle, Clock: x.clock, SiteName: "Convene"}, bundle
 }
 
 // emptyCatalog knows no message: every id comes back as itself.

@@ -17,12 +17,18 @@ import (
 // version at a new address). Only published minutes, at forums the public sees.
 
 // SchemaVersion is the open data's version, and the schema's address ends in it.
-const SchemaVersion = "1.0"
+const SchemaVersion = "1.1"
 
-// Schema is the open data's JSON Schema (draft 2020-12).
-//
-//go:embed opendata.schema.json
-var Schema []byte
+var (
+	//go:embed opendata-1.0.schema.json
+	schema10 []byte
+	//go:embed opendata-1.1.schema.json
+	schema11 []byte
+)
+
+// Schemas are the open data's JSON Schemas (draft 2020-12) by version: the current one and
+// those before it, which stay at their addresses for whoever validates data they kept.
+func Schemas() map[string][]byte { return map[string][]byte{"1.0": schema10, SchemaVersion: schema11} }
 
 // OpenData is a process's published minutes, inputs, dispositions and Q&A moderation counts.
 type OpenData struct {
@@ -68,6 +74,7 @@ type MinutesSummary struct {
 	Summary       string        `json:"summary"`
 	Takeaways     string        `json:"takeaways"`
 	CallsToAction string        `json:"calls_to_action"`
+	Report        Report        `json:"report"`
 	Versions      []VersionView `json:"versions"`
 }
 
@@ -131,7 +138,8 @@ func Export(ctx context.Context, db bun.IDB, now time.Time, processID int64, bas
 		}
 		v := vs[len(vs)-1]
 		s := OpenSession{ID: m.SessionID, Forum: m.Forum, Title: m.Title, StartsAt: m.StartsAt.UTC(), Questions: fair,
-			Minutes: MinutesSummary{Version: v.Version, Summary: v.Content.Summary, Takeaways: v.Content.Takeaways, CallsToAction: v.Content.CallsToAction}}
+			Minutes: MinutesSummary{Version: v.Version, Summary: v.Content.Summary, Takeaways: v.Content.Takeaways, CallsToAction: v.Content.CallsToAction,
+				Report: v.Content.Report}}
 		for _, ver := range vs {
 			s.Minutes.Versions = append(s.Minutes.Versions, VersionView{Version: ver.Version, PublishedAt: ver.PublishedAt.UTC(), Reason: ver.Reason})
 		}

@@ -27,6 +27,7 @@ type Row struct {
 	TimeZone   string          `bun:"time_zone"`
 	Status     string          `bun:"status"` // "": not begun
 	DueOn      string          `bun:"due_on"` // YYYY-MM-DD in the forum's zone
+	DueDays    int             `bun:"minutes_due_days"`
 	Version    int             `bun:"version"`
 	Overdue    bool            `bun:"-"`
 	Ended      bool            `bun:"-"`
@@ -53,7 +54,7 @@ func rows(ctx context.Context, db bun.IDB, now time.Time, where func(*bun.Select
 	var out []Row
 	q := db.NewSelect().TableExpr("sessions AS s").Join("JOIN forums AS f ON f.id = s.forum_id").
 		Join("JOIN processes AS p ON p.id = f.process_id").Join("LEFT JOIN minutes AS m ON m.session_id = s.id").
-		ColumnExpr("s.id AS session_id, s.forum_id, f.process_id, s.title, f.title AS forum_title, p.languages, s.starts_at, s.ends_at").
+		ColumnExpr("s.id AS session_id, s.forum_id, f.process_id, s.title, f.title AS forum_title, p.languages, p.minutes_due_days, s.starts_at, s.ends_at").
 		ColumnExpr("f.time_zone, COALESCE(m.status, '') AS status, COALESCE(m.due_on, '') AS due_on, COALESCE(m.version, 0) AS version").
 		Where("s.status <> ? AND f.status <> ?", forums.SessionCancelled, forums.StatusCancelled).OrderExpr("s.starts_at, s.id")
 	if err := where(q).Scan(ctx, &out); err != nil {
@@ -61,15 +62,25 @@ func rows(ctx context.Context, db bun.IDB, now time.Time, where func(*bun.Select
 	}
 	for i := range out {
 		r := &out[i]
-		zone, err := time.LoadLocation(r.TimeZone)
-		if err != nil {
-			zone = time.UTC
-		}
 		if r.DueOn == "" {
-			r.DueOn = r.EndsAt.Add(DueAfter).In(zone).Format(time.DateOnly)
+			r.DueOn = DueOn(r.EndsAt, r.TimeZone, r.DueDays)
 		}
 		r.Ended = !now.Before(r.EndsAt)
-		r.Overdue = r.Version == 0 && r.DueOn < now.In(zone).Format(time.DateOnly)
+		r.Overdue = r.Version == 0 && r.DueOn < today(now, r.TimeZone)
 	}
 	return out, nil
+}
+
+// DueOn is the day (YYYY-MM-DD in the forum's zone) minutes are due, days after their session ends.
+func DueOn(endsAt time.Time, zone string, days int) string {
+	return endsAt.In(location(zone)).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+func today(now time.Time, zone string) string { return now.In(location(zone)).Format(time.DateOnly) }
+
+func location(zone string) *time.Location {
+	if l, err := time.LoadLocation(zone); err == nil {
+		return l
+	}
+	return time.UTC
 }

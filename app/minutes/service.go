@@ -19,12 +19,31 @@ type Service struct {
 	Mail    Mailer // nil: nobody is mailed
 	Log     *slog.Logger
 	BaseURL string // for links in mail
+	Words   Days   // nil: days in mail as YYYY-MM-DD
 }
 
 func run[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (T, error) {
 		return action(ctx, tx, s.Clock.Now())
 	})
+}
+
+// RemindLoop sends the reminders of minutes coming due and overdue every interval until ctx ends.
+func (s *Service) RemindLoop(ctx context.Context, every time.Duration, onError func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (int, error) {
+			return Remind(ctx, tx, s.Mail, s.Words, s.Log, s.BaseURL, now)
+		}); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Open begins a session's minutes, or returns those begun.

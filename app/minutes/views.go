@@ -56,6 +56,7 @@ type MinutesView struct {
 	Summary       string        `json:"summary" doc:"Markdown."`
 	Takeaways     string        `json:"takeaways" doc:"Markdown."`
 	CallsToAction string        `json:"calls_to_action" doc:"Markdown."`
+	Report        Report        `json:"report" doc:"Presentations, speakers, attendance and the gender report."`
 	Inputs        []InputView   `json:"inputs"`
 	Versions      []VersionView `json:"versions"`
 	URL           string        `json:"url"`

@@ -104,7 +104,12 @@ func publish(ctx context.Context, db bun.IDB, now time.Time, who Who, m Minutes,
 	if err != nil {
 		return m, err
 	}
-	c := Content{Summary: m.Summary, Takeaways: m.Takeaways, CallsToAction: m.CallsToAction, Inputs: make([]InputContent, len(inputs))}
+	c := Content{Summary: m.Summary, Takeaways: m.Takeaways, CallsToAction: m.CallsToAction, Report: m.Report, Inputs: make([]InputContent, len(inputs))}
+	// Who came is kept as the door counted it when published: later check-ins change only the
+	// next version.
+	if c.Report.Attendance.Counted, err = Counted(ctx, db, m.SessionID); err != nil {
+		return m, err
+	}
 	for i, x := range inputs {
 		c.Inputs[i] = ContentOf(x)
 	}

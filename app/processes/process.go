@@ -50,6 +50,13 @@ const (
 	CodeStatus    = "error.status"
 	CodeKind      = "error.kind"
 	CodeTopicCode = "error.topic_code"
+	CodeDueDays   = "error.minutes_due_days"
+)
+
+// How many days after its session minutes are due, unless a process says otherwise, and at most.
+const (
+	DefaultMinutesDueDays = 14
+	MaxMinutesDueDays     = 120
 )
 
 // Process is one consultation.
@@ -68,9 +75,11 @@ type Process struct {
 	Status            string          `bun:"status,notnull"`
 	// ContactEmail reaches the process's organisers: the ORGANIZER of its invites and feeds,
 	// whom calendars send replies to ("" : the site's sender address).
-	ContactEmail string    `bun:"contact_email,notnull"`
-	CreatedAt    time.Time `bun:"created_at,notnull"`
-	UpdatedAt    time.Time `bun:"updated_at,notnull"`
+	ContactEmail string `bun:"contact_email,notnull"`
+	// MinutesDueDays is how many days after its session a session's minutes are due.
+	MinutesDueDays int       `bun:"minutes_due_days,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+	UpdatedAt      time.Time `bun:"updated_at,notnull"`
 }
 
 // Topic is a strategic objective or a transversal axis of a process.
@@ -92,6 +101,7 @@ type Topic struct {
 type ProcessInput struct {
 	Slug, Code, TimeZone, Status         string
 	ContactEmail                         string
+	MinutesDueDays                       int // 0: DefaultMinutesDueDays
 	Title, Description, GeneralObjective translated.Text
 	Languages, StakeholderGroups         []string
 }
@@ -104,7 +114,7 @@ var (
 // Input is the process as an input, for an edit that changes some fields and keeps the rest.
 func (p Process) Input() ProcessInput {
 	return ProcessInput{Slug: p.Slug, Code: p.Code, TimeZone: p.TimeZone, Status: p.Status, ContactEmail: p.ContactEmail,
-		Title: p.Title, Description: p.Description, GeneralObjective: p.GeneralObjective,
+		MinutesDueDays: p.MinutesDueDays, Title: p.Title, Description: p.Description, GeneralObjective: p.GeneralObjective,
 		Languages: slices.Clone(p.Languages), StakeholderGroups: slices.Clone(p.StakeholderGroups)}
 }
 
@@ -114,6 +124,9 @@ func (in ProcessInput) Normalized() ProcessInput {
 	in.TimeZone, in.Status = strings.TrimSpace(in.TimeZone), strings.TrimSpace(in.Status)
 	if email, ok := validate.CanonicalEmail(in.ContactEmail); ok {
 		in.ContactEmail = email
+	}
+	if in.MinutesDueDays == 0 {
+		in.MinutesDueDays = DefaultMinutesDueDays
 	}
 	in.Title, in.Description, in.GeneralObjective = in.Title.Trimmed(), in.Description.Trimmed(), in.GeneralObjective.Trimmed()
 	return in
@@ -167,6 +180,9 @@ func (in ProcessInput) Validate() validate.Errors {
 	es.TimeZone("time_zone", in.TimeZone, true)
 	if in.ContactEmail != "" {
 		es.Email("contact_email", in.ContactEmail)
+	}
+	if in.MinutesDueDays < 1 || in.MinutesDueDays > MaxMinutesDueDays {
+		es.Add("minutes_due_days", CodeDueDays, map[string]any{"Max": MaxMinutesDueDays})
 	}
 	groupsOK := len(in.StakeholderGroups) > 0
 	seenGroup := map[string]bool{}

@@ -99,6 +99,7 @@ func TopicByID(ctx context.Context, db bun.IDB, processID, topicID int64) (Topic
 // applyTo copies a normalized input onto p.
 func (in ProcessInput) applyTo(p *Process, now time.Time) {
 	p.Slug, p.Code, p.TimeZone, p.Status, p.ContactEmail = in.Slug, in.Code, in.TimeZone, in.Status, in.ContactEmail
+	p.MinutesDueDays = in.MinutesDueDays
 	p.Title, p.Description, p.GeneralObjective = in.Title, in.Description, in.GeneralObjective
 	p.Languages, p.StakeholderGroups = slices.Clone(in.Languages), slices.Clone(in.StakeholderGroups)
 	p.UpdatedAt = now

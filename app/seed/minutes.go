@@ -60,6 +60,12 @@ func demoMinutes(ctx context.Context, tx bun.IDB, _ time.Time) error {
 			"- Implementation needs the same openness as the drafting.",
 		CallsToAction: "- Government: keep a standing multi-stakeholder channel for the strategy's implementation.\n" +
 			"- International organisations: support capacity building in the region.",
+		// The panel as the programme names it, the room's estimates and the gender report.
+		Report: minutes.ReportDraft{Speakers: m.Report.Speakers,
+			Presentations: "- **Government of Mexico**: how the strategy was drafted in the open, from the first forum to the consultation.\n" +
+				"- **OAS**: the technical support given to the member states' national strategies.\n" +
+				"- **Civil society and academia**: what the open process changed in the text, and what is still missing.",
+			UnregisteredInPerson: "40", UnregisteredOnline: "25", WomenPercent: "40", GenderRaised: "no"},
 		Inputs: []minutes.InputDraft{
 			{Kind: minutes.Concern, Body: "Civil society warned that the strategy could end up criminalising legitimate online activity, " +
 				"such as security research or free expression; the panel answered that the legal-framework axis will be developed " +

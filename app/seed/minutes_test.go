@@ -27,6 +27,9 @@ func TestDemoMinutes(t *testing.T) {
 		if err != nil || len(vs) != 1 || len(vs[0].Content.Inputs) != 5 {
 			t.Fatalf("published: %+v, %d versions, %v", m, len(vs), err)
 		}
+		if r := vs[0].Content.Report; len(r.Speakers) == 0 || r.Attendance.UnregisteredInPerson != 40 || r.Gender.Women() != 40 || r.Presentations == "" {
+			t.Fatalf("the report: %+v", r)
+		}
 		questions, kinds := 0, map[string]int{}
 		for _, x := range vs[0].Content.Inputs {
 			if len(x.Topics) == 0 || len(x.Groups) == 0 {

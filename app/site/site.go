@@ -155,7 +155,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	s.Hub = realtime.NewHub(s.DB, broker, s.liveCounts, realtime.Config{}, s.Logger)
 	s.Registration.Live = s.Hub
 	s.QA = &qa.Service{DB: s.DB, Clock: s.Clock, Live: s.Hub}
-	s.Minutes = &minutes.Service{DB: s.DB, Clock: s.Clock, Mail: s.Outbox, Log: s.Logger, BaseURL: cfg.BaseURL}
+	s.Minutes = &minutes.Service{DB: s.DB, Clock: s.Clock, Mail: s.Outbox, Log: s.Logger, BaseURL: cfg.BaseURL, Words: bundle}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
@@ -208,6 +208,10 @@ func (s *Site) Run(ctx context.Context, ls Listeners) error {
 	g.Go(func() error {
 		// Offers expire and quotas are released within a minute of their time.
 		return s.Registration.SweepLoop(ctx, time.Minute, func(err error) { s.Logger.Error("registration sweep", "err", err) })
+	})
+	g.Go(func() error {
+		s.Minutes.RemindLoop(ctx, 10*time.Minute, func(err error) { s.Logger.Error("minutes reminders", "err", err) })
+		return nil
 	})
 	g.Go(func() error {
 		s.Accounts.TokenUseLoop(ctx, time.Second, func(err error) { s.Logger.Error("API token uses", "err", err) })

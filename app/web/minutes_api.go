@@ -71,7 +71,7 @@ func (s *Server) apiGetMinutes(c *fiber.Ctx) error {
 	v := vs[shown-1]
 	codes := topicCodes(p.F.Topics)
 	out := minutes.MinutesView{Session: p.S.ID, Version: v.Version, PublishedAt: v.PublishedAt.UTC(), Summary: v.Content.Summary,
-		Takeaways: v.Content.Takeaways, CallsToAction: v.Content.CallsToAction, Inputs: []minutes.InputView{}, URL: s.Config.BaseURL + minutesPath(p.S.ID)}
+		Takeaways: v.Content.Takeaways, CallsToAction: v.Content.CallsToAction, Report: v.Content.Report, Inputs: []minutes.InputView{}, URL: s.Config.BaseURL + minutesPath(p.S.ID)}
 	for _, x := range v.Content.Inputs {
 		out.Inputs = append(out.Inputs, minutes.ViewOfContent(p.Code, s.Config.BaseURL, p.S.ID, x, codes, standing[x.Number]))
 	}

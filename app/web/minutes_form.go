@@ -35,22 +35,47 @@ type editRow struct {
 }
 
 // draftForm is the editor's form as sent: the draft for the domain and, one for each of its
-// inputs, the rows to show again (rows left blank or removed are in neither, so the domain's
-// field errors, inputs.K.body, name the row K a person sees).
+// inputs and speakers, the rows to show again (rows left blank or removed are in neither, so the
+// domain's field errors, inputs.K.body, name the row K a person sees).
 type draftForm struct {
-	Draft  minutes.DraftInput
-	Fields map[string]string
-	Rows   []editRow
+	Draft    minutes.DraftInput
+	Fields   map[string]string
+	Rows     []editRow
+	Speakers []minutes.Speaker
+}
+
+// reportFields are the report's single fields, named as the domain names their errors.
+var reportFields = []string{"presentations", "unregistered_in_person", "unregistered_online", "women_percent", "gender_raised", "gender_notes"}
+
+// reportForm is a saved report as the editor's fields.
+func reportForm(r minutes.Report) map[string]string {
+	d := minutes.DraftOf(r)
+	return map[string]string{"presentations": d.Presentations, "unregistered_in_person": d.UnregisteredInPerson,
+		"unregistered_online": d.UnregisteredOnline, "women_percent": d.WomenPercent, "gender_raised": d.GenderRaised, "gender_notes": d.GenderNotes}
 }
 
 // readDraft decodes the editor's form; questions to import become new inputs after the rows.
 func readDraft(c *fiber.Ctx, code string, candidates []minutes.Candidate) draftForm {
-	f := form.Values(c, "revision", "editor", "seq", "summary", "takeaways", "calls_to_action", "reason")
+	f := form.Values(c, append([]string{"revision", "editor", "seq", "summary", "takeaways", "calls_to_action", "reason"}, reportFields...)...)
 	d := draftForm{Fields: f}
 	d.Draft.Revision, _ = strconv.ParseInt(f["revision"], 10, 64)
 	d.Draft.Editor = f["editor"]
 	d.Draft.Seq, _ = strconv.ParseInt(f["seq"], 10, 64)
 	d.Draft.Summary, d.Draft.Takeaways, d.Draft.CallsToAction = f["summary"], f["takeaways"], f["calls_to_action"]
+	d.Draft.Report = minutes.ReportDraft{Presentations: f["presentations"], UnregisteredInPerson: f["unregistered_in_person"],
+		UnregisteredOnline: f["unregistered_online"], WomenPercent: f["women_percent"], GenderRaised: f["gender_raised"], GenderNotes: f["gender_notes"]}
+	for i := 0; i <= minutes.MaxSpeakers; i++ {
+		p := fmt.Sprintf("speakers.%d.", i)
+		if !c.Context().PostArgs().Has(p + "name") {
+			break
+		}
+		v := form.Values(c, p+"name", p+"organisation", p+"group")
+		sp := minutes.Speaker{Name: v[p+"name"], Organisation: v[p+"organisation"], Group: v[p+"group"]}
+		if strings.TrimSpace(sp.Name+sp.Organisation+sp.Group) != "" {
+			d.Speakers = append(d.Speakers, sp)
+		}
+	}
+	d.Draft.Report.Speakers = d.Speakers
 	byQuestion := map[int64]minutes.Candidate{}
 	for _, q := range candidates {
 		byQuestion[q.QuestionID] = q

@@ -34,8 +34,12 @@ type minutesPage struct {
 	Candidates                  []minutes.Candidate
 	Rows                        []editRow
 	Blank                       editRow
-	Proposals                   []proposalView
-	Comments                    []minutes.Comment
+	// Speakers are the editor's speaker rows (one more, blank, is drawn after them); Door is
+	// who came, as the door counts them now.
+	Speakers  []minutes.Speaker
+	Door      minutes.Attendance
+	Proposals []proposalView
+	Comments  []minutes.Comment
 	// Theirs is what someone else saved meanwhile, shown beside the rapporteur's text on a
 	// conflict.
 	Theirs   *minutes.Minutes
@@ -96,6 +100,9 @@ func (s *Server) workspace(c *fiber.Ctx, p *minutesPage, who minutes.Who) error 
 	switch {
 	case errors.Is(err, problem.ErrNotFound):
 		m = minutes.Minutes{SessionID: p.S.ID, ProcessID: p.F.Process.ID, Status: minutes.Draft}
+		if m.Report.Speakers, err = minutes.ProgrammeSpeakers(ctx, s.DB, p.S.ID); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
@@ -115,6 +122,12 @@ func (s *Server) workspace(c *fiber.Ctx, p *minutesPage, who minutes.Who) error 
 		return err
 	}
 	p.Rows = rowsOf(m.Inputs, p.Code, p.Candidates)
+	p.Speakers = m.Report.Speakers
+	if p.Writer {
+		if p.Door.Counted, err = minutes.Counted(ctx, s.DB, p.S.ID); err != nil {
+			return err
+		}
+	}
 	p.Editor = rand.Text() // names this editor's saves; no secret
 	p.Blank = blankRow(p.Editor, len(p.Rows))
 	if !p.Begun {
@@ -157,9 +170,11 @@ func (s *Server) editMinutes(c *fiber.Ctx) error {
 		return c.Redirect(minutesPath(p.S.ID)+"/review", fiber.StatusSeeOther)
 	}
 	p.Correcting = p.M.Status == minutes.Published && p.Organiser
+	f := reportForm(p.M.Report)
+	f["summary"], f["takeaways"], f["calls_to_action"] = p.M.Summary, p.M.Takeaways, p.M.CallsToAction
+	f["revision"], f["editor"] = strconv.FormatInt(p.M.Revision, 10), p.Editor
 	return s.page(c, fiber.StatusOK, "minutes/edit", "", &Page{Title: s.Locale.T(lang(c), "minutes.edit_title", nil) + ": " + p.Title,
-		Form: map[string]string{"summary": p.M.Summary, "takeaways": p.M.Takeaways, "calls_to_action": p.M.CallsToAction,
-			"revision": strconv.FormatInt(p.M.Revision, 10), "editor": p.Editor}, Data: p})
+		Form: f, Data: p})
 }
 
 // reviewMinutes is the page of minutes in review for those who were at the session: each
@@ -245,7 +260,7 @@ func (s *Server) redrawEditor(c *fiber.Ctx, p *minutesPage, who minutes.Who, d d
 	if d.Draft.Editor != "" {
 		p.Editor = d.Draft.Editor
 	}
-	p.Rows, p.Blank = d.Rows, blankRow(p.Editor, len(d.Rows))
+	p.Rows, p.Blank, p.Speakers = d.Rows, blankRow(p.Editor, len(d.Rows)), d.Speakers
 	p.Correcting = p.M.Status == minutes.Published && p.Organiser
 	f := d.Fields
 	pg := &Page{Title: s.Locale.T(lang(c), "minutes.edit_title", nil) + ": " + p.Title, Form: f, Data: p}

@@ -33,6 +33,7 @@ type minutesFixture struct {
 	session                         forums.SessionView
 	rapporteur, stranger, organiser *client
 	participant, member, anon       *client
+	admin                           *client // by the API
 	answered, named                 int64
 	page                            string
 	topic                           int64
@@ -72,6 +73,7 @@ func newMinutesFixture(t *testing.T, db *storetest.DB) *minutesFixture {
 	x.participant = d.client()
 	x.participant.signIn(p.Email)
 	x.member, x.anon = d.as("member"), d.client()
+	x.admin = d.apiClient(d.user("plazos-admin@example.org", true))
 	now := time.Now()
 	for _, q := range []struct {
 		id     *int64
@@ -149,7 +151,10 @@ func TestMinutesPages(t *testing.T) {
 		// The saved rows as the editor sends them back: three inputs, the imported ones linked.
 		rows := func(kv ...string) func() url.Values {
 			return func() url.Values {
-				f := url.Values{"action": {"save"}, "revision": {revision()}, "summary": {"Se habló de **capacidades**."}}
+				f := url.Values{"action": {"save"}, "revision": {revision()}, "summary": {"Se habló de **capacidades**."},
+					"speakers.0.name": {"Mariana Ruiz"}, "speakers.0.organisation": {"OEA"}, "speakers.0.group": {"government"},
+					"speakers.1.name": {""}, "unregistered_in_person": {"12"}, "women_percent": {"45"}, "gender_raised": {"yes"},
+					"gender_notes": {"Violencia digital contra las mujeres."}, "presentations": {"La OEA presentó su guía."}}
 				for i, n := range []int64{6, 7, 8} {
 					p := fmt.Sprintf("inputs.%d.", i)
 					f.Set(p+"id", fmt.Sprint(x.inputID(t, n)))
@@ -185,8 +190,22 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the organisers' list of the process's minutes", as: x.organiser, method: "GET", url: "/admin/processes/encs-2017/minutes",
 				status: http.StatusOK, contains: []string{"Relatorías", "Publicada", "Versión 1"}},
 			{name: "which is theirs alone", as: x.member, method: "GET", url: "/admin/processes/encs-2017/minutes", status: http.StatusForbidden},
+			{name: "minutes due days later than a process allows", as: x.admin, method: "PATCH", url: "/api/v1/processes/encs-2017",
+				json: `{"minutes_due_days":400}`, status: http.StatusUnprocessableEntity, contains: []string{`"field":"minutes_due_days"`}, unchanged: []string{"processes"}},
+			{name: "minutes due three weeks after each session", as: x.admin, method: "PATCH", url: "/api/v1/processes/encs-2017",
+				json: `{"minutes_due_days":21}`, status: http.StatusOK, contains: []string{`"minutes_due_days":21`}},
+			{name: "a due date in days that is not a number", as: x.organiser, method: "POST", url: "/admin/processes/encs-2017",
+				form: url.Values{"minutes_due_days": {"dos semanas"}}, status: http.StatusUnprocessableEntity,
+				contains: []string{`id="e-minutes_due_days"`}, unchanged: []string{"processes"}},
 			{name: "the rapporteur's empty editor offers the questions", as: x.rapporteur, method: "GET", url: edit, status: http.StatusOK,
-				contains: []string{"Importar desde las preguntas", "¿Cómo reflejan los ejes los objetivos?", "respondida", "Nuevo aporte"}},
+				contains: []string{"Importar desde las preguntas", "¿Cómo reflejan los ejes los objetivos?", "respondida", "Nuevo aporte",
+					"Asistencia", "Contados hasta ahora", "En línea", "Informe de género", "Agregar ponente"}},
+			{name: "an estimate that is not a number", as: x.rapporteur, method: "POST", url: edit, form: with(draft, "unregistered_in_person", "unas 30"),
+				status: http.StatusUnprocessableEntity, contains: []string{`id="e-unregistered_in_person"`, "unas 30"}, unchanged: []string{"minutes", "inputs"}},
+			{name: "a share of women over 100", as: x.rapporteur, method: "POST", url: edit, form: with(draft, "women_percent", "140"),
+				status: http.StatusUnprocessableEntity, contains: []string{`id="e-women_percent"`}, unchanged: []string{"minutes", "inputs"}},
+			{name: "a speaker without a name", as: x.rapporteur, method: "POST", url: edit, form: with(draft, "speakers.0.name", "", "speakers.0.organisation", "OEA"),
+				status: http.StatusUnprocessableEntity, contains: []string{"Ponente 1: Nombre", `id="e-speakers.0.name"`}, unchanged: []string{"minutes", "inputs"}},
 			{name: "a kind that does not exist", as: x.rapporteur, method: "POST", url: edit, form: with(draft, "inputs.0.kind", "rumour"),
 				status: http.StatusUnprocessableEntity, contains: []string{"Aporte 1: Tipo", "Crear un CSIRT nacional."},
 				unchanged: []string{"minutes", "inputs"}},
@@ -264,7 +283,12 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the organiser publishes", as: x.organiser, method: "POST", url: x.page + "/publish", form: url.Values{"confirm": {"yes"}},
 				status: http.StatusSeeOther, location: x.page},
 			{name: "the public reads them", as: x.anon, method: "GET", url: x.page, status: http.StatusOK,
-				contains: []string{"Versión 1", "<strong>capacidades</strong>", `href="/inputs/ENCS2017-0008"`, "Uruguay", "Pendiente"}, absent: public},
+				contains: []string{"Versión 1", "<strong>capacidades</strong>", `href="/inputs/ENCS2017-0008"`, "Uruguay", "Pendiente",
+					"Resumen de cada ponencia", "La OEA presentó su guía.", "Mariana Ruiz, OEA", "Asistencia: 13 personas, contadas y estimadas",
+					"Sin inscribirse (estimación)", "Informe de género", "45 %", "Violencia digital contra las mujeres."}, absent: public},
+			{name: "the API gives the report", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes", x.session.ID), status: http.StatusOK,
+				contains: []string{`"counted":[{"group":"academia","mode":"online","n":1}]`, `"unregistered_in_person":12`, `"women_percent":45`,
+					`"speakers":[{"name":"Mariana Ruiz","organisation":"OEA","group":"government"}]`}},
 			{name: "the input's story", as: x.anon, method: "GET", url: input3, status: http.StatusOK,
 				contains: []string{"Se hizo una pregunta en la sesión", "¿Qué países sirvieron de modelo?", "Corregido en la revisión",
 					"Registrado en la relatoría (versión 1)"}, absent: append(public, "Registrar qué se hizo")},
@@ -314,8 +338,10 @@ func TestMinutesPages(t *testing.T) {
 				contains: []string{`"id": "ENCS2017-0008"`, `"hidden_by_reason"`}, absent: public, after: func(t *testing.T, r *response) {
 					checkOpenData(t, []byte(r.body))
 				}},
-			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.0.json", status: http.StatusOK,
-				contains: []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`}},
+			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.1.json", status: http.StatusOK,
+				contains: []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`, `"report"`}},
+			{name: "the schema before it stays where it was", as: x.anon, method: "GET", url: "/schemas/open-data-1.0.json", status: http.StatusOK,
+				contains: []string{`"version": {"const": "1.0"}`}},
 			{name: "the inputs as CSV", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs.csv", status: http.StatusOK,
 				contains: []string{"id,number,kind,text,topics", "ENCS2017-0008,8,key_point,\"Se citaron Estonia, Chile, Uruguay y Colombia como modelos.\"",
 					"adopted,Se tomaron como referencia.,4.1 Modelos"}, absent: public},
@@ -333,7 +359,7 @@ func TestMinutesPages(t *testing.T) {
 				at: func() string { return fmt.Sprintf("/admin/processes/encs-2017/topics/%d/delete", x.topic) }, form: url.Values{"confirm": {"yes"}},
 				status: http.StatusConflict, contains: []string{"no se puede borrar"}, unchanged: []string{"topics", "input_topics"}},
 			{name: "the open-data page", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data", status: http.StatusOK,
-				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.0.json"}},
+				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.1.json"}},
 			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,
 				contains: []string{`id="e-standing"`}},
 		})
@@ -343,11 +369,11 @@ func TestMinutesPages(t *testing.T) {
 // checkOpenData fails t when body does not follow the open data's published JSON Schema.
 func checkOpenData(t *testing.T, body []byte) {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(minutes.Schema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(minutes.Schemas()[minutes.SchemaVersion]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	schematest.Check(t, "https://convene.example/schemas/open-data-1.0.json", doc, "the open data", body)
+	schematest.Check(t, "https://convene.example/schemas/open-data-"+minutes.SchemaVersion+".json", doc, "the open data", body)
 }
 
 // sameCounts fails t when a dashboard count differs from the one computed from the open data.

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/registration"
 )
 
 // A process's open data: the JSON document its schema describes, the inputs as CSV, and every
@@ -56,10 +57,13 @@ func (s *Server) openDataJSON(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
-func (s *Server) openDataSchema(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, "application/schema+json")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	return c.Send(minutes.Schema)
+// openDataSchema serves one version of the open data's schema.
+func openDataSchema(schema []byte) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/schema+json")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Send(schema)
+	}
 }
 
 // inputsCSV is one row per published input, as a spreadsheet opens it.
@@ -115,11 +119,12 @@ func (s *Server) minutesReport(c *fiber.Ctx) error {
 		fmt.Fprintf(&b, "\n## %s\n\n_%s_\n", se.Title.In(l), t("opendata.report_session", map[string]any{"Date": se.StartsAt.Format(time.DateOnly),
 			"Version": se.Minutes.Version, "Link": fmt.Sprintf("%s/sessions/%d/minutes", s.Config.BaseURL, se.ID)}))
 		for _, part := range []struct{ id, text string }{{"field.summary", se.Minutes.Summary}, {"field.takeaways", se.Minutes.Takeaways},
-			{"field.calls_to_action", se.Minutes.CallsToAction}} {
+			{"field.calls_to_action", se.Minutes.CallsToAction}, {"field.presentations", se.Minutes.Report.Presentations}} {
 			if part.text != "" {
 				fmt.Fprintf(&b, "\n### %s\n\n%s\n", t(part.id, nil), part.text)
 			}
 		}
+		writeReport(&b, se.Minutes.Report, t)
 		if xs := byID[se.ID]; len(xs) > 0 {
 			fmt.Fprintf(&b, "\n### %s\n\n", t("minutes.inputs", nil))
 			for _, x := range xs {
@@ -135,4 +140,38 @@ func (s *Server) minutesReport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.Process.Slug+`-minutes.md"`)
 	return c.SendString(b.String())
+}
+
+// writeReport writes the speakers, attendance and gender report of minutes as Markdown.
+func writeReport(b *strings.Builder, r minutes.Report, t func(string, map[string]any) string) {
+	if len(r.Speakers) > 0 {
+		fmt.Fprintf(b, "\n### %s\n\n", t("minutes.speakers", nil))
+		for _, sp := range r.Speakers {
+			fmt.Fprintf(b, "- %s", sp.Name)
+			if sp.Organisation != "" {
+				fmt.Fprintf(b, ", %s", sp.Organisation)
+			}
+			if sp.Group != "" {
+				fmt.Fprintf(b, " (%s)", t("stakeholder."+sp.Group, nil))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if a := r.Attendance; a.Total() > 0 {
+		fmt.Fprintf(b, "\n### %s\n\n%s\n", t("minutes.attendance", nil), t("opendata.report_attendance", map[string]any{"N": a.Total(),
+			"InPerson": a.ByMode(registration.ModeInPerson), "Online": a.ByMode(registration.ModeOnline),
+			"Unregistered": a.UnregisteredInPerson + a.UnregisteredOnline}))
+	}
+	if g := r.Gender; g.Said() {
+		fmt.Fprintf(b, "\n### %s\n\n", t("minutes.gender_report", nil))
+		if g.Women() >= 0 {
+			fmt.Fprintf(b, "- %s: %s\n", t("field.women_percent", nil), t("minutes.percent", map[string]any{"N": g.Women()}))
+		}
+		if g.Raised != "" {
+			fmt.Fprintf(b, "- %s %s\n", t("field.gender_raised", nil), t("minutes.gender_raised."+g.Raised, nil))
+		}
+		if g.Notes != "" {
+			fmt.Fprintf(b, "- %s: %s\n", t("field.gender_notes", nil), g.Notes)
+		}
+	}
 }

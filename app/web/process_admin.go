@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/locale"
@@ -9,9 +11,10 @@ import (
 )
 
 func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]string) {
-	f := form.Values(c, "slug", "code", "time_zone", "status", "contact_email")
+	f := form.Values(c, "slug", "code", "time_zone", "status", "contact_email", "minutes_due_days")
 	in := processes.ProcessInput{
-		Slug: f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"], ContactEmail: f["contact_email"],
+		MinutesDueDays: days(f["minutes_due_days"]),
+		Slug:           f["slug"], Code: f["code"], TimeZone: f["time_zone"], Status: f["status"], ContactEmail: f["contact_email"],
 		Title:             form.Translated(c, "title", f),
 		Description:       form.Translated(c, "description", f),
 		GeneralObjective:  form.Translated(c, "general_objective", f),
@@ -19,6 +22,19 @@ func processInputFromForm(c *fiber.Ctx) (processes.ProcessInput, map[string]stri
 		StakeholderGroups: form.Multi(c, "stakeholder_groups"),
 	}
 	return in, f
+}
+
+// days reads a number of days as typed: empty is 0 (the default), anything but a whole number
+// -1, which the rules refuse naming the field.
+func days(s string) int {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 // processFormData is what the process form needs besides the values.
@@ -34,7 +50,7 @@ func processFormData(p *processes.Process, languages, groups []string) map[strin
 }
 
 func (s *Server) newProcessForm(c *fiber.Ctx) error {
-	f := map[string]string{"time_zone": "America/Mexico_City", "status": processes.StatusDraft}
+	f := map[string]string{"time_zone": "America/Mexico_City", "status": processes.StatusDraft, "minutes_due_days": strconv.Itoa(processes.DefaultMinutesDueDays)}
 	return s.page(c, fiber.StatusOK, "admin/process_form", "admin.process_new", &Page{Form: f,
 		Data: processFormData(nil, locale.Supported(), processes.StandardStakeholderGroups())})
 }
@@ -49,7 +65,8 @@ func (s *Server) createProcess(c *fiber.Ctx) error {
 }
 
 func processForm(p processes.Process) map[string]string {
-	f := map[string]string{"slug": p.Slug, "code": p.Code, "time_zone": p.TimeZone, "status": p.Status, "contact_email": p.ContactEmail}
+	f := map[string]string{"slug": p.Slug, "code": p.Code, "time_zone": p.TimeZone, "status": p.Status, "contact_email": p.ContactEmail,
+		"minutes_due_days": strconv.Itoa(p.MinutesDueDays)}
 	for _, l := range locale.Supported() {
 		f["title."+l] = p.Title[l]
 		f["description."+l] = p.Description[l]

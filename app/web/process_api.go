@@ -34,6 +34,7 @@ type apiProcess struct {
 	StakeholderGroups []string        `json:"stakeholder_groups"`
 	Status            string          `json:"status" enum:"draft,open,closed,archived"`
 	ContactEmail      string          `json:"contact_email,omitempty" doc:"Reaches the process's organisers: the ORGANIZER of its invites and calendars."`
+	MinutesDueDays    int             `json:"minutes_due_days" doc:"Days after each session its minutes are due."`
 	Topics            []apiTopic      `json:"topics,omitempty"`
 	CreatedAt         time.Time       `json:"created_at"`
 	UpdatedAt         time.Time       `json:"updated_at"`
@@ -79,7 +80,7 @@ func toAPITopic(t processes.Topic) apiTopic {
 
 func toAPIProcess(p processes.Process, topics []processes.Topic) apiProcess {
 	out := apiProcess{ID: p.ID, Slug: p.Slug, Code: p.Code, Title: p.Title, Description: p.Description,
-		GeneralObjective: p.GeneralObjective, TimeZone: p.TimeZone, Languages: p.Languages, ContactEmail: p.ContactEmail,
+		GeneralObjective: p.GeneralObjective, TimeZone: p.TimeZone, Languages: p.Languages, ContactEmail: p.ContactEmail, MinutesDueDays: p.MinutesDueDays,
 		StakeholderGroups: p.StakeholderGroups, Status: p.Status, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	for _, t := range topics {
 		out.Topics = append(out.Topics, toAPITopic(t))
@@ -132,6 +133,7 @@ type apiProcessInput struct {
 	StakeholderGroups *[]string        `json:"stakeholder_groups"`
 	Status            *string          `json:"status" enum:"draft,open,closed,archived"`
 	ContactEmail      *string          `json:"contact_email" doc:"Reaches the process's organisers; empty: the site's sender address."`
+	MinutesDueDays    *int             `json:"minutes_due_days" doc:"Days after each session its minutes are due (1 to 120; default 14)."`
 }
 
 // apply overlays the members present in the body on in.
@@ -151,6 +153,9 @@ func (b apiProcessInput) apply(in processes.ProcessInput) processes.ProcessInput
 	set(&in.TimeZone, b.TimeZone)
 	set(&in.Status, b.Status)
 	set(&in.ContactEmail, b.ContactEmail)
+	if b.MinutesDueDays != nil {
+		in.MinutesDueDays = *b.MinutesDueDays
+	}
 	setText(&in.Title, b.Title)
 	setText(&in.Description, b.Description)
 	setText(&in.GeneralObjective, b.GeneralObjective)

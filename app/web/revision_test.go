@@ -171,7 +171,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.Export": "reads",
 			"registration.ResetFeed": "a person's feed address", "registration.RegisterSession": "as Register",
 			"registration.Write": "mail to registrants", "access.Decline": "an invitation's answer, which no page shows",
-			"minutes.Open": "a draft", "minutes.Save": "a draft", "minutes.Write": "a draft, or minutes in review: neither is public",
+			"minutes.Open": "a draft", "minutes.Save": "a draft", "minutes.RemindLoop": "mail to rapporteurs", "minutes.Write": "a draft, or minutes in review: neither is public",
 			"minutes.Submit": "minutes in review", "minutes.SendBack": "a draft", "minutes.Propose": "a proposal on minutes in review",
 			"minutes.Answer": "minutes in review", "minutes.Explore": "reads",
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/schedule"
 	"github.com/convene/convene/app/web/form"
@@ -44,7 +45,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/processes/:slug/open-data.json", s.cached(s.openDataJSON))
 	app.Get("/processes/:slug/inputs.csv", s.cached(s.inputsCSV))
 	app.Get("/processes/:slug/minutes.md", s.cached(s.minutesReport))
-	app.Get("/schemas/open-data-1.0.json", s.openDataSchema)
+	for version, schema := range minutes.Schemas() {
+		app.Get("/schemas/open-data-"+version+".json", openDataSchema(schema))
+	}
 	app.Get("/forums/:id.ics", s.cached(s.forumICS))
 	app.Get("/forums/:id/changes.atom", s.cached(s.forumChangesAtom))
 	app.Get("/forums/:id/changes", s.cached(s.forumChanges))
