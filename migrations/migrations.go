@@ -40,6 +40,7 @@ func New() *migrate.Migrations {
 	registerInputSearch(m)
 	registerInputSearchVector(m)
 	registerMinutesReport(m)
+	registerRegistrationShown(m)
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -62,16 +63,20 @@ func SignUp(ctx context.Context, db bun.IDB, now time.Time, post Post, in SignUp
 		}
 		return fmt.Errorf("creating account %s: %w", in.Email, err)
 	}
-	return sendVerification(ctx, db, now, post, *a)
+	return sendVerification(ctx, db, now, post, *a, in.Next)
 }
 
-func sendVerification(ctx context.Context, db bun.IDB, now time.Time, post Post, a Account) error {
+// sendVerification mails a confirmation link, which leads on to next once confirmed.
+func sendVerification(ctx context.Context, db bun.IDB, now time.Time, post Post, a Account, next string) error {
 	token, err := issueToken(ctx, db, now, a.ID, PurposeVerify, verifyValidity)
 	if err != nil {
 		return err
 	}
-	return post.send(ctx, db, a, "verify_email", map[string]any{
-		"Name": a.Name, "Link": post.BaseURL + "/verify/" + token, "Hours": int(verifyValidity.Hours())})
+	link := post.BaseURL + "/verify/" + token
+	if next != "" && next != "/" {
+		link += "?next=" + url.QueryEscape(next)
+	}
+	return post.send(ctx, db, a, "verify_email", map[string]any{"Name": a.Name, "Link": link, "Hours": int(verifyValidity.Hours())})
 }
 
 func issueToken(ctx context.Context, db bun.IDB, now time.Time, accountID int64, purpose string, validity time.Duration) (string, error) {
@@ -140,7 +145,7 @@ func ResendVerification(ctx context.Context, db bun.IDB, now time.Time, post Pos
 	if err != nil {
 		return err
 	}
-	return sendVerification(ctx, db, now, post, a)
+	return sendVerification(ctx, db, now, post, a, "")
 }
 
 // SignIn opens a login lasting life for account a, whose password was checked, as the address

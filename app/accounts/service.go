@@ -51,6 +51,9 @@ func (s *Service) inTx(ctx context.Context, action func(ctx context.Context, tx 
 type SignUpInput struct {
 	Email, Name, Password, PasswordConfirm, Language string
 	AcceptPrivacy                                    bool
+	// Next is where the confirmation link leads once the address is confirmed: a path on this
+	// site (the form the person was filling in), made safe by the caller; "" for none.
+	Next string
 }
 
 // check applies the sign-up rules and returns the input in its stored form.
@@ -94,6 +97,21 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 	return store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (Account, error) {
 		return VerifyEmail(ctx, tx, s.Clock.Now(), token)
 	})
+}
+
+// VerifyAndSignIn confirms the address of a link and signs its owner in, in one transaction:
+// the link proved they hold the mailbox, and they are on their way back to what they were doing.
+func (s *Service) VerifyAndSignIn(ctx context.Context, token, userAgent, previousLogin string) (string, Account, error) {
+	var a Account
+	login, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (string, error) {
+		now := s.Clock.Now()
+		var err error
+		if a, err = VerifyEmail(ctx, tx, now, token); err != nil {
+			return "", err
+		}
+		return SignIn(ctx, tx, now, s.LoginAbsolute, a, a.Email, userAgent, previousLogin)
+	})
+	return login, a, err
 }
 
 // checkedEmail is an address from a form, in its stored form, or the field's error.

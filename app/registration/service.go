@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,8 @@ type Service struct {
 	// Live is told, after commit, which forum's counts changed (the hub: organisers watch them
 	// live); nil tells nobody.
 	Live Toucher
+	// Log hears what could not be done after a change committed (nil: nobody).
+	Log *slog.Logger
 
 	once    sync.Once
 	batches store.Batcher[forumRequest, Result]
@@ -36,10 +39,19 @@ type Toucher interface {
 // CountsRoom is the live room of forum forumID's registration counts.
 func CountsRoom(forumID int64) string { return "registrants:" + strconv.FormatInt(forumID, 10) }
 
-// changed tells the live counts of forumID, after commit.
-func (s *Service) changed(forumID int64) {
-	if s.Live != nil && forumID != 0 {
+// changed tells the live counts of forumID, after commit, and records what its page says of
+// its places. The change has committed either way: a failure here is only logged.
+func (s *Service) changed(ctx context.Context, forumID int64) {
+	if forumID == 0 {
+		return
+	}
+	if s.Live != nil {
 		s.Live.Touch(CountsRoom(forumID))
+	}
+	if _, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (struct{}, error) {
+		return struct{}{}, ShowAvailability(ctx, tx, forumID)
+	}); err != nil && s.Log != nil {
+		s.Log.Error("showing a forum's places", "forum", forumID, "err", err)
 	}
 }
 
@@ -48,7 +60,7 @@ func (s *Service) changed(forumID int64) {
 func (s *Service) counted(ctx context.Context, action func(ctx context.Context, tx bun.Tx) (Registration, error)) (Registration, error) {
 	r, err := store.InTx(ctx, s.DB, action)
 	if err == nil {
-		s.changed(r.ForumID)
+		s.changed(ctx, r.ForumID)
 	}
 	return r, err
 }
@@ -121,10 +133,10 @@ func (s *Service) registerForum(ctx context.Context, forumID int64, reqs []Reque
 		return RegisterMany(ctx, tx, s.Clock.Now(), s.Notifier, forumID, reqs)
 	})
 	if err == nil {
-		s.changed(forumID)
+		s.changed(ctx, forumID)
 		return out
 	}
-	defer s.changed(forumID)
+	defer s.changed(ctx, forumID)
 	out = make([]Result, len(reqs))
 	for i, req := range reqs {
 		if !store.IsUniqueViolation(err) {
@@ -144,6 +156,14 @@ func (s *Service) registerForum(ctx context.Context, forumID int64, reqs []Reque
 		out[i] = Result{Registration: r, Err: err}
 	}
 	return out
+}
+
+// SendLinks mails a guest who lost their links each of them again.
+func (s *Service) SendLinks(ctx context.Context, email string) error {
+	_, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (struct{}, error) {
+		return struct{}{}, SendLinks(ctx, tx, s.Clock.Now(), s.Notifier, email)
+	})
+	return err
 }
 
 // Cancel cancels one of who's registrations.
@@ -233,7 +253,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		if ok {
 			done++
-			s.changed(o.ForumID)
+			s.changed(ctx, o.ForumID)
 		}
 	}
 	reminded, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
@@ -264,7 +284,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		if ok {
 			done++
-			s.changed(q.ForumID)
+			s.changed(ctx, q.ForumID)
 		}
 	}
 	return done, nil

@@ -263,6 +263,21 @@ func ForAccount(ctx context.Context, db bun.IDB, accountID, forumID int64) (*Reg
 	return &r, err
 }
 
+// LastDetails are the details an account gave at its latest registration with any (the form
+// offers them again); ok false when it has none.
+func LastDetails(ctx context.Context, db bun.IDB, accountID int64) (d Details, ok bool, err error) {
+	var r Registration
+	err = db.NewSelect().Model(&r).Where("account_id = ? AND session_id = 0 AND email <> ''", accountID).OrderExpr("created_at DESC, id DESC").
+		Limit(1).Scan(ctx)
+	if errors.Is(store.NotFound(err), store.ErrNotFound) {
+		return d, false, nil
+	}
+	if err != nil {
+		return d, false, fmt.Errorf("the latest registration of account %d: %w", accountID, err)
+	}
+	return r.Details, true, nil
+}
+
 // Filter narrows an organiser's list of registrants.
 type Filter struct {
 	Status, Mode, Group, Country string

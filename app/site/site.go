@@ -128,7 +128,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	}
 	links := registration.Links{Key: key}
 	events := forums.Events{BaseURL: cfg.BaseURL, Text: bundle, Organizer: calendar.Sender(cfg.MailFrom, s.Outbox.SiteName)}
-	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Notifier: registration.Mailer{
+	s.Registration = &registration.Service{DB: s.DB, Clock: s.Clock, Links: links, Log: s.Logger, Notifier: registration.Mailer{
 		Outbox: s.Outbox, Words: bundle, Events: events, Links: links, Log: s.Logger, Clock: s.Clock}}
 	// Invites follow the schedule: a moved or cancelled forum or session writes to those holding a place.
 	s.Forums.Followers = []forums.Follower{registration.Follower{Notifier: s.Registration.Notifier}}

@@ -18,15 +18,16 @@ func (s *Server) signUpForm(c *fiber.Ctx) error {
 	if account(c) != nil {
 		return c.Redirect("/profile/", fiber.StatusSeeOther)
 	}
-	return s.page(c, fiber.StatusOK, "accounts/signup", "signup.title", &Page{Form: map[string]string{"language": lang(c)},
+	return s.page(c, fiber.StatusOK, "accounts/signup", "signup.title", &Page{Form: map[string]string{"language": lang(c), "next": safeNext(c.Query("next"))},
 		Data: map[string]any{"PrivacyVersion": privacy.Version}})
 }
 
 func (s *Server) signUp(c *fiber.Ctx) error {
-	f := form.Values(c, "name", "email", "password", "password_confirm", "language", "privacy")
+	f := form.Values(c, "name", "email", "password", "password_confirm", "language", "privacy", "next")
+	f["next"] = safeNext(f["next"])
 	err := s.Accounts.SignUp(c.UserContext(), accounts.SignUpInput{
 		Email: f["email"], Name: f["name"], Password: f["password"], PasswordConfirm: f["password_confirm"], Language: f["language"],
-		AcceptPrivacy: f["privacy"] == privacy.Version,
+		AcceptPrivacy: f["privacy"] == privacy.Version, Next: f["next"],
 	})
 	if err != nil {
 		return s.formError(c, err, "accounts/signup", "signup.title", f, map[string]any{"PrivacyVersion": privacy.Version})
@@ -49,15 +50,25 @@ func (s *Server) verifyForm(c *fiber.Ctx) error {
 	if err := s.Accounts.CheckToken(c.UserContext(), token, accounts.PurposeVerify); err != nil {
 		return s.invalidLink(c, err, "accounts/resend", "verify.invalid_title")
 	}
-	return s.page(c, fiber.StatusOK, "accounts/verify", "verify.title", &Page{Data: map[string]any{"Token": token}})
+	return s.page(c, fiber.StatusOK, "accounts/verify", "verify.title", &Page{Form: map[string]string{"next": safeNext(c.Query("next"))},
+		Data: map[string]any{"Token": token}})
 }
 
+// verifyEmail confirms the address and signs its owner in, then takes them where they were
+// going when they signed up (a forum's registration form), or home.
 func (s *Server) verifyEmail(c *fiber.Ctx) error {
-	_, err := s.Accounts.VerifyEmail(c.UserContext(), strings.Clone(c.Params("token")))
+	f := form.Values(c, "next")
+	previous := strings.Clone(c.Cookies(s.cookieName("convene_login")))
+	token, a, err := s.Accounts.VerifyAndSignIn(c.UserContext(), strings.Clone(c.Params("token")), strings.Clone(c.Get(fiber.HeaderUserAgent)), previous)
 	if err != nil {
 		return s.invalidLink(c, err, "accounts/resend", "verify.invalid_title")
 	}
-	return s.flash(c, "verify.done", "/signin")
+	s.setCookie(c, "convene_login", token, s.Clock.Now().Add(s.Config.LoginAbsolute))
+	s.rememberDevice(c, a)
+	if a.Language != "" {
+		s.setLanguageCookie(c, a.Language)
+	}
+	return s.flash(c, "verify.done", safeNext(f["next"]))
 }
 
 // invalidLink shows, for a used or expired link, the page that asks for a new one; other

@@ -122,8 +122,15 @@ func TestSignUpVerifySignInFlow(t *testing.T) {
 			t.Fatal("opening the link confirmed the address")
 		}
 		r = c.post(link, nil)
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/signin" {
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
 			t.Fatalf("verify: %d %s", r.status, r.header.Get("Location"))
+		}
+		// Confirming signed them in; they sign out, to sign in with the password below.
+		if r := c.get("/profile/"); r.status != http.StatusOK {
+			t.Fatalf("not signed in after confirming: %d", r.status)
+		}
+		if r := c.post("/signout", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("sign-out after confirming: %d", r.status)
 		}
 		if r := c.get(link); r.status != http.StatusGone {
 			t.Fatalf("reused verification link: %d, want 410", r.status)

@@ -133,7 +133,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	login, _ := c.Locals(localLogin).(accounts.Login)
 	p := &Page{Lang: l, Path: c.Path(), Account: account(c), HasRoles: login.HasRoles, RequestID: rid, Errors: f.fields, CSRF: s.csrfToken(c),
 		Title: s.Locale.T(l, f.message, nil),
-		Data:  map[string]any{"Status": f.status, "Detail": s.detail(l, f)}}
+		Data:  map[string]any{"Status": f.status, "Code": f.code, "Detail": s.detail(l, f)}}
 	body, rerr := s.render.render("errors/error", p)
 	if rerr != nil {
 		logger(c, s.Logger).Error("rendering error page", "err", rerr)

@@ -163,6 +163,8 @@ func (s *Server) sessionLinks(sv forums.SessionView, fc *forumContext, l string)
 type registrationOffer struct {
 	Opens, Closes time.Time
 	NotYet, Open  bool
+	Approval      bool
+	Places        []registration.Availability
 }
 
 func (s *Server) registrationWindow(c *fiber.Ctx, fc *forumContext) (*registrationOffer, error) {
@@ -175,5 +177,9 @@ func (s *Server) registrationWindow(c *fiber.Ctx, fc *forumContext) (*registrati
 	o.Opens, o.Closes = registration.Window(fc.Forum, st)
 	o.NotYet = now.Before(o.Opens)
 	o.Open = fc.Forum.Status == forums.StatusPublished && !o.NotYet && now.Before(o.Closes)
-	return o, nil
+	o.Approval = st.Approval
+	if o.Open || o.NotYet {
+		o.Places, err = registration.AvailabilityOf(c.UserContext(), s.DB, fc.Forum)
+	}
+	return o, err
 }

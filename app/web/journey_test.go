@@ -49,10 +49,12 @@ func TestJourneySignUpToSignOut(t *testing.T) {
 		{"follow the link in the mail", func() error {
 			// The link opens a page that asks for a press: mail scanners only follow links.
 			return chromedp.Do(ctx, chromedp.Navigate(s.base+mailedLink(t, s, email)), waitText("Confirma tu correo"),
-				chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), waitText("Tu correo está confirmado"))
+				chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), waitText("Tu correo está confirmado y ya iniciaste sesión"),
+				waitText("Cerrar sesión"))
 		}},
-		{"sign in", func() error {
-			return chromedp.Do(ctx,
+		{"sign out, then in with the password", func() error {
+			return chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), waitText("Has cerrado la sesión."),
+				chromedp.Navigate(s.base+"/signin"), chromedp.WaitVisible(chromedp.ID("f-email")),
 				chromedp.SendKeys(chromedp.ID("f-email"), email),
 				chromedp.SendKeys(chromedp.ID("f-password"), "una frase bastante larga"),
 				chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),

@@ -115,6 +115,7 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/registrations/:id<int>/cancel", who: "cancel@example.org", form: url.Values{}},
 			{route: "/registrations/:id<int>/mode", who: "mode@example.org", form: url.Values{"mode": {"in_person"}}},
 			{route: "/registrations/:id<int>/accept", who: "accept@example.org", form: url.Values{}},
+			{route: "/registrations/link", path: "/registrations/link", form: url.Values{"email": {"perdido@example.org"}}, onForm: true},
 			{route: "/registrations/guest/:token/confirm", path: guest("confirm@example.org", false) + "/confirm"},
 			{route: "/registrations/guest/:token/cancel", path: guest("gcancel@example.org", true) + "/cancel"},
 			{route: "/registrations/guest/:token/mode", path: guest("gmode@example.org", true) + "/mode", form: url.Values{"mode": {"online"}}},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
 )
 
@@ -35,6 +37,8 @@ type regForm struct {
 	Languages []string
 	Privacy   string
 	Guest     bool
+	// Places is what each mode has left, as the forum's page says it.
+	Places map[string]registration.Availability
 }
 
 // spokenLanguages are the languages the form offers to tick; others are typed as codes.
@@ -56,6 +60,14 @@ func (s *Server) regFormData(c *fiber.Ctx, fc *forumContext) (*regForm, error) {
 		NotYet: now.Before(opens), Countries: country.List(lang(c)), Languages: spokenLanguages, Privacy: privacy.Version,
 		Guest: account(c) == nil}
 	d.Open = fc.Forum.Status == forums.StatusPublished && !d.NotYet && now.Before(closes)
+	places, err := registration.AvailabilityOf(ctx, s.DB, fc.Forum)
+	if err != nil {
+		return nil, err
+	}
+	d.Places = map[string]registration.Availability{}
+	for _, a := range places {
+		d.Places[a.Mode] = a
+	}
 	if a := account(c); a != nil {
 		if d.Existing, err = registration.ForAccount(ctx, s.DB, a.ID, fc.Forum.ID); err != nil {
 			return nil, err
@@ -87,6 +99,17 @@ func (s *Server) registerForm(c *fiber.Ctx) error {
 	f := map[string]string{"role": "participant", "mode": d.Modes[0]}
 	if a := account(c); a != nil {
 		f["languages."+a.Language] = "on"
+		// What they said last time, where it still fits this forum's process.
+		last, ok, err := registration.LastDetails(c.UserContext(), s.DB, a.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if slices.Contains(fc.Process.StakeholderGroups, last.Group) {
+				f["stakeholder_group"] = last.Group
+			}
+			f["organisation"], f["country"] = last.Organisation, last.Country
+		}
 	} else {
 		f["languages."+lang(c)] = "on"
 	}
@@ -162,7 +185,31 @@ func (s *Server) registerRefused(field string) refusal {
 // regFormError shows the form again with its errors; a refusal that names no field (closed,
 // already registered) is the error page.
 func (s *Server) regFormError(c *fiber.Ctx, fc *forumContext, err error, f map[string]string, d *regForm) error {
-	return s.formPage(c, err, "registrations/form", "", &Page{Title: s.regTitle(c, fc), Form: f, Data: d})
+	return s.formPage(c, labelAnswers(err, d.Questions, lang(c), fc.Process.Languages), "registrations/form", "",
+		&Page{Title: s.regTitle(c, fc), Form: f, Data: d})
+}
+
+// labelAnswers names each custom question an error is about (answers.<id>) by its label, as
+// the form shows it, so the message says which question to answer.
+func labelAnswers(err error, qs []registration.Question, l string, langs []string) error {
+	es, ok := validate.As(err)
+	if !ok {
+		return err
+	}
+	out := make(validate.Errors, len(es))
+	for i, e := range es {
+		for _, q := range qs {
+			if e.Field == "answers."+strconv.FormatInt(q.ID, 10) {
+				e.Data = maps.Clone(e.Data)
+				if e.Data == nil {
+					e.Data = map[string]any{}
+				}
+				e.Data["Label"] = q.Label.In(l, langs...)
+			}
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // owner is who registers: the signed-in account, or a guest in the page's language.

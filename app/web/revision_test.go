@@ -154,7 +154,8 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 		}
 		// What changes nothing a public page shows, and why.
 		nothing := map[string]string{
-			"accounts.SignUp": "an unverified account", "accounts.CheckToken": "reads", "accounts.VerifyEmail": "the account's own state",
+			"accounts.SignUp": "an unverified account", "accounts.CheckToken": "reads", "accounts.VerifyEmail": "the account's own state", "accounts.VerifyAndSignIn": "the account's own state and login",
+			"registration.SendLinks":      "mail to a guest",
 			"accounts.ResendVerification": "mail", "accounts.SignIn": "logins", "accounts.Authenticate": "reads",
 			"accounts.SignOut": "logins", "accounts.ListLogins": "reads", "accounts.EndLogin": "logins",
 			"accounts.RequestPasswordReset": "mail", "accounts.SetPassword": "a password", "accounts.ResetPassword": "a password",
