@@ -41,6 +41,7 @@ func New() *migrate.Migrations {
 	registerInputSearchVector(m)
 	registerMinutesReport(m)
 	registerRegistrationShown(m)
+	registerGenderSelf(m)
 	return m
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/convene/convene/app/country"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/spoken"
 	"github.com/convene/convene/app/validate"
 )
 
@@ -22,6 +23,7 @@ type Form struct {
 	Languages     []string
 	Accessibility string
 	Gender        string
+	GenderSelf    string // how someone of another identity describes it
 	// PrivacyVersion is the version of the privacy notice the person accepted; it must be the
 	// current one.
 	PrivacyVersion string
@@ -45,7 +47,7 @@ const (
 // Normalized trims the form and drops empty and repeated entries.
 func (f Form) Normalized() Form {
 	for _, p := range []*string{&f.Name, &f.Email, &f.Mode, &f.Group, &f.Organisation, &f.Country, &f.Role,
-		&f.Gender, &f.PrivacyVersion} {
+		&f.Gender, &f.GenderSelf, &f.PrivacyVersion} {
 		*p = strings.TrimSpace(*p)
 	}
 	if email, ok := validate.CanonicalEmail(f.Email); ok {
@@ -102,7 +104,7 @@ func (f Form) check(guest bool, modes, groups []string, questions []Question) (D
 		es.Add("role", CodeRole, nil)
 	}
 	for _, l := range f.Languages {
-		if len(l) != 2 || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz") != "" {
+		if !spoken.Valid(l) {
 			es.Add("languages", CodeLanguage, map[string]any{"Value": l})
 			break
 		}
@@ -114,6 +116,10 @@ func (f Form) check(guest bool, modes, groups []string, questions []Question) (D
 	if f.Gender != "" && !slices.Contains(Genders(), f.Gender) {
 		es.Add("gender", CodeGender, nil)
 	}
+	if f.Gender != GenderSelfDescribed {
+		f.GenderSelf = "" // only another identity is described
+	}
+	es.Line("gender_self", f.GenderSelf, 100)
 	if f.PrivacyVersion != privacy.Version {
 		es.Add("privacy", CodePrivacy, nil)
 	}
@@ -160,7 +166,7 @@ func (f Form) check(guest bool, modes, groups []string, questions []Question) (D
 		}
 	}
 	d := Details{Group: f.Group, Organisation: f.Organisation, Country: f.Country, Role: f.Role, Languages: f.Languages,
-		Accessibility: f.Accessibility, Gender: f.Gender, PrivacyVersion: f.PrivacyVersion, ConsentNamed: f.ConsentNamed,
+		Accessibility: f.Accessibility, Gender: f.Gender, GenderSelf: f.GenderSelf, PrivacyVersion: f.PrivacyVersion, ConsentNamed: f.ConsentNamed,
 		Answers: answers}
 	return d, es
 }

@@ -53,7 +53,7 @@ func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountI
 		return nil
 	}
 	_, err := db.NewUpdate().Model((*Registration)(nil)).
-		Set("account_id = NULL, email = '', name = '', organisation = '', accessibility = ''").
+		Set("account_id = NULL, email = '', name = '', organisation = '', accessibility = '', gender_self = ''").
 		Set("answers = ?, languages = ?, link_salt = NULL, updated_at = ?", "{}", "[]", now).
 		Where("id IN (?)", bun.List(ids)).Exec(ctx)
 	if err != nil {

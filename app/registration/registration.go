@@ -48,9 +48,12 @@ func Modes() []string { return []string{ModeInPerson, ModeOnline} }
 // Roles a person takes part in.
 func Roles() []string { return []string{"participant", "expert", "speaker", "press"} }
 
+// GenderSelfDescribed is the gender answer that the person describes in their own words.
+const GenderSelfDescribed = "self_described"
+
 // Genders offered; "" is no answer. Gender is only ever reported in aggregate.
 func Genders() []string {
-	return []string{"woman", "man", "non_binary", "self_described", "prefer_not_to_say"}
+	return []string{"woman", "man", "non_binary", GenderSelfDescribed, "prefer_not_to_say"}
 }
 
 // Refusals of registration.
@@ -66,6 +69,10 @@ var (
 	ErrOfferExpired   = problem.New(problem.Gone, "error.registration_offer_expired")
 	ErrBadLink        = problem.New(problem.Gone, "error.registration_link")
 	ErrSameMode       = problem.New(problem.Conflict, "error.registration_same_mode")
+	// ErrNoBadge: online participants have no door to show a badge at.
+	ErrNoBadge = problem.New(problem.NotFound, "error.registration_no_badge")
+	// ErrBadgeNotYet: a badge comes with a confirmed place.
+	ErrBadgeNotYet = problem.New(problem.Conflict, "error.registration_badge_not_yet")
 )
 
 // Registration is one person's place at a forum (SessionID 0) or at a capped session.
@@ -114,6 +121,7 @@ type Details struct {
 	Languages      []string `bun:"languages,notnull,type:json"`
 	Accessibility  string   `bun:"accessibility,notnull"`
 	Gender         string   `bun:"gender,notnull"`
+	GenderSelf     string   `bun:"gender_self,notnull"`
 	PrivacyVersion string   `bun:"privacy_version,notnull"`
 	ConsentNamed   bool     `bun:"consent_named,notnull"`
 	Answers        Answers  `bun:"answers,notnull,type:json"`

@@ -51,6 +51,7 @@ type apiRegistrationInput struct {
 	Languages        []string            `json:"languages" doc:"ISO 639-1 codes."`
 	Accessibility    string              `json:"accessibility"`
 	Gender           string              `json:"gender"`
+	GenderSelf       string              `json:"gender_self,omitempty" doc:"With gender self_described: how the person describes it."`
 	PrivacyVersion   string              `json:"privacy_version" doc:"The version of the privacy notice accepted; it must be the current one."`
 	ConsentNamed     bool                `json:"consent_named" doc:"Agrees to be named in published minutes."`
 	Answers          map[string][]string `json:"answers" doc:"Answers to the forum's questions, by question id."`
@@ -58,7 +59,7 @@ type apiRegistrationInput struct {
 
 func (b apiRegistrationInput) form() (registration.Form, error) {
 	f := registration.Form{Mode: b.Mode, Group: b.StakeholderGroup, Organisation: b.Organisation, Country: b.Country, Role: b.Role,
-		Languages: b.Languages, Accessibility: b.Accessibility, Gender: b.Gender, PrivacyVersion: b.PrivacyVersion,
+		Languages: b.Languages, Accessibility: b.Accessibility, Gender: b.Gender, GenderSelf: b.GenderSelf, PrivacyVersion: b.PrivacyVersion,
 		ConsentNamed: b.ConsentNamed, Answers: map[int64][]string{}}
 	for k, v := range b.Answers {
 		id, err := strconv.ParseInt(k, 10, 64)
@@ -88,6 +89,7 @@ type apiRegistration struct {
 	Languages        []string            `json:"languages"`
 	Accessibility    string              `json:"accessibility"`
 	Gender           string              `json:"gender,omitempty" doc:"Only in the holder's own registration: organisers see genders in aggregate only."`
+	GenderSelf       string              `json:"gender_self,omitempty" doc:"Only in the holder's own registration."`
 	PrivacyVersion   string              `json:"privacy_version"`
 	ConsentNamed     bool                `json:"consent_named"`
 	Answers          map[string][]string `json:"answers"`
@@ -106,7 +108,7 @@ type apiRegistrationList struct {
 func toAPIRegistration(r registration.Registration) apiRegistration {
 	out := apiRegistration{ID: r.ID, ForumID: r.ForumID, SessionID: r.SessionID, Status: r.Status, Position: r.Position, OfferExpires: r.OfferExpiresAt,
 		Mode: r.Mode, Name: r.Name, Email: r.Email, StakeholderGroup: r.Group, Organisation: r.Organisation, Country: r.Country,
-		Role: r.Role, Languages: r.Languages, Accessibility: r.Accessibility, Gender: r.Gender, PrivacyVersion: r.PrivacyVersion,
+		Role: r.Role, Languages: r.Languages, Accessibility: r.Accessibility, Gender: r.Gender, GenderSelf: r.GenderSelf, PrivacyVersion: r.PrivacyVersion,
 		ConsentNamed: r.ConsentNamed, Answers: map[string][]string{}, CheckedIn: r.CheckedInAt, Created: r.CreatedAt, Updated: r.UpdatedAt}
 	if r.Holds() {
 		out.Code = r.Code
@@ -398,7 +400,7 @@ func (s *Server) apiForumRegistrations(c *fiber.Ctx) error {
 	out := apiRegistrationList{Registrations: make([]apiRegistration, len(rs)), Total: n}
 	for i, r := range rs {
 		out.Registrations[i] = toAPIRegistration(r)
-		out.Registrations[i].Gender = "" // in aggregate only, as the form promises
+		out.Registrations[i].Gender, out.Registrations[i].GenderSelf = "", "" // in aggregate only, as the form promises
 	}
 	return c.JSON(out)
 }

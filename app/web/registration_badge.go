@@ -33,7 +33,10 @@ func (s *Server) badgeOf(c *fiber.Ctx) (regView, error) {
 		return regView{}, err
 	}
 	if r.Status != registration.StatusConfirmed {
-		return regView{}, registration.ErrNotConfirmed.With(map[string]any{"Name": r.Name})
+		return regView{}, registration.ErrBadgeNotYet
+	}
+	if r.Mode == registration.ModeOnline {
+		return regView{}, registration.ErrNoBadge
 	}
 	views, err := s.regViews(c, []registration.Registration{r}, func(registration.Registration) string { return c.Path() })
 	if err != nil {

@@ -64,7 +64,7 @@ func TestJourneyRegister(t *testing.T) {
 	}{
 		{"a guest opens the session's page and chooses to register", func() error {
 			return chromedp.Do(guest, chromedp.Navigate(s.base+"/forums/sesion-hibrida-infraestructuras"), waitLang("es"),
-				chromedp.Click(chromedp.CSS(`a[href$="/register"].button`)), waitText("Inscríbete a Sesión híbrida"))
+				chromedp.Click(chromedp.CSS(`a[href$="/register"].button`)), waitText("Inscripción a «Sesión híbrida"))
 		}},
 		{"fills in name, address, mode, sector and consent, and sends", func() error {
 			return chromedp.Do(guest, fill(map[string]string{"name": "Invitada Ramírez", "email": "invitada@example.org",

@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
+	"github.com/convene/convene/app/spoken"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
 )
@@ -39,9 +40,11 @@ type regForm struct {
 	Guest     bool
 	// Places is what each mode has left, as the forum's page says it.
 	Places map[string]registration.Availability
+	// OtherLanguages are the languages to choose from beyond those ticked.
+	OtherLanguages []spoken.Language
 }
 
-// spokenLanguages are the languages the form offers to tick; others are typed as codes.
+// spokenLanguages are the languages the form offers to tick; another is chosen by its name.
 var spokenLanguages = []string{"es", "en", "pt", "fr"}
 
 func (s *Server) regFormData(c *fiber.Ctx, fc *forumContext) (*regForm, error) {
@@ -58,7 +61,8 @@ func (s *Server) regFormData(c *fiber.Ctx, fc *forumContext) (*regForm, error) {
 	opens, closes := registration.Window(fc.Forum, st)
 	d := &regForm{F: fc, Settings: st, Questions: qs, Modes: registration.ModesOf(fc.Forum), Opens: opens, Closes: closes,
 		NotYet: now.Before(opens), Countries: country.List(lang(c)), Languages: spokenLanguages, Privacy: privacy.Version,
-		Guest: account(c) == nil}
+		OtherLanguages: spoken.List(lang(c), spokenLanguages...),
+		Guest:          account(c) == nil}
 	d.Open = fc.Forum.Status == forums.StatusPublished && !d.NotYet && now.Before(closes)
 	places, err := registration.AvailabilityOf(ctx, s.DB, fc.Forum)
 	if err != nil {
@@ -122,11 +126,11 @@ func (s *Server) regTitle(c *fiber.Ctx, fc *forumContext) string {
 
 // regFromForm reads the registration form; answers come as answers.<question id>.
 func regFromForm(c *fiber.Ctx, qs []registration.Question) (registration.Form, map[string]string) {
-	f := form.Values(c, "name", "email", "mode", "stakeholder_group", "organisation", "country", "role", "accessibility", "gender",
+	f := form.Values(c, "name", "email", "mode", "stakeholder_group", "organisation", "country", "role", "accessibility", "gender", "gender_self",
 		"privacy", "consent_named", "languages_other")
 	in := registration.Form{Name: f["name"], Email: f["email"], Mode: f["mode"], Group: f["stakeholder_group"],
 		Organisation: f["organisation"], Country: f["country"], Role: f["role"], Accessibility: f["accessibility"],
-		Gender: f["gender"], PrivacyVersion: f["privacy"], ConsentNamed: f["consent_named"] == "yes", Answers: map[int64][]string{}}
+		Gender: f["gender"], GenderSelf: f["gender_self"], PrivacyVersion: f["privacy"], ConsentNamed: f["consent_named"] == "yes", Answers: map[int64][]string{}}
 	for _, l := range form.Multi(c, "languages") {
 		in.Languages = append(in.Languages, l)
 		f["languages."+l] = "on"

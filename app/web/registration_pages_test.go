@@ -389,11 +389,20 @@ func TestBadgeAndFeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		hybrid, q := demoHybrid(t, db)
 		runAll(t, []scenario{{name: "registers", as: member, method: "POST", url: "/forums/consulta-en-linea/register",
 			form:   url.Values{"mode": {"online"}, "stakeholder_group": {"academia"}, "role": {"participant"}, "privacy": {privacy.Version}},
 			status: http.StatusSeeOther}})
 		r := regOf(t, db, online.ID, "member@example.org")
 		id := fmt.Sprint(r.ID)
+		// Online, there is no door: no badge. In person, the badge and its QR code.
+		runAll(t, []scenario{
+			{name: "no badge online", as: member, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusNotFound,
+				contains: []string{"no necesitan gafete"}, absent: []string{"badge.png"}},
+			registersInPerson(member, hybrid, q),
+		})
+		r = regOf(t, db, hybrid.ID, "member@example.org")
+		id = fmt.Sprint(r.ID)
 		page := member.get("/registrations")
 		feed := regexp.MustCompile(`/calendar/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.ics`).FindString(page.body)
 		if feed == "" || !strings.Contains(page.body, "webcal://") {
@@ -401,7 +410,7 @@ func TestBadgeAndFeed(t *testing.T) {
 		}
 		runAll(t, []scenario{
 			{name: "the badge", as: member, method: "GET", url: "/registrations/" + id + "/badge", status: http.StatusOK,
-				contains: []string{r.Code, "/registrations/" + id + "/badge.png", "Consulta en línea"}},
+				contains: []string{r.Code, "/registrations/" + id + "/badge.png", "Sesión híbrida"}},
 			{name: "the QR code", as: member, method: "GET", url: "/registrations/" + id + "/badge.png", status: http.StatusOK,
 				after: func(t *testing.T, res *response) {
 					if res.header.Get("Content-Type") != "image/png" || !strings.HasPrefix(res.body, "\x89PNG") {
