@@ -103,6 +103,16 @@ func (f Forum) Ended(now time.Time) bool {
 	return now.In(zone).Format(dateLayout) > f.EndsOn
 }
 
+// Running tells whether the forum is under way at now: one of its days, in its own zone.
+func (f Forum) Running(now time.Time) bool {
+	zone, err := clock.Zone(f.TimeZone)
+	if err != nil {
+		zone = time.UTC
+	}
+	today := now.In(zone).Format(dateLayout)
+	return f.StartsOn <= today && today <= f.EndsOn
+}
+
 // Days lists the forum's days, first to last, as YYYY-MM-DD.
 func (f Forum) Days() []string {
 	first, err1 := time.Parse(dateLayout, f.StartsOn)

@@ -2,6 +2,7 @@ package locale
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -36,8 +37,27 @@ func (b *Bundle) Days(lang, first, last string) string {
 }
 
 // DateTime writes an instant as the reader reads it in zone: "miércoles, 17 de diciembre de
-// 2026, 10:00 (America/Mexico_City)".
+// 2026, 10:00 (Ciudad de México, UTC−06:00)".
 func (b *Bundle) DateTime(lang string, t time.Time, zone *time.Location) string {
 	l := t.In(zone)
-	return b.Day(lang, l) + ", " + l.Format("15:04") + " (" + zone.String() + ")"
+	return b.Day(lang, l) + ", " + l.Format("15:04") + " (" + b.ZoneName(lang, zone.String()) + ", " + Offset(l) + ")"
+}
+
+// ZoneName names a time zone as people know it, from the catalogs ("Ciudad de México" for
+// America/Mexico_City) or, for a zone they do not name, its city: "America/Bogota" is "America/Bogota".
+func (b *Bundle) ZoneName(lang, id string) string {
+	if b.Has("zone." + id) {
+		return b.T(lang, "zone."+id, nil)
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// Offset is an instant's offset from UTC in its own zone: "UTC−06:00".
+func Offset(t time.Time) string {
+	_, secs := t.Zone()
+	sign := "+"
+	if secs < 0 {
+		sign, secs = "−", -secs
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, secs/3600, secs%3600/60)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/frontend"
@@ -81,5 +82,28 @@ func TestNegotiate(t *testing.T) {
 				t.Fatalf("Negotiate(%q, %q, %q) = %q, want %q", c.account, c.cookie, c.accept, got, c.want)
 			}
 		})
+	}
+}
+
+// TestDateTime: an instant in mail names its zone as people know it, with its offset, never
+// the database's name for it.
+func TestDateTime(t *testing.T) {
+	b, err := locale.Load(frontend.Locales())
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 17, 16, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"es": "jueves 17 de diciembre de 2026, 10:00 (Ciudad de México, UTC−06:00)",
+		"en": "10:00 (Mexico City, UTC−06:00)"} {
+		if got := b.DateTime(lang, at, zone); !strings.Contains(got, want) || strings.Contains(got, "America/") {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := b.DateTime("es", at, time.FixedZone("Etc/GMT+5", -5*3600)); !strings.Contains(got, "UTC−05:00") {
+		t.Errorf("a zone without a name: %q", got)
 	}
 }

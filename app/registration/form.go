@@ -41,7 +41,9 @@ const (
 	CodeGender   = "error.registration_gender"
 	CodePrivacy  = "error.registration_privacy"
 	CodeChoice   = "error.registration_choice"
-	maxLanguages = 10
+	// CodeWalkInRegistered: the address at the door is already registered at the forum.
+	CodeWalkInRegistered = "error.registration_walkin_registered"
+	maxLanguages         = 10
 )
 
 // Normalized trims the form and drops empty and repeated entries.

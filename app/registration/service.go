@@ -227,6 +227,13 @@ func (s *Service) Decline(ctx context.Context, actor audit.Actor, forumID, id in
 	})
 }
 
+// WalkIn registers and checks in someone at the door.
+func (s *Service) WalkIn(ctx context.Context, actor audit.Actor, forumID int64, in WalkInInput) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return WalkIn(ctx, tx, s.Clock.Now(), actor, forumID, in)
+	})
+}
+
 // MoveMode moves a registrant of forum forumID to another mode.
 func (s *Service) MoveMode(ctx context.Context, actor audit.Actor, forumID, id int64, mode string) (Registration, error) {
 	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {

@@ -282,6 +282,7 @@ func LastDetails(ctx context.Context, db bun.IDB, accountID int64) (d Details, o
 type Filter struct {
 	Status, Mode, Group, Country string
 	Search                       string // in name, email, organisation or code
+	ID                           int64  // one registration
 	Limit, Offset                int
 }
 
@@ -294,6 +295,9 @@ func List(ctx context.Context, db bun.IDB, forumID int64, f Filter) ([]Registrat
 		if v != "" {
 			q = q.Where("? = ?", bun.Ident(col), v)
 		}
+	}
+	if f.ID != 0 {
+		q = q.Where("id = ?", f.ID)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"

@@ -164,6 +164,7 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
 		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
+			fmt.Sprintf(`submit /admin/forums/%d/checkin form[action$="/walk-in"]`, forumID),
 			fmt.Sprintf("submit /admin/forums/%d/registration main form with capacity_in_person=0", forumID),
 			fmt.Sprintf("/admin/forums/%d/registrants/message", forumID), fmt.Sprintf("/sessions/%d/questions/moderate", sessionID),
 			fmt.Sprintf("submit /admin/forums/%d/registrants/message main form with subject=", forumID),

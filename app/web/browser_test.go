@@ -20,6 +20,7 @@ var shared struct {
 	ctx    context.Context
 	cancel []context.CancelFunc
 	err    error
+	camera string // the file the browser's fake camera plays
 }
 
 func closeBrowser() {
@@ -57,8 +58,16 @@ func tabFor(t *testing.T, limit time.Duration) context.Context {
 			shared.err = err
 			return
 		}
+		// The camera is a video file (fakeCamera writes it): the desk's test shows it a badge.
+		shared.camera = filepath.Join(dir, "camera.y4m")
+		if err := writeY4M(shared.camera, nil); err != nil {
+			shared.err = err
+			return
+		}
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.UserDataDir(dir),
+			chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("use-file-for-fake-video-capture", shared.camera),
 			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "es-MX"),
 			chromedp.Flag("accept-lang", "es-MX,es"),

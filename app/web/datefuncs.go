@@ -17,6 +17,19 @@ import (
 func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.Location) template.FuncMap {
 	day := func(d time.Time) string { return dayName(bundle, lang, d) }
 	names := display.Languages(language.Make(lang))
+	// oneDay tells whether a session ends on the day it starts, in zone (ending at midnight counts).
+	oneDay := func(a, b time.Time) bool {
+		return a.Format(time.DateOnly) == b.Add(-time.Nanosecond).Format(time.DateOnly)
+	}
+	// span is a session's time in zone, "10:00–11:30", with the days when it spans several.
+	span := func(start, end time.Time, name string) string {
+		z := zone(name)
+		a, b := start.In(z), end.In(z)
+		if oneDay(a, b) {
+			return a.Format("15:04") + "–" + b.Format("15:04")
+		}
+		return day(a) + ", " + a.Format("15:04") + " – " + day(b) + ", " + b.Format("15:04")
+	}
 	return template.FuncMap{
 		// day writes a YYYY-MM-DD day: "miércoles, 17 de diciembre de 2026".
 		"day": func(date string) string {
@@ -30,14 +43,14 @@ func scheduleFuncs(lang string, bundle *locale.Bundle, zone func(string) *time.L
 		"days": func(first, last string) string { return bundle.Days(lang, first, last) },
 		// clock is an instant's wall-clock time in zone: "17:00".
 		"clock": func(t time.Time, name string) string { return t.In(zone(name)).Format("15:04") },
-		// span is a session's time in zone, "10:00–11:30", with the days when it spans several.
-		"span": func(start, end time.Time, name string) string {
-			z := zone(name)
-			a, b := start.In(z), end.In(z)
-			if a.Format(time.DateOnly) == b.Add(-time.Nanosecond).Format(time.DateOnly) {
-				return a.Format("15:04") + "–" + b.Format("15:04")
+		"span":  span,
+		// dayspan is a session's day and time in zone, the day named once: "miércoles 17 de
+		// diciembre de 2026, 10:00–11:30", or each day for a session that spans several.
+		"dayspan": func(start, end time.Time, name string) string {
+			if z := zone(name); oneDay(start.In(z), end.In(z)) {
+				return day(start.In(z)) + ", " + span(start, end, name)
 			}
-			return day(a) + ", " + a.Format("15:04") + " – " + day(b) + ", " + b.Format("15:04")
+			return span(start, end, name)
 		},
 		// dayStart is midnight of a YYYY-MM-DD day in zone (for the offset a forum's day has).
 		"dayStart": func(date, name string) time.Time {

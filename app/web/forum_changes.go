@@ -22,6 +22,7 @@ type changeLine struct {
 	What      string // message id of what changed: change.what.time ...
 	Before    string
 	After     string
+	Sentence  string // what changed from what to what, as a sentence
 }
 
 // changeLines reads a forum's changes, newest first, with values in the reader's words.
@@ -45,24 +46,38 @@ func (s *Server) changeLines(c *fiber.Ctx, l string, fc *forumContext) ([]change
 		if ch.SessionID != 0 {
 			subject = titles[ch.SessionID]
 		}
+		forum := ch.SessionID == 0
 		out[i] = changeLine{ID: ch.ID, At: ch.At, SessionID: ch.SessionID, Subject: subject, What: "change.what." + ch.What,
-			Before: s.changeValue(l, ch.What, ch.Before), After: s.changeValue(l, ch.What, ch.After)}
+			Before: s.changeValue(l, ch.What, ch.Before, forum), After: s.changeValue(l, ch.What, ch.After, forum)}
 		if ch.What == forums.ChangedLink && !fc.Joins {
 			hidden := s.Locale.T(l, "forum.link_for_participants", nil)
 			out[i].Before, out[i].After = hidden, hidden
 		}
+		// Each kind of change has its own sentence where the language needs it (Spanish agrees
+		// the verb with "las fechas"); the general one otherwise.
+		id := "change.from_to." + ch.What
+		if !s.Locale.Has(id) {
+			id = "change.from_to"
+		}
+		out[i].Sentence = s.Locale.T(l, id, map[string]any{"What": s.Locale.T(l, out[i].What, nil), "Before": out[i].Before, "After": out[i].After})
 	}
 	return out, nil
 }
 
-// changeValue writes a recorded value in the reader's words: statuses and formats named,
-// nothing shown as "none".
-func (s *Server) changeValue(l, what, v string) string {
+// changeValue writes a recorded value in the reader's words: statuses (a forum's or a
+// session's, which Spanish words apart), formats and days named, nothing shown as "none".
+func (s *Server) changeValue(l, what, v string, forum bool) string {
 	switch {
 	case v == "":
 		return s.Locale.T(l, "change.none", nil)
+	case what == forums.ChangedStatus && forum:
+		return s.Locale.T(l, "change.forum_status."+v, nil)
 	case what == forums.ChangedStatus:
 		return s.Locale.T(l, "change.status."+v, nil)
+	case what == forums.ChangedDays:
+		if first, last, ok := strings.Cut(v, " – "); ok {
+			return s.Locale.Days(l, first, last)
+		}
 	case what == forums.ChangedFormat:
 		return s.Locale.T(l, "forum.format."+v, nil)
 	case what == forums.ChangedTime:
@@ -136,7 +151,7 @@ func (s *Server) forumChangesAtom(c *fiber.Ctx) error {
 			Link:        &feeds.Link{Href: link},
 			Id:          "tag:" + host + "," + ln.At.UTC().Format(time.DateOnly) + ":change-" + strconv.FormatInt(ln.ID, 10),
 			Updated:     ln.At.UTC(),
-			Description: html.EscapeString(s.Locale.T(l, "change.from_to", map[string]any{"What": what, "Before": ln.Before, "After": ln.After})),
+			Description: html.EscapeString(ln.Sentence),
 		})
 	}
 	// The feed names its own address (rel="self", as feed readers and validators ask), beside

@@ -102,10 +102,10 @@ func TestForumPages(t *testing.T) {
 		panel := fmt.Sprintf("/sessions/%d", d.panel.ID)
 		runAll(t, []scenario{
 			{name: "home leads with what is coming", as: anon, method: "GET", url: "/", status: http.StatusOK,
-				contains: []string{"Próximos foros", "Foro nacional de ciberseguridad, Ciudad de México", "Consulta en línea", "Ver el programa y participar"},
+				contains: []string{"Foros en curso y próximos", "Foro nacional de ciberseguridad, Ciudad de México", "Consulta en línea", "Ver el programa y participar"},
 				absent:   []string{"Foro abierto de México en el IGF 2017", "Foro en borrador"}},
 			{name: "process page: upcoming first, how to take part, past below", as: anon, method: "GET", url: "/processes/encs-2017", status: http.StatusOK,
-				contains: []string{"Cómo participar", "Próximos foros", "Foros celebrados", "Foro abierto de México en el IGF 2017", "En esta página",
+				contains: []string{"Cómo participar", "Foros en curso y próximos", "Foros celebrados", "Foro abierto de México en el IGF 2017", "En esta página",
 					`href="/processes/encs-2017.ics"`, "webcal://"},
 				absent: []string{"Foro en borrador"}},
 			{name: "process page filtered by format", as: anon, method: "GET", url: "/processes/encs-2017?format=virtual", status: http.StatusOK,
@@ -346,8 +346,8 @@ func TestCalendarFollowsChanges(t *testing.T) {
 		}
 		runAll(t, []scenario{
 			{name: "the change log shows the move and the cancellation", as: c, method: "GET", url: "/forums/foro-cdmx/changes", status: http.StatusOK,
-				contains: []string{"La hora pasó de", "11:00–12:30", "12:00–13:30", "La sala pasó de «Salón de Actos» a «Aula 3»",
-					"El estado pasó de «programada» a «cancelada»"}},
+				contains: []string{"La hora cambió de", "11:00–12:30", "12:00–13:30", "La sala cambió de «Salón de Actos» a «Aula 3»",
+					"El estado cambió de «programada» a «cancelada»"}},
 			{name: "the Atom feed of changes", as: c, method: "GET", url: "/forums/foro-cdmx/changes.atom?lang=en", status: http.StatusOK,
 				contains: []string{`<feed xmlns="http://www.w3.org/2005/Atom"`, "The time changed from", "The room changed from", "tag:127.0.0.1,",
 					`href="` + d.base + `/forums/foro-cdmx/changes.atom" rel="self" type="application/atom+xml"`},

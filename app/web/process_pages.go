@@ -89,7 +89,12 @@ func (s *Server) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "processes/home", "home.title", &Page{Data: map[string]any{"Processes": list, "Upcoming": upcoming}})
+	running := map[int64]bool{}
+	for _, f := range upcoming {
+		running[f.ID] = f.Running(s.Clock.Now())
+	}
+	return s.page(c, fiber.StatusOK, "processes/home", "home.title", &Page{Data: map[string]any{"Processes": list, "Upcoming": upcoming,
+		"Running": running}})
 }
 
 // topicsByKind splits a process's topics into objectives and axes, each in order.
@@ -118,7 +123,7 @@ func (s *Server) processWithTopics(c *fiber.Ctx) (processes.Process, []processes
 type forumCard struct {
 	forums.Forum
 	forums.Summary
-	Ended bool
+	Ended, Running bool
 }
 
 func (s *Server) showProcess(c *fiber.Ctx) error {
@@ -167,7 +172,7 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 	now := s.Clock.Now()
 	var upcoming, past []forumCard
 	for _, f := range list {
-		card := forumCard{Forum: f, Summary: sums[f.ID], Ended: f.Ended(now)}
+		card := forumCard{Forum: f, Summary: sums[f.ID], Ended: f.Ended(now), Running: f.Running(now)}
 		if (format != "" && f.Format != format) || (topicID != 0 && !slices.Contains(card.TopicIDs, topicID)) {
 			continue
 		}

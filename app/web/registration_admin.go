@@ -418,43 +418,77 @@ func answerText(q registration.Question, vs []string, l string, langs []string) 
 func (s *Server) checkInDesk(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	ctx := c.UserContext()
-	q := strings.TrimSpace(strings.Clone(c.Query("q")))
-	var list []registration.Registration
-	if q != "" {
-		var err error
-		f := registration.Filter{Search: q, Limit: 20}
-		if code := registration.NormalizeCode(q); len(code) == 10 {
+	d := &deskPage{F: fc, Query: strings.TrimSpace(strings.Clone(c.Query("q")))}
+	if d.Query != "" {
+		f := registration.Filter{Search: d.Query, Limit: 20}
+		if code := registration.NormalizeCode(d.Query); len(code) == 10 {
 			f.Search = code
 		}
-		if list, _, err = registration.List(ctx, s.DB, fc.Forum.ID, f); err != nil {
+		var err error
+		if d.List, _, err = registration.List(ctx, s.DB, fc.Forum.ID, f); err != nil {
 			return err
 		}
 	}
-	counts, err := registration.CountsOf(ctx, s.DB, fc.Forum.ID, nil, 0)
-	if err != nil {
-		return err
+	// After a check-in without the page's script: who came, in large type.
+	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil {
+		list, _, err := registration.List(ctx, s.DB, fc.Forum.ID, registration.Filter{ID: id, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(list) == 1 && list[0].CheckedInAt != nil {
+			d.Done = &list[0]
+		}
 	}
-	title := s.Locale.T(lang(c), "registration.checkin_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
-	return s.page(c, fiber.StatusOK, "admin/checkin", "", &Page{Title: title, Form: map[string]string{"q": q},
-		Data: map[string]any{"F": fc, "List": list, "Query": q, "Counts": counts}})
+	return s.deskPage(c, fiber.StatusOK, d, nil, map[string]string{"q": d.Query})
 }
 
-// checkInCode checks in the registrant whose code was typed or scanned.
+// deskPage is the check-in desk: the code field (focused, for scanners that type the code and
+// Enter), the camera, who just came, the search, and walk-ins. Only this page may use the camera.
+type deskPage struct {
+	F       *forumContext
+	Query   string
+	List    []registration.Registration
+	Done    *registration.Registration
+	Refusal string
+	Counts  registration.Counts
+	Modes   []string
+}
+
+func (s *Server) deskPage(c *fiber.Ctx, status int, d *deskPage, fields validate.Errors, form map[string]string) error {
+	var err error
+	if d.Counts, err = registration.CountsOf(c.UserContext(), s.DB, d.F.Forum.ID, nil, 0); err != nil {
+		return err
+	}
+	d.Modes = registration.ModesOf(d.F.Forum)
+	c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
+	title := s.Locale.T(lang(c), "registration.checkin_title", map[string]any{"Forum": d.F.Forum.Title.In(lang(c), d.F.Process.Languages...)})
+	return s.page(c, status, "admin/checkin", "", &Page{Title: title, Errors: fields, Form: form, Data: d})
+}
+
+// deskAnswer is the desk's answer to its script: who came, or why not, and the counts.
+type deskAnswer struct {
+	OK        bool   `json:"ok"`
+	Message   string `json:"message"`
+	Name      string `json:"name,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	CheckedIn int    `json:"checked_in"`
+	Confirmed int    `json:"confirmed"`
+}
+
+// checkInCode checks in the registrant whose code was typed or scanned. The page's script asks
+// for JSON and stays on the page (the camera keeps running); without it, the page comes back
+// with who came, or why not, and the field focused for the next code.
 func (s *Server) checkInCode(c *fiber.Ctx) error {
 	fc := adminForum(c)
 	code := strings.Clone(c.FormValue("code"))
 	r, err := s.Registration.CheckInByCode(c.UserContext(), s.actor(c), fc.Forum.ID, code)
+	l := lang(c)
 	if err != nil {
 		fail := classify(err)
-		if len(fail.fields) == 0 && fail.status != fiber.StatusConflict {
+		if len(fail.fields) == 0 && fail.status != fiber.StatusConflict && fail.status != fiber.StatusNotFound {
 			return err
 		}
-		counts, cerr := registration.CountsOf(c.UserContext(), s.DB, fc.Forum.ID, nil, 0)
-		if cerr != nil {
-			return cerr
-		}
-		title := s.Locale.T(lang(c), "registration.checkin_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
-		msg := s.Locale.T(lang(c), fail.message, nil)
+		msg := s.Locale.T(l, fail.message, nil)
 		if p, ok := problem.As(err); ok {
 			data := map[string]any{}
 			for k, v := range p.Data {
@@ -463,10 +497,52 @@ func (s *Server) checkInCode(c *fiber.Ctx) error {
 				}
 				data[k] = v
 			}
-			msg = s.Locale.T(lang(c), p.Code, data)
+			msg = s.Locale.T(l, p.Code, data)
 		}
-		return s.page(c, fail.status, "admin/checkin", "", &Page{Title: title, Errors: fail.fields, Form: map[string]string{"code": code},
-			Data: map[string]any{"F": fc, "Counts": counts, "Refusal": msg}})
+		if wantsJSON(c) {
+			counts, cerr := registration.CountsOf(c.UserContext(), s.DB, fc.Forum.ID, nil, 0)
+			if cerr != nil {
+				return cerr
+			}
+			return c.Status(fail.status).JSON(deskAnswer{Message: msg, CheckedIn: counts.CheckedIn, Confirmed: counts.Confirmed})
+		}
+		return s.deskPage(c, fail.status, &deskPage{F: fc, Refusal: msg}, fail.fields, map[string]string{})
 	}
-	return s.flash(c, "registration.flash_checked_in", regAdminPath(fc, "/checkin")+"?q="+url.QueryEscape(r.Code))
+	if wantsJSON(c) {
+		counts, err := registration.CountsOf(c.UserContext(), s.DB, fc.Forum.ID, nil, 0)
+		if err != nil {
+			return err
+		}
+		return c.JSON(deskAnswer{OK: true, Message: s.Locale.T(l, "registration.flash_checked_in", nil), Name: r.Name,
+			Detail: s.deskDetail(l, fc, r), CheckedIn: counts.CheckedIn, Confirmed: counts.Confirmed})
+	}
+	return s.flash(c, "registration.flash_checked_in", regAdminPath(fc, "/checkin")+"?done="+strconv.FormatInt(r.ID, 10))
+}
+
+// deskDetail is what the desk says of who came beside their name: group, organisation, mode.
+func (s *Server) deskDetail(l string, fc *forumContext, r registration.Registration) string {
+	parts := []string{s.Locale.T(l, "stakeholder."+r.Group, nil)}
+	if r.Organisation != "" {
+		parts = append(parts, r.Organisation)
+	}
+	if len(registration.ModesOf(fc.Forum)) > 1 {
+		parts = append(parts, s.Locale.T(l, "registration.mode."+r.Mode, nil))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// walkIn registers and checks in someone who came without registering.
+func (s *Server) walkIn(c *fiber.Ctx) error {
+	fc := adminForum(c)
+	f := form.Values(c, "walkin_name", "walkin_email", "walkin_group", "walkin_organisation")
+	r, err := s.Registration.WalkIn(c.UserContext(), s.actor(c), fc.Forum.ID, registration.WalkInInput{Name: f["walkin_name"],
+		Email: f["walkin_email"], Group: f["walkin_group"], Organisation: f["walkin_organisation"]})
+	if err != nil {
+		fail := classify(err)
+		if len(fail.fields) == 0 {
+			return err
+		}
+		return s.deskPage(c, fail.status, &deskPage{F: fc}, fail.fields, f)
+	}
+	return s.flash(c, "registration.flash_walked_in", regAdminPath(fc, "/checkin")+"?done="+strconv.FormatInt(r.ID, 10))
 }

@@ -153,6 +153,20 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		}
 		return bundle.T(lang, id, data)
 	}
+	// date writes an instant in the reader's language and the given zone, naming the zone:
+	// "25 de noviembre de 2026, 03:33 (hora de Ciudad de México)".
+	date := func(ts time.Time, name string) string {
+		if name == "" {
+			name = "UTC"
+		}
+		local := ts.In(zone(name))
+		d := bundle.T(lang, "date.long", map[string]any{"Day": local.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", local.Month()), nil),
+			"Year": local.Year(), "Time": local.Format("15:04")})
+		if name == "UTC" {
+			return d + " (UTC)"
+		}
+		return d + " (" + bundle.T(lang, "date.zone", map[string]any{"Zone": zoneName(bundle, lang, name)}) + ")"
+	}
 	return template.FuncMap{
 		"t": t,
 		// td translates with the values of a map, for messages whose values a handler chose.
@@ -182,19 +196,14 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 			}
 			return m, nil
 		},
-		// date writes an instant in the reader's language and the given zone, naming the zone:
-		// "25 de noviembre de 2026, 03:33 (hora de Ciudad de México)".
-		"date": func(ts time.Time, name string) string {
-			if name == "" {
-				name = "UTC"
+		"date": date,
+		// until writes the end of a period (a registration window) as date does; one ending at
+		// midnight ends on the day before, at 23:59, as people say it.
+		"until": func(ts time.Time, name string) string {
+			if local := ts.In(zone(name)); local.Hour() == 0 && local.Minute() == 0 {
+				ts = ts.Add(-time.Minute)
 			}
-			local := ts.In(zone(name))
-			d := bundle.T(lang, "date.long", map[string]any{"Day": local.Day(), "Month": bundle.T(lang, fmt.Sprintf("month.%d", local.Month()), nil),
-				"Year": local.Year(), "Time": local.Format("15:04")})
-			if name == "UTC" {
-				return d + " (UTC)"
-			}
-			return d + " (" + bundle.T(lang, "date.zone", map[string]any{"Zone": zoneName(bundle, lang, name)}) + ")"
+			return date(ts, name)
 		},
 		// ago says how long ago ts was, from now: "hace 5 min".
 		"ago": func(ts, now time.Time) string {
@@ -319,12 +328,7 @@ func fieldLabel(bundle *locale.Bundle, lang, field string) string {
 }
 
 // zoneName is a time zone as people call it: its city in the catalogs, else its IANA name.
-func zoneName(bundle *locale.Bundle, lang, id string) string {
-	if bundle.Has("zone." + id) {
-		return bundle.T(lang, "zone."+id, nil)
-	}
-	return strings.ReplaceAll(id, "_", " ")
-}
+func zoneName(bundle *locale.Bundle, lang, id string) string { return bundle.ZoneName(lang, id) }
 
 // device names a browser as its owner knows it, "Chrome en Windows", from its user agent.
 func device(bundle *locale.Bundle, lang string, ua *useragent.Parser, userAgent string) string {

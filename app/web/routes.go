@@ -201,6 +201,7 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/forums/:id/registrants/:rid/:action", s.requireForumOrganiser, s.registrantAction)
 	admin.Get("/forums/:id/checkin", s.requireForumOrganiser, s.checkInDesk)
 	admin.Post("/forums/:id/checkin", s.requireForumOrganiser, s.checkInCode)
+	admin.Post("/forums/:id/checkin/walk-in", s.requireForumOrganiser, s.walkIn)
 	admin.Get("/processes/:slug/people", s.requireAdmin, s.processPeople)
 	admin.Post("/processes/:slug/grants", s.requireAdmin, s.addGrant)
 	admin.Post("/processes/:slug/grants/:id/revoke", s.requireAdmin, s.revokeGrant)

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/locale"
 )
 
 // zoneRegion is a group of the time-zone picker.
@@ -41,10 +41,5 @@ func utcOffset(name string, t time.Time) string {
 	if err != nil {
 		return ""
 	}
-	_, secs := t.In(loc).Zone()
-	sign := "+"
-	if secs < 0 {
-		sign, secs = "−", -secs
-	}
-	return fmt.Sprintf("UTC%s%02d:%02d", sign, secs/3600, secs%3600/60)
+	return locale.Offset(t.In(loc))
 }

@@ -15,9 +15,22 @@
     var body = document.body;
     if (!zone || !body.hasAttribute("data-yours") || body.hasAttribute("data-profile-zone")) { return; }
     var label = body.getAttribute("data-yours"), lang = document.documentElement.lang;
-    var day = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", timeZone: zone });
+    // The weekday, then the day of the month, in every language ("Sun 27", "dom 27"): some
+    // locales put them the other way round, which reads as a date. The zone as an offset
+    // ("GMT+1"), the same in every language.
+    var dayParts = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", timeZone: zone });
+    var day = { format: function (d) {
+      var parts = {};
+      dayParts.formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.weekday.replace(/\.$/, "") + " " + parts.day;
+    } };
     var time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
-    var named = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone, timeZoneName: "short" });
+    var named;
+    try {
+      named = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone, timeZoneName: "shortOffset" });
+    } catch (e) {
+      named = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone, timeZoneName: "short" });
+    }
     var zoneOf = function (d) {
       var part = named.formatToParts(d).filter(function (p) { return p.type === "timeZoneName"; })[0];
       return part ? part.value : zone;
@@ -34,6 +47,19 @@
       el.insertAdjacentElement("afterend", span);
     });
   });
+  // Instants shown in UTC to someone whose profile names no zone (the audit log, their logins):
+  // written again in the browser's zone, with its offset.
+  document.addEventListener("DOMContentLoaded", function () {
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "shortOffset" });
+    } catch (e) { return; }
+    document.querySelectorAll("time[data-local][datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) el.textContent = fmt.format(d);
+    });
+  });
+
   // Live counts (the registrants page): the server sends the figures whenever they change;
   // a dropped connection is tried again, less and less often. Without this, the page shows
   // the figures of when it was loaded.
@@ -393,5 +419,119 @@
     window.addEventListener("online", function () { if (dirty && !stopped) save(); });
     form.addEventListener("submit", function () { stopped = true; next(); forget(); });
     window.addEventListener("beforeunload", function (e) { if (dirty && !stopped) { keep(); e.preventDefault(); } });
+  });
+
+  // The check-in desk: a code typed, scanned with a USB scanner (which types it and Enter) or
+  // read by the camera is sent without leaving the page, so the camera keeps running and the
+  // field stays focused for the next code. Who came, or why not, shows in large type and is
+  // announced. The camera decodes with the browser's BarcodeDetector where there is one, else
+  // with the vendored jsQR; a badge kept in view is read once.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-desk-form]");
+    if (!form || !window.fetch) return;
+    var field = form.querySelector("[name=code]");
+    var result = document.querySelector("[data-desk-result]");
+    var counts = document.querySelector("[data-live-counts]");
+    var button = form.querySelector("[data-desk-camera]");
+    var video = form.querySelector("[data-desk-video]");
+    var busy = false, lastCode = "", lastAt = 0, stream = null, detector = null, canvas = null;
+
+    function show(ok, name, detail) {
+      result.className = "desk-result " + (ok ? "done" : "refused");
+      result.textContent = "";
+      var p = document.createElement("p");
+      p.className = "desk-name";
+      p.textContent = name;
+      result.appendChild(p);
+      if (detail) {
+        var d = document.createElement("p");
+        d.className = "desk-detail";
+        d.textContent = detail;
+        result.appendChild(d);
+      }
+    }
+
+    function send(code) {
+      if (busy || !code.trim()) return;
+      busy = true;
+      var body = new URLSearchParams(new FormData(form));
+      body.set("code", code);
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (a) {
+          show(a.ok, a.ok ? a.name : a.message, a.ok ? a.detail : "");
+          if (counts) {
+            counts.querySelector('[data-count="checked_in"]').textContent = a.checked_in;
+            counts.querySelector('[data-count="confirmed"]').textContent = a.confirmed;
+          }
+        })
+        .catch(function () { show(false, form.dataset.labelFailed, ""); })
+        .then(function () { busy = false; field.value = ""; field.focus(); });
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send(field.value);
+    });
+
+    function seen(code) {
+      // A badge held in front of the camera is read once; shown again after a pause, again.
+      var now = Date.now(), again = code === lastCode && now - lastAt < 3000;
+      lastCode = code;
+      lastAt = now;
+      if (again) return;
+      field.value = code;
+      send(code);
+    }
+
+    function scan() {
+      if (!stream) return;
+      var done = function () { if (stream) setTimeout(scan, 200); };
+      if (video.readyState < 2) return done();
+      if (detector) {
+        detector.detect(video).then(function (codes) { if (codes.length) seen(codes[0].rawValue); }).catch(function () {}).then(done);
+        return;
+      }
+      if (!window.jsQR) return done();
+      canvas = canvas || document.createElement("canvas");
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      var ctx = canvas.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      var qr = window.jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+      if (qr && qr.data) seen(qr.data);
+      done();
+    }
+
+    function stop() {
+      if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+      stream = null;
+      video.hidden = true;
+      button.textContent = form.dataset.labelCameraOn;
+      field.focus();
+    }
+
+    if (!button || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (stream) return stop();
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        video.hidden = false;
+        button.textContent = form.dataset.labelCameraOff;
+        return video.play();
+      }).then(function () {
+        if (!("BarcodeDetector" in window)) return null;
+        return window.BarcodeDetector.getSupportedFormats().then(function (f) {
+          if (f.indexOf("qr_code") >= 0) detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+        });
+      }).then(scan).catch(function () {
+        stop();
+        show(false, form.dataset.labelNoCamera, "");
+      });
+    });
   });
 })();
