@@ -189,6 +189,30 @@ func ForAccount(ctx context.Context, db bun.IDB, accountID int64) ([]Held, error
 	return out, nil
 }
 
+// HeldBy is ForAccount for several accounts at once, by account.
+func HeldBy(ctx context.Context, db bun.IDB, accountIDs []int64) (map[int64][]Held, error) {
+	out := map[int64][]Held{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		AccountID int64 `bun:"account_id"`
+		Held
+	}
+	err := db.NewSelect().TableExpr("grants AS g").
+		ColumnExpr("g.account_id, g.role, g.process_id, g.session_id, p.slug AS process_slug, p.title AS process_title, p.languages").
+		ColumnExpr("p.status = 'draft' AS draft").
+		Join("JOIN processes AS p ON p.id = g.process_id").
+		Where("g.account_id IN (?)", bun.List(accountIDs)).OrderExpr("g.account_id, p.slug, g.role, g.session_id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("listing the roles of %d accounts: %w", len(accountIDs), err)
+	}
+	for _, r := range rows {
+		out[r.AccountID] = append(out[r.AccountID], r.Held)
+	}
+	return out, nil
+}
+
 // scope narrows a query on grants to the whole process (sessionID 0) or one session.
 func scope[Q interface {
 	Where(string, ...any) Q

@@ -114,6 +114,9 @@ func (in Input) Normalized() Input {
 		*f = strings.TrimSpace(*f)
 	}
 	in.Title, in.Description, in.Accessibility = in.Title.Trimmed(), in.Description.Trimmed(), in.Accessibility.Trimmed()
+	if in.Slug == "" {
+		in.Slug = validate.SlugFrom(in.Title.In("es", "en")) // a title's own address, unless one is given
+	}
 	return in
 }
 

@@ -34,7 +34,7 @@ func TestValidate(t *testing.T) {
 		change      func(*forums.Input)
 		field, code string
 	}{
-		{"no slug", func(in *forums.Input) { in.Slug = "" }, "slug", validate.Required},
+		{"no slug, and a title that suggests none", func(in *forums.Input) { in.Slug, in.Title = "", translated.Text{"es": "日本語", "en": "日本語"} }, "slug", validate.Required},
 		{"bad slug", func(in *forums.Input) { in.Slug = "Foro CDMX" }, "slug", validate.SlugCode},
 		{"no Spanish title", func(in *forums.Input) { in.Title = translated.Text{"en": "x"} }, "title.es", validate.Required},
 		{"unknown format", func(in *forums.Input) { in.Format = "hologram" }, "format", forums.CodeFormat},

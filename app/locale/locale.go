@@ -108,17 +108,15 @@ func (b *Bundle) T(lang, id string, data map[string]any) string {
 	return b.localize(lang, id, data)
 }
 
-// localize runs go-i18n: the message's template, its plural form.
+// localize runs go-i18n: the message's template. Plurals are written in the message itself
+// ({{if eq .N 1}}…{{else}}…{{end}}): go-i18n's plural forms, which a "Count" value asked for,
+// made a message with only one form come back as its id when the count was 1.
 func (b *Bundle) localize(lang, id string, data map[string]any) string {
 	l, ok := b.localizers[lang]
 	if !ok {
 		l = b.localizers[Default]
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if n, ok := data["Count"]; ok {
-		cfg.PluralCount = n
-	}
-	s, err := l.Localize(cfg)
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		return id
 	}

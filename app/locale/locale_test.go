@@ -107,3 +107,22 @@ func TestDateTime(t *testing.T) {
 		t.Errorf("a zone without a name: %q", got)
 	}
 }
+
+// TestOneOfMany: a message that counts says one thing for one, whatever its value is called: a
+// count of 1 once came back as the message's id.
+func TestOneOfMany(t *testing.T) {
+	b, err := locale.Load(frontend.Locales())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int64{1, 3} {
+		for _, key := range []string{"N", "Count"} {
+			if got := b.T("es", "admin.accounts_total", map[string]any{"N": n, key: n}); got == "admin.accounts_total" {
+				t.Errorf("%s=%d: the id came back", key, n)
+			}
+		}
+	}
+	if got := b.T("es", "error.forum_sessions_outside", map[string]any{"Count": 1}); !strings.HasPrefix(got, "Una sesión quedaría") {
+		t.Errorf("one session outside: %q", got)
+	}
+}

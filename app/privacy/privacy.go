@@ -4,4 +4,4 @@
 package privacy
 
 // Version is the current notice's version: the day it took effect.
-const Version = "2026-11-25"
+const Version = "2026-12-06"

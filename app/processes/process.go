@@ -129,7 +129,17 @@ func (in ProcessInput) Normalized() ProcessInput {
 		in.MinutesDueDays = DefaultMinutesDueDays
 	}
 	in.Title, in.Description, in.GeneralObjective = in.Title.Trimmed(), in.Description.Trimmed(), in.GeneralObjective.Trimmed()
+	if in.Slug == "" {
+		in.Slug = validate.SlugFrom(in.Title.In(firstOf(in.Languages))) // a title's own address, unless one is given
+	}
 	return in
+}
+
+func firstOf(langs []string) string {
+	if len(langs) == 0 {
+		return ""
+	}
+	return langs[0]
 }
 
 // checkTranslated requires text in every language of the process (when required) and bounds it.

@@ -49,7 +49,9 @@ func TestProcessRules(t *testing.T) {
 	}{
 		{"valid", func(*processes.ProcessInput) {}, "", ""},
 		{"spaces are trimmed", func(in *processes.ProcessInput) { in.Slug, in.Code = " pnc-2026 ", " PNC2026\t" }, "", ""},
-		{"no slug", func(in *processes.ProcessInput) { in.Slug = "" }, "slug", validate.Required},
+		{"no slug, and a title that suggests none", func(in *processes.ProcessInput) {
+			in.Slug, in.Title = "", translated.Text{"es": "日本語", "en": "日本語"}
+		}, "slug", validate.Required},
 		{"slug with capitals", func(in *processes.ProcessInput) { in.Slug = "PNC" }, "slug", validate.SlugCode},
 		{"slug with double hyphen", func(in *processes.ProcessInput) { in.Slug = "a--b" }, "slug", validate.SlugCode},
 		{"slug ending in a hyphen", func(in *processes.ProcessInput) { in.Slug = "a-" }, "slug", validate.SlugCode},

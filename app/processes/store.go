@@ -41,19 +41,18 @@ func lockByID(ctx context.Context, tx bun.IDB, id int64) (Process, error) {
 	return p, nil
 }
 
-// CodesByID returns the codes of the processes ids (those that still exist), for naming them in
-// the audit log.
-func CodesByID(ctx context.Context, db bun.IDB, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
+// ByIDs reads processes by id.
+func ByIDs(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Process, error) {
+	out := map[int64]Process{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []Process
-	if err := db.NewSelect().Model(&rows).Column("id", "code").Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("naming processes: %w", err)
+	if err := db.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("reading processes: %w", err)
 	}
 	for _, p := range rows {
-		out[p.ID] = p.Code
+		out[p.ID] = p
 	}
 	return out, nil
 }

@@ -520,6 +520,41 @@ func Approve(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor a
 	return r, audit.Record(ctx, db, now, actor, "registration.approve", "registration", fmt.Sprint(r.ID), map[string]any{"status": r.Status})
 }
 
+// Admit seats a registration from the waitlist now, ahead of the line: the organiser decides
+// the room holds one more, so when no place is free for them the places open to all grow by
+// one. They are told as a promotion is.
+func Admit(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor audit.Actor, forumID, id int64) (Registration, error) {
+	r, err := lockInForum(ctx, db, forumID, id)
+	if err != nil {
+		return Registration{}, err
+	}
+	if r.Status != StatusWaitlisted {
+		return Registration{}, ErrNotActive
+	}
+	p, err := lockPool(ctx, db, r.ForumID, r.SessionID, r.Mode)
+	if err != nil {
+		return Registration{}, err
+	}
+	row := p.seatFor(r.Group)
+	if row == nil {
+		if err := p.grow(ctx, db, 1); err != nil {
+			return Registration{}, err
+		}
+		row = p.open()
+	}
+	if err := p.take(ctx, db, row); err != nil {
+		return Registration{}, err
+	}
+	r.Status, r.PlaceID, r.WaitlistedAt, r.UpdatedAt = StatusConfirmed, &row.ID, nil, now
+	if _, err := db.NewUpdate().Model(&r).Column("status", "place_id", "waitlisted_at", "updated_at").WherePK().Exec(ctx); err != nil {
+		return Registration{}, fmt.Errorf("admitting registration %d: %w", r.ID, err)
+	}
+	if err := notify(ctx, db, n, NoticePromoted, r); err != nil {
+		return Registration{}, err
+	}
+	return r, audit.Record(ctx, db, now, actor, "registration.admit", "registration", fmt.Sprint(r.ID), nil)
+}
+
 // Decline refuses a registration that is pending or in line.
 func Decline(ctx context.Context, db bun.IDB, now time.Time, n Notifier, actor audit.Actor, forumID, id int64) (Registration, error) {
 	r, err := lockInForum(ctx, db, forumID, id)

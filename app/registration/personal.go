@@ -49,6 +49,12 @@ func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountI
 			}
 		}
 	}
+	return anonymise(ctx, db, now, ids)
+}
+
+// anonymise removes who the registrations were: what aggregates count (status, mode, group,
+// country, gender, check-in) stays; name, address, organisation, needs, answers and links go.
+func anonymise(ctx context.Context, db bun.IDB, now time.Time, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -57,9 +63,27 @@ func (p Personal) Erase(ctx context.Context, db bun.IDB, now time.Time, accountI
 		Set("answers = ?, languages = ?, link_salt = NULL, updated_at = ?", "{}", "[]", now).
 		Where("id IN (?)", bun.List(ids)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("anonymising the registrations of account %d: %w", accountID, err)
+		return fmt.Errorf("anonymising %d registrations: %w", len(ids), err)
 	}
 	return nil
+}
+
+// GuestRetention is how long after its forum a registration made without an account keeps who
+// it was: the privacy notice says so, and its link stops working then too.
+const GuestRetention = LinkLife
+
+// ForgetGuests anonymises the registrations made without an account (guests, walk-ins) of the
+// forums that ended GuestRetention or more before now, as the privacy notice promises. It tells
+// how many it anonymised.
+func ForgetGuests(ctx context.Context, db bun.IDB, now time.Time) (int, error) {
+	cutoff := now.Add(-GuestRetention).Format(time.DateOnly)
+	var ids []int64
+	if err := db.NewSelect().Model((*Registration)(nil)).Column("id").
+		Where("account_id IS NULL AND (email <> '' OR name <> '')").
+		Where("forum_id IN (SELECT id FROM forums WHERE ends_on < ?)", cutoff).OrderExpr("id").Limit(1000).Scan(ctx, &ids); err != nil {
+		return 0, fmt.Errorf("finding the guests to forget: %w", err)
+	}
+	return len(ids), anonymise(ctx, db, now, ids)
 }
 
 // onlyPromotions passes on the notices to people promoted, not the erased person's own.
@@ -76,4 +100,30 @@ func (o onlyPromotions) Notify(ctx context.Context, db bun.IDB, ns ...Notice) er
 		return nil
 	}
 	return o.n.Notify(ctx, db, keep...)
+}
+
+// Guest is an address that registered without an account, as admins find it: to answer a
+// person's request about their data.
+type Guest struct {
+	Email         string `bun:"email"`
+	Name          string `bun:"name"`
+	Registrations int    `bun:"n"`
+}
+
+// FindGuests lists the addresses registered without an account whose address or name holds q,
+// at most limit.
+func FindGuests(ctx context.Context, db bun.IDB, q string, limit int) ([]Guest, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	like := likePattern(q)
+	var out []Guest
+	if err := db.NewSelect().Model((*Registration)(nil)).ColumnExpr("email, MAX(name) AS name, COUNT(*) AS n").
+		Where("account_id IS NULL AND email <> ''").
+		Where("(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')", like, like).
+		GroupExpr("email").OrderExpr("email").Limit(int64(limit)).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("finding guests: %w", err)
+	}
+	return out, nil
 }

@@ -227,6 +227,13 @@ func (s *Service) Decline(ctx context.Context, actor audit.Actor, forumID, id in
 	})
 }
 
+// Admit seats a waitlisted registration ahead of the line.
+func (s *Service) Admit(ctx context.Context, actor audit.Actor, forumID, id int64) (Registration, error) {
+	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
+		return Admit(ctx, tx, s.Clock.Now(), s.Notifier, actor, forumID, id)
+	})
+}
+
 // WalkIn registers and checks in someone at the door.
 func (s *Service) WalkIn(ctx context.Context, actor audit.Actor, forumID int64, in WalkInInput) (Registration, error) {
 	return s.counted(ctx, func(ctx context.Context, tx bun.Tx) (Registration, error) {
@@ -263,6 +270,13 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			s.changed(ctx, o.ForumID)
 		}
 	}
+	forgotten, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
+		return ForgetGuests(ctx, tx, now)
+	})
+	if err != nil {
+		return done, err
+	}
+	done += forgotten
 	reminded, err := store.InTx(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (int, error) {
 		return Remind(ctx, tx, now, s.Notifier)
 	})

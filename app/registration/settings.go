@@ -122,11 +122,13 @@ const (
 	CodeQuotaUnlimited = "error.registration_quota_unlimited"
 	CodeQuestionKind   = "error.registration_question_kind"
 	CodeOptions        = "error.registration_options"
-	CodeTooMany        = "error.registration_too_many"
-	maxCapacity        = 1_000_000
-	maxQuestions       = 30
-	maxOptions         = 30
-	maxOfferHours      = 24 * 14
+	// CodeOptionLines: a language lists fewer options than another.
+	CodeOptionLines = "error.registration_option_lines"
+	CodeTooMany     = "error.registration_too_many"
+	maxCapacity     = 1_000_000
+	maxQuestions    = 30
+	maxOptions      = 30
+	maxOfferHours   = 24 * 14
 )
 
 // validate checks the input for a forum offering modes, in a process with groups and

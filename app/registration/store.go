@@ -300,7 +300,7 @@ func List(ctx context.Context, db bun.IDB, forumID int64, f Filter) ([]Registrat
 		q = q.Where("id = ?", f.ID)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+		like := likePattern(s)
 		q = q.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(organisation) LIKE ? ESCAPE '\\' OR code = ?)",
 			like, like, like, strings.ToUpper(s))
 	}
@@ -432,4 +432,18 @@ func SessionPlacesOf(ctx context.Context, db bun.IDB, base Registration) (map[in
 		out[r.SessionID] = r
 	}
 	return out, nil
+}
+
+// InForum reads registration id, whichever forum it is of (the audit log names it).
+func InForum(ctx context.Context, db bun.IDB, id int64) (Registration, error) {
+	var r Registration
+	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return r, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
+	}
+	return r, nil
+}
+
+// likePattern matches what holds s, in any case, with LIKE ... ESCAPE '\'.
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
 }

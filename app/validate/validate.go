@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/convene/convene/app/clock"
 )
 
@@ -156,6 +158,35 @@ func (es *Errors) Slug(field, v string) {
 	case len(v) > 80 || !slugRE.MatchString(v):
 		es.Add(field, SlugCode, nil)
 	}
+}
+
+// SlugFrom suggests a web address part from a title: "Foro de Ciberseguridad, Mérida" is
+// "foro-de-ciberseguridad-merida" (accents dropped, anything else a hyphen, at most 60
+// characters, cut at a hyphen). A title with no letter or digit suggests "".
+func SlugFrom(title string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range norm.NFD.String(strings.ToLower(title)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+	}
+	s := b.String()
+	if len(s) > 60 {
+		s = s[:60]
+		if i := strings.LastIndexByte(s, '-'); i > 20 {
+			s = s[:i]
+		}
+	}
+	return strings.Trim(s, "-")
 }
 
 // TimeZone checks an IANA time zone name (required or not).

@@ -10,6 +10,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/privacy"
+	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
 )
@@ -39,8 +40,12 @@ func (s *Server) signUp(c *fiber.Ctx) error {
 // privacyNotice is the privacy notice (aviso de privacidad), in the viewer's language, with its
 // version.
 func (s *Server) privacyNotice(c *fiber.Ctx) error {
+	list, err := processes.List(c.UserContext(), s.DB, processes.ListFilter{PublicOnly: true})
+	if err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "pages/privacy", "privacy.title", &Page{Description: s.Locale.T(lang(c), "privacy.summary", nil),
-		Data: map[string]any{"Version": privacy.Version}})
+		Data: map[string]any{"Version": privacy.Version, "Processes": list}})
 }
 
 // verifyForm is the page a confirmation link opens: it asks for a button press, because mail

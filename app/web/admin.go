@@ -11,6 +11,7 @@ import (
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
@@ -53,12 +54,42 @@ func (s *Server) adminHome(c *fiber.Ctx) error {
 func (s *Server) adminAccounts(c *fiber.Ctx) error {
 	q := strings.Clone(c.Query("q"))
 	page, offset := pageParam(c)
-	list, total, err := accounts.List(c.UserContext(), s.DB, q, pageSize, offset)
+	ctx := c.UserContext()
+	list, total, err := accounts.List(ctx, s.DB, q, pageSize, offset)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	roles, err := access.HeldBy(ctx, s.DB, ids)
+	if err != nil {
+		return err
+	}
+	// People who registered without an account are found too, by the address or name searched.
+	guests, err := registration.FindGuests(ctx, s.DB, q, pageSize)
 	if err != nil {
 		return err
 	}
 	return s.page(c, fiber.StatusOK, "admin/accounts", "admin.accounts", &Page{Form: map[string]string{"q": q},
-		Data: map[string]any{"Accounts": list, "Total": total, "Page": page, "More": offset+int64(len(list)) < total, "Query": q}})
+		Data: map[string]any{"Accounts": list, "Total": total, "Page": page, "More": offset+int64(len(list)) < total, "Query": q,
+			"Roles": roles, "Guests": guests}})
+}
+
+// adminEraseGuest erases what is kept of an address that registered without an account, at
+// the person's request (they have no account to do it from, and may have lost their links).
+func (s *Server) adminEraseGuest(c *fiber.Ctx) error {
+	email := strings.Clone(c.FormValue("email"))
+	if ok, err := s.confirmed(c, confirmation{TitleID: "confirm.erase_guest.title", BodyID: "confirm.erase_guest.body",
+		ButtonID: "confirm.erase_guest.button", DangerOK: true, Hidden: map[string]string{"email": email},
+		Data: map[string]any{"Email": email}, CancelURL: "/admin/accounts"}); !ok {
+		return err
+	}
+	if err := s.Accounts.EraseAddress(c.UserContext(), s.actor(c), email); err != nil {
+		return err
+	}
+	return s.flash(c, "admin.guest_erased", "/admin/accounts")
 }
 
 func (s *Server) adminSetAdmin(c *fiber.Ctx) error {

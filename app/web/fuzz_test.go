@@ -115,7 +115,7 @@ func FuzzForumInput(f *testing.F) {
 // changing a registration and of a forum's registration settings, and as the organisers'
 // filters: never a 5xx.
 func FuzzRegistrationInput(f *testing.F) {
-	for _, seed := range []string{"{", "null", `{"mode":"in_person","stakeholder_group":"academia","role":"participant","privacy_version":"2026-11-25"}`,
+	for _, seed := range []string{"{", "null", `{"mode":"in_person","stakeholder_group":"academia","role":"participant","privacy_version":"2026-12-06"}`,
 		`{"answers":{"1":["0","0","0"]}}`, `{"answers":{"-1":["x"]}}`, `{"languages":["` + strings.Repeat("x", 500) + `"]}`,
 		`{"capacity_in_person":-1}`, `{"quotas":[{"stakeholder_group":"academia","mode":"in_person","seats":5}]}`,
 		`{"questions":[{"kind":"single","label":{"es":"x","en":"x"},"options":[]}]}`, `{"opens":"2030-13-01T00:00:00Z"}`,

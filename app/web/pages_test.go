@@ -59,11 +59,25 @@ func TestPrivacyNotice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		c := s.client()
-		for lang, heading := range map[string]string{"es": "Aviso de privacidad", "en": "Privacy notice"} {
+		// It says what registration collects, which of it is sensitive, and how long guests' data stays.
+		for lang, want := range map[string][]string{"es": {"<h1>Aviso de privacidad</h1>", "necesidades de accesibilidad", "datos sensibles",
+			"se anonimizan 90 días después de que termina el foro"}, "en": {"<h1>Privacy notice</h1>", "accessibility needs", "sensitive",
+			"anonymised 90 days after the forum ends"}} {
 			r := c.do(http.MethodGet, "/privacy", nil, map[string]string{"Accept-Language": lang})
-			if r.status != http.StatusOK || !strings.Contains(r.body, "<h1>"+heading+"</h1>") || !strings.Contains(r.body, privacy.Version) {
+			if r.status != http.StatusOK || !strings.Contains(r.body, privacy.Version) {
 				t.Fatalf("%s notice: %d %s", lang, r.status, excerpt(r.body))
 			}
+			for _, w := range want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("the %s notice lacks %q", lang, w)
+				}
+			}
+		}
+		// Each public process names who is responsible for its data and how to reach them.
+		d := newDemoSite(t, db)
+		if r := d.client().get("/privacy"); !strings.Contains(r.body, "Responsables por proceso") ||
+			!strings.Contains(r.body, "Estrategia Nacional de Ciberseguridad 2017: escribe a quienes administran el sitio") {
+			t.Errorf("the notice names no one responsible per process: %s", excerpt(r.body))
 		}
 		if r := c.get("/signup"); !strings.Contains(r.body, `href="/privacy"`) || !strings.Contains(r.body, `name="privacy" value="`+privacy.Version+`"`) {
 			t.Fatal("sign-up neither links the notice nor asks to accept it")

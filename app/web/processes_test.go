@@ -47,7 +47,7 @@ func TestProcessFormsValidation(t *testing.T) {
 			form  url.Values
 			field string
 		}{
-			{"no slug", with("slug", ""), "slug"},
+			{"no slug, and a title that suggests none", func() url.Values { f := with("slug", ""); f.Set("title.es", "日本語"); return f }(), "slug"},
 			{"bad slug", with("slug", "Not A Slug!"), "slug"},
 			{"bad code", with("code", "lower"), "code"},
 			{"no spanish title", with("title.es", ""), "title.es"},

@@ -23,7 +23,7 @@ import (
 
 const (
 	quotaRows    = 2 // empty quota rows the settings form offers
-	questionRows = 1 // empty question rows
+	questionRows = 3 // empty question rows: several questions are added in one save
 	localLayout  = "2006-01-02T15:04"
 )
 
@@ -157,6 +157,18 @@ func settingsFromForm(c *fiber.Ctx, fc *forumContext) (registration.SettingsInpu
 			}
 			most = max(most, len(opts[l]))
 		}
+		// Each language lists the same options, line for line: a list shorter than another is
+		// named, with how many lines it lacks, and the options are not read until they agree.
+		mismatch := false
+		for _, l := range fc.Process.Languages {
+			if n := len(opts[l]); n < most {
+				es.Add(p+"options."+l, registration.CodeOptionLines, map[string]any{"Have": n, "Want": most})
+				mismatch = true
+			}
+		}
+		if mismatch {
+			most = 0
+		}
 		for j := range most {
 			o := translated.Text{}
 			for _, l := range fc.Process.Languages {
@@ -231,7 +243,12 @@ type registrantsData struct {
 	Page     int
 	Pages    int
 	Query    string // the filters as a query string, for the spreadsheet and the pages
+	// Answers are each registrant's answers to the forum's own questions, as the list shows them.
+	Answers map[int64][]answerLine
 }
+
+// answerLine is one answer to a forum's question, labelled.
+type answerLine struct{ Label, Text string }
 
 const registrantsPerPage = 50
 
@@ -264,8 +281,21 @@ func (s *Server) registrants(c *fiber.Ctx) error {
 	}
 	q := url0(map[string]string{"status": filter.Status, "mode": filter.Mode, "stakeholder_group": filter.Group,
 		"country": filter.Country, "q": filter.Search})
+	qs, err := registration.Questions(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	answers := map[int64][]answerLine{}
+	for _, r := range list {
+		for _, q := range qs {
+			if text := answerText(q, r.Answers[q.ID], l, fc.Process.Languages); text != "" {
+				answers[r.ID] = append(answers[r.ID], answerLine{Label: q.Label.In(l, fc.Process.Languages...), Text: text})
+			}
+		}
+	}
 	d := registrantsData{F: fc, Settings: st, Counts: counts, List: list, Total: total, Filter: filter, Modes: registration.ModesOf(fc.Forum),
-		Filtered: q != "", Page: page, Pages: max((total+registrantsPerPage-1)/registrantsPerPage, 1), Query: q}
+		Filtered: q != "", Page: page, Pages: max((total+registrantsPerPage-1)/registrantsPerPage, 1), Query: q, Answers: answers}
 	title := s.Locale.T(lang(c), "registration.registrants_title", map[string]any{"Forum": fc.Forum.Title.In(lang(c), fc.Process.Languages...)})
 	return s.page(c, fiber.StatusOK, "admin/registrants", "", &Page{Title: title, Data: d})
 }
@@ -300,6 +330,9 @@ func (s *Server) registrantAction(c *fiber.Ctx) error {
 	case "approve":
 		_, err = s.Registration.Approve(ctx, actor, fc.Forum.ID, id)
 		done = "registration.flash_approved"
+	case "admit":
+		_, err = s.Registration.Admit(ctx, actor, fc.Forum.ID, id)
+		done = "registration.flash_admitted"
 	case "decline":
 		ok, cerr := s.confirmed(c, confirmation{TitleID: "registration.decline_title", BodyID: "registration.decline_body",
 			ButtonID: "registration.decline_button", DangerOK: true, Hidden: map[string]string{}, CancelURL: regAdminPath(fc, "/registrants")})
@@ -342,7 +375,7 @@ func (s *Server) registrantsCSV(c *fiber.Ctx) error {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	head := []string{t("registration.col_id"), t("field.name"), t("field.email"), t("field.organisation"), t("field.country"),
-		t("field.stakeholder_group"), t("field.participates_as"), t("field.mode"), t("registration.col_status"),
+		t("registration.col_group"), t("registration.col_role"), t("registration.col_mode"), t("registration.col_status"),
 		t("registration.col_position"), t("field.languages_spoken"), t("field.accessibility_needs"), t("registration.col_named"),
 		t("registration.col_registered"), t("registration.col_checked_in"), t("registration.col_code")}
 	for _, q := range qs {
@@ -375,9 +408,13 @@ func (s *Server) registrantsCSV(c *fiber.Ctx) error {
 		if r.ConsentNamed {
 			named = t("registration.yes")
 		}
-		row := []string{strconv.FormatInt(r.ID, 10), r.Name, r.Email, r.Organisation, r.Country,
+		name := r.Name
+		if name == "" && r.Email == "" {
+			name = t("registration.erased")
+		}
+		row := []string{strconv.FormatInt(r.ID, 10), name, r.Email, r.Organisation, r.Country,
 			t("stakeholder." + r.Group), t("registration.role." + r.Role), t("registration.mode." + r.Mode),
-			t("registration.status." + r.Status), pos, strings.Join(r.Languages, " "), r.Accessibility, named,
+			t("registration.org_status." + r.Status), pos, strings.Join(r.Languages, " "), r.Accessibility, named,
 			stamp(&r.CreatedAt), stamp(r.CheckedInAt), r.Code}
 		for _, q := range qs {
 			row = append(row, answerText(q, r.Answers[q.ID], l, fc.Process.Languages))

@@ -233,6 +233,15 @@ type regView struct {
 	Ended   bool
 	Base    string              // where its actions post: /registrations/ID or /registrations/guest/TOKEN
 	Session *forums.SessionView // the capped session it is for, if any
+	// Held are, for a forum's registration, the places its holder has at the forum's capped
+	// sessions: one badge and one code cover them all.
+	Held []heldPlace
+}
+
+// heldPlace is a place at a capped session, as the forum's card and badge list it.
+type heldPlace struct {
+	Session forums.SessionView
+	Status  string
 }
 
 func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base func(registration.Registration) string) ([]regView, error) {
@@ -241,7 +250,7 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 	// The sessions of places at sessions, read in one query for all.
 	var withSessions []int64
 	for _, r := range rs {
-		if r.SessionID != 0 && !slices.Contains(withSessions, r.ForumID) {
+		if !slices.Contains(withSessions, r.ForumID) {
 			withSessions = append(withSessions, r.ForumID)
 		}
 	}
@@ -272,6 +281,17 @@ func (s *Server) regViews(c *fiber.Ctx, rs []registration.Registration, base fun
 				return nil, fmt.Errorf("registration %d: session %d: %w", r.ID, r.SessionID, errNotFound)
 			}
 			v.Session, v.Modes, v.Ended = &sv, nil, !s.Clock.Now().Before(sv.EndsAt)
+		} else {
+			held, err := registration.SessionPlacesOf(ctx, s.DB, r)
+			if err != nil {
+				return nil, err
+			}
+			for id, h := range held {
+				if sv, ok := sessions[id]; ok && registration.Active(h.Status) {
+					v.Held = append(v.Held, heldPlace{Session: sv, Status: h.Status})
+				}
+			}
+			slices.SortFunc(v.Held, func(a, b heldPlace) int { return a.Session.StartsAt.Compare(b.Session.StartsAt) })
 		}
 		out = append(out, v)
 	}

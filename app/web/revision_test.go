@@ -169,7 +169,7 @@ func TestContentActionsGrowTheRevision(t *testing.T) {
 			"registration.Cancel":   "as Register", "registration.Accept": "as Register", "registration.ChangeMode": "as Register",
 			"registration.ConfirmGuest": "as Register", "registration.Approve": "as Register", "registration.Decline": "as Register",
 			"registration.MoveMode": "as Register", "registration.Sweep": "as Register", "registration.SweepLoop": "as Register",
-			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.WalkIn": "as Register", "registration.Export": "reads",
+			"registration.CheckIn": "as Register", "registration.CheckInByCode": "as Register", "registration.WalkIn": "as Register", "registration.Admit": "as Register", "registration.Export": "reads",
 			"registration.ResetFeed": "a person's feed address", "registration.RegisterSession": "as Register",
 			"registration.Write": "mail to registrants", "access.Decline": "an invitation's answer, which no page shows",
 			"minutes.Open": "a draft", "minutes.Save": "a draft", "minutes.RemindLoop": "mail to rapporteurs", "minutes.Write": "a draft, or minutes in review: neither is public",

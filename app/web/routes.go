@@ -163,6 +163,7 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/accounts/:id/admin", s.requireAdmin, s.adminSetAdmin)
 	admin.Get("/accounts/:id/data.json", s.requireAdmin, s.adminExportData)
 	admin.Post("/accounts/:id/erase", s.requireAdmin, s.adminErase)
+	admin.Post("/guests/erase", s.requireAdmin, s.adminEraseGuest)
 	admin.Get("/audit", s.requireAdmin, s.adminAudit)
 	admin.Get("/processes/new", s.requireAdmin, s.newProcessForm)
 	admin.Post("/processes", s.requireAdmin, s.createProcess)

@@ -60,6 +60,25 @@
     });
   });
 
+  // A new process or forum suggests its web address from its title, as the server would,
+  // until the address is typed by hand. An existing one keeps its address.
+  document.addEventListener("DOMContentLoaded", function () {
+    var slug = document.getElementById("f-slug");
+    var title = slug && slug.form && slug.form.querySelector('input[name^="title."]');
+    if (!title || slug.value || !String.prototype.normalize) return;
+    var suggested = "";
+    var make = function (s) {
+      s = s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+      if (s.length > 60) { s = s.slice(0, 60); if (s.lastIndexOf("-") > 20) s = s.slice(0, s.lastIndexOf("-")); }
+      return s.replace(/-+$/, "");
+    };
+    title.addEventListener("input", function () {
+      if (slug.value !== suggested) return;
+      suggested = make(title.value);
+      slug.value = suggested;
+    });
+  });
+
   // Live counts (the registrants page): the server sends the figures whenever they change;
   // a dropped connection is tried again, less and less often. Without this, the page shows
   // the figures of when it was loaded.
