@@ -414,6 +414,9 @@ func SessionsHeld(ctx context.Context, db bun.IDB, accountID int64, forumIDs ...
 // base, by session, with their positions in line: the same account's, or for a guest, the
 // same address's.
 func SessionPlacesOf(ctx context.Context, db bun.IDB, base Registration) (map[int64]Registration, error) {
+	if base.AccountID == nil && base.Email == "" {
+		return map[int64]Registration{}, nil // erased: nobody's to find
+	}
 	var found []Registration
 	q := db.NewSelect().Model(&found).Where("forum_id = ? AND session_id <> 0", base.ForumID)
 	if base.AccountID != nil {

@@ -61,7 +61,7 @@ func TestGuestSessionPlaces(t *testing.T) {
 		})
 		runAll(t, []scenario{
 			{name: "the place's page", as: guest, method: "GET", url: placeLink, status: http.StatusOK,
-				contains: []string{"Confirmada", "Cancelar mi inscripción"}, absent: []string{"Sesiones con lugares propios"}},
+				contains: []string{"Confirmada", "Cancelar mi lugar en esta sesión"}, absent: []string{"Sesiones con lugares propios"}},
 			{name: "the forum's page says the place is held", as: guest, method: "GET", url: link, status: http.StatusOK,
 				contains: []string{"Tienes un lugar confirmado en esta sesión."}, absent: []string{`action="` + reserve() + `"`}},
 		})

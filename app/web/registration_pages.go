@@ -438,8 +438,25 @@ func (s *Server) cancelRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.confirmed(c, confirmation{TitleID: "registration.cancel_title", BodyID: "registration.cancel_body",
-		ButtonID: "registration.cancel_button", DangerOK: true, Hidden: map[string]string{}, CancelURL: back})
+	// The question names what goes: the forum, a session's place, or a place in a line.
+	var r registration.Registration
+	if who.Salt != "" {
+		r, err = registration.ByLink(c.UserContext(), s.DB, s.Clock.Now(), who)
+	} else {
+		r, err = registration.OneOf(c.UserContext(), s.DB, who.AccountID, id)
+	}
+	if err != nil {
+		return err
+	}
+	what := "forum"
+	if r.SessionID != 0 {
+		what = "session"
+	}
+	if r.Status == registration.StatusWaitlisted {
+		what += "_waitlist"
+	}
+	ok, err := s.confirmed(c, confirmation{TitleID: "registration.cancel_title." + what, BodyID: "registration.cancel_body." + what,
+		ButtonID: "registration.cancel_button." + what, DangerOK: true, Hidden: map[string]string{}, CancelURL: back})
 	if !ok || err != nil {
 		return err
 	}

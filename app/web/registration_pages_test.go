@@ -187,7 +187,7 @@ func TestRegistrationPages(t *testing.T) {
 			{name: "moves to the mode they have", as: member, method: "POST", url: "/registrations/" + id + "/mode", form: url.Values{"mode": {"online"}},
 				status: http.StatusConflict},
 			{name: "cancel asks first", as: member, method: "POST", url: "/registrations/" + id + "/cancel", form: url.Values{},
-				status: http.StatusOK, contains: []string{"¿Cancelar tu inscripción?"}, unchanged: []string{"outbox"}},
+				status: http.StatusOK, contains: []string{"¿Cancelar tu inscripción al foro?"}, unchanged: []string{"outbox"}},
 			{name: "cancels", as: member, method: "POST", url: "/registrations/" + id + "/cancel", form: url.Values{"confirm": {"yes"}},
 				status: http.StatusSeeOther, after: func(t *testing.T, _ *response) {
 					if r := regOf(t, db, hybrid.ID, "member@example.org"); r.Status != registration.StatusCancelled {
