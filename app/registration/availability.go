@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -75,6 +76,55 @@ func AvailabilityOf(ctx context.Context, db bun.IDB, f forums.Forum) ([]Availabi
 	return out, nil
 }
 
+// SessionAvailability is what the public is told of a capped session's places.
+type SessionAvailability struct {
+	SessionID int64 `json:"session"`
+	Availability
+}
+
+// SessionsAvailability is AvailabilityOf for the forum's sessions with places of their own.
+func SessionsAvailability(ctx context.Context, db bun.IDB, forumID int64) ([]SessionAvailability, error) {
+	var rows []Place
+	if err := db.NewSelect().Model(&rows).Where("forum_id = ? AND session_id <> 0", forumID).OrderExpr("session_id, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("the session places of forum %d: %w", forumID, err)
+	}
+	var waiting []int64
+	if err := db.NewSelect().Model((*Registration)(nil)).ColumnExpr("DISTINCT session_id").
+		Where("forum_id = ? AND session_id <> 0 AND status = ?", forumID, StatusWaitlisted).Scan(ctx, &waiting); err != nil {
+		return nil, fmt.Errorf("the session waitlists of forum %d: %w", forumID, err)
+	}
+	var out []SessionAvailability
+	for _, p := range rows {
+		if p.Group != "" || p.Capacity == nil {
+			continue
+		}
+		a := SessionAvailability{SessionID: p.SessionID, Availability: Availability{Mode: p.Mode, State: PlacesFree}}
+		switch free := max(p.Free(), 0); {
+		case slices.Contains(waiting, p.SessionID), free == 0:
+			a.State = Waitlist
+		case free <= FewPlaces:
+			a.State, a.Left = FewLeft, free
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// SessionAvailabilityOf is what one capped session's page says of its places (ok false: the
+// session has no places of its own, or none is counted yet).
+func SessionAvailabilityOf(ctx context.Context, db bun.IDB, forumID, sessionID int64) (Availability, bool, error) {
+	all, err := SessionsAvailability(ctx, db, forumID)
+	if err != nil {
+		return Availability{}, false, err
+	}
+	for _, a := range all {
+		if a.SessionID == sessionID {
+			return a.Availability, true, nil
+		}
+	}
+	return Availability{}, false, nil
+}
+
 // hasOpenRow tells whether rows hold the places open to all of mode.
 func hasOpenRow(rows []Place, mode string) bool {
 	for _, p := range rows {
@@ -85,7 +135,8 @@ func hasOpenRow(rows []Place, mode string) bool {
 	return false
 }
 
-// ShowAvailability records what the forum's page now says of its places and, when that
+// ShowAvailability records what the forum's page (and its sessions' pages) now say of their
+// places and, when that
 // changed, grows the content revision so cached pages are drawn again. The row it reads is
 // locked first: of two calls at once, the later reads what both committed.
 func ShowAvailability(ctx context.Context, db bun.IDB, forumID int64) error {
@@ -105,7 +156,14 @@ func ShowAvailability(ctx context.Context, db bun.IDB, forumID int64) error {
 	if err != nil {
 		return err
 	}
-	now, err := json.Marshal(as)
+	sessions, err := SessionsAvailability(ctx, db, forumID)
+	if err != nil {
+		return err
+	}
+	now, err := json.Marshal(struct {
+		Forum    []Availability        `json:"forum"`
+		Sessions []SessionAvailability `json:"sessions"`
+	}{as, sessions})
 	if err != nil {
 		return err
 	}

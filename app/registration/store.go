@@ -278,6 +278,20 @@ func LastDetails(ctx context.Context, db bun.IDB, accountID int64) (d Details, o
 	return r.Details, true, nil
 }
 
+// ForAccountSession is the account's place at a capped session, or nil.
+func ForAccountSession(ctx context.Context, db bun.IDB, accountID, sessionID int64) (*Registration, error) {
+	var r Registration
+	err := db.NewSelect().Model(&r).Where("session_id = ? AND account_id = ?", sessionID, accountID).Scan(ctx)
+	if errors.Is(store.NotFound(err), store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the place of account %d at session %d: %w", accountID, sessionID, err)
+	}
+	r, err = withPosition(ctx, db, r)
+	return &r, err
+}
+
 // Filter narrows an organiser's list of registrants.
 type Filter struct {
 	Status, Mode, Group, Country string

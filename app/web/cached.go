@@ -75,6 +75,19 @@ func cacheVariant(c *fiber.Ctx) string {
 	return ""
 }
 
+// cachedForVisitors is cached for people who are not signed in: signed-in people get the page
+// drawn for them, because it tells them where they stand (registered, a place held).
+func (s *Server) cachedForVisitors(h fiber.Handler) fiber.Handler {
+	cached := s.cached(h)
+	return func(c *fiber.Ctx) error {
+		if account(c) != nil {
+			noCache(c)
+			return h(c)
+		}
+		return cached(c)
+	}
+}
+
 // cached serves h's answer from the page cache, filling it on a miss. Requests that miss the
 // same entry at once wait for one of them to render it.
 func (s *Server) cached(h fiber.Handler) fiber.Handler {

@@ -113,11 +113,36 @@ func (s *Server) showSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A session with places of its own says how many are left, as its forum's page does.
+	var places *registration.Availability
+	var mine *registration.Registration
+	if fc.Registers && sv.Capacity > 0 {
+		if a := account(c); a != nil {
+			held, err := registration.ForAccountSession(c.UserContext(), s.DB, a.ID, sv.ID)
+			if err != nil {
+				return err
+			}
+			if held != nil && registration.Active(held.Status) {
+				mine = held
+			}
+		}
+		a, ok, err := registration.SessionAvailabilityOf(c.UserContext(), s.DB, fc.Forum.ID, sv.ID)
+		if err != nil {
+			return err
+		}
+		if !ok { // nobody has reserved yet
+			a = registration.Availability{State: registration.PlacesFree}
+			if sv.Capacity <= registration.FewPlaces {
+				a.State, a.Left = registration.FewLeft, sv.Capacity
+			}
+		}
+		places = &a
+	}
 	return s.page(c, fiber.StatusOK, "forums/session", "", &Page{
 		Title:       title,
 		Description: summary(sv.Description.In(l, fc.Process.Languages...), 200),
 		Data: map[string]any{"F": fc, "S": sv, "LinkHidden": hidden, "ViewerZone": profileZone(c), "Reservable": fc.Registers && sv.Capacity > 0,
-			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now()), "Minutes": minutesVersion},
+			"Calendar": s.sessionLinks(sv, fc, l), "Ended": sv.EndsAt.Before(s.Clock.Now()), "Minutes": minutesVersion, "Places": places, "Mine": mine},
 	})
 }
 
@@ -165,6 +190,8 @@ type registrationOffer struct {
 	NotYet, Open  bool
 	Approval      bool
 	Places        []registration.Availability
+	// Mine is the signed-in viewer's registration, when they have one in force.
+	Mine *registration.Registration
 }
 
 func (s *Server) registrationWindow(c *fiber.Ctx, fc *forumContext) (*registrationOffer, error) {
@@ -179,7 +206,18 @@ func (s *Server) registrationWindow(c *fiber.Ctx, fc *forumContext) (*registrati
 	o.Open = fc.Forum.Status == forums.StatusPublished && !o.NotYet && now.Before(o.Closes)
 	o.Approval = st.Approval
 	if o.Open || o.NotYet {
-		o.Places, err = registration.AvailabilityOf(c.UserContext(), s.DB, fc.Forum)
+		if o.Places, err = registration.AvailabilityOf(c.UserContext(), s.DB, fc.Forum); err != nil {
+			return nil, err
+		}
 	}
-	return o, err
+	if a := account(c); a != nil {
+		mine, err := registration.ForAccount(c.UserContext(), s.DB, a.ID, fc.Forum.ID)
+		if err != nil {
+			return nil, err
+		}
+		if mine != nil && registration.Active(mine.Status) {
+			o.Mine = mine
+		}
+	}
+	return o, nil
 }

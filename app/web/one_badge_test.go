@@ -64,6 +64,12 @@ func TestOneBadge(t *testing.T) {
 				absent: []string{fmt.Sprintf("/registrations/%d/badge", place.ID), place.Code}},
 			{name: "the forum's badge lists the workshop", as: member, method: "GET", url: fmt.Sprintf("/registrations/%d/badge", forum.ID),
 				status: http.StatusOK, contains: []string{"Sesiones reservadas", title, forum.Code}},
+			{name: "the workshop's page says how many places are left", as: d.client(), method: "GET", url: fmt.Sprintf("/sessions/%d", workshop.ID),
+				status: http.StatusOK, contains: []string{fmt.Sprintf("%d lugares · hay lugares disponibles", workshop.Capacity), "Reservar un lugar o ver el tuyo"}},
+			{name: "the workshop's page tells them they have a place", as: member, method: "GET", url: fmt.Sprintf("/sessions/%d", workshop.ID),
+				status: http.StatusOK, contains: []string{"Tienes un lugar en esta sesión."}},
+			{name: "the forum's page no longer offers to register", as: member, method: "GET", url: "/forums/foro-cdmx", status: http.StatusOK,
+				contains: []string{"Ya tienes un lugar confirmado en este foro.", "Ver mis inscripciones"}, absent: []string{`href="/forums/foro-cdmx/register"`}},
 			{name: "cancelling the workshop says what goes", as: member, method: "POST", url: fmt.Sprintf("/registrations/%d/cancel", place.ID),
 				form: url.Values{}, status: http.StatusOK, contains: []string{"¿Cancelar tu lugar en esta sesión?", "Tu inscripción al foro sigue en pie"}},
 		})

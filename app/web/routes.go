@@ -53,9 +53,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/forums/:id/changes", s.cached(s.forumChanges))
 	app.Get("/forums/:id/schedule.json", s.cached(s.scheduleExport(fiber.MIMEApplicationJSONCharsetUTF8, schedule.WriteJSON)))
 	app.Get("/forums/:id/schedule.xml", s.cached(s.scheduleExport("application/xml; charset=utf-8", schedule.WriteXML)))
-	app.Get("/forums/:id", s.cached(s.showForum))
+	app.Get("/forums/:id", s.cachedForVisitors(s.showForum))
 	app.Get("/sessions/:id.ics", s.cached(s.sessionICS))
-	app.Get("/sessions/:id", s.cached(s.showSession))
+	app.Get("/sessions/:id", s.cachedForVisitors(s.showSession))
 	app.Get("/sessions/:id<int>/live", s.questionsLive)
 
 	// Live Q&A: the attendees', moderators' and projector's pages and their forms; questions
