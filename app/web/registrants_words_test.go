@@ -51,8 +51,8 @@ func TestRegistrantsInOrganisersWords(t *testing.T) {
 		runAll(t, []scenario{
 			{name: "the list in organisers' words", as: org, method: "GET", url: list + "?status=waitlisted", status: http.StatusOK,
 				contains: []string{">Sector</th>", ">Modalidad</th>", "En lista de espera", "Mostrar a todas las personas inscritas",
-					q.Label["es"] + ":</span> " + option, "Admitir"},
-				absent: []string{"¿Cómo asistirás?", "Sector al que perteneces", "Lugar disponible para ti", "Mostrar todo el programa"}},
+					q.Label["es"] + "</span> " + option, "Admitir"},
+				absent: []string{"¿Cómo asistirás?", "Sector al que perteneces", "Lugar disponible para ti", "Mostrar todo el programa", "?:"}},
 			{name: "an erased person says so", as: org, method: "GET", url: list, status: http.StatusOK,
 				contains: []string{"Datos borrados"}, after: func(t *testing.T, r *response) {
 					if n := strings.Count(r.body, `class="notice warning"`); n != 1 {

@@ -290,7 +290,11 @@ func (s *Server) registrants(c *fiber.Ctx) error {
 	for _, r := range list {
 		for _, q := range qs {
 			if text := answerText(q, r.Answers[q.ID], l, fc.Process.Languages); text != "" {
-				answers[r.ID] = append(answers[r.ID], answerLine{Label: q.Label.In(l, fc.Process.Languages...), Text: text})
+				label := q.Label.In(l, fc.Process.Languages...)
+				if !strings.HasSuffix(label, "?") && !strings.HasSuffix(label, ":") {
+					label += ":" // a question that asks ends in its own mark
+				}
+				answers[r.ID] = append(answers[r.ID], answerLine{Label: label, Text: text})
 			}
 		}
 	}
