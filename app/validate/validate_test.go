@@ -29,3 +29,21 @@ func TestSlugFrom(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSlugFrom: whatever a title holds, the address it suggests is empty or one that the rules
+// accept, at most 60 characters.
+func FuzzSlugFrom(f *testing.F) {
+	for _, seed := range []string{"Foro de Ciberseguridad, Mérida", "--", "ǅemal", "İstanbul", "a\u0301\u0301b", strings.Repeat("ab-", 40), "\x00\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, title string) {
+		got := validate.SlugFrom(title)
+		if got == "" {
+			return
+		}
+		var es validate.Errors
+		if es.Slug("slug", got); len(es) > 0 || len(got) > 60 {
+			t.Fatalf("SlugFrom(%q) = %q: %v", title, got, es)
+		}
+	})
+}
