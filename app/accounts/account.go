@@ -155,7 +155,7 @@ func List(ctx context.Context, db bun.IDB, query string, limit, offset int64) ([
 	var out []Account
 	q := db.NewSelect().Model(&out).OrderExpr("name, id").Limit(limit).Offset(offset)
 	if query = strings.TrimSpace(query); query != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
+		like := store.LikePattern(query)
 		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\'`, like, like)
 	}
 	n, err := q.ScanAndCount(ctx)

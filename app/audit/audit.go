@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/store"
 )
 
 // Entry is one audited action.
@@ -83,7 +85,7 @@ func Find(ctx context.Context, db bun.IDB, f Filter, limit, offset int64) ([]Ent
 				JOIN forums AS f ON f.id = r.forum_id WHERE f.process_id = ?)))`, id, f.ProcessID, f.ProcessID)
 	}
 	if s := strings.TrimSpace(f.Actor); s != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+		like := store.LikePattern(s)
 		q = q.Where("(LOWER(a.name) LIKE ? ESCAPE '\\' OR LOWER(a.email) LIKE ? ESCAPE '\\')", like, like)
 	}
 	if f.Family != "" {

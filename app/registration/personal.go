@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/store"
 )
 
 // Personal is the registration part of a person's data: their registrations, made with their
@@ -117,7 +119,7 @@ func FindGuests(ctx context.Context, db bun.IDB, q string, limit int) ([]Guest, 
 	if q == "" {
 		return nil, nil
 	}
-	like := likePattern(q)
+	like := store.LikePattern(q)
 	var out []Guest
 	if err := db.NewSelect().Model((*Registration)(nil)).ColumnExpr("email, MAX(name) AS name, COUNT(*) AS n").
 		Where("account_id IS NULL AND email <> ''").

@@ -314,7 +314,7 @@ func List(ctx context.Context, db bun.IDB, forumID int64, f Filter) ([]Registrat
 		q = q.Where("id = ?", f.ID)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		like := likePattern(s)
+		like := store.LikePattern(s)
 		q = q.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(organisation) LIKE ? ESCAPE '\\' OR code = ?)",
 			like, like, like, strings.ToUpper(s))
 	}
@@ -458,9 +458,4 @@ func InForum(ctx context.Context, db bun.IDB, id int64) (Registration, error) {
 		return r, fmt.Errorf("reading registration %d: %w", id, store.NotFound(err))
 	}
 	return r, nil
-}
-
-// likePattern matches what holds s, in any case, with LIKE ... ESCAPE '\'.
-func likePattern(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
 }
