@@ -29,10 +29,11 @@ func TestParagraphs(t *testing.T) {
 	}
 }
 
-// TestReanchor: a comment keeps its place when its paragraph is unchanged, follows it when
-// paragraphs are added before it, goes to the edited paragraph as fuzzy with a score, and is
-// orphaned when its paragraph is gone; a quoted passage is found where it went, even in a
-// paragraph rewritten around it.
+// TestReanchor: over the edits a draft goes through (unchanged, typo fixed, sentence added,
+// paragraphs added, reordered, split, merged, deleted), a comment keeps its place when its
+// paragraph is unchanged, follows it when it moves, goes to the edited paragraph as fuzzy with a
+// score, and is orphaned when its paragraph is gone, never landing on another paragraph; a
+// quoted passage is found where it went, even in a paragraph rewritten around it.
 func TestReanchor(t *testing.T) {
 	old := consultation.Paragraphs(version1)
 	inserted := consultation.Paragraphs(strings.Replace(version1, "# Ejes transversales\n\n",
@@ -43,6 +44,17 @@ func TestReanchor(t *testing.T) {
 	quote := consultation.Anchor{Paragraph: 3, Before: "con ", Quote: "salvaguardas de derechos humanos", After: "."}
 	rewritten := consultation.Paragraphs(strings.Replace(version1, "El marco jurídico se revisará con salvaguardas de derechos humanos.",
 		"Toda reforma penal llevará salvaguardas de derechos humanos.", 1))
+	typo := consultation.Paragraphs(strings.Replace(version1, "La cultura de ciberseguridad se promoverá en escuelas",
+		"La cultura de ciberseguridad se promoverá en las escuelas", 1))
+	sentence := consultation.Paragraphs(strings.Replace(version1, "salvaguardas de derechos humanos.",
+		"salvaguardas de derechos humanos. El Congreso participará en cada revisión.", 1))
+	reordered := consultation.Paragraphs(strings.Replace(version1,
+		"La cultura de ciberseguridad se promoverá en escuelas, empresas y gobierno.\n\nEl marco jurídico se revisará con salvaguardas de derechos humanos.",
+		"El marco jurídico se revisará con salvaguardas de derechos humanos.\n\nLa cultura de ciberseguridad se promoverá en escuelas, empresas y gobierno.", 1))
+	split := consultation.Paragraphs(strings.Replace(version1, "en escuelas, empresas y gobierno.",
+		"en escuelas y universidades, con docentes formados.\n\nTambién en empresas y en el gobierno, con campañas anuales.", 1))
+	merged := consultation.Paragraphs(strings.Replace(version1, "derechos humanos.\n\nLos estándares",
+		"derechos humanos, y los estándares", 1))
 	for _, c := range []struct {
 		name      string
 		anchor    consultation.Anchor
@@ -58,6 +70,20 @@ func TestReanchor(t *testing.T) {
 		{"a quote that moved with its paragraph", quote, inserted, 4, consultation.Moved},
 		{"a quote whose paragraph was rewritten around it", quote, rewritten, 3, consultation.Fuzzy},
 		{"a paragraph that never was", consultation.Anchor{Paragraph: 9}, old, 0, consultation.Orphaned},
+		{"a typo fixed", consultation.Anchor{Paragraph: 2}, typo, 2, consultation.Fuzzy},
+		{"a typo fixed, its neighbour", consultation.Anchor{Paragraph: 3}, typo, 3, consultation.Exact},
+		{"a sentence added", consultation.Anchor{Paragraph: 3}, sentence, 3, consultation.Fuzzy},
+		{"a quote in a paragraph a sentence was added to", quote, sentence, 3, consultation.Exact},
+		{"paragraphs reordered", consultation.Anchor{Paragraph: 2}, reordered, 3, consultation.Moved},
+		{"paragraphs reordered, the other", consultation.Anchor{Paragraph: 3}, reordered, 2, consultation.Moved},
+		{"a quote in a reordered paragraph", quote, reordered, 2, consultation.Moved},
+		{"split in two: the part that keeps most of it", consultation.Anchor{Paragraph: 2}, split, 2, consultation.Fuzzy},
+		{"split in two: a quote in the second part", consultation.Anchor{Paragraph: 2, Quote: "empresas"}, split, 3, consultation.Moved},
+		{"split in two: the paragraph after it", consultation.Anchor{Paragraph: 3}, split, 4, consultation.Moved},
+		{"merged: the first", consultation.Anchor{Paragraph: 3}, merged, 3, consultation.Fuzzy},
+		{"merged: the second", consultation.Anchor{Paragraph: 4}, merged, 3, consultation.Fuzzy},
+		{"deleted: its neighbour stays", consultation.Anchor{Paragraph: 4}, removed, 3, consultation.Moved},
+		{"deleted: a quote in it", quote, removed, 0, consultation.Orphaned},
 	} {
 		got := consultation.Reanchor(old, c.anchor, c.next)
 		if got.Paragraph != c.paragraph || got.State != c.state {
