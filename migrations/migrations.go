@@ -42,6 +42,7 @@ func New() *migrate.Migrations {
 	registerMinutesReport(m)
 	registerRegistrationShown(m)
 	registerGenderSelf(m)
+	registerDrafts(m)
 	return m
 }
 

@@ -42,6 +42,13 @@ func (f *Fixed) Advance(d time.Duration) {
 	f.now = f.now.Add(d)
 }
 
+// Set moves the clock to t, backwards too: a test visits the moments before and after a period.
+func (f *Fixed) Set(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = t.UTC()
+}
+
 // Zone loads the IANA time zone name. "UTC" is valid; "" and "Local" (the server's own zone,
 // which means nothing to a viewer) are not. It reads the zone database on every call: callers
 // that show many times keep what it returns.

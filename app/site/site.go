@@ -21,6 +21,7 @@ import (
 	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/mail"
@@ -144,6 +145,7 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 			{Name: "registrations", Data: registration.Personal{Notifier: s.Registration.Notifier}},
 			{Name: "questions", Data: qa.Personal{}},
 			{Name: "minutes", Data: minutes.Personal{}},
+			{Name: "consultation", Data: consultation.Personal{}},
 		},
 	}
 	// Live rooms: numbered events and counts, on every instance. With PostgreSQL the instances
