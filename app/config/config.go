@@ -77,6 +77,10 @@ type Config struct {
 	// RateMinutes limits saves of minutes (drafts save as the rapporteur types), proposed
 	// corrections, their answers and dispositions, per account.
 	RateMinutes Rate
+	// RateComment limits comments and replies on a draft, per account; RateMark supports, flags
+	// and agree / disagree marks, per account.
+	RateComment Rate
+	RateMark    Rate
 
 	// SecretKey signs CSRF tokens and device cookies. Empty: a key generated into the database
 	// on first start, which every instance then shares.
@@ -203,6 +207,10 @@ func settings() []setting {
 			rateSetter(func(c *Config) *Rate { return &c.RateVote })},
 		{"CONVENE_RATE_MINUTES", "rate-minutes", "600/10m", "saves of minutes, proposed corrections and dispositions per account",
 			rateSetter(func(c *Config) *Rate { return &c.RateMinutes })},
+		{"CONVENE_RATE_COMMENT", "rate-comment", "20/10m", "comments and replies on a draft per account",
+			rateSetter(func(c *Config) *Rate { return &c.RateComment })},
+		{"CONVENE_RATE_MARK", "rate-mark", "600/10m", "supports, flags and paragraph marks per account",
+			rateSetter(func(c *Config) *Rate { return &c.RateMark })},
 		{"CONVENE_SECRET_KEY", "secret-key", "", "at least 32 random bytes, base64 (unset: generated into the database)",
 			func(c *Config, v string) error {
 				if v == "" {

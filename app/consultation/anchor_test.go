@@ -1,6 +1,7 @@
 package consultation_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -107,4 +108,25 @@ func FuzzReanchor(f *testing.F) {
 			t.Fatalf("%+v for %d paragraphs", got, len(next))
 		}
 	})
+}
+
+// TestCompare: the diff between two versions says of each paragraph whether it stayed, moved,
+// was edited (word by word), added or removed, a removed one shown where it stood.
+func TestCompare(t *testing.T) {
+	old := consultation.Paragraphs(version1)
+	next := consultation.Paragraphs(strings.Replace(strings.Replace(version1,
+		"La cultura de ciberseguridad se promoverá en escuelas, empresas y gobierno.\n\n", "", 1),
+		"humanos.", "humanos y libertades.\n\nUn párrafo nuevo sobre presupuesto.", 1))
+	got := consultation.Compare(old, next)
+	var kinds []string
+	for _, c := range got {
+		kinds = append(kinds, fmt.Sprintf("%s %d<-%v", c.Kind, c.To, c.From))
+	}
+	want := "same 1<-[1] removed 0<-[2] edited 2<-[3] added 3<-[] same 4<-[4]"
+	if strings.Join(kinds, " ") != want {
+		t.Fatalf("changes:\n%s\nwant\n%s", strings.Join(kinds, " "), want)
+	}
+	if ed := got[2]; len(ed.Pieces) < 2 || ed.Pieces[len(ed.Pieces)-1].Op != 1 {
+		t.Fatalf("the edit's pieces: %+v", ed.Pieces)
+	}
 }

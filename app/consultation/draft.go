@@ -150,7 +150,6 @@ const (
 
 // Message codes of field errors.
 const (
-	CodeComment   = "error.comment_body"
 	CodeQuote     = "error.comment_quote"
 	CodeParagraph = "error.comment_paragraph"
 	CodeGroup     = "error.comment_group"
@@ -158,7 +157,6 @@ const (
 	CodeMark      = "error.paragraph_mark"
 	CodeBody      = "error.draft_body"
 	CodePeriod    = "error.draft_period"
-	CodeTitle     = "error.draft_title"
 	CodeSameText  = "error.draft_same_text"
 )
 

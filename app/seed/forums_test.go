@@ -34,7 +34,7 @@ func TestDemoForums(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions", "2017-igf-minutes"}) {
+		if err != nil || !slices.Equal(applied, []string{"2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions", "2017-igf-minutes", "strategy-draft"}) {
 			t.Fatalf("an earlier demo gains %v (%v)", applied, err)
 		}
 		p, err := processes.BySlug(ctx, db.DB, "encs-2017")

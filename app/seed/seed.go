@@ -23,6 +23,7 @@ const (
 	stepIGFRoom      = "2017-igf-room"
 	stepQuestions    = "questions"
 	stepMinutes      = "2017-igf-minutes"
+	stepDraft        = "strategy-draft"
 )
 
 type stepRow struct {
@@ -47,6 +48,7 @@ func steps() []step {
 		{stepIGFRoom, igfRoomToo},
 		{stepQuestions, demoQuestions},
 		{stepMinutes, demoMinutes},
+		{stepDraft, demoDraft},
 	}
 }
 

@@ -6,12 +6,14 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
@@ -40,7 +42,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("an empty database has the demo: %v %v", has, err)
 		}
 		applied, err := seed.Demo(ctx, db.DB, clk)
-		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions", "2017-igf-minutes"}) {
+		if err != nil || !reflect.DeepEqual(applied, []string{"2017-encs-process", "2017-igf-open-forum", "upcoming-forums", "registration-open", "2017-igf-room", "questions", "2017-igf-minutes", "strategy-draft"}) {
 			t.Fatalf("first run: %v %v", applied, err)
 		}
 		if has, err := seed.HasDemo(ctx, db.DB); err != nil || !has {
@@ -111,7 +113,7 @@ func TestDemo(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second run applied %v (%v)", again, err)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 7, "audit_log": int(n), "forums": 4, "questions": 8, "inputs": 5} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "audit_log": int(n), "forums": 4, "questions": 8, "inputs": 5} {
 			if n := count(t, db, table); n != want {
 				t.Errorf("%s: %d rows after two runs, want %d", table, n, want)
 			}
@@ -146,7 +148,7 @@ func TestDemoStepIsAtomic(t *testing.T) {
 		if _, err := db.NewDelete().Table("processes").Where("id = ?", squatter.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 7 {
+		if applied, err := seed.Demo(ctx, db.DB, newClock()); err != nil || len(applied) != 8 {
 			t.Fatalf("retry: %v %v", applied, err)
 		}
 	})
@@ -167,13 +169,60 @@ func TestDemoConcurrentRuns(t *testing.T) {
 		if err := errors.Join(errs...); err != nil {
 			t.Fatal(err)
 		}
-		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-minutes", "2017-igf-open-forum", "2017-igf-room", "questions", "registration-open", "upcoming-forums"}) {
+		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-minutes", "2017-igf-open-forum", "2017-igf-room", "questions", "registration-open", "strategy-draft", "upcoming-forums"}) {
 			t.Fatalf("steps applied between the runs: %v", all)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 7, "forums": 4, "questions": 8, "inputs": 5} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "forums": 4, "questions": 8, "inputs": 5, "drafts": 1, "draft_versions": 2} {
 			if got := count(t, db, table); got != want {
 				t.Errorf("%s: %d rows after concurrent seeding, want %d", table, got, want)
 			}
+		}
+	})
+}
+
+// TestDemoDraft: the demo's draft is open for comment from the day it is loaded, in two
+// versions whose sections are the general objective, the objectives and the axes; the
+// comment on the legal framework, quoting it, stays on its paragraph in version 2 (edited:
+// fuzzy), with its reply and supports; the groups' marks make the legal framework the most
+// divided paragraph.
+func TestDemoDraft(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		if _, err := seed.Demo(ctx, db.DB, clk); err != nil {
+			t.Fatal(err)
+		}
+		p, err := processes.BySlug(ctx, db.DB, "encs-2017")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := consultation.OfProcess(ctx, db.DB, p.ID, false)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("drafts: %v %v", ds, err)
+		}
+		d := ds[0]
+		if d.Version != 2 || d.Period(clk.Now()) != consultation.PeriodOpen {
+			t.Fatalf("the draft: version %d, period %s", d.Version, d.Period(clk.Now()))
+		}
+		v, _ := consultation.VersionOf(ctx, db.DB, d.ID, 2)
+		ps := consultation.Paragraphs(v.Body)
+		if len(ps) != 15 || ps[0].Section != "Objetivo general" || !strings.HasPrefix(ps[14].Text, "Publicar cada año") {
+			t.Fatalf("version 2: %d paragraphs, the first under %q", len(ps), ps[0].Section)
+		}
+		legal := 0
+		for _, para := range ps {
+			if strings.HasPrefix(para.Text, "Revisar el marco jurídico") {
+				legal = para.Number
+			}
+		}
+		ts, err := consultation.ThreadsOn(ctx, db.DB, d, 2, legal, consultation.Viewer{})
+		if err != nil || len(ts) != 1 || ts[0].AtState != consultation.Exact || len(ts[0].Replies) != 1 || ts[0].Supports != 3 {
+			t.Fatalf("the legal framework's thread in version 2: %+v %v", ts, err)
+		}
+		a, _ := consultation.AgreementOn(ctx, db.DB, d.ID, 1)
+		if a[legal]["civil_society"].Disagree != 1 {
+			t.Fatalf("marks on version 1: %+v", a[legal])
 		}
 	})
 }

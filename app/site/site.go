@@ -63,6 +63,7 @@ type Site struct {
 	Hub          *realtime.Hub
 	QA           *qa.Service
 	Minutes      *minutes.Service
+	Consultation *consultation.Service
 	ownDB        bool
 }
 
@@ -158,10 +159,11 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	s.Registration.Live = s.Hub
 	s.QA = &qa.Service{DB: s.DB, Clock: s.Clock, Live: s.Hub}
 	s.Minutes = &minutes.Service{DB: s.DB, Clock: s.Clock, Mail: s.Outbox, Log: s.Logger, BaseURL: cfg.BaseURL, Words: bundle}
+	s.Consultation = &consultation.Service{DB: s.DB, Clock: s.Clock}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,
-		Registration: s.Registration, Hub: s.Hub, QA: s.QA, Minutes: s.Minutes, Registry: prometheus.NewRegistry(), Version: opt.Version,
+		Registration: s.Registration, Hub: s.Hub, QA: s.QA, Minutes: s.Minutes, Consultation: s.Consultation, Registry: prometheus.NewRegistry(), Version: opt.Version,
 	})
 	return err
 }

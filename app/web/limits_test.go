@@ -49,7 +49,7 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 		one := config.Rate{Max: 1, Window: time.Hour}
 		d := newDemoSite(t, db, func(c *config.Config) {
 			c.RateSignIn, c.RateSignUp, c.RateReset, c.RateAPI, c.RateRegister, c.RateGuest, c.RateRecipient = one, one, one, one, one, one, one
-			c.RateQuestion, c.RateVote, c.RateMinutes = one, one, one
+			c.RateQuestion, c.RateVote, c.RateMinutes, c.RateComment, c.RateMark = one, one, one, one, one
 		})
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)
@@ -60,6 +60,10 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			t.Fatal(err)
 		}
 		questions := fmt.Sprintf("/sessions/%d/questions", qs.ID)
+		var draft, comment int64
+		if err := db.NewSelect().Table("draft_comments").Column("draft_id", "id").Where("parent_id IS NULL").OrderExpr("id").Limit(1).Scan(ctx, &draft, &comment); err != nil {
+			t.Fatal(err)
+		}
 		regForm := url.Values{"mode": {"in_person"}, "stakeholder_group": {"academia"}, "role": {"participant"},
 			"privacy": {privacy.Version}, fmt.Sprintf("answers.%d", q.ID): {"2"}}
 		guestForm := func(email string) url.Values {
@@ -135,6 +139,11 @@ func TestEveryLimitedRouteRefuses(t *testing.T) {
 			{route: "/sessions/:id<int>/minutes/proposals", path: fmt.Sprintf("/sessions/%d/minutes/proposals", qs.ID), who: "propose@example.org"},
 			{route: "/sessions/:id<int>/minutes/proposals/:pid<int>", path: fmt.Sprintf("/sessions/%d/minutes/proposals/1", qs.ID),
 				who: "answer@example.org"},
+			{route: "/drafts/:id<int>/comments", path: fmt.Sprintf("/drafts/%d/comments", draft), who: "commenter@example.org",
+				form: url.Values{"version": {"2"}, "paragraph": {"1"}, "body": {"Un comentario."}, "group": {"academia"}}, onForm: true},
+			{route: "/drafts/:id<int>/marks", path: fmt.Sprintf("/drafts/%d/marks", draft), who: "marker@example.org",
+				form: url.Values{"version": {"2"}, "paragraph": {"1"}, "mark": {"agree"}, "mark_group": {"academia"}}},
+			{route: "/comments/:id<int>/:action", path: fmt.Sprintf("/comments/%d/flag", comment), who: "flagger@example.org"},
 			{route: "/inputs/:ref/disposition", path: "/inputs/ENCS2017-0001/disposition", who: "dispose@example.org"},
 			{route: "/invitations/:token/accept", path: "/invitations/x/accept", who: "invited@example.org"},
 			{route: "/invitations/:token/decline", path: "/invitations/x/decline"},

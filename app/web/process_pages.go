@@ -8,6 +8,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/validate"
@@ -183,12 +184,16 @@ func (s *Server) showProcess(c *fiber.Ctx) error {
 		}
 	}
 	slices.Reverse(past) // the most recent first
+	drafts, err := consultation.OfProcess(ctx, s.DB, p.ID, false)
+	if err != nil {
+		return err
+	}
 	return s.page(c, fiber.StatusOK, "processes/show", "", &Page{
 		Title:       p.Title.In(lang(c), p.Languages...),
 		Description: summary(p.Description.In(lang(c), p.Languages...), 200),
 		Data: map[string]any{"Process": p, "Objectives": objectives, "Axes": axes, "Topics": topics, "Runs": runs,
 			"Upcoming": upcoming, "Past": past, "Format": format, "Topic": topic, "Filtered": format != "" || topic != "",
-			"Formats": forums.Formats(), "HasForums": len(list) > 0,
+			"Formats": forums.Formats(), "HasForums": len(list) > 0, "Drafts": drafts,
 			"Calendar": s.feedLinks("/processes/"+p.Slug+".ics", p.Title.In(lang(c), p.Languages...))},
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"mime"
 	"net/url"
 	"path"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/monitoring"
@@ -252,6 +254,9 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		// trimBadge is the registration page a badge's address belongs to.
 		"trimBadge": func(path string) string { return strings.TrimSuffix(path, "/badge") },
 		"pubID":     minutes.PublicID,
+		// pct100 writes a share (0 to 1) as a whole percentage.
+		"pct100":      func(f float64) int { return int(math.Round(f * 100)) },
+		"reasonsList": consultation.Reasons,
 		// pct is n as a share of max, for a bar's length.
 		"pct": func(n, max int) int {
 			if max <= 0 {
@@ -295,6 +300,12 @@ func fieldMessage(bundle *locale.Bundle, lang string, e validate.FieldError) str
 	field := e.Field
 	for _, prefix := range []string{"topic_", "grant_"} {
 		field = strings.TrimPrefix(field, prefix)
+	}
+	// A reply's form names its fields for the comment it answers: reply-12-body is a body.
+	if rest, ok := strings.CutPrefix(field, "reply-"); ok {
+		if _, name, ok := strings.Cut(rest, "-"); ok {
+			field = name
+		}
 	}
 	if id := e.Code + "." + field; bundle.Has(id) {
 		return bundle.T(lang, id, e.Data)

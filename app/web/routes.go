@@ -90,6 +90,17 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/inputs/:ref", s.cached(s.showInput))
 	app.Post("/inputs/:ref/disposition", s.requireAccount, minuting, s.disposeInput)
 
+	// The public consultation on drafts: pages for everyone; comments and replies, and supports,
+	// flags and marks, limited per account; moderation by the process's moderators, placing
+	// comments in a new version by its organisers (both checked per comment in the domain).
+	app.Get("/drafts/:id<int>", s.cachedForVisitors(s.showDraft))
+	app.Get("/drafts/:id<int>/paragraphs/:n<int>", s.cachedForVisitors(s.showParagraph))
+	app.Get("/drafts/:id<int>/diff", s.cachedForVisitors(s.draftDiff))
+	app.Get("/drafts/:id<int>/moderate", s.requireDraftModerator, s.moderateDraft)
+	app.Post("/drafts/:id<int>/comments", s.requireAccount, s.limitBy("comment", s.Config.RateComment, accountKey, s.commentRefused), s.addComment)
+	app.Post("/drafts/:id<int>/marks", s.requireAccount, s.limitBy("mark", s.Config.RateMark, accountKey, nil), s.markParagraph)
+	app.Post("/comments/:id<int>/:action", s.requireAccount, s.limitBy("mark", s.Config.RateMark, accountKey, nil), s.commentAction)
+
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.
 	registering := s.limitRegistration(nil)
 	app.Get("/forums/:id/register", s.registerForm)
@@ -179,6 +190,11 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Get("/processes/:slug/questions", s.requireOrganiser, s.processQuestionWords)
 	admin.Post("/processes/:slug/questions", s.requireOrganiser, s.setQuestionWords)
 	admin.Get("/processes/:slug/minutes", s.requireOrganiser, s.processMinutes)
+	admin.Get("/processes/:slug/drafts", s.requireOrganiser, s.processDrafts)
+	admin.Post("/processes/:slug/drafts", s.requireOrganiser, s.createDraft)
+	admin.Get("/drafts/:id<int>", s.requireDraftOrganiser, s.manageDraft)
+	admin.Post("/drafts/:id<int>", s.requireDraftOrganiser, s.updateDraft)
+	admin.Post("/drafts/:id<int>/versions", s.requireDraftOrganiser, s.publishDraftVersion)
 	admin.Get("/processes/:slug/forums/new", s.requireOrganiser, s.newForumForm)
 	admin.Post("/processes/:slug/forums", s.requireOrganiser, s.createForum)
 	admin.Get("/forums/:id", s.requireForumOrganiser, s.manageForum)

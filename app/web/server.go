@@ -19,6 +19,7 @@ import (
 	"github.com/convene/convene/app/calendar"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/config"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/locale"
 	"github.com/convene/convene/app/minutes"
@@ -49,6 +50,7 @@ type Deps struct {
 	Hub          *realtime.Hub
 	QA           *qa.Service
 	Minutes      *minutes.Service
+	Consultation *consultation.Service
 	// Key signs CSRF tokens and device cookies (at least 32 bytes, the same on every instance).
 	Key []byte
 	// Registry collects metrics; New adds the HTTP and database metrics to it.

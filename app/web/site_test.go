@@ -63,7 +63,7 @@ func newSite(t testing.TB, db *storetest.DB, opts ...siteOption) *site {
 		LoginIdle: 8 * time.Hour, LoginAbsolute: 7 * 24 * time.Hour,
 		RateSignIn: generous, RateSignUp: generous, RateReset: generous, RateAPI: generous,
 		RateRegister: generous, RateGuest: generous, RateRecipient: generous, RateMessage: generous, RateQuestion: generous, RateVote: generous,
-		RateMinutes:     generous,
+		RateMinutes: generous, RateComment: generous, RateMark: generous,
 		ShutdownTimeout: 5 * time.Second,
 	}
 	for _, o := range opts {

@@ -553,4 +553,49 @@
       });
     });
   });
+  // A draft's paragraphs: a tap on a paragraph (or its link) opens its thread below it, read
+  // from the paragraph's own page; words selected in the paragraph first become the comment's
+  // quote. Without this the link leads to that page, with the same forms.
+  document.addEventListener("DOMContentLoaded", function () {
+    var draft = document.querySelector("[data-draft]");
+    if (!draft || !window.fetch || !window.DOMParser) return;
+    var selected = function (para) {
+      var sel = window.getSelection && window.getSelection();
+      if (!sel || sel.isCollapsed || !para.contains(sel.anchorNode)) return "";
+      return String(sel).replace(/\s+/g, " ").trim();
+    };
+    var open = function (para, quote) {
+      var link = para.querySelector(".thread-link"), slot = para.querySelector(".thread-slot");
+      if (!slot.hidden) {
+        slot.hidden = true;
+        link.setAttribute("aria-expanded", "false");
+        return;
+      }
+      fetch(link.href, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      }).then(function (html) {
+        var thread = new DOMParser().parseFromString(html, "text/html").getElementById("paragraph-thread");
+        if (!thread) throw new Error("no thread");
+        slot.replaceChildren.apply(slot, Array.prototype.slice.call(thread.childNodes).map(function (n) { return document.importNode(n, true); }));
+        slot.hidden = false;
+        link.setAttribute("aria-expanded", "true");
+        var field = slot.querySelector('input[name="quote"]');
+        if (field && quote) field.value = quote;
+        var focus = slot.querySelector("textarea") || slot.querySelector("h2");
+        if (focus) {
+          if (focus.tagName === "H2") focus.setAttribute("tabindex", "-1");
+          focus.focus();
+        }
+      }).catch(function () { window.location.href = link.href; });
+    };
+    draft.addEventListener("click", function (e) {
+      var para = e.target.closest(".para");
+      if (!para || e.target.closest(".thread-slot")) return;
+      var link = e.target.closest("a");
+      if (link && !link.classList.contains("thread-link")) return;
+      e.preventDefault();
+      open(para, selected(para));
+    });
+  });
 })();
