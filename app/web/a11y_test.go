@@ -126,6 +126,11 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		Limit(1).Scan(ctx, &igfSession); err != nil {
 		t.Fatal(err)
 	}
+	var draftID int64
+	if err := db.NewSelect().Table("drafts").Column("id").Limit(1).Scan(ctx, &draftID); err != nil {
+		t.Fatal(err)
+	}
+	draft := fmt.Sprintf("/drafts/%d", draftID)
 	axe := axeSource(t)
 	// A page is a path, or "submit PATH FORM [with NAME=VALUE ...]": the page at PATH with its
 	// form sent as it stands or filled in (a form showing its errors, the page that follows it,
@@ -163,6 +168,10 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		// took longer than any other.
 		{"organiser-minutes", []string{fmt.Sprintf("/sessions/%d/minutes/edit", sessionID), fmt.Sprintf("submit /sessions/%d/minutes/edit main form with inputs.0.kind=x inputs.0.body=y", sessionID),
 			fmt.Sprintf("/sessions/%d/minutes/edit", igfSession), "/inputs/ENCS2017-0001", "/admin/processes/encs-2017/minutes"}},
+		// The consultation on the draft, as its organiser (who moderates too) sees and uses it.
+		{"organiser-draft", []string{draft, draft + "?version=1", draft + "/paragraphs/14", "submit " + draft + "/paragraphs/14 form.comment-form with body=",
+			draft + "/paragraphs/0", draft + "/diff?from=1&to=2", draft + "/moderate", "/admin/processes/encs-2017/drafts",
+			"submit /admin/processes/encs-2017/drafts main form", "/admin/drafts/" + fmt.Sprint(draftID)}},
 		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
 		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),
