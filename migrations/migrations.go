@@ -43,6 +43,7 @@ func New() *migrate.Migrations {
 	registerRegistrationShown(m)
 	registerGenderSelf(m)
 	registerDrafts(m)
+	registerHeardInputs(m)
 	return m
 }
 

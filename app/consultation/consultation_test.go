@@ -16,6 +16,7 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/consultation"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/store/storetest"
@@ -485,6 +486,70 @@ func TestPersonalData(t *testing.T) {
 		a, _ := consultation.AgreementOn(ctx, db.DB, x.draft.ID, 1)
 		if c.AuthorID != nil || c.AuthorName != "" || c.Body != "Mi comentario." || o.Supports != 0 || len(a) != 0 {
 			t.Fatalf("after erasing: %+v, supports %d, marks %v", c, o.Supports, a)
+		}
+	})
+}
+
+// TestCommentsBecomeInputs: an organiser records a comment as an input of the process (numbered
+// with the minutes' inputs) or joins it to one by its public id, a campaign's copies all at
+// once; the input's answer shows on each comment; members may not, and a public id of another
+// process is refused naming the field.
+func TestCommentsBecomeInputs(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		c := x.comment(t, x.ana, 3, "", "Pido control judicial previo de toda vigilancia.")
+		other := x.comment(t, x.beto, 4, "", "Que el control judicial también cubra los estándares.")
+		in := consultation.InputInput{Heard: minutes.Heard{Kind: minutes.Recommendation, Body: "Control judicial previo de toda vigilancia.", Groups: []string{"civil_society"}}}
+		if _, err := x.svc.ToInput(ctx, x.ana, c.ID, in); !errors.Is(err, consultation.ErrNotOrganiser) {
+			t.Fatalf("a member recording an input: %v", err)
+		}
+		if _, err := x.svc.ToInput(ctx, x.organiser, c.ID, consultation.InputInput{Heard: minutes.Heard{Kind: "wish", Body: ""}}); fieldOf(err) != "kind" {
+			t.Fatalf("an input with no kind: %v", err)
+		}
+		input, err := x.svc.ToInput(ctx, x.organiser, c.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if input.Number != 1 || input.DraftID == nil || *input.DraftID != x.draft.ID || input.MinutesID != nil {
+			t.Fatalf("the input: %+v", input)
+		}
+		if _, err := x.svc.ToInput(ctx, x.organiser, other.ID, consultation.InputInput{Ref: "OTRA-0001"}); fieldOf(err) != "ref" {
+			t.Fatalf("joining an input that is not the process's: %v", err)
+		}
+		if _, err := x.svc.ToInput(ctx, x.organiser, other.ID, consultation.InputInput{Ref: "ENCS2017-0001"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := minutes.Dispose(ctx, db.DB, t0, minutes.Who{AccountID: x.organiser.AccountID}, input.ID,
+			minutes.DispositionInput{Status: minutes.Adopted, Rationale: "Se añade al eje del marco jurídico.", Section: "3.2"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{3, 4} {
+			ts, _ := consultation.ThreadsOn(ctx, db.DB, x.draft, 1, n, consultation.Viewer{})
+			if len(ts) != 1 || ts[0].Answer == nil || ts[0].Answer.PublicID != "ENCS2017-0001" || ts[0].Answer.Status != minutes.Adopted || ts[0].Answer.Section != "3.2" {
+				t.Fatalf("paragraph %d's comment: %+v", n, ts)
+			}
+		}
+		if cs, _ := consultation.OfInput(ctx, db.DB, input.ID); len(cs) != 2 {
+			t.Fatalf("the input's comments: %d", len(cs))
+		}
+		page, err := minutes.InputByRef(ctx, db.DB, "ENCS2017-0001")
+		if err != nil || page.Standing.Status != minutes.Adopted || len(page.Groups) != 1 {
+			t.Fatalf("the input's page: %+v %v", page, err)
+		}
+		// A campaign's copies are recorded together.
+		body := "Quiero que la estrategia proteja el cifrado de extremo a extremo en todas las comunicaciones del país, sin puertas traseras. Firma: %s."
+		var last consultation.Comment
+		for i, w := range []consultation.Who{x.ana, x.beto, x.caro} {
+			last = x.comment(t, w, 2, "", fmt.Sprintf(body, []string{"Ana", "Beto", "Caro"}[i]))
+		}
+		campaign, err := x.svc.ToInput(ctx, x.organiser, last.ID, consultation.InputInput{Heard: minutes.Heard{Kind: minutes.Concern, Body: "Proteger el cifrado."}, Campaign: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs, _ := consultation.OfInput(ctx, db.DB, campaign.ID); len(cs) != 3 {
+			t.Fatalf("a campaign's input has %d comments", len(cs))
 		}
 	})
 }

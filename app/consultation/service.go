@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/store"
 )
 
@@ -83,5 +84,12 @@ func (s *Service) Mark(ctx context.Context, who Who, draftID int64, version, par
 func (s *Service) Place(ctx context.Context, who Who, commentID int64, paragraph int) (Comment, error) {
 	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Comment, error) {
 		return Place(ctx, tx, now, who, commentID, paragraph)
+	})
+}
+
+// ToInput records a comment (or its group of copies) as an input, or joins it to one.
+func (s *Service) ToInput(ctx context.Context, who Who, commentID int64, in InputInput) (minutes.Input, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (minutes.Input, error) {
+		return ToInput(ctx, tx, now, who, commentID, in)
 	})
 }

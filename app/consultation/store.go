@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/problem"
 	"github.com/convene/convene/app/store"
 )
@@ -113,6 +114,8 @@ type Thread struct {
 	Replies   []Comment
 	Supported bool
 	Copies    int // comments in its campaign group, itself included (0: alone)
+	// Answer is what became of the input it was recorded as (nil: none yet).
+	Answer *minutes.Standing
 }
 
 // ThreadsOn are the comments on a paragraph (0: the whole draft) of a version, oldest first,
@@ -153,11 +156,27 @@ func threads(ctx context.Context, db bun.IDB, cs []Comment, v Viewer) ([]Thread,
 	}
 	ids := make([]int64, len(cs))
 	at := make(map[int64]int, len(cs))
-	var groups []int64
+	var groups, inputs []int64
 	for i, c := range cs {
 		out[i].Comment, ids[i], at[c.ID] = c, c.ID, i
 		if c.CampaignID != nil {
 			groups = append(groups, *c.CampaignID)
+		}
+		if c.InputID != nil {
+			inputs = append(inputs, *c.InputID)
+		}
+	}
+	if len(inputs) > 0 {
+		answers, err := minutes.StandingsOf(ctx, db, inputs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			if id := out[i].InputID; id != nil {
+				if a, ok := answers[*id]; ok {
+					out[i].Answer = &a
+				}
+			}
 		}
 	}
 	var replies []Comment

@@ -160,6 +160,7 @@ type Input struct {
 	ID        int64     `bun:"id,pk,autoincrement"`
 	ProcessID int64     `bun:"process_id,notnull"`
 	MinutesID *int64    `bun:"minutes_id"`
+	DraftID   *int64    `bun:"draft_id"` // heard in the public consultation on this draft (no minutes)
 	Number    int64     `bun:"number,notnull"`
 	Kind      string    `bun:"kind,notnull"`
 	Body      string    `bun:"body,notnull"`

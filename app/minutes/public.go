@@ -87,13 +87,13 @@ func InputByRef(ctx context.Context, db bun.IDB, ref string) (InputPage, error) 
 	if err != nil {
 		return x, fmt.Errorf("input %s: %w", ref, store.NotFound(err))
 	}
+	x.PublicID = PublicID(code, number)
 	if x.MinutesID == nil {
-		return x, problem.ErrNotFound
+		return heardByRef(ctx, db, x)
 	}
 	if err := db.NewSelect().Table("minutes").Column("session_id").Where("id = ?", *x.MinutesID).Scan(ctx, &x.SessionID); err != nil {
 		return x, fmt.Errorf("the minutes of input %s: %w", ref, err)
 	}
-	x.PublicID = PublicID(code, number)
 	vs, err := Versions(ctx, db, *x.MinutesID)
 	if err != nil {
 		return x, err
@@ -128,6 +128,28 @@ func InputByRef(ctx context.Context, db bun.IDB, ref string) (InputPage, error) 
 		story = append(story, Step{At: x.History[i].DecidedAt, Kind: StepDisposition, Disposition: &x.History[i]})
 	}
 	x.Story = story
+	if n := len(x.History); n > 0 {
+		x.Standing = x.History[n-1]
+	}
+	return x, nil
+}
+
+// heardByRef fills an input heard in the public consultation: its tags and decisions (the
+// caller shows the draft it was heard on, and whether that is public).
+func heardByRef(ctx context.Context, db bun.IDB, x InputPage) (InputPage, error) {
+	if x.DraftID == nil || x.Removed {
+		return x, problem.ErrNotFound
+	}
+	var err error
+	if x.Topics, x.Groups, x.Questions, err = tagsOf(ctx, db, x.ID); err != nil {
+		return x, err
+	}
+	if x.History, err = History(ctx, db, x.ID); err != nil {
+		return x, err
+	}
+	for i := range x.History {
+		x.Story = append(x.Story, Step{At: x.History[i].DecidedAt, Kind: StepDisposition, Disposition: &x.History[i]})
+	}
 	if n := len(x.History); n > 0 {
 		x.Standing = x.History[n-1]
 	}

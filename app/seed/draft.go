@@ -10,6 +10,7 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/consultation"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/translated"
 )
@@ -122,7 +123,23 @@ func demoDraft(ctx context.Context, tx bun.IDB, now time.Time) error {
 			}
 		}
 	}
-	_, err = consultation.PublishVersion(ctx, tx, now.Add(-3*24*time.Hour), org, d.ID, v2,
-		"El eje del marco jurídico recoge las salvaguardas pedidas; se añade un informe anual de avance.")
+	published := now.Add(-3 * 24 * time.Hour)
+	if _, err := consultation.PublishVersion(ctx, tx, published, org, d.ID, v2,
+		"El eje del marco jurídico recoge las salvaguardas pedidas; se añade un informe anual de avance."); err != nil {
+		return err
+	}
+	var e7 int64
+	if err := tx.NewSelect().Table("topics").Column("id").Where("process_id = ? AND code = 'E7'", p.ID).Scan(ctx, &e7); err != nil {
+		return fmt.Errorf("the demo's axis E7: %w", err)
+	}
+	x, err := consultation.ToInput(ctx, tx, published, org, c1.ID, consultation.InputInput{Heard: minutes.Heard{Kind: minutes.Recommendation,
+		Body:   "Toda reforma del marco jurídico debe llevar salvaguardas de derechos humanos y dictaminarse en el Congreso con consulta pública.",
+		Topics: []int64{e7}, Groups: []string{"civil_society", "legislature"}}})
+	if err != nil {
+		return err
+	}
+	_, err = minutes.Dispose(ctx, tx, published, minutes.Who{IsAdmin: true}, x.ID, minutes.DispositionInput{Status: minutes.Adopted,
+		Rationale: "La versión 2 añade las salvaguardas y la participación del Poder Legislativo y de la sociedad civil en cada reforma.",
+		Section:   "Eje E7. Marco jurídico y autorregulación"})
 	return err
 }

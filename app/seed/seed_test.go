@@ -113,7 +113,7 @@ func TestDemo(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second run applied %v (%v)", again, err)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "audit_log": int(n), "forums": 4, "questions": 8, "inputs": 5} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "audit_log": int(n), "forums": 4, "questions": 8, "inputs": 6} {
 			if n := count(t, db, table); n != want {
 				t.Errorf("%s: %d rows after two runs, want %d", table, n, want)
 			}
@@ -172,7 +172,7 @@ func TestDemoConcurrentRuns(t *testing.T) {
 		if all := slices.Sorted(slices.Values(slices.Concat(applied...))); !slices.Equal(all, []string{"2017-encs-process", "2017-igf-minutes", "2017-igf-open-forum", "2017-igf-room", "questions", "registration-open", "strategy-draft", "upcoming-forums"}) {
 			t.Fatalf("steps applied between the runs: %v", all)
 		}
-		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "forums": 4, "questions": 8, "inputs": 5, "drafts": 1, "draft_versions": 2} {
+		for table, want := range map[string]int{"processes": 1, "topics": 13, "seed_steps": 8, "forums": 4, "questions": 8, "inputs": 6, "drafts": 1, "draft_versions": 2} {
 			if got := count(t, db, table); got != want {
 				t.Errorf("%s: %d rows after concurrent seeding, want %d", table, got, want)
 			}
@@ -217,7 +217,8 @@ func TestDemoDraft(t *testing.T) {
 			}
 		}
 		ts, err := consultation.ThreadsOn(ctx, db.DB, d, 2, legal, consultation.Viewer{})
-		if err != nil || len(ts) != 1 || ts[0].AtState != consultation.Exact || len(ts[0].Replies) != 1 || ts[0].Supports != 3 {
+		if err != nil || len(ts) != 1 || ts[0].AtState != consultation.Exact || len(ts[0].Replies) != 1 || ts[0].Supports != 3 ||
+			ts[0].Answer == nil || ts[0].Answer.Status != "adopted" {
 			t.Fatalf("the legal framework's thread in version 2: %+v %v", ts, err)
 		}
 		a, _ := consultation.AgreementOn(ctx, db.DB, d.ID, 1)

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/consultation"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/validate"
 	"github.com/convene/convene/app/web/form"
 )
@@ -39,6 +40,8 @@ func (s *Server) commentAction(c *fiber.Ctx) error {
 		msg = "draft.flagged"
 	case consultation.ActHide, consultation.ActRestore, consultation.ActDismiss:
 		_, err = s.Consultation.Moderate(ctx, who, id, action, f["reason"], f["note"])
+	case "input":
+		return s.commentToInput(c, cm)
 	case "place":
 		n, _ := strconv.Atoi(f["paragraph"])
 		if cm, err = s.Consultation.Place(ctx, who, id, n); err == nil {
@@ -65,6 +68,38 @@ func (s *Server) commentAction(c *fiber.Ctx) error {
 	return s.flash(c, msg, path+"#c-"+strconv.FormatInt(anchor, 10))
 }
 
+// commentToInput records a comment (or its group of copies) as an input, or joins it to one;
+// refused, the paragraph's page comes back with the comment's form open and what was typed.
+func (s *Server) commentToInput(c *fiber.Ctx, cm consultation.Comment) error {
+	pre := "input-" + strconv.FormatInt(cm.ID, 10) + "-"
+	f := form.Values(c, "kind", "body", "ref", "campaign")
+	var topics []int64
+	for _, v := range form.Multi(c, "topics") {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			topics = append(topics, id)
+		}
+	}
+	groups := form.Multi(c, "groups")
+	in := consultation.InputInput{Heard: minutes.Heard{Kind: f["kind"], Body: f["body"], Topics: topics, Groups: groups}, Ref: f["ref"], Campaign: f["campaign"] == "yes"}
+	_, err := s.Consultation.ToInput(c.UserContext(), draftWho(c), cm.ID, in)
+	if err != nil {
+		if _, ok := validate.As(err); !ok {
+			return err
+		}
+		p, perr := s.paragraphAt(c, cm.DraftID, cm.AtParagraph)
+		if perr != nil {
+			return perr
+		}
+		typed := map[string]string{}
+		for k, v := range f {
+			typed[pre+k] = v
+		}
+		p.Typed = &typedInput{Comment: cm.ID, Topics: topics, Groups: groups}
+		return s.formPage(c, form.Prefix(err, pre), "drafts/paragraph", "", &Page{Title: s.paragraphTitle(c, p), Form: typed, Data: p})
+	}
+	return s.flash(c, "draft.recorded", paragraphPath(cm.DraftID, cm.AtParagraph)+"#c-"+strconv.FormatInt(cm.ID, 10))
+}
+
 // markParagraph records the reader's agree, disagree or pass on a paragraph.
 func (s *Server) markParagraph(c *fiber.Ctx) error {
 	id, err := form.ID(c, "id")
@@ -75,7 +110,7 @@ func (s *Server) markParagraph(c *fiber.Ctx) error {
 	version, _ := strconv.Atoi(f["version"])
 	n, _ := strconv.Atoi(f["paragraph"])
 	if err := s.Consultation.Mark(c.UserContext(), draftWho(c), id, version, n, f["mark"], f["mark_group"]); err != nil {
-		p, perr := s.paragraphAt(c, n)
+		p, perr := s.paragraphAt(c, id, n)
 		if perr != nil {
 			return perr
 		}

@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/convene/convene/app/consultation"
+	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/web/form"
 )
@@ -38,6 +40,11 @@ func (s *Server) draftOf(c *fiber.Ctx) (*draftView, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.draftAt(c, id)
+}
+
+// draftAt is draftOf for draft id.
+func (s *Server) draftAt(c *fiber.Ctx, id int64) (*draftView, error) {
 	ctx := c.UserContext()
 	d, err := consultation.ByID(ctx, s.DB, id)
 	if err != nil {
@@ -177,7 +184,32 @@ type paragraphPage struct {
 	Last       int
 	Reasons    []string
 	Marking    []string
-	Selected   int64 // the comment a moderator's form is open on
+	// Topics and Kinds are an organiser's choices when a comment becomes an input; Typed what
+	// they sent in a refused one.
+	Topics []processes.Topic
+	Kinds  []string
+	Typed  *typedInput
+}
+
+// typedInput is a refused input form's choices, to draw it again as it was sent.
+type typedInput struct {
+	Comment int64
+	Topics  []int64
+	Groups  []string
+}
+
+// Has tells whether the form for comment id was sent with topic or group v.
+func (t *typedInput) Has(id int64, v any) bool {
+	if t == nil || t.Comment != id {
+		return false
+	}
+	switch v := v.(type) {
+	case int64:
+		return slices.Contains(t.Topics, v)
+	case string:
+		return slices.Contains(t.Groups, v)
+	}
+	return false
 }
 
 func (s *Server) showParagraph(c *fiber.Ctx) error {
@@ -201,12 +233,16 @@ func (s *Server) paragraphOf(c *fiber.Ctx) (*paragraphPage, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	return s.paragraphAt(c, n)
+	id, err := form.ID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.paragraphAt(c, id, n)
 }
 
-// paragraphAt reads paragraph n (0: the whole draft) of the path's draft, and its thread.
-func (s *Server) paragraphAt(c *fiber.Ctx, n int) (*paragraphPage, error) {
-	v, err := s.draftOf(c)
+// paragraphAt reads paragraph n (0: the whole draft) of a draft, and its thread.
+func (s *Server) paragraphAt(c *fiber.Ctx, draftID int64, n int) (*paragraphPage, error) {
+	v, err := s.draftAt(c, draftID)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +254,12 @@ func (s *Server) paragraphAt(c *fiber.Ctx, n int) (*paragraphPage, error) {
 		return nil, errNotFound
 	}
 	p := &paragraphPage{draftView: v, Last: len(ps), Reasons: consultation.Reasons(), Marking: consultation.Marks()}
+	if v.Organiser {
+		if p.Topics, err = processes.Topics(c.UserContext(), s.DB, v.Process.ID); err != nil {
+			return nil, err
+		}
+		p.Kinds = minutes.Kinds()
+	}
 	if n > 0 {
 		p.P = ps[n-1]
 		p.Prev, p.Next = n-1, n+1
@@ -290,7 +332,11 @@ func (s *Server) commentRefused(c *fiber.Ctx, err error) error {
 // refuseOnParagraph draws the paragraph's page again with the refusal beside the form and
 // what was typed in it (a reply's form is named for the comment it answers).
 func (s *Server) refuseOnParagraph(c *fiber.Ctx, n int, f map[string]string, cause error) error {
-	p, err := s.paragraphAt(c, n)
+	id, err := form.ID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.paragraphAt(c, id, n)
 	if err != nil {
 		return err
 	}

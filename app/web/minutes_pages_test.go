@@ -155,7 +155,7 @@ func TestMinutesPages(t *testing.T) {
 					"speakers.0.name": {"Mariana Ruiz"}, "speakers.0.organisation": {"OEA"}, "speakers.0.group": {"government"},
 					"speakers.1.name": {""}, "unregistered_in_person": {"12"}, "women_percent": {"45"}, "gender_raised": {"yes"},
 					"gender_notes": {"Violencia digital contra las mujeres."}, "presentations": {"La OEA presentó su guía."}}
-				for i, n := range []int64{6, 7, 8} {
+				for i, n := range []int64{7, 8, 9} {
 					p := fmt.Sprintf("inputs.%d.", i)
 					f.Set(p+"id", fmt.Sprint(x.inputID(t, n)))
 					f.Set(p+"kind", "key_point")
@@ -174,7 +174,7 @@ func TestMinutesPages(t *testing.T) {
 				return f
 			}
 		}
-		input3 := "/inputs/ENCS2017-0008"
+		input3 := "/inputs/ENCS2017-0009"
 		// The asker's name never reaches what the public reads.
 		public := []string{"Asker Nombrada"}
 		runAll(t, []scenario{
@@ -214,7 +214,7 @@ func TestMinutesPages(t *testing.T) {
 			{name: "saves, importing two questions", as: x.rapporteur, method: "POST", url: edit, form: draft, status: http.StatusSeeOther,
 				location: edit},
 			{name: "the inputs have public ids", as: x.rapporteur, method: "GET", url: edit, status: http.StatusOK,
-				contains: []string{"Aporte ENCS2017-0006", "Aporte ENCS2017-0007", "Aporte ENCS2017-0008", "ya es un aporte"}},
+				contains: []string{"Aporte ENCS2017-0007", "Aporte ENCS2017-0008", "Aporte ENCS2017-0009", "ya es un aporte"}},
 			{name: "a save from an older revision is a conflict", as: x.rapporteur, method: "POST", url: edit,
 				formOf: rows("revision", "1", "summary", "Mi versión"), status: http.StatusConflict,
 				contains: []string{"Otra persona guardó esta relatoría", "Mi versión", "<strong>capacidades</strong>"}, unchanged: []string{"inputs"}},
@@ -227,14 +227,14 @@ func TestMinutesPages(t *testing.T) {
 						} `json:"inputs"`
 					}
 					if err := json.Unmarshal([]byte(r.body), &got); err != nil || fmt.Sprint(got.Revision) != revision() || len(got.Inputs) != 3 ||
-						got.Inputs[2].PublicID != "ENCS2017-0008" {
+						got.Inputs[2].PublicID != "ENCS2017-0009" {
 						t.Fatalf("%s: %v", r.body, err)
 					}
 				}},
 			{name: "an autosave from an older revision is a conflict, in JSON", as: x.rapporteur, method: "POST", url: edit, header: autosave,
 				formOf: rows("revision", "2"), status: http.StatusConflict, contains: []string{`"code":"minutes_conflict"`}},
 			{name: "a draft is not public", as: x.anon, method: "GET", url: x.page, status: http.StatusNotFound},
-			{name: "nor are its inputs", as: x.anon, method: "GET", url: "/inputs/ENCS2017-0006", status: http.StatusNotFound},
+			{name: "nor are its inputs", as: x.anon, method: "GET", url: "/inputs/ENCS2017-0007", status: http.StatusNotFound},
 			{name: "nor the open data", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data.json", status: http.StatusOK,
 				absent: []string{"CSIRT"}, after: func(t *testing.T, r *response) { checkOpenData(t, []byte(r.body)) }},
 			{name: "nor the API", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes", x.session.ID), status: http.StatusNotFound},
@@ -248,16 +248,16 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the participant's workspace is the review", as: x.participant, method: "GET", url: edit, status: http.StatusSeeOther, location: review},
 			{name: "a member who was not there may not propose", as: x.member, method: "POST", url: x.page + "/proposals",
 				formOf: func() url.Values {
-					return url.Values{"input": {fmt.Sprint(x.inputID(t, 8))}, "inputs.2.body": {"Otro texto"}}
+					return url.Values{"input": {fmt.Sprint(x.inputID(t, 9))}, "inputs.2.body": {"Otro texto"}}
 				},
 				status: http.StatusForbidden, unchanged: []string{"minutes_proposals"}},
 			{name: "an empty proposal", as: x.participant, method: "POST", url: x.page + "/proposals",
-				formOf: func() url.Values { return url.Values{"input": {fmt.Sprint(x.inputID(t, 8))}, "inputs.2.body": {" "}} },
+				formOf: func() url.Values { return url.Values{"input": {fmt.Sprint(x.inputID(t, 9))}, "inputs.2.body": {" "}} },
 				status: http.StatusUnprocessableEntity, contains: []string{"Completa el campo «Aporte 3: Texto»", `id="f-inputs.2.body"`},
 				unchanged: []string{"minutes_proposals"}},
 			{name: "the participant proposes a correction", as: x.participant, method: "POST", url: x.page + "/proposals",
 				formOf: func() url.Values {
-					return url.Values{"input": {fmt.Sprint(x.inputID(t, 8))}, "inputs.2.body": {"Se citaron Estonia, Chile y Uruguay como modelos."},
+					return url.Values{"input": {fmt.Sprint(x.inputID(t, 9))}, "inputs.2.body": {"Se citaron Estonia, Chile y Uruguay como modelos."},
 						"inputs.2.note": {"Uruguay también se mencionó."}}
 				}, status: http.StatusSeeOther, after: proposalID},
 			{name: "the participant may not write in review", as: x.participant, method: "POST", url: edit, formOf: rows(),
@@ -283,7 +283,7 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the organiser publishes", as: x.organiser, method: "POST", url: x.page + "/publish", form: url.Values{"confirm": {"yes"}},
 				status: http.StatusSeeOther, location: x.page},
 			{name: "the public reads them", as: x.anon, method: "GET", url: x.page, status: http.StatusOK,
-				contains: []string{"Versión 1", "<strong>capacidades</strong>", `href="/inputs/ENCS2017-0008"`, "Uruguay", "Pendiente",
+				contains: []string{"Versión 1", "<strong>capacidades</strong>", `href="/inputs/ENCS2017-0009"`, "Uruguay", "Pendiente",
 					"Resumen de cada ponencia", "La OEA presentó su guía.", "Mariana Ruiz, OEA", "Asistencia: 13 personas, contadas y estimadas",
 					"Sin inscribirse (estimación)", "Informe de género", "45 %", "Violencia digital contra las mujeres."}, absent: public},
 			{name: "the API gives the report", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes", x.session.ID), status: http.StatusOK,
@@ -315,27 +315,27 @@ func TestMinutesPages(t *testing.T) {
 			{name: "version 1 is still there", as: x.anon, method: "GET", url: x.page + "?version=1", status: http.StatusOK,
 				contains: []string{"Estás leyendo una versión anterior", "Estonia, Chile y Uruguay como"}},
 			{name: "the diff shows what changed", as: x.anon, method: "GET", url: x.page + "/diff?from=1&to=2", status: http.StatusOK,
-				contains: []string{"ENCS2017-0008", "<del>Uruguay</del>", "<ins>Colombia</ins>", "Faltaba Colombia."}, absent: public},
+				contains: []string{"ENCS2017-0009", "<del>Uruguay</del>", "<ins>Colombia</ins>", "Faltaba Colombia."}, absent: public},
 			{name: "a version that does not exist", as: x.anon, method: "GET", url: x.page + "?version=3", status: http.StatusNotFound},
 			{name: "the explorer finds it by its words", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?q=Uruguay", status: http.StatusOK,
-				contains: []string{"1 aportes", `href="/inputs/ENCS2017-0008"`}, absent: public},
+				contains: []string{"1 aportes", `href="/inputs/ENCS2017-0009"`}, absent: public},
 			{name: "and by topic, kind and what became of it", as: x.anon, method: "GET",
 				at: func() string {
 					return "/processes/encs-2017/inputs?kind=key_point&standing=adopted&topic=" + x.topicCode
 				}, status: http.StatusOK,
-				contains: []string{`href="/inputs/ENCS2017-0008"`}, absent: []string{`href="/inputs/ENCS2017-0006"`}},
+				contains: []string{`href="/inputs/ENCS2017-0009"`}, absent: []string{`href="/inputs/ENCS2017-0007"`}},
 			{name: "the API's minutes", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes", x.session.ID), status: http.StatusOK,
-				contains: []string{`"version":2`, `"id":"ENCS2017-0008"`, `"reason":"Faltaba Colombia."`, `"status":"adopted"`}, absent: public},
+				contains: []string{`"version":2`, `"id":"ENCS2017-0009"`, `"reason":"Faltaba Colombia."`, `"status":"adopted"`}, absent: public},
 			{name: "the API's version 1", as: x.anon, method: "GET", url: fmt.Sprintf("/api/v1/sessions/%d/minutes?version=1", x.session.ID),
 				status: http.StatusOK, contains: []string{`"version":1`, "Chile y Uruguay como"}},
 			{name: "the API's explorer", as: x.anon, method: "GET", url: "/api/v1/processes/encs-2017/inputs?q=Uruguay", status: http.StatusOK,
-				contains: []string{`"id":"ENCS2017-0008"`, `"total":1`}},
+				contains: []string{`"id":"ENCS2017-0009"`, `"total":1`}},
 			{name: "the API's explorer refuses what cannot be", as: x.anon, method: "GET", url: "/api/v1/processes/encs-2017/inputs?standing=lost",
 				status: http.StatusUnprocessableEntity, contains: []string{`"field":"standing"`}},
-			{name: "the API's input, with its decisions", as: x.anon, method: "GET", url: "/api/v1/inputs/ENCS2017-0008", status: http.StatusOK,
+			{name: "the API's input, with its decisions", as: x.anon, method: "GET", url: "/api/v1/inputs/ENCS2017-0009", status: http.StatusOK,
 				contains: []string{`"history":[{"status":"adopted","rationale":"Se tomaron como referencia."`, `"strategy_section":"4.1 Modelos"`}},
 			{name: "the open data follows its schema", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data.json", status: http.StatusOK,
-				contains: []string{`"id": "ENCS2017-0008"`, `"hidden_by_reason"`}, absent: public, after: func(t *testing.T, r *response) {
+				contains: []string{`"id": "ENCS2017-0009"`, `"hidden_by_reason"`}, absent: public, after: func(t *testing.T, r *response) {
 					checkOpenData(t, []byte(r.body))
 				}},
 			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.1.json", status: http.StatusOK,
@@ -343,17 +343,17 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the schema before it stays where it was", as: x.anon, method: "GET", url: "/schemas/open-data-1.0.json", status: http.StatusOK,
 				contains: []string{`"version": {"const": "1.0"}`}},
 			{name: "the inputs as CSV", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs.csv", status: http.StatusOK,
-				contains: []string{"id,number,kind,text,topics", "ENCS2017-0008,8,key_point,\"Se citaron Estonia, Chile, Uruguay y Colombia como modelos.\"",
+				contains: []string{"id,number,kind,text,topics", "ENCS2017-0009,9,key_point,\"Se citaron Estonia, Chile, Uruguay y Colombia como modelos.\"",
 					"adopted,Se tomaron como referencia.,4.1 Modelos"}, absent: public},
 			{name: "the minutes as one report", as: x.anon, method: "GET", url: "/processes/encs-2017/minutes.md", status: http.StatusOK,
-				contains: []string{"# Lo que escuchó", "## Sala de preguntas abierta", "**[ENCS2017-0008]", "Adoptado: Se tomaron como referencia."},
+				contains: []string{"# Lo que escuchó", "## Sala de preguntas abierta", "**[ENCS2017-0009]", "Adoptado: Se tomaron como referencia."},
 				absent:   public},
 			{name: "the dashboard", as: x.anon, method: "GET", url: "/processes/encs-2017/dashboard", status: http.StatusOK,
 				contains: []string{"A quién se escuchó", "Qué se hizo con los aportes", "<svg"}, absent: public, after: func(t *testing.T, _ *response) {
 					sameCounts(t, db)
 				}},
 			{name: "what we heard, what we did", as: x.anon, method: "GET", url: "/processes/encs-2017/report", status: http.StatusOK,
-				contains: []string{"Lo que escuchamos y lo que hicimos", `href="/inputs/ENCS2017-0008"`, "Se tomaron como referencia.",
+				contains: []string{"Lo que escuchamos y lo que hicimos", `href="/inputs/ENCS2017-0009"`, "Se tomaron como referencia.",
 					"Adoptado: "}, absent: public},
 			{name: "an objective inputs are tagged with cannot be deleted", as: x.organiser, method: "POST",
 				at: func() string { return fmt.Sprintf("/admin/processes/encs-2017/topics/%d/delete", x.topic) }, form: url.Values{"confirm": {"yes"}},

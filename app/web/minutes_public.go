@@ -6,8 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/clock"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/web/form"
 )
 
@@ -89,6 +92,10 @@ type inputPage struct {
 	Title                string // the session's
 	Organ                bool   // the viewer records what became of it
 	Statuses, Progresses []string
+	// Draft is the draft an input heard in the public consultation comes from (no session), and
+	// Comments the comments it records.
+	Draft    *draftView
+	Comments []consultation.Comment
 }
 
 // inputOf reads the path's input, published, at a forum the viewer may see.
@@ -98,6 +105,9 @@ func (s *Server) inputOf(c *fiber.Ctx) (*inputPage, error) {
 	x, err := minutes.InputByRef(ctx, s.DB, ref)
 	if err != nil {
 		return nil, err
+	}
+	if x.DraftID != nil {
+		return s.heardInputOf(c, x)
 	}
 	sv, err := forums.SessionByID(ctx, s.DB, x.SessionID)
 	if err != nil {
@@ -120,6 +130,48 @@ func (s *Server) inputOf(c *fiber.Ctx) (*inputPage, error) {
 		}
 	}
 	return p, nil
+}
+
+// heardInputOf is an input heard in the public consultation, on a draft the viewer may read.
+func (s *Server) heardInputOf(c *fiber.Ctx, x minutes.InputPage) (*inputPage, error) {
+	ctx := c.UserContext()
+	d, err := consultation.ByID(ctx, s.DB, *x.DraftID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := processes.ByID(ctx, s.DB, d.ProcessID)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := s.runs(c, p)
+	if err != nil {
+		return nil, err
+	}
+	if !runs && (d.Version == 0 || p.Status == processes.StatusDraft) {
+		return nil, errNotFound
+	}
+	topics, err := processes.Topics(ctx, s.DB, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := clock.Zone(p.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	fc := &forumContext{Process: p, Topics: topics, TopicBy: map[int64]processes.Topic{}, Zone: zone, Runs: runs}
+	fc.Forum.TimeZone = p.TimeZone
+	for _, t := range topics {
+		fc.TopicBy[t.ID] = t
+	}
+	page := &inputPage{F: fc, X: x, Title: d.Title.In(lang(c), p.Languages...), Statuses: minutes.Dispositions(), Progresses: minutes.Progresses(),
+		Draft: &draftView{Process: p, Draft: d, Title: d.Title.In(lang(c), p.Languages...)}, Organ: runs}
+	if runs && !account(c).IsAdmin {
+		noCache(c)
+	}
+	if page.Comments, err = consultation.OfInput(ctx, s.DB, x.ID); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 func (s *Server) showInput(c *fiber.Ctx) error {
