@@ -44,6 +44,7 @@ func New() *migrate.Migrations {
 	registerGenderSelf(m)
 	registerDrafts(m)
 	registerHeardInputs(m)
+	registerSubmissions(m)
 	return m
 }
 

@@ -248,26 +248,13 @@ func AddComment(ctx context.Context, db bun.IDB, now time.Time, who Who, draftID
 			return c, err
 		}
 		ps := Paragraphs(v.Body)
-		if in.Paragraph < 0 || in.Paragraph > len(ps) {
-			es.Add("paragraph", CodeParagraph, nil)
-		} else if quote := strings.Join(strings.Fields(in.Quote), " "); quote != "" {
-			switch {
-			case in.Paragraph == 0:
-				es.Add("quote", CodeQuote, nil)
-			case utf8.RuneCountInString(quote) > MaxQuote:
-				es.Add("quote", validate.TooLong, map[string]any{"Max": MaxQuote})
-			default:
-				text := strings.Join(strings.Fields(ps[in.Paragraph-1].Text), " ")
-				i := strings.Index(text, quote)
-				if i < 0 {
-					es.Add("quote", CodeQuote, nil)
-				} else {
-					c.Quote, c.Before, c.After = quote, lastRunes(text[:i], maxContext), firstRunes(text[i+len(quote):], maxContext)
-				}
-			}
-		}
 		c.Version, c.Paragraph, c.AtVersion, c.AtParagraph = d.Version, in.Paragraph, d.Version, in.Paragraph
 		c.FromVersion, c.FromParagraph = d.Version, in.Paragraph
+		if in.Paragraph < 0 || in.Paragraph > len(ps) {
+			es.Add("paragraph", CodeParagraph, nil)
+		} else {
+			es = append(es, c.quote(ps, in.Quote)...)
+		}
 	}
 	if err := es.Err(); err != nil {
 		return c, err
@@ -369,6 +356,15 @@ func Moderate(ctx context.Context, db bun.IDB, now time.Time, who Who, commentID
 		c.Status, c.Reason, c.Note = Hidden, reason, note
 	case ActRestore:
 		c.Status, c.Reason, c.Note = Visible, "", ""
+		if c.SubmissionID != nil {
+			s, err := SubmissionByID(ctx, db, *c.SubmissionID)
+			if err != nil {
+				return c, err
+			}
+			if !s.Public {
+				c.Status = Private
+			}
+		}
 	case ActDismiss:
 	default:
 		es.Add("action", validate.Required, nil)
@@ -531,6 +527,29 @@ func record(ctx context.Context, db bun.IDB, now time.Time, who Who, action stri
 	}
 	detail["draft"] = d.ID
 	return audit.Record(ctx, db, now, audit.Actor{AccountID: who.AccountID}, action, "process", strconv.FormatInt(d.ProcessID, 10), detail)
+}
+
+// quote keeps the passage of its paragraph the comment quotes (spaces as the paragraph has
+// them), with a little of the text around it; a passage not in the paragraph is refused.
+func (c *Comment) quote(ps []Paragraph, quote string) validate.Errors {
+	var es validate.Errors
+	quote = strings.Join(strings.Fields(quote), " ")
+	switch {
+	case quote == "":
+	case c.Paragraph == 0:
+		es.Add("quote", CodeQuote, nil)
+	case utf8.RuneCountInString(quote) > MaxQuote:
+		es.Add("quote", validate.TooLong, map[string]any{"Max": MaxQuote})
+	default:
+		text := strings.Join(strings.Fields(ps[c.Paragraph-1].Text), " ")
+		i := strings.Index(text, quote)
+		if i < 0 {
+			es.Add("quote", CodeQuote, nil)
+		} else {
+			c.Quote, c.Before, c.After = quote, lastRunes(text[:i], maxContext), firstRunes(text[i+len(quote):], maxContext)
+		}
+	}
+	return es
 }
 
 func lastRunes(s string, n int) string {

@@ -553,3 +553,106 @@ func TestCommentsBecomeInputs(t *testing.T) {
 		}
 	})
 }
+
+// TestSubmissions: a formal submission is numbered for tracking and keeps its files checked by
+// content: a file whose content is not an allowed type is refused even under an allowed
+// extension, an oversize one is refused, and either way nothing is stored; outside the period
+// nothing is taken. Organisers split it into points on paragraphs, in the organisation's name;
+// the points of a submission that is not public are read only by its sender and the
+// moderators, and follow their paragraph into a new version.
+func TestSubmissions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		ctx := context.Background()
+		x := newFixture(t, db)
+		pdf := consultation.Upload{Name: "Observaciones.pdf", Data: []byte("%PDF-1.7\n%observaciones\n")}
+		in := func(public bool, files ...consultation.Upload) consultation.SubmissionInput {
+			return consultation.SubmissionInput{Organisation: "Cámara de Diputados", Group: "government", Role: "Presidenta de la Comisión de Ciencia",
+				OnBehalfOf: "La Comisión de Ciencia y Tecnología", Body: "Observaciones de la Comisión al borrador.", Public: public, Files: files}
+		}
+		stored := func() (int, int) {
+			s, _ := db.NewSelect().Table("submissions").Count(ctx)
+			f, _ := db.NewSelect().Table("submission_files").Count(ctx)
+			return int(s), int(f)
+		}
+		for _, c := range []struct {
+			name  string
+			in    consultation.SubmissionInput
+			field string
+		}{
+			{"a script named .pdf", in(true, consultation.Upload{Name: "carta.pdf", Data: []byte("#!/bin/sh\necho hola\n")}), "files"},
+			{"a PDF named .docx", in(true, consultation.Upload{Name: "carta.docx", Data: pdf.Data}), "files"},
+			{"an oversize PDF", in(true, consultation.Upload{Name: "grande.pdf", Data: append([]byte("%PDF-1.7\n"), make([]byte, consultation.MaxFileSize)...)}), "files"},
+			{"too many files", in(true, pdf, pdf, pdf, pdf, pdf, pdf), "files"},
+			{"no organisation", consultation.SubmissionInput{Group: "government", Role: "x", Body: "x"}, "organisation"},
+			{"no text", consultation.SubmissionInput{Organisation: "x", Group: "government", Role: "x"}, "body"},
+		} {
+			if _, err := x.svc.Submit(ctx, x.ana, x.draft.ID, c.in); fieldOf(err) != c.field {
+				t.Errorf("%s: %v, want an error on %s", c.name, err, c.field)
+			}
+		}
+		if s, f := stored(); s != 0 || f != 0 {
+			t.Fatalf("refused submissions stored %d submissions and %d files", s, f)
+		}
+		x.clock.Set(t0.Add(8 * 24 * time.Hour))
+		if _, err := x.svc.Submit(ctx, x.ana, x.draft.ID, in(true, pdf)); !errors.Is(err, consultation.ErrNotOpen) {
+			t.Fatalf("a submission after the period: %v", err)
+		}
+		x.clock.Set(t0.Add(time.Hour))
+		public, err := x.svc.Submit(ctx, x.ana, x.draft.ID, in(true, pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		private, err := x.svc.Submit(ctx, x.beto, x.draft.ID, in(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if consultation.Tracking(x.process.Code, public.Number) != "ENCS2017-S0001" || private.Number != 2 {
+			t.Fatalf("tracking numbers: %d and %d", public.Number, private.Number)
+		}
+		got, err := consultation.SubmissionByID(ctx, db.DB, public.ID)
+		if err != nil || len(got.Files) != 1 || got.Files[0].ContentType != consultation.TypePDF || got.Files[0].Data != nil || got.Files[0].Size != int64(len(pdf.Data)) {
+			t.Fatalf("the stored submission: %+v %v", got, err)
+		}
+		if _, err := x.svc.AddPoint(ctx, x.ana, public.ID, 3, "", "Punto"); !errors.Is(err, consultation.ErrNotOrganiser) {
+			t.Fatalf("a member adding a point: %v", err)
+		}
+		if _, err := x.svc.AddPoint(ctx, x.organiser, public.ID, 3, "salvaguardas de derechos humanos", "La Comisión pide dictaminar cada reforma."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.AddPoint(ctx, x.organiser, private.ID, 3, "", "Un punto reservado."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.svc.AddPoint(ctx, x.organiser, private.ID, 3, "no está", "x"); fieldOf(err) != "quote" {
+			t.Fatalf("a point quoting what the paragraph does not say: %v", err)
+		}
+		seen := func(v consultation.Viewer) []string {
+			ts, err := consultation.ThreadsOn(ctx, db.DB, x.draft, 1, 3, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, th := range ts {
+				out = append(out, th.AuthorName+": "+th.Body)
+			}
+			return out
+		}
+		if got := seen(consultation.Viewer{}); len(got) != 1 || got[0] != "Cámara de Diputados: La Comisión pide dictaminar cada reforma." {
+			t.Fatalf("the public reads %v", got)
+		}
+		if got := seen(consultation.Viewer{AccountID: x.beto.AccountID}); len(got) != 2 {
+			t.Fatalf("the private submission's sender reads %v", got)
+		}
+		if got := seen(consultation.Viewer{AccountID: x.moderator.AccountID, Moderator: true}); len(got) != 2 {
+			t.Fatalf("a moderator reads %v", got)
+		}
+		v2 := "Un párrafo nuevo al principio.\n\n" + version1
+		if _, err := x.svc.PublishVersion(ctx, x.organiser, x.draft.ID, v2, ""); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := consultation.ByID(ctx, db.DB, x.draft.ID)
+		if ts, _ := consultation.ThreadsOn(ctx, db.DB, d, 2, 4, consultation.Viewer{}); len(ts) != 1 || ts[0].AtState != consultation.Moved {
+			t.Fatalf("the point in version 2: %+v", ts)
+		}
+	})
+}

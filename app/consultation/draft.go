@@ -124,8 +124,10 @@ type Comment struct {
 	Supports    int        `bun:"supports,notnull"`
 	Flags       int        `bun:"flags,notnull"`
 	CampaignID  *int64     `bun:"campaign_id"`
-	InputID     *int64     `bun:"input_id"`
-	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	// SubmissionID: a point of a formal submission, in its organisation's name.
+	SubmissionID *int64    `bun:"submission_id"`
+	InputID      *int64    `bun:"input_id"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
 }
 
 // Confirmed is the state of a fuzzy place an organiser confirmed or chose.

@@ -15,6 +15,7 @@ import (
 type Service struct {
 	DB    *bun.DB
 	Clock clock.Clock
+	Mail  Mailer
 }
 
 func run[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
@@ -91,5 +92,24 @@ func (s *Service) Place(ctx context.Context, who Who, commentID int64, paragraph
 func (s *Service) ToInput(ctx context.Context, who Who, commentID int64, in InputInput) (minutes.Input, error) {
 	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (minutes.Input, error) {
 		return ToInput(ctx, tx, now, who, commentID, in)
+	})
+}
+
+// Submit records a formal submission and mails its sender the tracking number; a notice that
+// cannot be written never undoes the submission.
+func (s *Service) Submit(ctx context.Context, who Who, draftID int64, in SubmissionInput) (Submission, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Submission, error) {
+		sub, p, err := Submit(ctx, tx, now, who, draftID, in)
+		if err != nil {
+			return sub, err
+		}
+		return sub, tellSubmitter(ctx, tx, s.Mail, sub, p)
+	})
+}
+
+// AddPoint records a point of a submission on a paragraph.
+func (s *Service) AddPoint(ctx context.Context, who Who, submissionID int64, paragraph int, quote, body string) (Comment, error) {
+	return run(ctx, s, func(ctx context.Context, tx bun.Tx, now time.Time) (Comment, error) {
+		return AddPoint(ctx, tx, now, who, submissionID, paragraph, quote, body)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"log/slog"
 	"maps"
 	"regexp"
 	"strings"
@@ -111,4 +112,29 @@ func linkify(s string) string {
 	}
 	b.WriteString(html.EscapeString(s[last:]))
 	return b.String()
+}
+
+// Composer writes a notice as mail.
+type Composer interface {
+	Compose(to, lang, kind string, data map[string]any, calendar string) (Message, error)
+}
+
+// Notice writes one notice as mail. A notice that cannot be written as mail (its kind unknown
+// to the catalogs, or not a valid message) is logged with what it was about and left out (ok
+// false): it never undoes the change it tells of. Other errors are the caller's.
+func Notice(c Composer, log *slog.Logger, to, lang, kind string, data map[string]any, about string, id int64) (msg Message, ok bool, err error) {
+	msg, err = c.Compose(to, lang, kind, data, "")
+	if err == nil {
+		_, err = Check(msg)
+	}
+	switch {
+	case err == nil:
+		return msg, true, nil
+	case !errors.Is(err, ErrUnknownKind) && !errors.Is(err, ErrInvalidMessage):
+		return msg, false, err
+	}
+	if log != nil {
+		log.Error("a notice could not be written as mail", "kind", kind, about, id, "err", err)
+	}
+	return msg, false, nil
 }

@@ -2,7 +2,6 @@ package minutes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -46,7 +45,7 @@ func tellAskers(ctx context.Context, db bun.IDB, m Mailer, log *slog.Logger, bas
 	}
 	msgs := make([]mail.Message, 0, len(askers))
 	for _, a := range askers {
-		msg, ok, err := compose(m, log, a.Email, a.Language, "input_"+d.Status, map[string]any{"Name": a.Name, "ID": PublicID(p.Code, x.Number),
+		msg, ok, err := mail.Notice(m, log, a.Email, a.Language, "input_"+d.Status, map[string]any{"Name": a.Name, "ID": PublicID(p.Code, x.Number),
 			"Input": x.Body, "Rationale": d.Rationale, "Section": d.Section, "Link": fmt.Sprintf("%s/sessions/%d", baseURL, a.Session)}, "input", x.ID)
 		if err != nil {
 			return err
@@ -56,24 +55,4 @@ func tellAskers(ctx context.Context, db bun.IDB, m Mailer, log *slog.Logger, bas
 		}
 	}
 	return m.Queue(ctx, db, msgs...)
-}
-
-// compose writes one notice as mail. A notice that cannot be written as mail (its kind unknown
-// to the catalogs, or not a valid message) is logged with what it was about and left out (ok
-// false): it never undoes the change it tells of. Other errors are the caller's.
-func compose(m Mailer, log *slog.Logger, to, lang, kind string, data map[string]any, about string, id int64) (msg mail.Message, ok bool, err error) {
-	msg, err = m.Compose(to, lang, kind, data, "")
-	if err == nil {
-		_, err = mail.Check(msg)
-	}
-	switch {
-	case err == nil:
-		return msg, true, nil
-	case !errors.Is(err, mail.ErrUnknownKind) && !errors.Is(err, mail.ErrInvalidMessage):
-		return msg, false, err
-	}
-	if log != nil {
-		log.Error("a notice could not be written as mail", "kind", kind, about, id, "err", err)
-	}
-	return msg, false, nil
 }

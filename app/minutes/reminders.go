@@ -106,7 +106,7 @@ func remind(ctx context.Context, db bun.IDB, m Mailer, words Days, log *slog.Log
 		if d, err := time.Parse(time.DateOnly, r.DueOn); err == nil && words != nil {
 			due = words.Day(lang, d)
 		}
-		msg, ok, err := compose(m, log, p.Email, lang, "minutes_"+kind, map[string]any{"Name": p.Name, "Session": r.Title.In(lang, r.Languages...),
+		msg, ok, err := mail.Notice(m, log, p.Email, lang, "minutes_"+kind, map[string]any{"Name": p.Name, "Session": r.Title.In(lang, r.Languages...),
 			"Forum": r.ForumTitle.In(lang, r.Languages...), "Due": due, "Link": fmt.Sprintf("%s/sessions/%d/minutes/edit", baseURL, r.SessionID)},
 			"session", r.SessionID)
 		if err != nil {

@@ -123,6 +123,25 @@ func demoDraft(ctx context.Context, tx bun.IDB, now time.Time) error {
 			}
 		}
 	}
+	sub, _, err := consultation.Submit(ctx, tx, at.Add(24*time.Hour), people["raul"], d.ID, consultation.SubmissionInput{
+		Organisation: "Cámara de Diputados, Comisión de Ciencia y Tecnología", Group: "legislature", Role: "Secretario técnico de la Comisión",
+		OnBehalfOf: "Las y los integrantes de la Comisión", Public: true,
+		Body: "La Comisión de Ciencia y Tecnología presenta tres observaciones al borrador.\n\n" +
+			"1. Toda reforma del marco jurídico que derive de la Estrategia debe dictaminarse en el Congreso con audiencias públicas.\n\n" +
+			"2. Los indicadores de seguimiento deben informarse cada año al Congreso.\n\n" +
+			"3. La Estrategia debe prever presupuesto para la formación de capacidades en los estados."})
+	if err != nil {
+		return err
+	}
+	point, err := consultation.AddPoint(ctx, tx, at.Add(26*time.Hour), org, sub.ID, legal, "",
+		"Toda reforma del marco jurídico que derive de la Estrategia debe dictaminarse en el Congreso con audiencias públicas.")
+	if err != nil {
+		return err
+	}
+	if _, err := consultation.AddPoint(ctx, tx, at.Add(26*time.Hour), org, sub.ID, measure, "",
+		"Los indicadores de seguimiento deben informarse cada año al Congreso."); err != nil {
+		return err
+	}
 	published := now.Add(-3 * 24 * time.Hour)
 	if _, err := consultation.PublishVersion(ctx, tx, published, org, d.ID, v2,
 		"El eje del marco jurídico recoge las salvaguardas pedidas; se añade un informe anual de avance."); err != nil {
@@ -136,6 +155,9 @@ func demoDraft(ctx context.Context, tx bun.IDB, now time.Time) error {
 		Body:   "Toda reforma del marco jurídico debe llevar salvaguardas de derechos humanos y dictaminarse en el Congreso con consulta pública.",
 		Topics: []int64{e7}, Groups: []string{"civil_society", "legislature"}}})
 	if err != nil {
+		return err
+	}
+	if _, err := consultation.ToInput(ctx, tx, published, org, point.ID, consultation.InputInput{Ref: minutes.PublicID(p.Code, x.Number)}); err != nil {
 		return err
 	}
 	_, err = minutes.Dispose(ctx, tx, published, minutes.Who{IsAdmin: true}, x.ID, minutes.DispositionInput{Status: minutes.Adopted,

@@ -182,9 +182,10 @@ func TestDemoConcurrentRuns(t *testing.T) {
 
 // TestDemoDraft: the demo's draft is open for comment from the day it is loaded, in two
 // versions whose sections are the general objective, the objectives and the axes; the
-// comment on the legal framework, quoting it, stays on its paragraph in version 2 (edited:
-// fuzzy), with its reply and supports; the groups' marks make the legal framework the most
-// divided paragraph.
+// comment on the legal framework, quoting it, stays on its paragraph in version 2 (exact: the
+// words it quotes are still there), with its reply and supports, beside the legislative chamber's point on it, both
+// answered by one adopted input; the groups' marks make the legal framework the most divided
+// paragraph.
 func TestDemoDraft(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
@@ -217,7 +218,7 @@ func TestDemoDraft(t *testing.T) {
 			}
 		}
 		ts, err := consultation.ThreadsOn(ctx, db.DB, d, 2, legal, consultation.Viewer{})
-		if err != nil || len(ts) != 1 || ts[0].AtState != consultation.Exact || len(ts[0].Replies) != 1 || ts[0].Supports != 3 ||
+		if err != nil || len(ts) != 2 || ts[1].SubmissionID == nil || ts[1].Answer == nil || ts[0].AtState != consultation.Exact || len(ts[0].Replies) != 1 || ts[0].Supports != 3 ||
 			ts[0].Answer == nil || ts[0].Answer.Status != "adopted" {
 			t.Fatalf("the legal framework's thread in version 2: %+v %v", ts, err)
 		}

@@ -171,7 +171,8 @@ func TestAccessibilityEveryPage(t *testing.T) {
 		// The consultation on the draft, as its organiser (who moderates too) sees and uses it.
 		{"organiser-draft", []string{draft, draft + "?version=1", draft + "/paragraphs/14", "submit " + draft + "/paragraphs/14 form.comment-form with body=",
 			draft + "/paragraphs/0", draft + "/diff?from=1&to=2", draft + "/moderate", "/admin/processes/encs-2017/drafts",
-			"submit /admin/processes/encs-2017/drafts main form", "/admin/drafts/" + fmt.Sprint(draftID)}},
+			"submit /admin/processes/encs-2017/drafts main form", "/admin/drafts/" + fmt.Sprint(draftID),
+			draft + "/submissions", draft + "/submissions/new", "submit " + draft + "/submissions/new main form", "/submissions/1", "/inputs/ENCS2017-0006"}},
 		// The organiser's pages, in two tabs: one tab's pages in order take longer than any other.
 		{"organiser-forums", []string{fmt.Sprintf("/admin/forums/%d/registration", forumID), fmt.Sprintf("/admin/forums/%d/registrants", forumID),
 			fmt.Sprintf("/admin/forums/%d/checkin?q=a", forumID), fmt.Sprintf("submit /admin/forums/%d/checkin main form", forumID),

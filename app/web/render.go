@@ -257,6 +257,16 @@ func funcs(lang string, bundle *locale.Bundle, static *staticFiles, zone func(st
 		// pct100 writes a share (0 to 1) as a whole percentage.
 		"pct100":      func(f float64) int { return int(math.Round(f * 100)) },
 		"reasonsList": consultation.Reasons,
+		// fileKind names a submission file's checked type as its extension; kb is a size in KB.
+		"fileKind": func(contentType string) string {
+			for ext, t := range map[string]string{"pdf": consultation.TypePDF, "odt": consultation.TypeODT, "docx": consultation.TypeDOCX} {
+				if t == contentType {
+					return ext
+				}
+			}
+			return "other"
+		},
+		"kb": func(n int64) int64 { return (n + 1023) / 1024 },
 		// pct is n as a share of max, for a bar's length.
 		"pct": func(n, max int) int {
 			if max <= 0 {

@@ -28,6 +28,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/static/:hash/*", s.serveStatic)
 	app.Get("/favicon.ico", s.favicon)
 
+	app.Use(smallBodies)
 	app.Use(form.PlainInput)
 	app.Use(s.identify)
 	app.Use(s.csrfProtect)
@@ -99,6 +100,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/drafts/:id<int>/moderate", s.requireDraftModerator, s.moderateDraft)
 	app.Post("/drafts/:id<int>/comments", s.requireAccount, s.limitBy("comment", s.Config.RateComment, accountKey, s.commentRefused), s.addComment)
 	app.Post("/drafts/:id<int>/marks", s.requireAccount, s.limitBy("mark", s.Config.RateMark, accountKey, nil), s.markParagraph)
+	app.Get("/drafts/:id<int>/submissions", s.cachedForVisitors(s.listSubmissions))
+	app.Get("/drafts/:id<int>/submissions/new", s.requireAccount, s.submissionForm)
+	app.Post("/drafts/:id<int>/submissions", s.requireAccount, s.limitBy("comment", s.Config.RateComment, accountKey, s.submissionRefused), s.submit)
+	app.Get("/submissions/:id<int>", s.cachedForVisitors(s.showSubmission))
+	app.Get("/submissions/:id<int>/files/:fid<int>", s.submissionFile)
+	app.Post("/submissions/:id<int>/points", s.requireAccount, s.limitBy("minutes", s.Config.RateMinutes, accountKey, nil), s.addPoint)
 	app.Post("/comments/:id<int>/:action", s.requireAccount, s.limitBy("mark", s.Config.RateMark, accountKey, nil), s.commentAction)
 
 	// Registration: a forum's form, the participant's list, and a guest's page by their link.

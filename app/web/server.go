@@ -137,7 +137,7 @@ func New(d Deps) (*Server, error) {
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             120 * time.Second,
-		BodyLimit:               2 << 20,
+		BodyLimit:               maxUploadBody, // smallBodies holds every route but a submission's to 2 MB
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          proxies,
 	})
