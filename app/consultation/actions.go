@@ -180,6 +180,13 @@ func replace(ctx context.Context, db bun.IDB, draftID int64, next Version) error
 			return fmt.Errorf("placing the comments of draft %d: %w", draftID, err)
 		}
 	}
+	// Replies stand where their comment stands.
+	if _, err := db.NewRaw(`UPDATE draft_comments SET at_version = ?,
+		at_paragraph = (SELECT p.at_paragraph FROM draft_comments AS p WHERE p.id = draft_comments.parent_id),
+		at_state = (SELECT p.at_state FROM draft_comments AS p WHERE p.id = draft_comments.parent_id)
+		WHERE draft_id = ? AND parent_id IS NOT NULL`, next.Number, draftID).Exec(ctx); err != nil {
+		return fmt.Errorf("placing the replies of draft %d: %w", draftID, err)
+	}
 	return nil
 }
 

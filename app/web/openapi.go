@@ -12,7 +12,7 @@ import (
 
 // apiDocs lists every documented operation; a test checks it against the route table.
 func apiDocs() []openapi.Op {
-	return slices.Concat(metaAPIDocs(), processAPIDocs(), forumAPIDocs(), registrationAPIDocs(), questionsAPIDocs(), minutesAPIDocs())
+	return slices.Concat(metaAPIDocs(), processAPIDocs(), forumAPIDocs(), registrationAPIDocs(), questionsAPIDocs(), minutesAPIDocs(), draftAPIDocs())
 }
 
 // openAPIError is the JSON error shape of every failure, as errorBody sends it.

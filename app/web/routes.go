@@ -97,6 +97,10 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/drafts/:id<int>", s.cachedForVisitors(s.showDraft))
 	app.Get("/drafts/:id<int>/paragraphs/:n<int>", s.cachedForVisitors(s.showParagraph))
 	app.Get("/drafts/:id<int>/diff", s.cachedForVisitors(s.draftDiff))
+	app.Get("/drafts/:id<int>/report", s.cachedForVisitors(s.draftReport))
+	app.Get("/drafts/:id<int>/report.csv", s.draftReportCSV)
+	app.Get("/drafts/:id<int>/report.json", s.draftReportJSON)
+	app.Get("/drafts/:id<int>/report.md", s.draftReportMarkdown)
 	app.Get("/drafts/:id<int>/moderate", s.requireDraftModerator, s.moderateDraft)
 	app.Post("/drafts/:id<int>/comments", s.requireAccount, s.limitBy("comment", s.Config.RateComment, accountKey, s.commentRefused), s.addComment)
 	app.Post("/drafts/:id<int>/marks", s.requireAccount, s.limitBy("mark", s.Config.RateMark, accountKey, nil), s.markParagraph)
@@ -277,6 +281,11 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/sessions/:id/minutes", s.apiGetMinutes)
 	api.Get("/processes/:slug/inputs", s.apiListInputs)
 	api.Get("/inputs/:ref", s.apiGetInput)
+	// The consultation on drafts: what the pages show.
+	api.Get("/processes/:slug/drafts", s.apiListDrafts)
+	api.Get("/drafts/:id", s.apiGetDraft)
+	api.Get("/drafts/:id/comments", s.draftReportJSON)
+	api.Get("/drafts/:id/submissions", s.apiDraftSubmissions)
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }
