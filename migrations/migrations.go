@@ -45,6 +45,7 @@ func New() *migrate.Migrations {
 	registerDrafts(m)
 	registerHeardInputs(m)
 	registerSubmissions(m)
+	registerDraftIndexes(m)
 	return m
 }
 

@@ -142,43 +142,80 @@ func PublishVersion(ctx context.Context, db bun.IDB, now time.Time, who Who, dra
 	return v, record(ctx, db, now, who, "draft.publish", d, map[string]any{"version": v.Number})
 }
 
-// replace places every comment of a draft in version next, from the last place each had. The
-// comments sharing an anchor are placed once, with one update.
+// replace places every comment of a draft in version next, from the last place each had. Each
+// anchor is placed once, however many comments share it, and the places are written in
+// batches, replies following their comment.
 func replace(ctx context.Context, db bun.IDB, draftID int64, next Version) error {
-	var anchors []struct {
+	type anchor struct {
 		Version   int    `bun:"from_version"`
 		Paragraph int    `bun:"from_paragraph"`
 		Quote     string `bun:"quote"`
 		Before    string `bun:"quote_before"`
 		After     string `bun:"quote_after"`
 	}
-	if err := db.NewSelect().Model((*Comment)(nil)).Distinct().Column("from_version", "from_paragraph", "quote", "quote_before", "quote_after").
-		Where("draft_id = ? AND parent_id IS NULL", draftID).Scan(ctx, &anchors); err != nil {
+	var cs []struct {
+		ID int64 `bun:"id"`
+		anchor
+	}
+	if err := db.NewSelect().Model((*Comment)(nil)).Column("id", "from_version", "from_paragraph", "quote", "quote_before", "quote_after").
+		Where("draft_id = ? AND parent_id IS NULL", draftID).Scan(ctx, &cs); err != nil {
 		return fmt.Errorf("the anchors of draft %d: %w", draftID, err)
 	}
-	texts := map[int][]Paragraph{next.Number: Paragraphs(next.Body)}
-	for _, a := range anchors {
-		old, ok := texts[a.Version]
-		if !ok {
-			v, err := VersionOf(ctx, db, draftID, a.Version)
-			if err != nil {
-				return err
-			}
-			old = Paragraphs(v.Body)
-			texts[a.Version] = old
+	pl := NewPlacer(Paragraphs(next.Body))
+	texts := map[int][]Paragraph{}
+	placed := make(map[anchor]Placement)
+	const batch = 500
+	var sql strings.Builder
+	args := make([]any, 0, 4*batch+2)
+	write := func() error {
+		if len(args) == 0 {
+			return nil
 		}
-		p := Placement{State: Exact, Score: 1}
-		if a.Paragraph > 0 {
-			p = Reanchor(old, Anchor{Paragraph: a.Paragraph, Quote: a.Quote, Before: a.Before, After: a.After}, texts[next.Number])
-		}
-		q := db.NewUpdate().Model((*Comment)(nil)).Set("at_version = ?, at_paragraph = ?, at_state = ?, at_score = ?", next.Number, p.Paragraph, p.State, p.Score)
-		if p.Paragraph > 0 {
-			q = q.Set("from_version = ?, from_paragraph = ?", next.Number, p.Paragraph)
-		}
-		if _, err := q.Where("draft_id = ? AND parent_id IS NULL AND from_version = ? AND from_paragraph = ? AND quote = ? AND quote_before = ? AND quote_after = ?",
-			draftID, a.Version, a.Paragraph, a.Quote, a.Before, a.After).Exec(ctx); err != nil {
+		sql.WriteString(`) UPDATE draft_comments SET at_version = ?, at_paragraph = v.p, at_state = v.s, at_score = v.sc,
+			from_version = CASE WHEN v.p > 0 THEN ? ELSE from_version END,
+			from_paragraph = CASE WHEN v.p > 0 THEN v.p ELSE from_paragraph END
+			FROM v WHERE draft_comments.id = v.id`)
+		args = append(args, next.Number, next.Number)
+		if _, err := db.NewRaw(sql.String(), args...).Exec(ctx); err != nil {
 			return fmt.Errorf("placing the comments of draft %d: %w", draftID, err)
 		}
+		sql.Reset()
+		args = args[:0]
+		return nil
+	}
+	for _, c := range cs {
+		p, ok := placed[c.anchor]
+		if !ok {
+			p = Placement{State: Exact, Score: 1}
+			if c.Paragraph > 0 {
+				old, ok := texts[c.Version]
+				if !ok {
+					v, err := VersionOf(ctx, db, draftID, c.Version)
+					if err != nil {
+						return err
+					}
+					old = Paragraphs(v.Body)
+					texts[c.Version] = old
+				}
+				p = pl.Place(old, Anchor{Paragraph: c.Paragraph, Quote: c.Quote, Before: c.Before, After: c.After})
+			}
+			placed[c.anchor] = p
+		}
+		if len(args) == 0 {
+			sql.WriteString("WITH v (id, p, s, sc) AS (VALUES ")
+		} else {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?)")
+		args = append(args, c.ID, p.Paragraph, p.State, p.Score)
+		if len(args) == 4*batch {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := write(); err != nil {
+		return err
 	}
 	// Replies stand where their comment stands.
 	if _, err := db.NewRaw(`UPDATE draft_comments SET at_version = ?,

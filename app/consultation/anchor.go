@@ -67,6 +67,33 @@ type Placement struct {
 // passage is looked for first (with its surroundings, in its own paragraph, then anywhere),
 // then the paragraph's whole text, then the most similar paragraph.
 func Reanchor(old []Paragraph, a Anchor, next []Paragraph) Placement {
+	return NewPlacer(next).Place(old, a)
+}
+
+// Placer places anchors in one version, its paragraphs' words counted once for all of them.
+type Placer struct {
+	next   []Paragraph
+	counts []map[string]int
+	sizes  []int
+	byText map[string]int // a paragraph's text → its first number
+}
+
+// NewPlacer prepares to place anchors in the version whose paragraphs are next.
+func NewPlacer(next []Paragraph) *Placer {
+	pl := &Placer{next: next, counts: make([]map[string]int, len(next)), sizes: make([]int, len(next)), byText: make(map[string]int, len(next))}
+	for i, p := range next {
+		ws := words(p.Text)
+		pl.counts[i], pl.sizes[i] = tally(ws), len(ws)
+		if _, ok := pl.byText[p.Text]; !ok {
+			pl.byText[p.Text] = p.Number
+		}
+	}
+	return pl
+}
+
+// Place is Reanchor's answer for the placer's version.
+func (pl *Placer) Place(old []Paragraph, a Anchor) Placement {
+	next := pl.next
 	if a.Paragraph < 1 || a.Paragraph > len(old) {
 		return Placement{State: Orphaned}
 	}
@@ -86,17 +113,21 @@ func Reanchor(old []Paragraph, a Anchor, next []Paragraph) Placement {
 		if a.Paragraph <= len(next) && next[a.Paragraph-1].Text == was {
 			return Placement{Paragraph: a.Paragraph, State: Exact, Score: 1}
 		}
-		for _, p := range next {
-			if p.Text == was {
-				return Placement{Paragraph: p.Number, State: Moved, Score: 1}
-			}
+		if n, ok := pl.byText[was]; ok {
+			return Placement{Paragraph: n, State: Moved, Score: 1}
 		}
 	}
+	ws := words(was)
+	mine := tally(ws)
 	best := Placement{State: Orphaned}
-	for _, p := range next {
-		score := similarity(was, p.Text)
-		if a.Quote != "" {
-			score = containment(was, p.Text)
+	for i, p := range next {
+		var score float64
+		n := sharedCounts(mine, pl.counts[i])
+		switch {
+		case a.Quote != "" && len(ws) > 0:
+			score = float64(n) / float64(len(ws)) // a short passage in a long paragraph is judged by its own words only
+		case a.Quote == "" && len(ws)+pl.sizes[i] > 0:
+			score = 2 * float64(n) / float64(len(ws)+pl.sizes[i]) // Dice: 1 the same words, 0 none shared
 		}
 		// Of paragraphs alike, the one at the old number wins: a paragraph edited in place.
 		if score > best.Score || (score == best.Score && p.Number == a.Paragraph) {
@@ -128,31 +159,26 @@ func similarity(a, b string) float64 {
 	if len(wa)+len(wb) == 0 {
 		return 0
 	}
-	return 2 * float64(shared(wa, wb)) / float64(len(wa)+len(wb))
+	return 2 * float64(sharedCounts(tally(wa), tally(wb))) / float64(len(wa)+len(wb))
 }
 
-// containment is the share of a quote's words found in a text: a short passage in a long
-// paragraph is judged by its own words only.
-func containment(quote, text string) float64 {
-	wq := words(quote)
-	if len(wq) == 0 {
-		return 0
+// tally counts a list's words.
+func tally(ws []string) map[string]int {
+	m := make(map[string]int, len(ws))
+	for _, w := range ws {
+		m[w]++
 	}
-	return float64(shared(wq, words(text))) / float64(len(wq))
+	return m
 }
 
-// shared counts the words two lists have in common, each word as often as both have it.
-func shared(a, b []string) int {
-	count := map[string]int{}
-	for _, w := range b {
-		count[w]++
+// sharedCounts counts the words two tallies have in common, each as often as both have it.
+func sharedCounts(a, b map[string]int) int {
+	if len(b) < len(a) {
+		a, b = b, a
 	}
 	n := 0
-	for _, w := range a {
-		if count[w] > 0 {
-			count[w]--
-			n++
-		}
+	for w, k := range a {
+		n += min(k, b[w])
 	}
 	return n
 }

@@ -45,7 +45,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|inputs|signin|register-setup|register|qa-setup|qa [flags]")
+		fmt.Fprintln(os.Stderr, "usage: convene-load hello|programme|inputs|drafts|signin|register-setup|register|qa-setup|qa [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -64,6 +64,8 @@ func main() {
 		err = qaSetup(ctx, os.Args[2:])
 	case "inputs":
 		err = inputs(ctx, os.Args[2:])
+	case "drafts":
+		err = drafts(ctx, os.Args[2:])
 	case "qa":
 		err = qaRun(ctx, os.Args[2:])
 	default:
