@@ -232,10 +232,11 @@ func groupSizes(ctx context.Context, db bun.IDB, groups []int64) (map[int64]int,
 // Campaign is a group of identical and near-identical comments: how many sent it, by
 // stakeholder group, and its first comment's text.
 type Campaign struct {
-	ID      int64 // its first comment's
-	Body    string
-	N       int
-	ByGroup map[string]int
+	ID        int64 // its first comment's
+	Paragraph int   // where its first comment stands (0: the whole draft, or nowhere)
+	Body      string
+	N         int
+	ByGroup   map[string]int
 }
 
 // Campaigns are a draft's groups of copies, largest first.
@@ -266,7 +267,7 @@ func Campaigns(ctx context.Context, db bun.IDB, draftID int64) ([]Campaign, erro
 		if err != nil {
 			return nil, err
 		}
-		out[i].Body = first.Body
+		out[i].Body, out[i].Paragraph = first.Body, first.AtParagraph
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].N > out[j].N || (out[i].N == out[j].N && out[i].ID < out[j].ID) })
 	return out, nil

@@ -54,7 +54,8 @@ func (f Filter) Check() error {
 
 // hitColumns are what a Hit reads (not i.*: PostgreSQL's inputs also hold their search vector).
 const hitColumns = "i.id, i.process_id, i.minutes_id, i.number, i.kind, i.body, i.position, i.speaker, i.committed_by, i.committed_group, " +
-	"i.committed_due, i.removed, i.draft_key, i.standing, i.created_at, i.updated_at, m.session_id, s.forum_id"
+	"i.committed_due, i.removed, i.draft_key, i.standing, i.created_at, i.updated_at, i.draft_id, COALESCE(m.session_id, 0) AS session_id, " +
+	"COALESCE(s.forum_id, 0) AS forum_id"
 
 // Hit is a published input as the explorer lists it.
 type Hit struct {
@@ -70,9 +71,10 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		return nil, 0, err
 	}
 	match := func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Join("JOIN minutes AS m ON m.id = i.minutes_id").Join("JOIN sessions AS s ON s.id = m.session_id").
-			Join("JOIN forums AS f ON f.id = s.forum_id").
-			Where("i.process_id = ? AND NOT i.removed AND m.version > 0 AND f.status <> 'draft'", processID)
+		// Published minutes' inputs, and those heard on a published draft.
+		q = q.Join("LEFT JOIN minutes AS m ON m.id = i.minutes_id").Join("LEFT JOIN sessions AS s ON s.id = m.session_id").
+			Join("LEFT JOIN forums AS f ON f.id = s.forum_id").Join("LEFT JOIN drafts AS dr ON dr.id = i.draft_id").
+			Where("i.process_id = ? AND NOT i.removed AND ((m.version > 0 AND f.status <> 'draft') OR dr.version > 0)", processID)
 		if f.Kind != "" {
 			q = q.Where("i.kind = ?", f.Kind)
 		}
@@ -129,8 +131,8 @@ func Explore(ctx context.Context, db bun.IDB, processID int64, f Filter) ([]Hit,
 		return nil, total, nil
 	}
 	var rows []Hit
-	if err := db.NewSelect().Model(&rows).ModelTableExpr("inputs AS i").Join("JOIN minutes AS m ON m.id = i.minutes_id").
-		Join("JOIN sessions AS s ON s.id = m.session_id").ColumnExpr(hitColumns).Where("i.id IN (?)", bun.List(page)).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&rows).ModelTableExpr("inputs AS i").Join("LEFT JOIN minutes AS m ON m.id = i.minutes_id").
+		Join("LEFT JOIN sessions AS s ON s.id = m.session_id").ColumnExpr(hitColumns).Where("i.id IN (?)", bun.List(page)).Scan(ctx); err != nil {
 		return nil, 0, fmt.Errorf("reading the inputs of process %d: %w", processID, err)
 	}
 	byID := make(map[int64]Hit, len(rows))

@@ -20,6 +20,14 @@ type Service struct {
 	Log     *slog.Logger
 	BaseURL string // for links in mail
 	Words   Days   // nil: days in mail as YYYY-MM-DD
+	// Answered hear, in its transaction, of each decision on an input: the capabilities whose
+	// people an input came from (the consultation's commenters) tell them.
+	Answered []AnswerFollower
+}
+
+// AnswerFollower hears of a decision on an input in the transaction that records it.
+type AnswerFollower interface {
+	InputAnswered(ctx context.Context, db bun.IDB, d Disposition) error
 }
 
 func run[T any](ctx context.Context, s *Service, action func(ctx context.Context, tx bun.Tx, now time.Time) (T, error)) (T, error) {
@@ -109,7 +117,15 @@ func (s *Service) Dispose(ctx context.Context, who Who, inputID int64, in Dispos
 		if err != nil {
 			return d, err
 		}
-		return d, tellAskers(ctx, tx, s.Mail, s.Log, s.BaseURL, d)
+		if err := tellAskers(ctx, tx, s.Mail, s.Log, s.BaseURL, d); err != nil {
+			return d, err
+		}
+		for _, f := range s.Answered {
+			if err := f.InputAnswered(ctx, tx, d); err != nil {
+				return d, err
+			}
+		}
+		return d, nil
 	})
 }
 

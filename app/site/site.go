@@ -160,6 +160,8 @@ func (s *Site) setUp(ctx context.Context, cfg config.Config, opt Options) error 
 	s.QA = &qa.Service{DB: s.DB, Clock: s.Clock, Live: s.Hub}
 	s.Minutes = &minutes.Service{DB: s.DB, Clock: s.Clock, Mail: s.Outbox, Log: s.Logger, BaseURL: cfg.BaseURL, Words: bundle}
 	s.Consultation = &consultation.Service{DB: s.DB, Clock: s.Clock, Mail: consultation.Mailer{Outbox: s.Outbox, Log: s.Logger, BaseURL: cfg.BaseURL}}
+	// What became of an input reaches the commenters it records, as it reaches the askers.
+	s.Minutes.Answered = []minutes.AnswerFollower{s.Consultation.Mail}
 	s.Web, err = web.New(web.Deps{
 		Config: cfg, DB: s.DB, Clock: s.Clock, Logger: s.Logger, Locale: bundle, Key: key,
 		Accounts: s.Accounts, Access: s.Access, Processes: s.Processes, Forums: s.Forums,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -152,10 +153,21 @@ func TestDraftPages(t *testing.T) {
 				status: http.StatusUnprocessableEntity, contains: []string{"No hay ningún aporte ENCS2017-9999 en este proceso."}, unchanged: []string{"inputs"}},
 			{name: "the organiser records the comment as an input", as: org, method: "POST", at: onComment("input"),
 				form: url.Values{"kind": {"recommendation"}, "body": {"Control judicial previo de toda vigilancia."}, "groups": {"civil_society"}}, status: http.StatusSeeOther},
-			{name: "and answers it", as: org, method: "POST", url: "/inputs/ENCS2017-0007/disposition",
-				form: url.Values{"status": {"adopted"}, "rationale": {"Se añadió al eje del marco jurídico."}, "section": {"E7"}}, status: http.StatusSeeOther},
+			{name: "and answers it, which its author hears by mail", as: org, method: "POST", url: "/inputs/ENCS2017-0007/disposition",
+				form: url.Values{"status": {"adopted"}, "rationale": {"Se añadió al eje del marco jurídico."}, "section": {"E7"}}, status: http.StatusSeeOther,
+				after: func(t *testing.T, _ *response) {
+					m, err := mail.Latest(ctx, db.DB, "ana@example.org")
+					if err != nil || m.Subject != "Tu comentario llegó a la estrategia: ENCS2017-0007 fue adoptado" ||
+						!strings.Contains(m.Text, "Se añadió al eje del marco jurídico.") || !strings.Contains(m.Text, "/paragraphs/4#c-") {
+						t.Fatalf("the mail: %+v %v", m, err)
+					}
+				}},
 			{name: "the input's page names the draft and the comment", as: anon, method: "GET", url: "/inputs/ENCS2017-0007", status: http.StatusOK,
 				contains: []string{"Se escuchó en la consulta pública de", "Borrador de la Estrategia", "¿Qué salvaguardas? Pido control judicial.", "Se añadió al eje del marco jurídico."}},
+			{name: "the explorer finds it with the minutes' inputs", as: anon, method: "GET", url: "/processes/encs-2017/inputs?q=control+judicial", status: http.StatusOK,
+				contains: []string{`href="/inputs/ENCS2017-0007"`, "Consulta pública del borrador"}},
+			{name: "and the API's", as: anon, method: "GET", url: "/api/v1/processes/encs-2017/inputs?standing=adopted", status: http.StatusOK,
+				contains: []string{`"id":"ENCS2017-0007"`, `"draft":`}},
 			{name: "the comment shows its answer", as: anon, method: "GET", at: at("/drafts/%d/paragraphs/4"), status: http.StatusOK,
 				contains: []string{"Recogido en el aporte ENCS2017-0007: Adoptado", "Se añadió al eje del marco jurídico."}},
 			{name: "a member writes what will be hidden", as: beto, method: "POST", at: at("/drafts/%d/comments"),

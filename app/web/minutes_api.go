@@ -99,8 +99,11 @@ func (s *Server) apiListInputs(c *fiber.Ctx) error {
 	out := apiInputList{Inputs: []minutes.InputView{}, Total: found.Total, Page: f.Offset/explorerPageSize + 1,
 		More: f.Offset+len(found.Hits) < found.Total}
 	for _, h := range found.Hits {
-		out.Inputs = append(out.Inputs, minutes.ViewOfContent(p.Code, s.Config.BaseURL, h.SessionID, minutes.ContentOf(h.Input), codes,
-			minutes.Disposition{Status: h.Standing}))
+		v := minutes.ViewOfContent(p.Code, s.Config.BaseURL, h.SessionID, minutes.ContentOf(h.Input), codes, minutes.Disposition{Status: h.Standing})
+		if h.DraftID != nil {
+			v.Draft = *h.DraftID
+		}
+		out.Inputs = append(out.Inputs, v)
 	}
 	return c.JSON(out)
 }
@@ -118,6 +121,9 @@ func (s *Server) apiGetInput(c *fiber.Ctx) error {
 	out := apiInput{InputView: minutes.ViewOfContent(p.F.Process.Code, s.Config.BaseURL, x.SessionID, minutes.ContentOf(x.Input),
 		topicCodes(p.F.Topics), standing), History: []minutes.DispositionView{}}
 	out.Removed = x.Removed
+	if x.DraftID != nil {
+		out.Draft = *x.DraftID
+	}
 	for _, d := range x.History {
 		out.History = append(out.History, minutes.ViewOfDisposition(d))
 	}

@@ -1,0 +1,65 @@
+package consultation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/convene/convene/app/mail"
+	"github.com/convene/convene/app/minutes"
+	"github.com/convene/convene/app/processes"
+)
+
+// InputAnswered mails the people whose comments (or whose submission's points) an input records
+// what became of it, once per person, in the transaction of the decision. A notice that cannot
+// be written as mail is logged and left out: it never undoes the decision.
+func (m Mailer) InputAnswered(ctx context.Context, db bun.IDB, d minutes.Disposition) error {
+	if m.Outbox == nil || d.Status == minutes.Pending {
+		return nil
+	}
+	var people []struct {
+		Email    string `bun:"email"`
+		Name     string `bun:"name"`
+		Language string `bun:"language"`
+		Draft    int64  `bun:"draft_id"`
+		Comment  int64  `bun:"comment_id"`
+		Place    int    `bun:"at_paragraph"`
+		Made     int    `bun:"paragraph"`
+	}
+	// One row per person: their first comment the input records.
+	if err := db.NewSelect().TableExpr("draft_comments AS c").Join("JOIN accounts AS a ON a.id = c.author_id").
+		ColumnExpr("a.email, a.name, a.language, c.draft_id, MIN(c.id) AS comment_id, MIN(c.at_paragraph) AS at_paragraph, MIN(c.paragraph) AS paragraph").
+		Where("c.input_id = ? AND c.status <> ?", d.InputID, Hidden).GroupExpr("a.email, a.name, a.language, c.draft_id").OrderExpr("a.email").
+		Scan(ctx, &people); err != nil {
+		return fmt.Errorf("the commenters of input %d: %w", d.InputID, err)
+	}
+	if len(people) == 0 {
+		return nil
+	}
+	var x minutes.Input
+	if err := db.NewSelect().Model(&x).Where("i.id = ?", d.InputID).Scan(ctx); err != nil {
+		return fmt.Errorf("input %d: %w", d.InputID, err)
+	}
+	p, err := processes.ByID(ctx, db, x.ProcessID)
+	if err != nil {
+		return err
+	}
+	msgs := make([]mail.Message, 0, len(people))
+	for _, who := range people {
+		place := who.Place
+		if who.Made == 0 {
+			place = 0
+		}
+		msg, ok, err := mail.Notice(m.Outbox, m.Log, who.Email, who.Language, "comment_"+d.Status, map[string]any{"Name": who.Name,
+			"ID": minutes.PublicID(p.Code, x.Number), "Input": x.Body, "Rationale": d.Rationale, "Section": d.Section,
+			"Link": fmt.Sprintf("%s/drafts/%d/paragraphs/%d#c-%d", m.BaseURL, who.Draft, place, who.Comment)}, "input", x.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			msgs = append(msgs, msg)
+		}
+	}
+	return m.Outbox.Queue(ctx, db, msgs...)
+}
