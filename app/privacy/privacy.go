@@ -3,5 +3,6 @@
 // text changes Version too, so that what each person accepted can be told apart.
 package privacy
 
-// Version is the current notice's version: the day it took effect.
-const Version = "2026-12-06"
+// Version is the current notice's version: the day it takes effect (2026-12-07: what commenting on
+// a draft publishes and keeps).
+const Version = "2026-12-07"
