@@ -456,8 +456,10 @@ func store(ctx context.Context, db *bun.DB, fn func(tx bun.Tx) error) error {
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
 }
 
-// TestPersonalData: a person's comments, supports and marks are in their export; erased, the
-// comments stay without their name and the supports and marks are gone, counts following.
+// TestPersonalData: a person's comments, supports, marks and submissions are in their export;
+// erased, the comments stay without their name, the supports and marks are gone (counts
+// following), and their submission stays without its sender, its points in the organisation's
+// name.
 func TestPersonalData(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
@@ -478,6 +480,18 @@ func TestPersonalData(t *testing.T) {
 		if s := fmt.Sprint(got); !strings.Contains(s, "Mi comentario.") || !strings.Contains(s, fmt.Sprint(other.ID)) || !strings.Contains(s, "agree") {
 			t.Fatalf("export: %s", s)
 		}
+		sub, err := x.svc.Submit(ctx, x.ana, x.draft.ID, consultation.SubmissionInput{Organisation: "Red de Derechos Digitales", Group: "civil_society",
+			Role: "Coordinadora", Body: "Observaciones.", Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		point, err := x.svc.AddPoint(ctx, x.organiser, sub.ID, 2, "", "Un punto de la Red.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := (consultation.Personal{}).Export(ctx, db.DB, x.ana.AccountID, ""); !strings.Contains(fmt.Sprint(got), "Red de Derechos Digitales") {
+			t.Fatalf("export without the submission: %v", got)
+		}
 		if err := (consultation.Personal{}).Erase(ctx, db.DB, t0, x.ana.AccountID, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -486,6 +500,11 @@ func TestPersonalData(t *testing.T) {
 		a, _ := consultation.AgreementOn(ctx, db.DB, x.draft.ID, 1)
 		if c.AuthorID != nil || c.AuthorName != "" || c.Body != "Mi comentario." || o.Supports != 0 || len(a) != 0 {
 			t.Fatalf("after erasing: %+v, supports %d, marks %v", c, o.Supports, a)
+		}
+		pt, _ := consultation.CommentByID(ctx, db.DB, point.ID)
+		s, _ := consultation.SubmissionByID(ctx, db.DB, sub.ID)
+		if pt.AuthorID != nil || pt.AuthorName != "Red de Derechos Digitales" || s.AuthorID != nil || s.AuthorName != "" || s.Organisation != "Red de Derechos Digitales" {
+			t.Fatalf("after erasing, the submission %+v and its point %+v", s, pt)
 		}
 	})
 }

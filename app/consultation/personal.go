@@ -9,15 +9,16 @@ import (
 )
 
 // Personal is the consultation part of a person's data: the comments they wrote, what they
-// supported and flagged, and how they marked paragraphs. Erasing keeps the comments (the
-// consultation's record, and answers given to them) without their name, and removes the
-// supports, flags and marks (the counts on comments follow).
+// supported and flagged, how they marked paragraphs, and the submissions they sent. Erasing
+// keeps the comments (the consultation's record, and answers given to them) without their name,
+// and the submissions (an organisation's) without their sender, and removes the supports, flags
+// and marks (the counts on comments follow).
 type Personal struct{}
 
 // Export lists accountID's comments, supports and marks.
 func (Personal) Export(ctx context.Context, db bun.IDB, accountID int64, _ string) (any, error) {
 	var cs []Comment
-	if err := db.NewSelect().Model(&cs).Where("c.author_id = ?", accountID).OrderExpr("c.id").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&cs).Where("c.author_id = ? AND c.submission_id IS NULL", accountID).OrderExpr("c.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("the comments of account %d: %w", accountID, err)
 	}
 	comments := make([]map[string]any, len(cs))
@@ -40,7 +41,16 @@ func (Personal) Export(ctx context.Context, db bun.IDB, accountID int64, _ strin
 		Where("account_id = ?", accountID).OrderExpr("draft_id, version, paragraph").Scan(ctx, &marks); err != nil {
 		return nil, fmt.Errorf("the marks of account %d: %w", accountID, err)
 	}
-	return map[string]any{"comments": comments, "supported_comments": supports, "paragraph_marks": marks}, nil
+	var subs []Submission
+	if err := db.NewSelect().Model(&subs).ExcludeColumn("body").Where("s.author_id = ?", accountID).OrderExpr("s.id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("the submissions of account %d: %w", accountID, err)
+	}
+	submissions := make([]map[string]any, len(subs))
+	for i, sub := range subs {
+		submissions[i] = map[string]any{"draft_id": sub.DraftID, "number": sub.Number, "organisation": sub.Organisation, "signatory_role": sub.Role,
+			"on_behalf_of": sub.OnBehalfOf, "public": sub.Public, "sent_at": sub.CreatedAt}
+	}
+	return map[string]any{"comments": comments, "supported_comments": supports, "paragraph_marks": marks, "submissions": submissions}, nil
 }
 
 // Erase unnames accountID's comments and removes their supports, flags and marks.
@@ -49,8 +59,10 @@ func (Personal) Erase(ctx context.Context, db bun.IDB, _ time.Time, accountID in
 	if err := db.NewSelect().TableExpr("comment_supports").Column("comment_id").Where("account_id = ?", accountID).Scan(ctx, &supported); err != nil {
 		return fmt.Errorf("the supports of account %d: %w", accountID, err)
 	}
+	// A submission's points keep the organisation's name: it is the organisation's, not the sender's.
 	for _, st := range []string{`DELETE FROM comment_supports WHERE account_id = ?`, `DELETE FROM comment_flags WHERE account_id = ?`,
-		`DELETE FROM paragraph_marks WHERE account_id = ?`, `UPDATE draft_comments SET author_id = NULL, author_name = '' WHERE author_id = ?`} {
+		`DELETE FROM paragraph_marks WHERE account_id = ?`, `UPDATE draft_comments SET author_id = NULL, author_name = '' WHERE author_id = ? AND submission_id IS NULL`,
+		`UPDATE draft_comments SET author_id = NULL WHERE author_id = ?`, `UPDATE submissions SET author_id = NULL, author_name = '' WHERE author_id = ?`} {
 		if _, err := db.NewRaw(st, accountID).Exec(ctx); err != nil {
 			return fmt.Errorf("erasing the consultation data of account %d: %w", accountID, err)
 		}

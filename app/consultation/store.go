@@ -415,3 +415,23 @@ func Moderation(ctx context.Context, db bun.IDB, draftID int64) (map[string]int,
 	}
 	return out, nil
 }
+
+// LastGroup is the stakeholder group the account last commented or marked as on a draft of the
+// process ("" none), for its next form to begin with.
+func LastGroup(ctx context.Context, db bun.IDB, accountID, processID int64) (string, error) {
+	var groups []string
+	if err := db.NewSelect().TableExpr("draft_comments AS c").Join("JOIN drafts AS d ON d.id = c.draft_id").Column("c.stakeholder_group").
+		Where("c.author_id = ? AND d.process_id = ? AND c.submission_id IS NULL", accountID, processID).OrderExpr("c.id DESC").Limit(1).Scan(ctx, &groups); err != nil {
+		return "", fmt.Errorf("the last group of account %d: %w", accountID, err)
+	}
+	if len(groups) == 0 {
+		if err := db.NewSelect().TableExpr("paragraph_marks AS m").Join("JOIN drafts AS d ON d.id = m.draft_id").Column("m.stakeholder_group").
+			Where("m.account_id = ? AND d.process_id = ?", accountID, processID).OrderExpr("m.marked_at DESC").Limit(1).Scan(ctx, &groups); err != nil {
+			return "", fmt.Errorf("the last group of account %d: %w", accountID, err)
+		}
+	}
+	if len(groups) == 0 {
+		return "", nil
+	}
+	return groups[0], nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/processes"
+	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/web/form"
 )
 
@@ -217,7 +218,35 @@ func (s *Server) showParagraph(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, fiber.StatusOK, "drafts/paragraph", "", &Page{Title: s.paragraphTitle(c, p), Data: p})
+	f, err := s.groupForms(c, p.Process.ID)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "drafts/paragraph", "", &Page{Title: s.paragraphTitle(c, p), Form: f, Data: p})
+}
+
+// groupForms begins a signed-in person's comment and mark forms with the stakeholder group they
+// last spoke as in the process (on a draft, else at their last registration).
+func (s *Server) groupForms(c *fiber.Ctx, processID int64) (map[string]string, error) {
+	a := account(c)
+	if a == nil {
+		return nil, nil
+	}
+	ctx := c.UserContext()
+	group, err := consultation.LastGroup(ctx, s.DB, a.ID, processID)
+	if err != nil {
+		return nil, err
+	}
+	if group == "" {
+		d, ok, err := registration.LastDetails(ctx, s.DB, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			group = d.Group
+		}
+	}
+	return map[string]string{"group": group, "mark_group": group}, nil
 }
 
 func (s *Server) paragraphTitle(c *fiber.Ctx, p *paragraphPage) string {

@@ -117,6 +117,8 @@ func TestDraftPages(t *testing.T) {
 			{name: "a member comments on paragraph 4 quoting it", as: ana, method: "POST", at: at("/drafts/%d/comments"),
 				form: url.Values{"version": {"1"}, "paragraph": {"4"}, "quote": {"salvaguardas de derechos humanos"}, "body": {"¿Qué salvaguardas? Pido control judicial."},
 					"group": {"civil_society"}}, status: http.StatusSeeOther},
+			{name: "her next form begins with her group", as: ana, method: "GET", at: at("/drafts/%d/paragraphs/2"), status: http.StatusOK,
+				contains: []string{`<option value="civil_society" selected>`}},
 			{name: "the draft counts it", as: anon, method: "GET", at: at("/drafts/%d"), status: http.StatusOK, contains: []string{"1 comentario sobre el párrafo 4"}},
 			{name: "another member supports it", as: beto, method: "POST", at: onComment("support"), form: url.Values{}, status: http.StatusSeeOther},
 			{name: "its author may not support it", as: ana, method: "POST", at: onComment("support"), form: url.Values{}, status: http.StatusConflict,
