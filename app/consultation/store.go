@@ -122,8 +122,31 @@ type Thread struct {
 // with their replies: in the newest version where they stand now, in an older one those made
 // on it.
 func ThreadsOn(ctx context.Context, db bun.IDB, d Draft, version, paragraph int, v Viewer) ([]Thread, error) {
+	ts, _, err := ThreadsPage(ctx, db, d, version, paragraph, v, ThreadQuery{Sort: SortOldest})
+	return ts, err
+}
+
+// Orders of a thread.
+const (
+	SortSupported = "supported" // most supported first, then oldest
+	SortRecent    = "recent"
+	SortOldest    = "oldest"
+)
+
+// Sorts lists the orders, the default first.
+func Sorts() []string { return []string{SortSupported, SortRecent, SortOldest} }
+
+// ThreadQuery is the order of a thread and the page of it read (Limit 0: all of it).
+type ThreadQuery struct {
+	Sort          string
+	Offset, Limit int
+}
+
+// ThreadsPage is ThreadsOn in the order asked for, one page of it, and how many comments the
+// thread has in all.
+func ThreadsPage(ctx context.Context, db bun.IDB, d Draft, version, paragraph int, v Viewer, tq ThreadQuery) ([]Thread, int, error) {
 	var cs []Comment
-	q := db.NewSelect().Model(&cs).Where("c.draft_id = ? AND c.parent_id IS NULL", d.ID).OrderExpr("c.id")
+	q := db.NewSelect().Model(&cs).Where("c.draft_id = ? AND c.parent_id IS NULL", d.ID)
 	switch {
 	case version != d.Version:
 		q = q.Where("c.version = ? AND c.paragraph = ?", version, paragraph)
@@ -132,10 +155,31 @@ func ThreadsOn(ctx context.Context, db bun.IDB, d Draft, version, paragraph int,
 	default:
 		q = q.Where("c.at_paragraph = ?", paragraph)
 	}
-	if err := v.where(q).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("the comments on paragraph %d of draft %d: %w", paragraph, d.ID, err)
+	q = v.where(q)
+	switch tq.Sort {
+	case SortSupported:
+		q = q.OrderExpr("c.supports DESC, c.id")
+	case SortRecent:
+		q = q.OrderExpr("c.id DESC")
+	default:
+		q = q.OrderExpr("c.id")
 	}
-	return threads(ctx, db, cs, v)
+	var total int
+	var err error
+	if tq.Limit > 0 {
+		q = q.Limit(int64(tq.Limit)).Offset(int64(tq.Offset))
+		var n int64
+		n, err = q.ScanAndCount(ctx)
+		total = int(n)
+	} else {
+		err = q.Scan(ctx)
+		total = len(cs)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("the comments on paragraph %d of draft %d: %w", paragraph, d.ID, err)
+	}
+	ts, err := threads(ctx, db, cs, v)
+	return ts, total, err
 }
 
 // Orphans are the comments whose paragraph the newest version no longer has: shown as on a

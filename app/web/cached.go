@@ -20,7 +20,7 @@ import (
 
 // cacheQuery lists the query parameters the cached pages read; others do not make another
 // entry (nor reach the page, which is drawn for the address without them).
-var cacheQuery = []string{"forum", "format", "from", "group", "kind", "lang", "language", "page", "q", "standing", "to", "topic", "version"}
+var cacheQuery = []string{"forum", "format", "from", "group", "kind", "lang", "language", "page", "q", "sort", "standing", "to", "topic", "version"}
 
 // cacheURL is the address a cached page is filed under: the path and the parameters it reads.
 func cacheURL(c *fiber.Ctx) string {

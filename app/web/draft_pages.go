@@ -190,6 +190,10 @@ type paragraphPage struct {
 	Topics []processes.Topic
 	Kinds  []string
 	Typed  *typedInput
+	// The thread's order and page.
+	Sort               string
+	Sorts              []string
+	Page, Pages, Total int
 }
 
 // typedInput is a refused input form's choices, to draw it again as it was sent.
@@ -299,10 +303,23 @@ func (s *Server) paragraphAt(c *fiber.Ctx, draftID int64, n int) (*paragraphPage
 	return p, s.fillThread(c.UserContext(), c, p)
 }
 
+// threadPage is how many comments a paragraph's page shows at once.
+const threadPage = 50
+
 func (s *Server) fillThread(ctx context.Context, c *fiber.Ctx, p *paragraphPage) error {
+	p.Sorts, p.Sort = consultation.Sorts(), c.Query("sort", consultation.SortSupported)
+	if !slices.Contains(p.Sorts, p.Sort) {
+		return errNotFound
+	}
+	p.Page = max(c.QueryInt("page", 1), 1)
 	var err error
-	if p.Threads, err = consultation.ThreadsOn(ctx, s.DB, p.Draft, p.Version.Number, p.P.Number, p.viewer(c)); err != nil {
+	if p.Threads, p.Total, err = consultation.ThreadsPage(ctx, s.DB, p.Draft, p.Version.Number, p.P.Number, p.viewer(c),
+		consultation.ThreadQuery{Sort: p.Sort, Offset: (p.Page - 1) * threadPage, Limit: threadPage}); err != nil {
 		return err
+	}
+	p.Pages = max((p.Total+threadPage-1)/threadPage, 1)
+	if p.Page > p.Pages {
+		return errNotFound
 	}
 	if p.P.Number == 0 {
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/mail"
 	"github.com/convene/convene/app/store/storetest"
 )
@@ -219,6 +220,62 @@ func TestDraftPages(t *testing.T) {
 				contains: []string{"el periodo de comentarios está cerrado", "Tarde"}, unchanged: []string{"draft_comments", "comment_supports"}},
 			{name: "a closed draft shows no comment form", as: ana, method: "GET", at: at("/drafts/%d/paragraphs/4"), status: http.StatusOK,
 				contains: []string{"El periodo de comentarios terminó"}, absent: []string{`name="body"`}},
+		})
+	})
+}
+
+// TestThreadPages: a paragraph with many comments shows them fifty at a time, the most
+// supported first unless the reader asks for the newest or the oldest, with links between the
+// pages; an order or a page that does not exist is not found.
+func TestThreadPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		var draft consultation.Draft
+		if err := db.NewSelect().Model(&draft).Limit(1).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a, b := d.user("muchos@example.org", false), d.user("apoya@example.org", false)
+		var last consultation.Comment
+		for i := range 52 {
+			c, err := d.app.Consultation.AddComment(ctx, consultation.Who{AccountID: a.ID, Name: a.Name}, draft.ID,
+				consultation.CommentInput{Version: draft.Version, Paragraph: 1, Body: fmt.Sprintf("Comentario número %d.", i+1), Group: "academia"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 20 {
+				last = c
+			}
+		}
+		if _, err := d.app.Consultation.Support(ctx, consultation.Who{AccountID: b.ID}, last.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		anon := d.client()
+		page := fmt.Sprintf("/drafts/%d/paragraphs/1", draft.ID)
+		first := func(body string) string {
+			i := strings.Index(body, "Comentario número ")
+			if i < 0 {
+				return ""
+			}
+			return body[i : i+len("Comentario número ")+3]
+		}
+		runAll(t, []scenario{
+			{name: "the most supported first, fifty of 52", as: anon, method: "GET", url: page, status: http.StatusOK,
+				contains: []string{"52 comentarios", "Página 1 de 2", `rel="next"`}, after: func(t *testing.T, r *response) {
+					if got := first(r.body); got != "Comentario número 21." {
+						t.Fatalf("first: %q", got)
+					}
+				}},
+			{name: "the second page", as: anon, method: "GET", url: page + "?sort=supported&page=2", status: http.StatusOK,
+				contains: []string{"Página 2 de 2", `rel="prev"`, "Comentario número 52."}, absent: []string{"Comentario número 1."}},
+			{name: "the newest first", as: anon, method: "GET", url: page + "?sort=recent", status: http.StatusOK, after: func(t *testing.T, r *response) {
+				if got := first(r.body); got != "Comentario número 52." {
+					t.Fatalf("first: %q", got)
+				}
+			}},
+			{name: "no such order", as: anon, method: "GET", url: page + "?sort=random", status: http.StatusNotFound},
+			{name: "no such page", as: anon, method: "GET", url: page + "?page=3", status: http.StatusNotFound},
 		})
 	})
 }
