@@ -140,14 +140,13 @@ func (c Comment) OwnedBy(accountID int64) bool {
 
 // Limits.
 const (
-	MaxComment  = 3000
-	MaxQuote    = 500
-	maxContext  = 40 // characters kept on each side of a quote
-	maxNote     = 500
-	maxBody     = 400_000
-	maxTitle    = 200
-	maxSummary  = 2000
-	flagsToShow = 1 // a flag puts a comment before the moderators
+	MaxComment = 3000
+	MaxQuote   = 500
+	maxContext = 40 // characters kept on each side of a quote
+	maxNote    = 500
+	maxBody    = 400_000
+	maxTitle   = 200
+	maxSummary = 2000
 )
 
 // Message codes of field errors.

@@ -134,14 +134,7 @@ func (s *Server) apiGetDraft(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDraftSubmissions(c *fiber.Ctx) error {
-	v, err := s.draftOf(c)
-	if err != nil {
-		return err
-	}
-	if v.Draft.Version == 0 {
-		return errNotFound
-	}
-	ss, err := consultation.Submissions(c.UserContext(), s.DB, v.Draft.ID, v.Moderator)
+	v, ss, err := s.submissionsOf(c)
 	if err != nil {
 		return err
 	}

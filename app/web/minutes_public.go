@@ -134,40 +134,28 @@ func (s *Server) inputOf(c *fiber.Ctx) (*inputPage, error) {
 
 // heardInputOf is an input heard in the public consultation, on a draft the viewer may read.
 func (s *Server) heardInputOf(c *fiber.Ctx, x minutes.InputPage) (*inputPage, error) {
-	ctx := c.UserContext()
-	d, err := consultation.ByID(ctx, s.DB, *x.DraftID)
+	v, err := s.draftAt(c, *x.DraftID)
 	if err != nil {
 		return nil, err
 	}
-	p, err := processes.ByID(ctx, s.DB, d.ProcessID)
-	if err != nil {
-		return nil, err
-	}
-	runs, err := s.runs(c, p)
-	if err != nil {
-		return nil, err
-	}
-	if !runs && (d.Version == 0 || p.Status == processes.StatusDraft) {
+	if v.Draft.Version == 0 {
 		return nil, errNotFound
 	}
-	topics, err := processes.Topics(ctx, s.DB, p.ID)
+	ctx := c.UserContext()
+	topics, err := processes.Topics(ctx, s.DB, v.Process.ID)
 	if err != nil {
 		return nil, err
 	}
-	zone, err := clock.Zone(p.TimeZone)
+	zone, err := clock.Zone(v.Process.TimeZone)
 	if err != nil {
 		return nil, err
 	}
-	fc := &forumContext{Process: p, Topics: topics, TopicBy: map[int64]processes.Topic{}, Zone: zone, Runs: runs}
-	fc.Forum.TimeZone = p.TimeZone
+	fc := &forumContext{Process: v.Process, Topics: topics, TopicBy: map[int64]processes.Topic{}, Zone: zone, Runs: v.Organiser}
+	fc.Forum.TimeZone = v.Process.TimeZone
 	for _, t := range topics {
 		fc.TopicBy[t.ID] = t
 	}
-	page := &inputPage{F: fc, X: x, Title: d.Title.In(lang(c), p.Languages...), Statuses: minutes.Dispositions(), Progresses: minutes.Progresses(),
-		Draft: &draftView{Process: p, Draft: d, Title: d.Title.In(lang(c), p.Languages...)}, Organ: runs}
-	if runs && !account(c).IsAdmin {
-		noCache(c)
-	}
+	page := &inputPage{F: fc, X: x, Title: v.Title, Statuses: minutes.Dispositions(), Progresses: minutes.Progresses(), Draft: v, Organ: v.Organiser}
 	if page.Comments, err = consultation.OfInput(ctx, s.DB, x.ID); err != nil {
 		return nil, err
 	}

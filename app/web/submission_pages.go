@@ -38,15 +38,22 @@ type submissionsPage struct {
 	Submissions []consultation.Submission
 }
 
-func (s *Server) listSubmissions(c *fiber.Ctx) error {
+// submissionsOf reads the path's published draft and the submissions the viewer may read: the
+// public ones, and for moderators all.
+func (s *Server) submissionsOf(c *fiber.Ctx) (*draftView, []consultation.Submission, error) {
 	v, err := s.draftOf(c)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if v.Draft.Version == 0 {
-		return errNotFound
+		return nil, nil, errNotFound
 	}
 	ss, err := consultation.Submissions(c.UserContext(), s.DB, v.Draft.ID, v.Moderator)
+	return v, ss, err
+}
+
+func (s *Server) listSubmissions(c *fiber.Ctx) error {
+	v, ss, err := s.submissionsOf(c)
 	if err != nil {
 		return err
 	}
