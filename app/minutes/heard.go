@@ -125,3 +125,49 @@ func StandingsOf(ctx context.Context, db bun.IDB, inputIDs []int64) (map[int64]S
 	}
 	return out, nil
 }
+
+// HeardOn are the inputs heard on a draft (not removed), as the open data gives them, and every
+// decision on them, oldest first.
+func HeardOn(ctx context.Context, db bun.IDB, processID, draftID int64, code, baseURL string) ([]InputView, []OpenDisposition, error) {
+	views, history := []InputView{}, []OpenDisposition{}
+	var xs []Input
+	if err := db.NewSelect().Model(&xs).Where("i.draft_id = ? AND i.process_id = ? AND NOT i.removed", draftID, processID).
+		OrderExpr("i.number").Scan(ctx); err != nil {
+		return nil, nil, fmt.Errorf("the inputs heard on draft %d: %w", draftID, err)
+	}
+	if len(xs) == 0 {
+		return views, history, nil
+	}
+	codes := map[int64]string{}
+	var topics []struct {
+		ID   int64  `bun:"id"`
+		Code string `bun:"code"`
+	}
+	if err := db.NewSelect().Table("topics").Column("id", "code").Where("process_id = ?", processID).Scan(ctx, &topics); err != nil {
+		return nil, nil, fmt.Errorf("the topics of process %d: %w", processID, err)
+	}
+	for _, t := range topics {
+		codes[t.ID] = t.Code
+	}
+	for i := range xs {
+		var err error
+		if xs[i].Topics, xs[i].Groups, xs[i].Questions, err = tagsOf(ctx, db, xs[i].ID); err != nil {
+			return nil, nil, err
+		}
+		ds, err := History(ctx, db, xs[i].ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		standing := Disposition{Status: Pending}
+		if n := len(ds); n > 0 {
+			standing = ds[n-1]
+		}
+		v := ViewOfContent(code, baseURL, 0, ContentOf(xs[i]), codes, standing)
+		v.Draft = draftID
+		views = append(views, v)
+		for _, d := range ds {
+			history = append(history, OpenDisposition{Input: v.ID, DispositionView: ViewOfDisposition(d)})
+		}
+	}
+	return views, history, nil
+}

@@ -17,18 +17,22 @@ import (
 // version at a new address). Only published minutes, at forums the public sees.
 
 // SchemaVersion is the open data's version, and the schema's address ends in it.
-const SchemaVersion = "1.1"
+const SchemaVersion = "1.2"
 
 var (
 	//go:embed opendata-1.0.schema.json
 	schema10 []byte
 	//go:embed opendata-1.1.schema.json
 	schema11 []byte
+	//go:embed opendata-1.2.schema.json
+	schema12 []byte
 )
 
 // Schemas are the open data's JSON Schemas (draft 2020-12) by version: the current one and
 // those before it, which stay at their addresses for whoever validates data they kept.
-func Schemas() map[string][]byte { return map[string][]byte{"1.0": schema10, SchemaVersion: schema11} }
+func Schemas() map[string][]byte {
+	return map[string][]byte{"1.0": schema10, "1.1": schema11, SchemaVersion: schema12}
+}
 
 // OpenData is a process's published minutes, inputs, dispositions and Q&A moderation counts.
 type OpenData struct {
@@ -40,6 +44,32 @@ type OpenData struct {
 	Sessions  []OpenSession     `json:"sessions"`
 	Inputs    []InputView       `json:"inputs"`
 	History   []OpenDisposition `json:"dispositions" doc:"Every decision on every input, oldest first."`
+	// Drafts are the public consultation's published drafts, filled by the consultation (1.2).
+	Drafts []OpenDraft `json:"drafts"`
+}
+
+// OpenDraft is a published draft: its versions, what it took, and the inputs heard on it.
+type OpenDraft struct {
+	ID           int64              `json:"id"`
+	Title        translated.Text    `json:"title"`
+	Summary      translated.Text    `json:"summary"`
+	Version      int                `json:"version"`
+	OpensAt      *time.Time         `json:"opens_at,omitempty"`
+	ClosesAt     *time.Time         `json:"closes_at,omitempty"`
+	URL          string             `json:"url"`
+	Versions     []OpenDraftVersion `json:"versions"`
+	Comments     int                `json:"comments"`
+	Submissions  int                `json:"submissions"`
+	Hidden       map[string]int     `json:"hidden"`
+	Inputs       []InputView        `json:"inputs"`
+	Dispositions []OpenDisposition  `json:"dispositions"`
+}
+
+// OpenDraftVersion is a published version of a draft.
+type OpenDraftVersion struct {
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"published_at"`
+	Note        string    `json:"note,omitempty"`
 }
 
 // OpenProcess names the process.
@@ -96,7 +126,7 @@ func Export(ctx context.Context, db bun.IDB, now time.Time, processID int64, bas
 	}
 	out := OpenData{Schema: baseURL + "/schemas/open-data-" + SchemaVersion + ".json", Version: SchemaVersion, Generated: now.UTC(),
 		Licence: licence, Process: OpenProcess{Slug: p.Slug, Code: p.Code, Title: p.Title, Topics: []OpenTopic{}},
-		Sessions: []OpenSession{}, Inputs: []InputView{}, History: []OpenDisposition{}}
+		Sessions: []OpenSession{}, Inputs: []InputView{}, History: []OpenDisposition{}, Drafts: []OpenDraft{}}
 	var topics []struct {
 		ID    int64           `bun:"id"`
 		Code  string          `bun:"code"`

@@ -18,7 +18,7 @@ type InputView struct {
 	Speaker     string          `json:"speaker,omitempty" doc:"Who said it, named with their consent."`
 	Commitment  *CommitmentView `json:"commitment,omitempty"`
 	Questions   int             `json:"questions" doc:"How many questions of the session's Q&A it came from."`
-	Session     int64           `json:"session" doc:"The session whose minutes hold it (0 for an input heard on a draft)."`
+	Session     int64           `json:"session,omitempty" doc:"The session whose minutes hold it (none for an input heard on a draft)."`
 	Draft       int64           `json:"draft,omitempty" doc:"The draft whose public consultation it was heard in."`
 	Disposition DispositionView `json:"disposition" doc:"What became of it: its newest decision."`
 	Removed     bool            `json:"removed,omitempty" doc:"A correction took it out of the minutes."`

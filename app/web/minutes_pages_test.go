@@ -335,11 +335,14 @@ func TestMinutesPages(t *testing.T) {
 			{name: "the API's input, with its decisions", as: x.anon, method: "GET", url: "/api/v1/inputs/ENCS2017-0009", status: http.StatusOK,
 				contains: []string{`"history":[{"status":"adopted","rationale":"Se tomaron como referencia."`, `"strategy_section":"4.1 Modelos"`}},
 			{name: "the open data follows its schema", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data.json", status: http.StatusOK,
-				contains: []string{`"id": "ENCS2017-0009"`, `"hidden_by_reason"`}, absent: public, after: func(t *testing.T, r *response) {
+				contains: []string{`"id": "ENCS2017-0009"`, `"hidden_by_reason"`, `"drafts": [`, `"draft": 1`, `"id": "ENCS2017-0006"`, `"submissions": 1`},
+				absent:   public, after: func(t *testing.T, r *response) {
 					checkOpenData(t, []byte(r.body))
 				}},
-			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.1.json", status: http.StatusOK,
-				contains: []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`, `"report"`}},
+			{name: "the schema is where the data says", as: x.anon, method: "GET", url: "/schemas/open-data-1.2.json", status: http.StatusOK,
+				contains: []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`, `"report"`, `"heardInput"`}},
+			{name: "the schema before it stays where it was", as: x.anon, method: "GET", url: "/schemas/open-data-1.1.json", status: http.StatusOK,
+				contains: []string{`"const": "1.1"`}},
 			{name: "the schema before it stays where it was", as: x.anon, method: "GET", url: "/schemas/open-data-1.0.json", status: http.StatusOK,
 				contains: []string{`"version": {"const": "1.0"}`}},
 			{name: "the inputs as CSV", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs.csv", status: http.StatusOK,
@@ -359,7 +362,7 @@ func TestMinutesPages(t *testing.T) {
 				at: func() string { return fmt.Sprintf("/admin/processes/encs-2017/topics/%d/delete", x.topic) }, form: url.Values{"confirm": {"yes"}},
 				status: http.StatusConflict, contains: []string{"no se puede borrar"}, unchanged: []string{"topics", "input_topics"}},
 			{name: "the open-data page", as: x.anon, method: "GET", url: "/processes/encs-2017/open-data", status: http.StatusOK,
-				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.1.json"}},
+				contains: []string{"CC-BY-4.0", "/processes/encs-2017/inputs.csv", "/schemas/open-data-1.2.json"}},
 			{name: "a standing that does not exist", as: x.anon, method: "GET", url: "/processes/encs-2017/inputs?standing=lost", status: http.StatusUnprocessableEntity,
 				contains: []string{`id="e-standing"`}},
 		})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/registration"
 )
@@ -26,7 +27,13 @@ func (s *Server) openData(c *fiber.Ctx) (minutes.OpenData, error) {
 	if err != nil {
 		return minutes.OpenData{}, err
 	}
-	return minutes.Export(c.UserContext(), s.DB, s.Clock.Now(), p.ID, s.Config.BaseURL, OpenDataLicence)
+	ctx := c.UserContext()
+	d, err := minutes.Export(ctx, s.DB, s.Clock.Now(), p.ID, s.Config.BaseURL, OpenDataLicence)
+	if err != nil {
+		return d, err
+	}
+	d.Drafts, err = consultation.OpenDrafts(ctx, s.DB, p.ID, p.Code, s.Config.BaseURL)
+	return d, err
 }
 
 func (s *Server) openDataPage(c *fiber.Ctx) error {
