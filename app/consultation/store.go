@@ -479,3 +479,22 @@ func LastGroup(ctx context.Context, db bun.IDB, accountID, processID int64) (str
 	}
 	return groups[0], nil
 }
+
+// Answered is how many of a draft's published comments, replies and submission points an
+// input records, and how many of those inputs have a decision: what the public reads as "how
+// many were answered".
+type Answered struct {
+	Published, Recorded, Decided int
+}
+
+// AnsweredOf counts a draft's answers.
+func AnsweredOf(ctx context.Context, db bun.IDB, draftID int64) (Answered, error) {
+	var a Answered
+	err := db.NewSelect().TableExpr("draft_comments AS c").Join("LEFT JOIN inputs AS i ON i.id = c.input_id AND NOT i.removed").
+		ColumnExpr("COUNT(*) AS published, COUNT(i.id) AS recorded, COUNT(CASE WHEN i.standing <> ? THEN 1 END) AS decided", minutes.Pending).
+		Where("c.draft_id = ? AND c.status = ?", draftID, Visible).Scan(ctx, &a.Published, &a.Recorded, &a.Decided)
+	if err != nil {
+		return a, fmt.Errorf("the answers on draft %d: %w", draftID, err)
+	}
+	return a, nil
+}

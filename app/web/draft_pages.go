@@ -110,6 +110,7 @@ type draftPage struct {
 	Moderation map[string]int
 	Hidden     int
 	Campaigns  []consultation.Campaign
+	Answered   consultation.Answered
 }
 
 type draftSection struct {
@@ -168,6 +169,9 @@ func (s *Server) showDraft(c *fiber.Ctx) error {
 		p.Hidden += n
 	}
 	if p.Campaigns, err = consultation.Campaigns(ctx, s.DB, v.Draft.ID); err != nil {
+		return err
+	}
+	if p.Answered, err = consultation.AnsweredOf(ctx, s.DB, v.Draft.ID); err != nil {
 		return err
 	}
 	return s.page(c, fiber.StatusOK, "drafts/show", "", &Page{Title: v.Title, Data: p})

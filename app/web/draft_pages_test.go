@@ -167,6 +167,8 @@ func TestDraftPages(t *testing.T) {
 				}},
 			{name: "the input's page names the draft and the comment", as: anon, method: "GET", url: "/inputs/ENCS2017-0007", status: http.StatusOK,
 				contains: []string{"Se escuchó en la consulta pública de", "Borrador de la Estrategia", "¿Qué salvaguardas? Pido control judicial.", "Se añadió al eje del marco jurídico."}},
+			{name: "the draft says how many were answered", as: anon, method: "GET", at: at("/drafts/%d"), status: http.StatusOK,
+				contains: []string{"1 comentario publicado: 1 recogido en aportes, 1 con respuesta."}},
 			{name: "the explorer finds it with the minutes' inputs", as: anon, method: "GET", url: "/processes/encs-2017/inputs?q=control+judicial", status: http.StatusOK,
 				contains: []string{`href="/inputs/ENCS2017-0007"`, "Consulta pública del borrador"}},
 			{name: "and the API's", as: anon, method: "GET", url: "/api/v1/processes/encs-2017/inputs?standing=adopted", status: http.StatusOK,
