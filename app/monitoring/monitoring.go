@@ -121,17 +121,20 @@ func CountPeople(ctx context.Context, db bun.IDB, processID int64) (People, erro
 	return d, nil
 }
 
-// CountHeard counts what a process's published minutes hold: every input read, so its figures
-// are worth keeping until the content changes.
+// CountHeard counts what a process heard, in its published minutes and on its published
+// drafts: every input read, so its figures are worth keeping until the content changes.
 func CountHeard(ctx context.Context, db bun.IDB, processID int64) (Heard, error) {
 	d := Heard{Matrix: map[string]map[string]int{}, Coverage: map[string]map[string]Cell{}}
 	// Published inputs, as the open data lists them: those of the process's published minutes
 	// (a hundred or so ids) at forums the public sees, so that each count reads the inputs
 	// through their minutes' index instead of joining every input to its session and forum.
+	// Inputs heard on the process's published drafts count too, as the explorer and the open
+	// data list them.
 	minutesIDs := db.NewSelect().TableExpr("minutes AS m").Column("m.id").Join("JOIN sessions AS s ON s.id = m.session_id").
 		Join("JOIN forums AS f ON f.id = s.forum_id").Where("m.process_id = ? AND m.version > 0 AND f.status <> 'draft'", processID)
+	draftIDs := db.NewSelect().TableExpr("drafts AS dr").Column("dr.id").Where("dr.process_id = ? AND dr.version > 0", processID)
 	published := func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("i.minutes_id IN (?) AND NOT i.removed", minutesIDs)
+		return q.Where("(i.minutes_id IN (?) OR i.draft_id IN (?)) AND NOT i.removed", minutesIDs, draftIDs)
 	}
 	var byKindStanding []struct {
 		Kind     string `bun:"kind"`

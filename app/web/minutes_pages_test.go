@@ -14,6 +14,7 @@ import (
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/consultation"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/minutes"
 	"github.com/convene/convene/app/monitoring"
@@ -396,13 +397,20 @@ func sameCounts(t *testing.T, db *storetest.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if data.Drafts, err = consultation.OpenDrafts(ctx, db.DB, processID, data.Process.Code, "http://x"); err != nil {
+		t.Fatal(err)
+	}
 	kinds, standing, topics := map[string]int{}, map[string]int{}, map[string]int{}
 	coverage := map[string]monitoring.Cell{}
 	kindOf := map[string]string{}
 	for _, tp := range data.Process.Topics {
 		kindOf[tp.Code] = tp.Kind
 	}
-	for _, x := range data.Inputs {
+	all := data.Inputs
+	for _, d := range data.Drafts {
+		all = append(all, d.Inputs...)
+	}
+	for _, x := range all {
 		kinds[x.Kind]++
 		standing[x.Disposition.Status]++
 		for _, tp := range x.Topics {
@@ -433,8 +441,8 @@ func sameCounts(t *testing.T, db *storetest.DB) {
 			t.Errorf("%s: the open data counts %v, the dashboard %v", name, pair[0], pair[1])
 		}
 	}
-	if d.Inputs != len(data.Inputs) {
-		t.Errorf("inputs: the open data lists %d, the dashboard counts %d", len(data.Inputs), d.Inputs)
+	if d.Inputs != len(all) {
+		t.Errorf("inputs: the open data lists %d, the dashboard counts %d", len(all), d.Inputs)
 	}
 	for o, byGroup := range d.Coverage {
 		for g, c := range byGroup {
