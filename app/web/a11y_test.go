@@ -24,7 +24,6 @@ import (
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/registration"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -58,12 +57,10 @@ const pageWidth = `Math.max(document.documentElement.scrollWidth, document.body.
 // no page is wider than the window.
 func TestAccessibilityEveryPage(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
+	db := storetest.OpenFrom(t, storetest.Postgres, demo)
 	s := newSite(t, db)
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
+	s.onDemo()
 	var topicID int64
 	if err := db.NewSelect().Table("topics").Column("id").Where("code = 'O1'").Scan(ctx, &topicID); err != nil {
 		t.Fatal(err)

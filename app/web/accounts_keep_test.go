@@ -19,7 +19,7 @@ import (
 // and an account's form offers the stakeholder group, organisation and country it gave last.
 func TestAccountsKeepYourPlace(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)

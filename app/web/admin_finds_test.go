@@ -18,7 +18,7 @@ import (
 // process, by who acted and by what was done.
 func TestAdminFindsAndNames(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		admin := d.as("admin")

@@ -7,18 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
 // TestAdminPagesAndForms renders every admin page and sends bad input to every admin form.
 func TestAdminPagesAndForms(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
-		if _, err := seed.Demo(context.Background(), db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
+		s.onDemo()
 		admin := s.as("admin")
 		s.user("rapporteur@example.org", false)
 		// E5, which no input of the demo's minutes is tagged with, can be deleted.
@@ -195,12 +192,10 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 // and sees it on their profile, but cannot touch another process, grant roles or create one.
 func TestOrganiserRunsOwnProcess(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		ctx := context.Background()
 		s := newSite(t, db)
-		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
+		s.onDemo()
 		admin := s.as("admin")
 		other := processForm()
 		other.Set("status", "draft")

@@ -17,7 +17,7 @@ import (
 // the form; the cached page says it anew as places go, and not otherwise.
 func TestPlacesBeforeTheForm(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)

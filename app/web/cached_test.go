@@ -25,7 +25,7 @@ import (
 // ETag (a reload costs a 304), no cookie, and compressed copies.
 func TestPageCacheAcrossInstances(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		a := newDemoSite(t, db)
 		b := newSite(t, db)
 		ctx := context.Background()
@@ -102,7 +102,7 @@ func zoneOf(t *testing.T, name string) *time.Location {
 // layout and the content deflated once, decompresses to exactly the page sent uncompressed.
 func TestSplicedGzip(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.SQLite))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.SQLite, demo))
 	d.user("socia@example.org", false)
 	m := d.client()
 	m.signIn("socia@example.org")
@@ -142,7 +142,7 @@ func TestSplicedGzip(t *testing.T) {
 // role, a new name or a sign-out made through instance A shows on B at once.
 func TestLoginCacheAcrossInstances(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		a := newDemoSite(t, db)
 		b := newSite(t, db)
 		ctx := context.Background()

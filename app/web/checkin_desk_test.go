@@ -27,7 +27,7 @@ import (
 // the count follows. A second desk sees the arrivals and is told when someone already came.
 func TestCheckInDesk(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.Postgres, demo))
 	s := d.site
 	ctx := context.Background()
 	hybrid, q := demoHybrid(t, s.db)

@@ -20,7 +20,7 @@ import (
 // forum's organisers use the desk, and only the desk may use the camera.
 func TestCheckInDeskForms(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)

@@ -28,7 +28,7 @@ import (
 // report's CSV download holds the comment and its answer.
 func TestJourneyConsultation(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
+	db := storetest.OpenFrom(t, storetest.Postgres, demo)
 	d := newDemoSite(t, db)
 	ctx := context.Background()
 	now := d.clock.Now()

@@ -18,7 +18,7 @@ import (
 // that agrees.
 func TestDatesAsPeopleSayThem(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, _ := demoHybrid(t, db)

@@ -37,7 +37,7 @@ El marco jurídico se revisará con salvaguardas de derechos humanos.`
 // is written; every role meets its guard.
 func TestDraftPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		org := d.organiser("org@example.org")
@@ -231,7 +231,7 @@ func TestDraftPages(t *testing.T) {
 // pages; an order or a page that does not exist is not found.
 func TestThreadPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		var draft consultation.Draft

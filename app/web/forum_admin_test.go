@@ -18,7 +18,7 @@ import (
 // reach the pages.
 func TestForumAdminPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		org, member, anon := d.organiser("org@example.org"), d.as("member"), d.client()

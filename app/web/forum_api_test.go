@@ -9,7 +9,6 @@ import (
 
 	"github.com/convene/convene/app/audit"
 	"github.com/convene/convene/app/forums"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )
@@ -18,12 +17,10 @@ import (
 // process see them: drafts are not there for the public.
 func TestForumAPI(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
+		s.onDemo()
 		var processID int64
 		if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &processID); err != nil {
 			t.Fatal(err)

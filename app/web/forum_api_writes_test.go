@@ -16,7 +16,7 @@ import (
 // not even the organiser of another process.
 func TestForumAPIWrites(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		orgAccount := d.user("org@example.org", false)

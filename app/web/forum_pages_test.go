@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	ical "github.com/emersion/go-ical"
+	"github.com/uptrace/bun"
 
 	"github.com/convene/convene/app/access"
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/audit"
+	"github.com/convene/convene/app/clock"
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/schedule"
 	"github.com/convene/convene/app/schedule/schedtest"
@@ -29,13 +32,23 @@ type demoSite struct {
 	panel     forums.SessionView // the Mexico City forum's panel on society and rights
 }
 
+// demoAt is when the demo was loaded, once per test binary and database (demo): a demo site's
+// clock starts there, as if it had loaded the demo itself.
+var demoAt = time.Now().UTC().Truncate(time.Second)
+
+// demo is the demo's content, for storetest.EachFrom and OpenFrom: loading it takes far longer
+// than copying it.
+var demo = storetest.NewSeed("demo", func(ctx context.Context, db *bun.DB) error {
+	_, err := seed.Demo(ctx, db, clock.NewFixed(demoAt))
+	return err
+})
+
+// newDemoSite serves db, which holds the demo (storetest.EachFrom(t, demo, ...)).
 func newDemoSite(t *testing.T, db *storetest.DB, opts ...siteOption) *demoSite {
 	t.Helper()
 	s := newSite(t, db, opts...)
+	s.onDemo()
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
 	d := &demoSite{site: s}
 	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
 		t.Fatal(err)
@@ -57,6 +70,16 @@ func newDemoSite(t *testing.T, db *storetest.DB, opts ...siteOption) *demoSite {
 		}
 	}
 	return d
+}
+
+// onDemo checks the site serves a copy of the demo (storetest.EachFrom(t, demo, ...) or
+// OpenFrom(t, d, demo)), and sets its clock to when the demo was loaded.
+func (s *site) onDemo() {
+	s.t.Helper()
+	if s.db.Seed != "demo" {
+		s.t.Fatal("this site needs a database copied from the demo: storetest.EachFrom(t, demo, ...) or OpenFrom(t, d, demo)")
+	}
+	s.clock.Set(demoAt)
 }
 
 // organiser returns a client signed in as an organiser of the demo process.
@@ -88,7 +111,7 @@ func (s *site) apiClient(a accounts.Account) *client {
 // process; bad filters refused naming the field.
 func TestForumPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		draft, err := forums.Create(ctx, db.DB, d.clock.Now(), audit.Actor{}, d.processID, forums.Input{Slug: "borrador-secreto",
@@ -221,7 +244,7 @@ func icsOf(t *testing.T, c *client, path string) (*ical.Calendar, *response) {
 // session .ics.
 func TestCalendarsOfTheDemo(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		c := d.client()
@@ -271,7 +294,7 @@ func TestCalendarsOfTheDemo(t *testing.T) {
 // both.
 func TestCalendarFollowsChanges(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		c := d.client()
@@ -368,7 +391,7 @@ func TestCalendarFollowsChanges(t *testing.T) {
 // each session.
 func TestScheduleExportsOfTheDemo(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		var slugs []string
@@ -407,7 +430,7 @@ func TestScheduleExportsOfTheDemo(t *testing.T) {
 // refused naming its field; without one, the site's sender organises.
 func TestProcessContactIsOrganizer(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		admin := d.apiClient(d.user("contacto-admin@example.org", true))
 		anon := d.client()

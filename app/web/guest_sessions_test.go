@@ -18,7 +18,7 @@ import (
 // nobody does so before confirming, twice, at a session without places, or with a forged link.
 func TestGuestSessionPlaces(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		_, workshop, open := demoOnline(t, db)

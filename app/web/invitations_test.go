@@ -29,7 +29,7 @@ func invitationLink(t *testing.T, s *site, addr string) string {
 // invitations.
 func TestRoleInvitations(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		orgAccount := d.user("org@example.org", false)

@@ -45,7 +45,7 @@ func (c *client) signedIn(email string) *client {
 // is either limited here or listed as unlimited with its reason.
 func TestEveryLimitedRouteRefuses(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		one := config.Rate{Max: 1, Window: time.Hour}
 		d := newDemoSite(t, db, func(c *config.Config) {
 			c.RateSignIn, c.RateSignUp, c.RateReset, c.RateAPI, c.RateRegister, c.RateGuest, c.RateRecipient = one, one, one, one, one, one, one

@@ -42,7 +42,7 @@ func offline(cut bool) chromedp.Action[chromedp.Void] {
 // diff shows what changed.
 func TestJourneyMinutes(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
+	db := storetest.OpenFrom(t, storetest.Postgres, demo)
 	x := newMinutesFixture(t, db)
 	d := x.d
 	edit := d.base + x.page + "/edit"

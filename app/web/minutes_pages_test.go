@@ -117,7 +117,7 @@ func (x *minutesFixture) inputID(t *testing.T, n int64) int64 {
 // unpublished, and no name given without consent, reaches the public.
 func TestMinutesPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		x := newMinutesFixture(t, db)
 		edit, review := x.page+"/edit", x.page+"/review"
 		topic := fmt.Sprint(x.topic)

@@ -19,7 +19,7 @@ import (
 // forum's covers it; cancelling says what goes (the session's place, the forum stays).
 func TestOneBadge(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		cdmx, err := forums.BySlug(ctx, db.DB, "foro-cdmx")

@@ -21,7 +21,7 @@ import (
 // registrations" shows it to them. A forum without registration shows its link to everyone.
 func TestOnlineLinkForParticipants(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)

@@ -17,7 +17,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/convene/convene/app/privacy"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -43,12 +42,10 @@ func acceptLanguage(langs string) chromedp.Action[chromedp.Void] {
 // destructive action asks on a page of its own before it happens.
 func TestPageRulesInTheBrowser(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
+	db := storetest.OpenFrom(t, storetest.Postgres, demo)
 	s := newSite(t, db, defaultLimits(t))
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
+	s.onDemo()
 	t.Run("field errors name their field", func(t *testing.T) {
 		tb := tab(t)
 		if err := chromedp.Do(tb, chromedp.Navigate(s.base+"/signup"), waitLang("es"),

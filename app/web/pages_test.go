@@ -11,7 +11,6 @@ import (
 
 	"github.com/convene/convene/app/accounts"
 	"github.com/convene/convene/app/privacy"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 )
 
@@ -56,7 +55,7 @@ func TestPageBasics(t *testing.T) {
 // linked from every page's footer and from sign-up; an account keeps the version it accepted.
 func TestPrivacyNotice(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		c := s.client()
 		// It says what registration collects, which of it is sensitive, and how long guests' data stays.
@@ -98,12 +97,10 @@ func TestPrivacyNotice(t *testing.T) {
 // page of its own that says what will happen, and changes nothing until that page's button.
 func TestConfirmationPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		s := newSite(t, db)
 		ctx := context.Background()
-		if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-			t.Fatal(err)
-		}
+		s.onDemo()
 		admin := s.as("admin")
 		other := s.user("luis@example.org", false)
 		_, othersToken, err := s.accounts.CreateAPIToken(ctx, other.ID, "luis")
@@ -244,11 +241,8 @@ func TestSpanishAdminStaysSpanish(t *testing.T) {
 // its language switch returns to the page the form was on.
 func TestFormsKeepWhatWasChosen(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, storetest.Open(t, storetest.SQLite))
-	ctx := context.Background()
-	if _, err := seed.Demo(ctx, s.db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
+	s := newSite(t, storetest.OpenFrom(t, storetest.SQLite, demo))
+	s.onDemo()
 	admin := s.as("admin")
 	f := url.Values{"grant_email": {"nadie@example.org"}, "grant_role": {"moderator"}, "_csrf": {admin.csrf()}}
 	r := admin.do(http.MethodPost, "/admin/processes/encs-2017/grants", strings.NewReader(f.Encode()), map[string]string{
@@ -264,11 +258,8 @@ func TestFormsKeepWhatWasChosen(t *testing.T) {
 // TestAuditNamesDeletedActors: what a since-deleted person did is not put on the system.
 func TestAuditNamesDeletedActors(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, storetest.Open(t, storetest.SQLite))
-	ctx := context.Background()
-	if _, err := seed.Demo(ctx, s.db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
+	s := newSite(t, storetest.OpenFrom(t, storetest.SQLite, demo))
+	s.onDemo()
 	root := s.as("admin")
 	leaver := s.client()
 	leaver.signIn(s.user("temporal@example.org", true).Email)

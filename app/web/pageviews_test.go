@@ -76,7 +76,7 @@ func tableDigests(t *testing.T, db *storetest.DB) map[string]string {
 // and SQLite.
 func TestPageViewsWriteNothing(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		if _, err := d.app.Processes.Create(ctx, systemActor(), demoProcess("vistas")); err != nil {

@@ -21,7 +21,7 @@ import (
 // the moderator declines it with a reason, which its asker reads and the other does not.
 func TestJourneyLiveQuestions(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.Postgres, demo))
 	s, _ := qaSession(t, d, forums.QAPremoderated)
 	d.user("ana@example.org", false)
 	d.user("luis@example.org", false)

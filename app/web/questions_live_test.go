@@ -138,7 +138,7 @@ func (lc *liveClient) send(v map[string]any) liveFrame {
 // without an account.
 func TestLiveQuestions(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		s, modC := qaSession(t, d, forums.QAPremoderated)
@@ -254,7 +254,7 @@ func TestLiveQuestions(t *testing.T) {
 // one reach the listeners of the other, every number in order, as they reach its own.
 func TestLiveQuestionsAcrossInstances(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.Postgres)
+	db := storetest.OpenFrom(t, storetest.Postgres, demo)
 	a := newDemoSite(t, db)
 	b := &demoSite{site: newSite(t, db), processID: a.processID, cdmx: a.cdmx}
 	s, _ := qaSession(t, a, forums.QAOpen)
@@ -284,7 +284,7 @@ func TestLiveQuestionsAcrossInstances(t *testing.T) {
 // alone; its writer runs only while there is something to write. Not parallel: it counts the
 // process's goroutines.
 func TestQuietListenersHoldOneGoroutine(t *testing.T) {
-	db := storetest.Open(t, storetest.SQLite)
+	db := storetest.OpenFrom(t, storetest.SQLite, demo)
 	d := newDemoSite(t, db)
 	s, _ := qaSession(t, d, forums.QAOpen)
 	settled := func() int {
@@ -311,8 +311,8 @@ func TestQuietListenersHoldOneGoroutine(t *testing.T) {
 func TestSignedInListenersComeBackWithoutQueries(t *testing.T) {
 	t.Parallel()
 	count := &queryCount{skip: "FROM revisions"}
-	db := storetest.Open(t, storetest.SQLite)
-	db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL}
+	db := storetest.OpenFrom(t, storetest.SQLite, demo)
+	db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL, Seed: db.Seed}
 	d := newDemoSite(t, db)
 	s, mod := qaSession(t, d, forums.QAOpen)
 	d.user("ana@example.org", false)

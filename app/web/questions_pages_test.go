@@ -43,7 +43,7 @@ func qaSession(t *testing.T, d *demoSite, mode string) (forums.Session, *client)
 // asker then reads on their page; the projector shows the pinned question and the top five.
 func TestQuestionPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		s, mod := qaSession(t, d, forums.QAOpen)
 		page := fmt.Sprintf("/sessions/%d/questions", s.ID)
@@ -128,7 +128,7 @@ func TestQuestionPages(t *testing.T) {
 // question leaves others' lists.
 func TestQuestionsAPI(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		s, _ := qaSession(t, d, forums.QAOpen)
 		list := fmt.Sprintf("/api/v1/sessions/%d/questions", s.ID)
@@ -178,7 +178,7 @@ func TestQuestionsAPI(t *testing.T) {
 // action's own event asks for the redraw, which used to take the message first).
 func TestRedrawLeavesTheFlash(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t, storetest.SQLite)
+	db := storetest.OpenFrom(t, storetest.SQLite, demo)
 	d := newDemoSite(t, db)
 	s, mod := qaSession(t, d, forums.QAOpen)
 	page := fmt.Sprintf("/sessions/%d/questions", s.ID)

@@ -19,7 +19,7 @@ import (
 // a waitlisted person is admitted directly, the room growing by one place for them.
 func TestRegistrantsInOrganisersWords(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)

@@ -26,7 +26,7 @@ import (
 // each step failed on the code before the fix.
 func TestRegistrationAttacks(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)
@@ -146,7 +146,7 @@ func seats(n int) *int { return &n }
 // hold a place there, not for everyone confirmed at the forum.
 func TestSessionPlacesFollowTheForum(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, workshop, _ := demoOnline(t, db)
@@ -219,7 +219,7 @@ func mustAccount(t *testing.T, d *demoSite, email string) accounts.Account {
 // answering once the account is erased.
 func TestPersonalFeedAddress(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		member := d.client()
 		a := d.user("feed@example.org", false)
@@ -250,7 +250,7 @@ func TestPersonalFeedAddress(t *testing.T) {
 // spreadsheet would run as a formula, the organisers' own question labels included.
 func TestSpreadsheetHasNoFormulas(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, _, _ := demoOnline(t, db)
@@ -283,7 +283,7 @@ func TestSpreadsheetHasNoFormulas(t *testing.T) {
 // the link.
 func TestGuestErasesTheirData(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, _, _ := demoOnline(t, db)
@@ -332,9 +332,9 @@ func (q *queryCount) AfterQuery(context.Context, *bun.QueryEvent) {}
 // inside the organiser's transaction).
 func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		count := &queryCount{}
-		db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL}
+		db = &storetest.DB{DB: db.WithQueryHook(count), Dialect: db.Dialect, URL: db.URL, Seed: db.Seed}
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, workshop, _ := demoOnline(t, db)
@@ -390,7 +390,7 @@ func TestReinviteCostDoesNotGrowPerHolder(t *testing.T) {
 // every registration's notice (and so the registration) fail: the subject is one line.
 func TestTitlesAreOneLine(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, _, _ := demoOnline(t, db)

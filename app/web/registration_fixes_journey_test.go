@@ -25,7 +25,7 @@ import (
 // place at that forum and at one of its workshops, their one badge lists the workshop.
 func TestJourneyRegisterAsPeopleExpect(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.Postgres, demo))
 	s := d.site
 	ctx := context.Background()
 	hybrid, q := demoHybrid(t, s.db)

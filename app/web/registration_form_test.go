@@ -18,7 +18,7 @@ import (
 // question's error names the question.
 func TestRegistrationFormWords(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		hybrid, q := demoHybrid(t, db)
 		reg := "/forums/" + hybrid.Slug + "/register"

@@ -29,7 +29,7 @@ import (
 // PostgreSQL, as DESIGN.md says of browser journeys.
 func TestJourneyRegister(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.Postgres, demo))
 	s := d.site
 	ctx := context.Background()
 	hybrid, err := forums.BySlug(ctx, s.db.DB, "sesion-hibrida-infraestructuras")

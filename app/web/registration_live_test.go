@@ -23,7 +23,7 @@ import (
 // the sockets.
 func TestLiveCounts(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		online, err := forums.BySlug(context.Background(), db.DB, "consulta-en-linea")
 		if err != nil {

@@ -24,7 +24,6 @@ import (
 	"github.com/convene/convene/app/forums"
 	"github.com/convene/convene/app/privacy"
 	"github.com/convene/convene/app/registration"
-	"github.com/convene/convene/app/seed"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )
@@ -194,9 +193,7 @@ func mailedDemo(t *testing.T, db *storetest.DB) (*demoSite, *mailbox) {
 	s := newSite(t, db, func(c *config.Config) { c.SMTPURL = "smtp://" + box.addr + "?tls=none" })
 	d := &demoSite{site: s}
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db.DB, s.clock); err != nil {
-		t.Fatal(err)
-	}
+	s.onDemo()
 	if err := db.NewSelect().Table("processes").Column("id").Where("slug = 'encs-2017'").Scan(ctx, &d.processID); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +207,7 @@ func mailedDemo(t *testing.T, db *storetest.DB) (*demoSite, *mailbox) {
 // nothing is lost: once it is back, every message arrives, each exactly once.
 func TestInvitesByMail(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d, box := mailedDemo(t, db)
 		s := d.site
 		ctx := context.Background()
@@ -339,7 +336,7 @@ func TestInvitesByMail(t *testing.T) {
 // the session at its last time with a higher SEQUENCE than the invite they had.
 func TestOneUpdateForThreeMoves(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d, box := mailedDemo(t, db)
 		s := d.site
 		hybrid, q, sv := demoHybridSession(t, db)
@@ -419,7 +416,7 @@ func sessionIn(t *testing.T, raw *netmail.Message, uid string) invited {
 // a CANCEL per session, each alone.
 func TestOneEventPerInvite(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d, box := mailedDemo(t, db)
 		s := d.site
 		ctx := context.Background()

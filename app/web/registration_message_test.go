@@ -18,7 +18,7 @@ import (
 // sends nothing; members, the public and another process's organisers cannot.
 func TestWriteToRegistrants(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		online, _, _ := demoOnline(t, db)

@@ -78,7 +78,7 @@ func demoHybrid(t *testing.T, db *storetest.DB) (forums.Forum, registration.Ques
 // none of it.
 func TestRegistrationPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		hybrid, q := demoHybrid(t, db)
@@ -379,7 +379,7 @@ func accountID(t *testing.T, db *storetest.DB, email string) int64 {
 // reset replaces; nobody else reaches either.
 func TestBadgeAndFeed(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		member, other, anon := d.as("member"), d.client(), d.client()
@@ -446,7 +446,7 @@ func TestBadgeAndFeed(t *testing.T) {
 // erasure is in the audit log.
 func TestPersonalDataRights(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		member, admin, other := d.as("member"), d.as("admin"), d.client()

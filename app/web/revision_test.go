@@ -25,7 +25,7 @@ import (
 // as changing nothing public, with its reason, so a new method cannot be forgotten.
 func TestContentActionsGrowTheRevision(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		sys := systemActor()

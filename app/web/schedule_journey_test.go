@@ -25,7 +25,7 @@ import (
 // the change log shows the move. On PostgreSQL, as DESIGN.md says of browser journeys.
 func TestJourneyScheduleAForum(t *testing.T) {
 	t.Parallel()
-	d := newDemoSite(t, storetest.Open(t, storetest.Postgres))
+	d := newDemoSite(t, storetest.OpenFrom(t, storetest.Postgres, demo))
 	s := d.site
 	ctx := context.Background()
 	org := s.user("organizadora@example.org", false)

@@ -18,7 +18,7 @@ import (
 // many, naming the field in words; several questions are added in one save.
 func TestSetUpForms(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		admin := d.as("admin")

@@ -52,7 +52,7 @@ func (c *client) upload(path string, fields url.Values, files map[string][]byte)
 // paragraphs in the organisation's name; members may not.
 func TestSubmissionPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *storetest.DB) {
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
 		d := newDemoSite(t, db)
 		ctx := context.Background()
 		org := d.organiser("org@example.org")

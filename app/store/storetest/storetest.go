@@ -45,6 +45,8 @@ type DB struct {
 	Dialect Dialect
 	// URL opens the same database again (for a second server instance or a CLI run).
 	URL string
+	// Seed names the seed it was copied from ("": the migrated template).
+	Seed string
 }
 
 // Main wraps m.Run: it drops the package's PostgreSQL databases when the tests end. Call it from
@@ -60,12 +62,95 @@ func Main(m *testing.M) int {
 // tests of the package.
 func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
 	t.Helper()
+	EachFrom(t, nil, fn)
+}
+
+// EachFrom is Each with databases that hold what seed put in (nil: none).
+func EachFrom(t *testing.T, seed *Seed, fn func(t *testing.T, db *DB)) {
+	t.Helper()
 	for _, d := range []Dialect{Postgres, SQLite} {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			fn(t, Open(t, d))
+			fn(t, OpenFrom(t, d, seed))
 		})
 	}
+}
+
+// Seed is content many tests start from (the demo): it is put in once per test binary and
+// dialect, into a copy of the migrated template, and each test gets a copy of that, as it gets
+// a copy of the migrated template, instead of filling its database again.
+type Seed struct {
+	name string
+	fill func(ctx context.Context, db *bun.DB) error
+
+	mu   sync.Mutex
+	made map[Dialect]*seeded
+}
+
+// seeded is a seed's template in one dialect: a SQLite file or a PostgreSQL database's name.
+type seeded struct {
+	once sync.Once
+	ref  string
+	err  error
+}
+
+// NewSeed names content and the function that puts it in a migrated database. The name is a
+// lower-case word: it becomes part of a database's name.
+func NewSeed(name string, fill func(ctx context.Context, db *bun.DB) error) *Seed {
+	if !regexp.MustCompile(`^[a-z][a-z0-9]*$`).MatchString(name) {
+		panic("storetest: a seed's name is a lower-case word: " + name)
+	}
+	return &Seed{name: name, fill: fill, made: map[Dialect]*seeded{}}
+}
+
+// template returns the seed's template in dialect d, made on first use: a SQLite file's path,
+// or the name of a PostgreSQL database nobody stays connected to.
+func (s *Seed) template(t testing.TB, d Dialect) string {
+	t.Helper()
+	s.mu.Lock()
+	m := s.made[d]
+	if m == nil {
+		m = &seeded{}
+		s.made[d] = m
+	}
+	s.mu.Unlock()
+	var migrated string // the template it starts from, made (or failed) before the seed's turn
+	if d == SQLite {
+		migrated = pkg.sqliteTemplate(t)
+	}
+	m.once.Do(func() {
+		ctx := context.Background()
+		var u string
+		switch d {
+		case SQLite:
+			m.ref = filepath.Join(filepath.Dir(migrated), "seed-"+s.name+".db")
+			if m.err = copyFile(migrated, m.ref); m.err != nil {
+				return
+			}
+			u = "sqlite:" + m.ref
+		case Postgres:
+			m.ref = pkg.prefix + "seed_" + s.name
+			if m.err = pkg.createFrom(m.ref, pkg.prefix+"tpl"); m.err != nil {
+				return
+			}
+			u = pkg.databaseURL(m.ref)
+		}
+		db, err := store.Open(ctx, u, store.Options{MaxConns: 1})
+		if err != nil {
+			m.err = err
+			return
+		}
+		m.err = s.fill(ctx, db)
+		// Closed before it is copied: PostgreSQL copies no database others are connected to,
+		// and closing SQLite's last connection checkpoints its WAL into the file.
+		if err := db.Close(); m.err == nil {
+			m.err = err
+		}
+	})
+	if m.err != nil {
+		t.Fatalf("putting seed %s in %s: %v", s.name, d, m.err)
+	}
+	return m.ref
 }
 
 // Open returns a fresh migrated database of dialect d, closed (and on PostgreSQL dropped) when
@@ -73,12 +158,22 @@ func Each(t *testing.T, fn func(t *testing.T, db *DB)) {
 // or a PostgreSQL database created from the template database, so no test runs the migrations.
 func Open(t testing.TB, d Dialect) *DB {
 	t.Helper()
+	return OpenFrom(t, d, nil)
+}
+
+// OpenFrom is Open with a database that holds what seed put in (nil: none).
+func OpenFrom(t testing.TB, d Dialect, seed *Seed) *DB {
+	t.Helper()
 	ctx := context.Background()
 	var tdb *DB
 	switch d {
 	case SQLite:
+		from := pkg.sqliteTemplate(t)
+		if seed != nil {
+			from = seed.template(t, d)
+		}
 		path := filepath.Join(t.TempDir(), "test.db")
-		if err := copyFile(pkg.sqliteTemplate(t), path); err != nil {
+		if err := copyFile(from, path); err != nil {
 			t.Fatalf("copying the migrated SQLite template: %v", err)
 		}
 		u := "sqlite:" + path
@@ -91,7 +186,7 @@ func Open(t testing.TB, d Dialect) *DB {
 		if os.Getenv("CONVENE_TEST_SKIP_POSTGRES") == "1" {
 			t.Skip("PostgreSQL tests skipped: CONVENE_TEST_SKIP_POSTGRES=1")
 		}
-		u := pkg.cloneURL(t)
+		u := pkg.cloneURL(t, seed)
 		db, err := store.Open(ctx, u, store.Options{MaxConns: 3, BusyTimeout: time.Minute})
 		if err != nil {
 			t.Fatalf("opening postgres %s: %v", u, err)
@@ -99,6 +194,9 @@ func Open(t testing.TB, d Dialect) *DB {
 		tdb = &DB{DB: db, Dialect: Postgres, URL: u}
 	default:
 		t.Fatalf("unknown dialect %q", d)
+	}
+	if seed != nil {
+		tdb.Seed = seed.name
 	}
 	t.Cleanup(func() { tdb.Close() })
 	return tdb
@@ -167,9 +265,9 @@ func ownerKey(prefix string) int64 {
 	return int64(h.Sum64())
 }
 
-// cloneURL creates a database from the package's migrated template and returns its URL; the
-// database is dropped when the test ends.
-func (p *templates) cloneURL(t testing.TB) string {
+// cloneURL creates a database from the package's migrated template (or seed's) and returns its
+// URL; the database is dropped when the test ends.
+func (p *templates) cloneURL(t testing.TB, seed *Seed) string {
 	t.Helper()
 	p.pgOnce.Do(p.createTemplate)
 	if p.pgErr != nil {
@@ -178,13 +276,12 @@ func (p *templates) cloneURL(t testing.TB) string {
 			"or point CONVENE_TEST_POSTGRES_URL at one (trust auth, user postgres), or opt out\n"+
 			"explicitly with CONVENE_TEST_SKIP_POSTGRES=1 (make test-sqlite).", p.pgErr)
 	}
-	name := fmt.Sprintf("%s%d", p.prefix, p.clones.Add(1))
-	admin, err := store.Open(context.Background(), p.admin, store.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatalf("connecting to PostgreSQL: %v", err)
+	from := p.prefix + "tpl"
+	if seed != nil {
+		from = seed.template(t, Postgres)
 	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + p.prefix + "tpl"); err != nil {
+	name := fmt.Sprintf("%s%d", p.prefix, p.clones.Add(1))
+	if err := p.createFrom(name, from); err != nil {
 		t.Fatalf("creating test database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
@@ -196,6 +293,21 @@ func (p *templates) cloneURL(t testing.TB) string {
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 	})
 	return p.databaseURL(name)
+}
+
+// createFrom creates database name as a copy of database from. Its commits do not wait for the
+// disk: a crash would lose only a test's data, and the tests spend far less time waiting.
+func (p *templates) createFrom(name, from string) error {
+	admin, err := store.Open(context.Background(), p.admin, store.Options{MaxConns: 1})
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer admin.Close()
+	if _, err = admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + from); err != nil {
+		return err
+	}
+	_, err = admin.Exec("ALTER DATABASE " + name + " SET synchronous_commit = off")
+	return err
 }
 
 func (p *templates) databaseURL(name string) string {
