@@ -20,8 +20,9 @@ type Config struct {
 	Queue      int           // frames one listener may leave waiting (512)
 	CountEvery time.Duration // a room's counts frames at most this often (200 ms: five a second)
 	// CountWrites bounds the counts frames a room's listeners are written a second on this
-	// instance (20,000): past CountWrites×CountEvery listeners, counts come less often (at
-	// 10,000, twice a second), down to once a second, so votes do not crowd out questions.
+	// instance (5,000): past CountWrites×CountEvery listeners (1,000), counts come less often
+	// (at 2,500, twice a second), down to once a second (from 5,000), so votes do not crowd
+	// out questions.
 	CountWrites int
 	Idle        time.Duration // a room without listeners is freed after this (2 min)
 	Keep        time.Duration // events older than this are pruned from live_events (30 min)
@@ -42,7 +43,7 @@ func (c Config) withDefaults() Config {
 		c.CountEvery = 200 * time.Millisecond
 	}
 	if c.CountWrites <= 0 {
-		c.CountWrites = 20000
+		c.CountWrites = 5000
 	}
 	if c.Idle <= 0 {
 		c.Idle = 2 * time.Minute
@@ -100,15 +101,21 @@ func (h *Hub) room(name string, create bool) *room {
 
 // Publish delivers events committed by this instance to its listeners and tells the other
 // instances their numbers. Call it after the transaction that appended them has committed.
+// The others are told while this instance delivers, not after: their listeners would
+// otherwise wait for this instance's, and for the notice's round trip besides.
 func (h *Hub) Publish(ctx context.Context, events ...Event) error {
 	notices := make([]Notice, 0, len(events))
+	for _, e := range events {
+		notices = append(notices, Notice{Room: e.Room, Seq: e.Seq})
+	}
+	told := make(chan error, 1)
+	go func() { told <- h.broker.Send(ctx, notices) }()
 	for _, e := range events {
 		if r := h.room(e.Room, false); r != nil {
 			r.deliver(e)
 		}
-		notices = append(notices, Notice{Room: e.Room, Seq: e.Seq})
 	}
-	return h.broker.Send(ctx, notices)
+	return <-told
 }
 
 // Touch says that counts of room changed for keys (a vote, say). Listeners get one counts frame
