@@ -121,3 +121,46 @@ func TestConnectionsCutWhileIdle(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedsAreFilledOnceAndCopied: a seed is put in once per database kind, every test starts
+// from a copy holding it, and what one test writes stays out of the seed and of the others.
+func TestSeedsAreFilledOnceAndCopied(t *testing.T) {
+	var fills sync.Map // dialect → fills
+	seed := storetest.NewSeed("kv", func(ctx context.Context, db *bun.DB) error {
+		d := "sqlite"
+		if db.Dialect().Name().String() == "pg" {
+			d = "postgres"
+		}
+		n, _ := fills.LoadOrStore(d, new(int))
+		*n.(*int)++
+		_, err := db.NewRaw("INSERT INTO kv (key, value, expires_at) VALUES ('seeded', 'yes', NULL)").Exec(ctx)
+		return err
+	})
+	t.Run("first", func(t *testing.T) {
+		storetest.EachFrom(t, seed, func(t *testing.T, db *storetest.DB) {
+			if db.Seed != "kv" {
+				t.Errorf("the copy says it comes from %q", db.Seed)
+			}
+			if _, err := db.NewRaw("INSERT INTO kv (key, value, expires_at) VALUES ('mine', 'first', NULL)").Exec(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	t.Run("second", func(t *testing.T) {
+		storetest.EachFrom(t, seed, func(t *testing.T, db *storetest.DB) {
+			var keys []string
+			if err := db.NewRaw("SELECT key FROM kv ORDER BY key").Scan(context.Background(), &keys); err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) != 1 || keys[0] != "seeded" {
+				t.Errorf("a second copy holds %v, want only what the seed put in", keys)
+			}
+		})
+	})
+	fills.Range(func(d, n any) bool {
+		if *n.(*int) != 1 {
+			t.Errorf("the seed was put in %d times on %s", *n.(*int), d)
+		}
+		return true
+	})
+}
