@@ -46,11 +46,11 @@ func tabFor(t *testing.T, limit time.Duration) context.Context {
 	shared.once.Do(func() {
 		path := os.Getenv("CONVENE_TEST_CHROMIUM")
 		if path == "" {
-			path = "/usr/bin/chromium"
+			path = "/usr/bin/chromium-headless-shell" // .ci/ensure-chromium says why
 		}
 		if _, err := os.Stat(path); err != nil {
-			shared.err = fmt.Errorf("chromium not found at %s (install Debian's chromium: apt-get install chromium, "+
-				"or run make test, which installs it; CONVENE_TEST_CHROMIUM sets another path)", path)
+			shared.err = fmt.Errorf("chromium not found at %s (install Debian's chromium-headless-shell: apt-get install "+
+				"chromium-headless-shell, or run make test, which installs it; CONVENE_TEST_CHROMIUM sets another path)", path)
 			return
 		}
 		dir, err := os.MkdirTemp("", "convene-chromium-")
@@ -138,6 +138,20 @@ func navigationInterrupted(err error) bool {
 		}
 	}
 	return false
+}
+
+// clickOn clicks the element sel finds, as chromedp.Click does, again if the page replaced the
+// element between finding it and clicking it (a page still settling after the one before): that
+// failure comes before any click is sent, so nothing is clicked twice.
+func clickOn(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			_, err := chromedp.Click(chromedp.CSS(sel))(ctx, tg)
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "Could not find node with given id") {
+				return err
+			}
+		}
+	})
 }
 
 // waitText waits until the page's visible text contains s.

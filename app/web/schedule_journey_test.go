@@ -35,7 +35,7 @@ func TestJourneyScheduleAForum(t *testing.T) {
 	day := s.clock.Now().AddDate(0, 1, 0).Format("2006-01-02")
 	organiser, visitor := tab(t), tab(t)
 	var sessionID string
-	submit := chromedp.Click(chromedp.CSS(`main form.stack button[type=submit]`))
+	submit := clickOn(`main form.stack button[type=submit]`)
 	// session fills the session form once it is the page shown: "Nueva sesión" is also the
 	// text of the link that leads to it, so the text alone does not say the page has changed.
 	session := func(title, start, end string) chromedp.Action[chromedp.Void] {
@@ -98,15 +98,15 @@ func TestJourneyScheduleAForum(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form[action$="/rooms"] button[type=submit]`)), waitText("Sala añadida"))
 		}},
 		{"adds a first session in the room", func() error {
-			return chromedp.Do(organiser, chromedp.Click(chromedp.CSS(`a[href$="/sessions/new"]`)), waitText("Nueva sesión"),
+			return chromedp.Do(organiser, clickOn(`a[href$="/sessions/new"]`), waitText("Nueva sesión"),
 				session("Apertura", "10:00", "11:00"), chooseRoom("Auditorio"), submit, waitText("Sesión creada"))
 		}},
 		{"adds a second session in the room", func() error {
-			return chromedp.Do(organiser, chromedp.Click(chromedp.CSS(`a[href$="/sessions/new"]`)), waitText("Nueva sesión"),
+			return chromedp.Do(organiser, clickOn(`a[href$="/sessions/new"]`), waitText("Nueva sesión"),
 				session("Panel de la tarde", "16:00", "17:30"), chooseRoom("Auditorio"), submit, waitText("Sesión creada"))
 		}},
 		{"a third session in the room at the same time is refused, naming the other", func() error {
-			return chromedp.Do(organiser, chromedp.Click(chromedp.CSS(`a[href$="/sessions/new"]`)), waitText("Nueva sesión"),
+			return chromedp.Do(organiser, clickOn(`a[href$="/sessions/new"]`), waitText("Nueva sesión"),
 				session("Taller paralelo", "10:30", "11:30"), chooseRoom("Auditorio"), submit,
 				waitText("Esa sala ya está ocupada a esa hora por «Apertura»"),
 				waitJS("the form keeps what was typed", `document.getElementById("f-title.es").value === "Taller paralelo"`))
