@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,12 @@ type Options struct {
 	// "database is locked" (default 10 s). Tests set more: under -race, beside another pass on
 	// two cores, a wait lasts ten times what it does in production.
 	BusyTimeout time.Duration
+}
+
+// uriPath writes a file's path for a SQLite URI: a '%', '?' or '#' in a folder's name would
+// otherwise be read as an escape, the query or a fragment, and another file opened (or none).
+func uriPath(path string) string {
+	return (&url.URL{Path: path}).EscapedPath()
 }
 
 // Open connects to the database named by url: postgres://... or sqlite:PATH.
@@ -63,7 +70,7 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 		if busy <= 0 {
 			busy = 10 * time.Second
 		}
-		dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) + "&_pragma=journal_mode(WAL)" +
+		dsn := "file:" + uriPath(path) + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) + "&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(1)&_txlock=immediate"
 		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
 		if err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -163,4 +164,25 @@ func TestSeedsAreFilledOnceAndCopied(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestSQLiteFileWhereThePathSays: a folder named with '#', '?', '%' or a space holds the database
+// the path names; SQLite reads its path as a URI, where those mean something else.
+func TestSQLiteFileWhereThePathSays(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{"uno#dos", "uno?dos", "uno%20dos", "uno dos", "ñandú"} {
+		path := filepath.Join(t.TempDir(), dir, "convene.db")
+		db, err := store.Open(context.Background(), "sqlite:"+path, store.Options{MaxConns: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		_, err = db.Exec("CREATE TABLE here (x INTEGER)")
+		db.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the database is not at its path: %v", dir, err)
+		}
+	}
 }
