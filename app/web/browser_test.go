@@ -154,6 +154,21 @@ func clickOn(sel string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// sendForm clicks a form's button and waits for the page that answers it: the same words may
+// be on the page it leaves, so waiting for them would not say the page has changed.
+func sendForm(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[bool](`(window.convenedLeaving = true)`)(ctx, tg); err != nil {
+			return err
+		}
+		if _, err := clickOn(sel)(ctx, tg); err != nil {
+			return err
+		}
+		_, err := waitJS("the next page", `window.convenedLeaving === undefined && document.readyState === "complete"`)(ctx, tg)
+		return err
+	})
+}
+
 // waitText waits until the page's visible text contains s.
 func waitText(s string) chromedp.Action[chromedp.Void] {
 	lit, _ := json.Marshal(s)

@@ -58,18 +58,6 @@ func TestJourneyConsultation(t *testing.T) {
 	}
 	page := fmt.Sprintf("%s/drafts/%d", d.base, draft.ID)
 	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
-	send := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Evaluate[bool](`(window.convenedLeaving = true)`)(ctx, tg); err != nil {
-				return err
-			}
-			if _, err := chromedp.Click(chromedp.CSS(sel))(ctx, tg); err != nil {
-				return err
-			}
-			_, err := waitJS("the next page", `window.convenedLeaving === undefined && document.readyState === "complete"`)(ctx, tg)
-			return err
-		})
-	}
 	v2 := strings.Replace(strategyV1, "se revisará con salvaguardas de derechos humanos.",
 		"se revisará con salvaguardas explícitas de derechos humanos y libertad de expresión.", 1)
 	var input string
@@ -81,7 +69,7 @@ func TestJourneyConsultation(t *testing.T) {
 			for tb, email := range map[context.Context]string{ana: "ana@example.org", beto: "beto@example.org", mod: "modera@example.org",
 				org: "organiza@example.org"} {
 				if err := chromedp.Do(tb, chromedp.Navigate(d.base+"/signin"), fill(map[string]string{"email": email, "password": "correct horse battery"}),
-					send(`form[action="/signin"] button[type=submit]`), waitText("Cerrar sesión")); err != nil {
+					sendForm(`form[action="/signin"] button[type=submit]`), waitText("Cerrar sesión")); err != nil {
 					return fmt.Errorf("%s: %w", email, err)
 				}
 			}
@@ -92,28 +80,28 @@ func TestJourneyConsultation(t *testing.T) {
 				waitJS("the thread in place", `document.querySelector("#p-4 .thread-slot textarea") !== null && !document.querySelector("#p-4 .thread-slot").hidden`),
 				waitJS("the link saying so", `document.querySelector("#p-4 .thread-link").getAttribute("aria-expanded") === "true"`),
 				fill(map[string]string{"body": "¿Qué salvaguardas? Pido control judicial previo.", "group": "civil_society"}),
-				send("#p-4 .thread-slot form.comment-form button[type=submit]"), waitText("Tu comentario está publicado."),
+				sendForm("#p-4 .thread-slot form.comment-form button[type=submit]"), waitText("Tu comentario está publicado."),
 				waitText("¿Qué salvaguardas? Pido control judicial previo."))
 		}},
 		{"another supports it", func() error {
 			return chromedp.Do(beto, chromedp.Navigate(page+"/paragraphs/4"), waitText("¿Qué salvaguardas?"),
-				send(`form[action$="/support"] button`), waitText("Apoyas este comentario."), waitText("Apoyar (1)"))
+				sendForm(`form[action$="/support"] button`), waitText("Apoyas este comentario."), waitText("Apoyar (1)"))
 		}},
 		{"he writes an insult on paragraph 2, which she flags", func() error {
 			if err := chromedp.Do(beto, chromedp.Navigate(page), click("#p-2 .thread-link"),
 				waitJS("the thread in place", `document.querySelector("#p-2 .thread-slot textarea") !== null`),
 				fill(map[string]string{"body": "Quien escribió esto es un inútil.", "group": "academia"}),
-				send("#p-2 .thread-slot form.comment-form button[type=submit]"), waitText("Tu comentario está publicado.")); err != nil {
+				sendForm("#p-2 .thread-slot form.comment-form button[type=submit]"), waitText("Tu comentario está publicado.")); err != nil {
 				return err
 			}
-			return chromedp.Do(ana, chromedp.Navigate(page+"/paragraphs/2"), waitText("es un inútil"), send(`form[action$="/flag"] button`),
+			return chromedp.Do(ana, chromedp.Navigate(page+"/paragraphs/2"), waitText("es un inútil"), sendForm(`form[action$="/flag"] button`),
 				waitText("moderación revisará este comentario"))
 		}},
 		{"a moderator hides it with a reason", func() error {
 			return chromedp.Do(mod, chromedp.Navigate(page+"/moderate"), waitText("1 aviso"), click("details.more-row summary"),
 				waitJS("the reasons", `document.querySelector("details.more-row").open`),
 				chromedp.SetValue(chromedp.CSS(`form[action$="/hide"] select`), "offensive"),
-				send(`form[action$="/hide"] button`), waitText("La moderación quedó registrada."))
+				sendForm(`form[action$="/hide"] button`), waitText("La moderación quedó registrada."))
 		}},
 		{"the public no longer sees it", func() error {
 			return chromedp.Do(public, chromedp.Navigate(page+"/paragraphs/2"), waitText("Todavía no hay comentarios"),
@@ -123,7 +111,7 @@ func TestJourneyConsultation(t *testing.T) {
 			if err := chromedp.Do(org, chromedp.Navigate(page+"/paragraphs/4"), waitText("¿Qué salvaguardas?"),
 				waitJS("the input form opened", `(() => { const s = [...document.querySelectorAll("summary")].find(s => s.textContent.includes("Registrar como aporte")); s.click(); return s.parentElement.open })()`),
 				chromedp.SetValue(chromedp.CSS(`form[action$="/input"] select[name="kind"]`), "recommendation"),
-				send(`form[action$="/input"] button[type=submit]`), waitText("quedó registrado como aporte"), waitText("Pendiente")); err != nil {
+				sendForm(`form[action$="/input"] button[type=submit]`), waitText("quedó registrado como aporte"), waitText("Pendiente")); err != nil {
 				return err
 			}
 			ref, err := chromedp.Run(org, chromedp.Evaluate[string](`document.querySelector(".answer a").getAttribute("href")`))
@@ -131,13 +119,13 @@ func TestJourneyConsultation(t *testing.T) {
 				return err
 			}
 			input = strings.TrimPrefix(ref, "/inputs/")
-			return chromedp.Do(org, send(".answer a"), waitText("Se escuchó en la consulta pública de"),
+			return chromedp.Do(org, sendForm(".answer a"), waitText("Se escuchó en la consulta pública de"),
 				fill(map[string]string{"status": "adopted", "rationale": "Se añadió el control judicial al eje del marco jurídico.", "section": "Eje E7"}),
-				send(`form[action$="/disposition"] button[type=submit]`), waitText("Registrado."))
+				sendForm(`form[action$="/disposition"] button[type=submit]`), waitText("Registrado."))
 		}},
 		{"version 2 edits paragraph 4", func() error {
 			return chromedp.Do(org, chromedp.Navigate(fmt.Sprintf("%s/admin/drafts/%d", d.base, draft.ID)), waitText("Publicar la versión 2"),
-				fill(map[string]string{"body": v2, "note": "Más salvaguardas."}), send(`form[action$="/versions"] button[type=submit]`),
+				fill(map[string]string{"body": v2, "note": "Más salvaguardas."}), sendForm(`form[action$="/versions"] button[type=submit]`),
 				waitText("La nueva versión está publicada"))
 		}},
 		{"the comment is still on paragraph 4, marked, with its answer", func() error {

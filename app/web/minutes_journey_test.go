@@ -67,20 +67,6 @@ func TestJourneyMinutes(t *testing.T) {
 		})
 	}
 	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
-	// send clicks a form's button and waits for the page that answers it: the same words may
-	// be on the page it leaves.
-	send := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Evaluate[bool](`(window.convenedLeaving = true)`)(ctx, tg); err != nil {
-				return err
-			}
-			if _, err := chromedp.Click(chromedp.CSS(sel))(ctx, tg); err != nil {
-				return err
-			}
-			_, err := waitJS("the next page", `window.convenedLeaving === undefined && document.readyState === "complete"`)(ctx, tg)
-			return err
-		})
-	}
 	// The page's own confirm() says yes, as a person would.
 	sayYes := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := chromedp.Evaluate[bool](`window.confirm = () => true; true`)(ctx, tg)
@@ -96,7 +82,7 @@ func TestJourneyMinutes(t *testing.T) {
 				// The browser outlives a test: a site of an earlier run may have had this address.
 				err := chromedp.Do(tb, chromedp.Navigate(d.base+"/signin"), waitJS("a clean storage", `(localStorage.clear(), true)`),
 					fill(map[string]string{"email": email, "password": "correct horse battery"}),
-					send(`form[action="/signin"] button[type=submit]`), waitText("Cerrar sesión"))
+					sendForm(`form[action="/signin"] button[type=submit]`), waitText("Cerrar sesión"))
 				if err != nil {
 					return fmt.Errorf("%s: %w", email, err)
 				}
@@ -107,11 +93,11 @@ func TestJourneyMinutes(t *testing.T) {
 			return chromedp.Do(rapporteur, chromedp.Navigate(edit), waitText("Importar desde las preguntas"),
 				fill(map[string]string{"summary": "Se habló de capacidades."}),
 				click(fmt.Sprintf(`#import-%d`, x.answered)), click(fmt.Sprintf(`#import-%d`, x.named)),
-				send(`button[value="save"]`), waitText("Borrador guardado."), waitText("Aporte ENCS2017-0007"))
+				sendForm(`button[value="save"]`), waitText("Borrador guardado."), waitText("Aporte ENCS2017-0007"))
 		}},
 		{"and tags them", func() error {
 			return chromedp.Do(rapporteur, click(fmt.Sprintf(`[id="inputs.0.t%d"]`, x.topic)), click(fmt.Sprintf(`[id="inputs.1.t%d"]`, x.topic)),
-				send(`button[value="save"]`), waitText("Borrador guardado."),
+				sendForm(`button[value="save"]`), waitText("Borrador guardado."),
 				waitJS("tagged", fmt.Sprintf(`document.getElementById("inputs.1.t%d").checked`, x.topic)))
 		}},
 		{"types on while the network is cut, and nothing is lost", func() error {
@@ -134,28 +120,28 @@ func TestJourneyMinutes(t *testing.T) {
 			return nil
 		}},
 		{"sends them to review", func() error {
-			return chromedp.Do(rapporteur, send(`button[value="submit"]`), waitText("La relatoría está en revisión."))
+			return chromedp.Do(rapporteur, sendForm(`button[value="submit"]`), waitText("La relatoría está en revisión."))
 		}},
 		{"a participant proposes a correction", func() error {
 			return chromedp.Do(participant, chromedp.Navigate(d.base+x.page+"/review"), waitText("Proponer una corrección"),
-				click(`#input-7 summary`), fill(map[string]string{"inputs.1.body": "Se citaron Estonia, Chile y Uruguay."}), send(`#input-7 button[type=submit]`), waitText("Tu corrección se envió"))
+				click(`#input-7 summary`), fill(map[string]string{"inputs.1.body": "Se citaron Estonia, Chile y Uruguay."}), sendForm(`#input-7 button[type=submit]`), waitText("Tu corrección se envió"))
 		}},
 		{"the rapporteur accepts it", func() error {
-			return chromedp.Do(rapporteur, chromedp.Navigate(edit), waitText("Correcciones propuestas"), send(`button[value="accept"]`),
+			return chromedp.Do(rapporteur, chromedp.Navigate(edit), waitText("Correcciones propuestas"), sendForm(`button[value="accept"]`),
 				waitText("Tu respuesta quedó registrada."), waitText("Aceptada"))
 		}},
 		{"an organiser asks for a change", func() error {
 			return chromedp.Do(organiser, chromedp.Navigate(edit), waitText("Publicar o pedir cambios"),
-				fill(map[string]string{"request": "Añadan el número de asistentes."}), send(`form[action$="/send-back"] button`),
+				fill(map[string]string{"request": "Añadan el número de asistentes."}), sendForm(`form[action$="/send-back"] button`),
 				waitText("La relatoría volvió a la persona relatora"))
 		}},
 		{"the rapporteur reads it and submits again", func() error {
-			return chromedp.Do(rapporteur, chromedp.Navigate(edit), waitText("Añadan el número de asistentes."), send(`button[value="submit"]`),
+			return chromedp.Do(rapporteur, chromedp.Navigate(edit), waitText("Añadan el número de asistentes."), sendForm(`button[value="submit"]`),
 				waitText("La relatoría está en revisión."))
 		}},
 		{"the organiser publishes", func() error {
 			return chromedp.Do(organiser, chromedp.Navigate(edit), waitText("Publicar la relatoría"), sayYes,
-				send(`form[action$="/publish"] button`), waitText("La relatoría está publicada."), waitText("Versión 1"))
+				sendForm(`form[action$="/publish"] button`), waitText("La relatoría está publicada."), waitText("Versión 1"))
 		}},
 		{"the public opens an input's page and reads its story", func() error {
 			return chromedp.Do(public, chromedp.Navigate(d.base+x.page), waitText("Versión 1"), click(`a[href="/inputs/ENCS2017-0007"]`),
@@ -165,14 +151,14 @@ func TestJourneyMinutes(t *testing.T) {
 		{"the organiser records what became of it; the public reads it", func() error {
 			if err := chromedp.Do(organiser, chromedp.Navigate(d.base+"/inputs/ENCS2017-0007"), waitText("Registrar qué se hizo con él"),
 				fill(map[string]string{"status": "adopted", "rationale": "Se tomaron como referencia."}),
-				send(`form[action$="/disposition"] button`), waitText("Registrado.")); err != nil {
+				sendForm(`form[action$="/disposition"] button`), waitText("Registrado.")); err != nil {
 				return err
 			}
 			return chromedp.Do(public, chromedp.Reload(), waitText("Se tomaron como referencia."), waitText("Los organizadores registraron: Adoptado"))
 		}},
 		{"a correction makes version 2, and the diff shows it", func() error {
 			if err := chromedp.Do(organiser, chromedp.Navigate(edit), waitText("Publicar la corrección"),
-				fill(map[string]string{"inputs.1.body": "Se citaron Estonia, Chile, Uruguay y Colombia.", "reason": "Faltaba Colombia."}), send(`button[value="correct"]`),
+				fill(map[string]string{"inputs.1.body": "Se citaron Estonia, Chile, Uruguay y Colombia.", "reason": "Faltaba Colombia."}), sendForm(`button[value="correct"]`),
 				waitText("La corrección se publicó como una nueva versión.")); err != nil {
 				return err
 			}
