@@ -89,6 +89,7 @@ type listener struct {
 	away   atomic.Bool   // closed on purpose: not a disconnect
 	frames int64
 	votes  int64
+	msgs   int64 // websocket messages: several frames written at once arrive as one
 	// arrivals are the questions it was sent, and how long after they were asked; its reader's
 	// alone until the run ends.
 	arrivals []arrival
@@ -256,10 +257,11 @@ func qaRun(ctx context.Context, args []string) error {
 		lastListener = append(lastListener, d)
 	}
 	slices.Sort(lastListener)
-	var frames, votes int64
+	var frames, votes, msgs int64
 	for _, l := range listeners {
 		frames += atomic.LoadInt64(&l.frames)
 		votes += atomic.LoadInt64(&l.votes)
+		msgs += atomic.LoadInt64(&l.msgs)
 	}
 	fmt.Printf("questions %d; deliveries %d; ask → listener p50 %v p95 %v p99 %v max %v\n", len(st.perQuestion), len(st.latencies),
 		pct(st.latencies, 50), pct(st.latencies, 95), pct(st.latencies, 99), pct(st.latencies, 100))
@@ -284,8 +286,9 @@ func qaRun(ctx context.Context, args []string) error {
 			fmt.Printf("  on %s: last listener p50 %v p99 %v\n", addr, pct(ds, 50), pct(ds, 99))
 		}
 	}
-	fmt.Printf("frames per listener per second %.2f (of them vote counts %.2f)\n",
-		float64(frames)/float64(*n)/elapsed.Seconds(), float64(votes)/float64(*n)/elapsed.Seconds())
+	perSecond := func(v int64) float64 { return float64(v) / float64(*n) / elapsed.Seconds() }
+	fmt.Printf("frames per listener per second %.2f (of them vote counts %.2f), in %.2f messages\n",
+		perSecond(frames), perSecond(votes), perSecond(msgs))
 	fmt.Printf("lost events %d, duplicated %d, disconnects %d\n", st.lost.Load(), st.dup.Load(), st.disconnects.Load())
 	// Every listener that read throughout should end on the room's newest number.
 	var newest uint64
@@ -438,6 +441,7 @@ func (l *listener) read(ctx context.Context, st *qaStats, sent *sync.Map, ids *q
 			return
 		}
 		now := time.Now()
+		atomic.AddInt64(&l.msgs, 1)
 		for len(msg) > 0 {
 			line := msg
 			if i := bytes.IndexByte(msg, '\n'); i >= 0 {
