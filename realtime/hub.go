@@ -22,7 +22,8 @@ type Config struct {
 	// CountWrites bounds the counts frames a room's listeners are written a second on this
 	// instance (5,000): past CountWrites×CountEvery listeners (1,000), counts come less often
 	// (at 2,500, twice a second), down to once a second (from 5,000), so votes do not crowd
-	// out questions.
+	// out questions. Counts read meanwhile ride on the next event instead, in the same write,
+	// if it comes within a fifth more of that.
 	CountWrites int
 	Idle        time.Duration // a room without listeners is freed after this (2 min)
 	Keep        time.Duration // events older than this are pruned from live_events (30 min)

@@ -45,20 +45,37 @@ func newListener(r *room, who Who, max int) *Listener {
 	return &Listener{room: r, who: who, max: max, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// push queues a frame, or drops the listener when its queue is full. The room's lock is held.
-func (l *Listener) push(seq uint64, frame []byte) bool {
+// push queues a frame numbered seq (0: unnumbered) and, right behind it, counts (nil: none),
+// so that the writer takes both in one write; or it drops the listener when its queue is full.
+// The room's lock is held.
+func (l *Listener) push(seq uint64, frame, counts []byte) bool {
 	l.mu.Lock()
-	if l.ended || (seq != 0 && seq <= l.floor) {
+	if seq != 0 && seq <= l.floor {
+		frame = nil // it has it
+	}
+	n := 0
+	if frame != nil {
+		n++
+	}
+	if counts != nil {
+		n++
+	}
+	if l.ended || n == 0 {
 		l.mu.Unlock()
 		return true
 	}
-	if len(l.queue) >= l.max {
+	if len(l.queue)+n > l.max {
 		l.mu.Unlock()
 		l.end(ErrSlow)
 		return false
 	}
 	wasEmpty := len(l.queue) == 0
-	l.queue = append(l.queue, queued{seq, frame})
+	if frame != nil {
+		l.queue = append(l.queue, queued{seq, frame})
+	}
+	if counts != nil {
+		l.queue = append(l.queue, queued{0, counts})
+	}
 	notify := l.notify
 	l.mu.Unlock()
 	l.signal(notify, wasEmpty)
@@ -194,5 +211,5 @@ func (l *Listener) end(err error) {
 // Send queues a frame for this listener alone (an answer to what its client sent: an error,
 // an acknowledgement), behind what is queued already, through the same one writer.
 func (l *Listener) Send(frame []byte) bool {
-	return l.push(0, frame)
+	return l.push(0, frame, nil)
 }

@@ -433,6 +433,56 @@ func TestCountsOfBigRooms(t *testing.T) {
 	}
 }
 
+// TestCountsRideWithEvents: in a room whose counts wait their turn, an event that goes out
+// meanwhile takes along the counts read so far, in the same write, rather than a write of
+// their own after it.
+func TestCountsRideWithEvents(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	read := make(chan []string, 16)
+	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
+		time.Sleep(30 * time.Millisecond) // a read takes a while, as the database's does
+		read <- keys
+		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
+	}
+	// One listener at one counts frame a second: counts once a second.
+	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{CountWrites: 1}, nil)
+	defer h.Close()
+	l := subscribe(t, h, "s:1", 0, realtime.Who{})
+	h.Touch("s:1", "1")
+	<-read
+	if got := drain(l, 100*time.Millisecond); len(got) != 1 || got[0].Type != "votes" {
+		t.Fatalf("a touch in a quiet room: %+v, want its counts at once", got)
+	}
+	h.Touch("s:1", "2")
+	select {
+	case <-read:
+	case <-time.After(500 * time.Millisecond):
+		// Not read ahead: the event below finds nothing to take along.
+	}
+	if err := h.Publish(context.Background(), appendEvent(t, db.DB, "s:1", public(1))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	got, err := l.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, f := range got {
+		var x frame
+		_ = json.Unmarshal(f, &x)
+		types = append(types, x.Type)
+	}
+	if strings.Join(types, " ") != "question.created votes" {
+		t.Fatalf("the first write after the event holds %v, want the event and the counts waiting", types)
+	}
+	if rest := drain(l, 1200*time.Millisecond); len(rest) != 0 {
+		t.Fatalf("after the counts went with the event: %+v, want nothing more", rest)
+	}
+}
+
 // drain reads what l is sent until nothing comes for wait.
 func drain(l *realtime.Listener, wait time.Duration) []frame {
 	var out []frame

@@ -27,12 +27,18 @@ type room struct {
 	listeners map[*Listener]struct{}
 	active    time.Time
 
+	// Counts: what was touched since the last read, and a frame read but not yet sent, which
+	// goes out when countEvery allows or, sooner, behind an event: one write for both.
 	touched    map[string]struct{}
 	all        bool // a touch named no keys: every count
-	localTouch bool // a touch from this instance: the others are told at the flush
-	flushing   bool
-	flushTimer *time.Timer
-	lastFlush  time.Time
+	localTouch bool // a touch from this instance: the others are told at the read
+	reading    bool // a read is under way or due
+	lastRead   time.Time
+	counts     []byte
+	countsKeys map[string]struct{} // what counts holds; nil with countsAll
+	countsAll  bool
+	sendTimed  bool // a timer will send them
+	lastSent   time.Time
 }
 
 // load reads the room's number and recent events, once.
@@ -123,7 +129,7 @@ func (r *room) subscribe(ctx context.Context, since uint64, who Who) (*Listener,
 	}
 	l.floor = since
 	for _, e := range missed {
-		l.push(e.Seq, e.frameFor(who))
+		l.push(e.Seq, e.frameFor(who), nil)
 	}
 	return l, true, nil
 }
@@ -254,6 +260,12 @@ func (r *room) accept(e Event) {
 		// further back has them read back once for all.
 		r.held = append(r.held[:0:0], r.held[len(r.held)-r.hub.cfg.Ring:]...)
 	}
+	// Counts read and waiting go behind the event when CountEvery allows: each listener's
+	// writer takes both in one write, where there would be two.
+	var counts []byte
+	if r.counts != nil && r.hub.cfg.Now().Sub(r.lastSent) >= r.hub.cfg.CountEvery {
+		counts = r.takeCounts()
+	}
 	var public, full, gap []byte
 	for l := range r.listeners {
 		var f []byte
@@ -274,14 +286,9 @@ func (r *room) accept(e Event) {
 			}
 			f = gap
 		}
-		if !l.push(e.Seq, f) {
+		if !l.push(e.Seq, f, counts) {
 			delete(r.listeners, l)
 		}
-	}
-	// Counts waiting go out behind the event, when CountEvery allows: most writers then take
-	// both at once, one write where there would be two.
-	if r.flushing && r.hub.cfg.Now().Sub(r.lastFlush) >= r.hub.cfg.CountEvery && r.flushTimer.Stop() {
-		go r.flush()
 	}
 }
 
@@ -370,7 +377,8 @@ func (r *room) countEvery() time.Duration {
 	return min(max(every, r.hub.cfg.CountEvery), max(time.Second, r.hub.cfg.CountEvery))
 }
 
-// touch notes counts changed for keys (none: all); a counts frame follows within countEvery.
+// touch notes counts changed for keys (none: all). They are read within CountEvery, and go
+// out within countEvery of the last counts sent: alone, or sooner behind an event.
 func (r *room) touch(keys []string, local bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -381,59 +389,110 @@ func (r *room) touch(keys []string, local bool) {
 		r.touched[k] = struct{}{}
 	}
 	r.localTouch = r.localTouch || local
-	if r.flushing {
-		return
-	}
-	r.flushing = true
-	wait := r.countEvery() - r.hub.cfg.Now().Sub(r.lastFlush)
-	if wait < 0 {
-		wait = 0
-	}
-	r.flushTimer = time.AfterFunc(wait, r.flush)
+	r.readSoon()
 }
 
-// flush sends one counts frame for every touch since the last, and tells the other instances
-// once.
-func (r *room) flush() {
+// readSoon starts reading what was touched, CountEvery after the last read at the soonest.
+// The room's lock is held.
+func (r *room) readSoon() {
+	if r.reading || (!r.all && len(r.touched) == 0) {
+		return
+	}
+	r.reading = true
+	time.AfterFunc(max(0, r.hub.cfg.CountEvery-r.hub.cfg.Now().Sub(r.lastRead)), r.read)
+}
+
+// read tells the other instances once what was touched here, and reads the counts touched
+// since the last sent: a fresh frame in place of the one waiting, which it covers.
+func (r *room) read() {
 	r.mu.Lock()
-	var keys []string
+	var told, keys []string
+	all := r.all || r.countsAll
 	if !r.all {
-		keys = make([]string, 0, len(r.touched))
-		for k := range r.touched {
-			keys = append(keys, k)
+		told = sortedKeys(r.touched)
+	}
+	if !all {
+		for k := range r.countsKeys {
+			r.touched[k] = struct{}{}
 		}
-		slices.Sort(keys)
+		keys = sortedKeys(r.touched)
 	}
 	local, listening := r.localTouch, len(r.listeners) > 0
 	r.touched, r.all, r.localTouch = map[string]struct{}{}, false, false
-	r.flushing, r.lastFlush = false, r.hub.cfg.Now()
+	r.lastRead = r.hub.cfg.Now()
 	r.mu.Unlock()
 	ctx := r.hub.ctx
 	if local {
-		if err := r.hub.broker.Send(ctx, []Notice{{Room: r.name, Keys: keys}}); err != nil && ctx.Err() == nil {
+		if err := r.hub.broker.Send(ctx, []Notice{{Room: r.name, Keys: told}}); err != nil && ctx.Err() == nil {
 			r.hub.log.Warn("realtime: telling counts", "room", r.name, "err", err)
 		}
 	}
-	if !listening || r.hub.count == nil {
-		return
-	}
-	frame, err := r.hub.count(ctx, r.name, keys)
-	if err != nil {
-		if ctx.Err() == nil {
+	var frame []byte
+	if listening && r.hub.count != nil {
+		var err error
+		if frame, err = r.hub.count(ctx, r.name, keys); err != nil && ctx.Err() == nil {
 			r.hub.log.Warn("realtime: reading counts", "room", r.name, "err", err)
 		}
-		return
-	}
-	if frame == nil {
-		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reading = false
+	if frame != nil {
+		r.counts, r.countsAll, r.countsKeys = frame, all, nil
+		if !all {
+			r.countsKeys = make(map[string]struct{}, len(keys))
+			for _, k := range keys {
+				r.countsKeys[k] = struct{}{}
+			}
+		}
+		r.sendDue()
+	}
+	r.readSoon() // what was touched meanwhile
+}
+
+// sendDue sends the counts waiting once their turn has come, or sets a timer for then. Their
+// turn comes a fifth after countEvery: counts due about when the next event goes out (votes
+// and questions both steady, the counts' period as long as the questions') then ride on it,
+// rather than going just before it, alone, every time.
+func (r *room) sendDue() {
+	if r.counts == nil {
+		return
+	}
+	every := r.countEvery()
+	if wait := every + every/5 - r.hub.cfg.Now().Sub(r.lastSent); wait > 0 {
+		if !r.sendTimed {
+			r.sendTimed = true
+			time.AfterFunc(wait, func() {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				r.sendTimed = false
+				r.sendDue()
+			})
+		}
+		return
+	}
+	counts := r.takeCounts()
 	for l := range r.listeners {
-		if !l.push(0, frame) {
+		if !l.push(0, counts, nil) {
 			delete(r.listeners, l)
 		}
 	}
+}
+
+// takeCounts hands out the counts waiting, as sent now. The room's lock is held.
+func (r *room) takeCounts() []byte {
+	counts := r.counts
+	r.counts, r.countsKeys, r.countsAll, r.lastSent = nil, nil, false, r.hub.cfg.Now()
+	return counts
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // leave removes a listener.
@@ -448,7 +507,7 @@ func (r *room) leave(l *Listener) {
 func (r *room) idle(now time.Time, after time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.listeners) == 0 && !r.filling && !r.flushing && now.Sub(r.active) >= after
+	return len(r.listeners) == 0 && !r.filling && !r.reading && now.Sub(r.active) >= after
 }
 
 // endAll ends every listener with err.
