@@ -1,9 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -250,11 +250,7 @@ func (w *liveWriter) flush(ping bool, code int) bool {
 	switch {
 	case len(frames) > 0:
 		_ = w.conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
-		msg := frames[0]
-		if len(frames) > 1 {
-			msg = bytes.Join(frames, []byte("\n"))
-		}
-		if err := w.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+		if err := w.writeFrames(frames); err != nil {
 			return false
 		}
 	case !ended:
@@ -272,6 +268,29 @@ func (w *liveWriter) flush(ping bool, code int) bool {
 		}
 	}
 	return true
+}
+
+// writeFrames writes frames as one message, a frame a line: straight from the frames into the
+// connection's write buffer, with nothing joined first.
+func (w *liveWriter) writeFrames(frames [][]byte) error {
+	if len(frames) == 1 {
+		return w.conn.WriteMessage(websocket.TextMessage, frames[0])
+	}
+	mw, err := w.conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	for i, f := range frames {
+		if i > 0 {
+			if _, err := io.WriteString(mw, "\n"); err != nil {
+				return err
+			}
+		}
+		if _, err := mw.Write(f); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
 }
 
 // stop ends the writer's work and waits for it: once the handler returns, the connection is

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -188,6 +189,8 @@ func qaRun(ctx context.Context, args []string) error {
 	fmt.Println()
 
 	// Questions and votes, for the duration.
+	runStart := time.Now()
+	runBefore, ownBefore := goMemory(addrs[0]), ownCPU()
 	runCtx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
 	var drivers sync.WaitGroup
@@ -236,6 +239,15 @@ func qaRun(ctx context.Context, args []string) error {
 	drivers.Wait()
 	time.Sleep(3 * time.Second) // the last events arrive
 	elapsed := *dur + 3*time.Second
+	if runAfter := goMemory(addrs[0]); runBefore != nil && runAfter != nil {
+		// What the first server spent on the run: its share of the cores, and its collections.
+		d := func(name string) float64 { return runAfter[name] - runBefore[name] }
+		fmt.Printf("first server during the run: CPU %.1f s (%.0f%% of one core), %.0f garbage collections\n",
+			d("process_cpu_seconds_total"), 100*d("process_cpu_seconds_total")/time.Since(runStart).Seconds(), d("go_gc_duration_seconds_count"))
+	}
+	// The generator's own, on the same cores: with ten thousand readers, most of what is spent.
+	own := ownCPU() - ownBefore
+	fmt.Printf("the generator during the run: CPU %.1f s (%.0f%% of one core)\n", own.Seconds(), 100*own.Seconds()/time.Since(runStart).Seconds())
 	if *again > 0 {
 		reconnect(ctx, listeners, min(*again, *n-1), *session, *origin, addrs)
 	}
@@ -589,8 +601,8 @@ func pct(ds []time.Duration, p int) time.Duration {
 	return ds[min(max(i-1, 0), len(ds)-1)].Round(time.Millisecond)
 }
 
-// goMemory is the Go runtime's figures a server publishes on /metrics (answered on loopback),
-// or nil when it does not answer.
+// goMemory is the Go runtime's and the process's figures a server publishes on /metrics
+// (answered on loopback), or nil when it does not answer.
 func goMemory(base string) map[string]float64 {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -604,7 +616,7 @@ func goMemory(base string) map[string]float64 {
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok || !strings.HasPrefix(name, "go_") {
+		if !ok || !strings.HasPrefix(name, "go_") && !strings.HasPrefix(name, "process_") {
 			continue
 		}
 		if v, err := strconv.ParseFloat(value, 64); err == nil {
@@ -612,6 +624,15 @@ func goMemory(base string) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// ownCPU is the CPU time this process has used, user and system.
+func ownCPU() time.Duration {
+	var u syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // rss is a process's resident memory, from /proc (0 when unknown).
