@@ -31,14 +31,17 @@ type Listener struct {
 	who  Who
 	max  int
 
-	mu     sync.Mutex
-	queue  []queued
-	floor  uint64 // numbered frames at or below it are not sent: the listener has them
-	wake   chan struct{}
-	done   chan struct{}
-	err    error
-	ended  bool
-	notify func() // Notify's
+	mu    sync.Mutex
+	queue []queued
+	floor uint64 // numbered frames at or below it are not sent: the listener has them
+	// joinedAt is the room's count of counts reads when the listener joined: a read started
+	// before then may be older than the state it was sent, and is not sent to it.
+	joinedAt uint64
+	wake     chan struct{}
+	done     chan struct{}
+	err      error
+	ended    bool
+	notify   func() // Notify's
 }
 
 func newListener(r *room, who Who, max int) *Listener {
@@ -80,6 +83,15 @@ func (l *Listener) push(seq uint64, frame, counts []byte) bool {
 	l.mu.Unlock()
 	l.signal(notify, wasEmpty)
 	return true
+}
+
+// newer is counts, the frame of the room's read number read, unless that read started before
+// the listener joined (then nil). The room's lock is held.
+func (l *Listener) newer(counts []byte, read uint64) []byte {
+	if read <= l.joinedAt {
+		return nil
+	}
+	return counts
 }
 
 // signal wakes the listener's writer: through Ready, and through its Notify function when the

@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -480,6 +481,57 @@ func TestCountsRideWithEvents(t *testing.T) {
 	}
 	if rest := drain(l, 1200*time.Millisecond); len(rest) != 0 {
 		t.Fatalf("after the counts went with the event: %+v, want nothing more", rest)
+	}
+}
+
+// TestCountsReadAgainAfterAFailure: counts whose read failed are read again, not forgotten
+// until the next vote on the same question.
+func TestCountsReadAgainAfterAFailure(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	var calls atomic.Int64
+	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
+		if calls.Add(1) == 1 {
+			return nil, errors.New("the database is away")
+		}
+		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
+	}
+	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, slog.New(slog.DiscardHandler))
+	defer h.Close()
+	l := subscribe(t, h, "s:1", 0, realtime.Who{})
+	h.Touch("s:1", "5")
+	got := drain(l, time.Second)
+	if len(got) != 1 || got[0].Type != "votes" || calls.Load() != 2 {
+		t.Fatalf("after a failed read: %+v in %d reads, want the counts from a second read", got, calls.Load())
+	}
+}
+
+// TestCountsNoOlderThanAListenersState: counts read while a listener joined may predate the
+// state it is sent on joining, so they go only to the listeners that were there before.
+func TestCountsNoOlderThanAListenersState(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	started, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
+		if first.CompareAndSwap(false, true) {
+			close(started)
+			<-release
+		}
+		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
+	}
+	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, nil)
+	defer h.Close()
+	early := subscribe(t, h, "s:1", 0, realtime.Who{})
+	h.Touch("s:1", "1")
+	<-started
+	late := subscribe(t, h, "s:1", 0, realtime.Who{}) // it reads the room's state now
+	close(release)
+	if got := drain(early, 300*time.Millisecond); len(got) != 1 || got[0].Type != "votes" {
+		t.Fatalf("the listener there before the read: %+v, want its counts", got)
+	}
+	if got := drain(late, 300*time.Millisecond); len(got) != 0 {
+		t.Fatalf("the listener that joined during the read: %+v, want nothing older than its state", got)
 	}
 }
 

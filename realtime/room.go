@@ -34,7 +34,10 @@ type room struct {
 	localTouch bool // a touch from this instance: the others are told at the read
 	reading    bool // a read is under way or due
 	lastRead   time.Time
+	readFailed time.Duration // after failed reads, the wait before the next (0: none failed)
+	reads      uint64        // reads started
 	counts     []byte
+	countsRead uint64              // the read that made counts
 	countsKeys map[string]struct{} // what counts holds; nil with countsAll
 	countsAll  bool
 	sendTimed  bool // a timer will send them
@@ -112,6 +115,7 @@ func (r *room) subscribe(ctx context.Context, since uint64, who Who) (*Listener,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	l := newListener(r, who, r.hub.cfg.Queue)
+	l.joinedAt = r.reads
 	r.listeners[l] = struct{}{}
 	r.active = r.hub.cfg.Now()
 	switch {
@@ -263,7 +267,9 @@ func (r *room) accept(e Event) {
 	// Counts read and waiting go behind the event when CountEvery allows: each listener's
 	// writer takes both in one write, where there would be two.
 	var counts []byte
+	var countsRead uint64
 	if r.counts != nil && r.hub.cfg.Now().Sub(r.lastSent) >= r.hub.cfg.CountEvery {
+		countsRead = r.countsRead
 		counts = r.takeCounts()
 	}
 	var public, full, gap []byte
@@ -286,7 +292,7 @@ func (r *room) accept(e Event) {
 			}
 			f = gap
 		}
-		if !l.push(e.Seq, f, counts) {
+		if !l.push(e.Seq, f, l.newer(counts, countsRead)) {
 			delete(r.listeners, l)
 		}
 	}
@@ -399,7 +405,8 @@ func (r *room) readSoon() {
 		return
 	}
 	r.reading = true
-	time.AfterFunc(max(0, r.hub.cfg.CountEvery-r.hub.cfg.Now().Sub(r.lastRead)), r.read)
+	every := max(r.hub.cfg.CountEvery, r.readFailed)
+	time.AfterFunc(max(0, every-r.hub.cfg.Now().Sub(r.lastRead)), r.read)
 }
 
 // read tells the other instances once what was touched here, and reads the counts touched
@@ -420,6 +427,8 @@ func (r *room) read() {
 	local, listening := r.localTouch, len(r.listeners) > 0
 	r.touched, r.all, r.localTouch = map[string]struct{}{}, false, false
 	r.lastRead = r.hub.cfg.Now()
+	r.reads++
+	read := r.reads
 	r.mu.Unlock()
 	ctx := r.hub.ctx
 	if local {
@@ -428,8 +437,8 @@ func (r *room) read() {
 		}
 	}
 	var frame []byte
+	var err error
 	if listening && r.hub.count != nil {
-		var err error
 		if frame, err = r.hub.count(ctx, r.name, keys); err != nil && ctx.Err() == nil {
 			r.hub.log.Warn("realtime: reading counts", "room", r.name, "err", err)
 		}
@@ -437,8 +446,18 @@ func (r *room) read() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reading = false
+	if err != nil && ctx.Err() == nil {
+		// Read again what was to be read, less often while reads keep failing.
+		r.all = r.all || all
+		for _, k := range keys {
+			r.touched[k] = struct{}{}
+		}
+		r.readFailed = min(2*max(r.readFailed, r.hub.cfg.CountEvery), 5*time.Second)
+	} else {
+		r.readFailed = 0
+	}
 	if frame != nil {
-		r.counts, r.countsAll, r.countsKeys = frame, all, nil
+		r.counts, r.countsRead, r.countsAll, r.countsKeys = frame, read, all, nil
 		if !all {
 			r.countsKeys = make(map[string]struct{}, len(keys))
 			for _, k := range keys {
@@ -471,9 +490,10 @@ func (r *room) sendDue() {
 		}
 		return
 	}
+	read := r.countsRead
 	counts := r.takeCounts()
 	for l := range r.listeners {
-		if !l.push(0, counts, nil) {
+		if !l.push(0, l.newer(counts, read), nil) {
 			delete(r.listeners, l)
 		}
 	}
