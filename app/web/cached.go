@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -184,4 +185,34 @@ func (s *Server) authenticate(c *fiber.Ctx, token string) (accounts.Account, acc
 	}
 	s.logins.Put(revs.Logins, token, cache.Login{Account: a, Login: l, Checked: now})
 	return a, l, nil
+}
+
+// fragment is part (a template of page name) drawn from what data returns, for every viewer
+// alike: from the page cache when it holds it for the content revision, the language and key
+// (what else the part depends on). A page drawn for each signed-in viewer then draws only what
+// is theirs; requests that miss at once wait for one of them to draw it.
+func (s *Server) fragment(c *fiber.Ctx, name, part, key string, data func() (map[string]any, error)) (template.HTML, error) {
+	revs, err := s.readRevisions(c)
+	if err != nil {
+		return "", err
+	}
+	l := lang(c)
+	key = "part\x00" + name + "\x00" + part + "\x00" + l + "\x00" + key
+	now := s.Clock.Now()
+	if h, ok := s.cache.Fragment(revs.Content, key, now); ok {
+		return h, nil
+	}
+	h, err, _ := s.fills.Do(key, func() (any, error) {
+		d, err := data()
+		if err != nil {
+			return template.HTML(""), err
+		}
+		h, err := s.render.renderPart(name, part, &Page{Lang: l, Now: now, Data: d})
+		if err != nil {
+			return template.HTML(""), err
+		}
+		s.cache.PutFragment(revs.Content, key, now, h)
+		return h, nil
+	})
+	return h.(template.HTML), err
 }

@@ -61,14 +61,39 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	all, err := forums.Programme(ctx, s.DB, fc.Forum.ID)
+	// The programme is the same for everyone who reads it in one language and time zone: drawn
+	// once for all of them, each viewer's page around it.
+	zone := profileZone(c)
+	prog, err := s.fragment(c, "forums/show", "forum-programme", strconv.FormatInt(fc.Forum.ID, 10)+"\x00"+zone+"\x00"+cacheURL(c),
+		func() (map[string]any, error) { return s.programmeData(c, fc, filter, zone) })
 	if err != nil {
 		return err
 	}
-	rooms, err := forums.Rooms(ctx, s.DB, fc.Forum.ID)
+	reg, err := s.registrationWindow(c, fc)
 	if err != nil {
 		return err
+	}
+	l := lang(c)
+	title := fc.Forum.Title.In(l, fc.Process.Languages...)
+	return s.page(c, fiber.StatusOK, "forums/show", "", &Page{
+		Title:       title,
+		Description: summary(fc.Forum.Description.In(l, fc.Process.Languages...), 200),
+		Data: map[string]any{"F": fc, "Programme": prog, "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
+			"Ended": fc.Forum.Ended(s.Clock.Now()), "Registration": reg},
+	})
+}
+
+// programmeData is what a forum's programme draws: its sessions as the filter keeps them, by
+// day, in the viewer's zone beside the forum's.
+func (s *Server) programmeData(c *fiber.Ctx, fc *forumContext, filter programme.Filter, zone string) (map[string]any, error) {
+	ctx := c.UserContext()
+	all, err := forums.Programme(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := forums.Rooms(ctx, s.DB, fc.Forum.ID)
+	if err != nil {
+		return nil, err
 	}
 	var langs []string
 	shown := make([]forums.SessionView, 0, len(all))
@@ -84,20 +109,8 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 	}
 	slices.Sort(langs)
 	long, days := programme.Build(fc.Forum, shown, rooms, fc.Zone)
-	reg, err := s.registrationWindow(c, fc)
-	if err != nil {
-		return err
-	}
-	l := lang(c)
-	title := fc.Forum.Title.In(l, fc.Process.Languages...)
-	return s.page(c, fiber.StatusOK, "forums/show", "", &Page{
-		Title:       title,
-		Description: summary(fc.Forum.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "Filter": filter, "Filtered": filter.Active(), "Long": long, "Days": days,
-			"Total": len(all), "Shown": len(shown), "Languages": langs, "Kinds": forums.SessionKinds(),
-			"ViewerZone": profileZone(c), "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
-			"Ended": fc.Forum.Ended(s.Clock.Now()), "Registration": reg},
-	})
+	return map[string]any{"F": fc, "Filter": filter, "Filtered": filter.Active(), "Long": long, "Days": days,
+		"Total": len(all), "Shown": len(shown), "Languages": langs, "Kinds": forums.SessionKinds(), "ViewerZone": zone}, nil
 }
 
 func (s *Server) showSession(c *fiber.Ctx) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/convene/convene/app/schedule"
 	"github.com/convene/convene/app/schedule/schedtest"
 	"github.com/convene/convene/app/seed"
+	"github.com/convene/convene/app/store"
 	"github.com/convene/convene/app/store/storetest"
 	"github.com/convene/convene/app/translated"
 )
@@ -452,6 +454,79 @@ func TestProcessContactIsOrganizer(t *testing.T) {
 			if o := organizer(path); o != "mailto:equipo@example.org" {
 				t.Errorf("%s: organizer %s, want the process's contact", path, o)
 			}
+		}
+	})
+}
+
+// programmeReads counts the reads of a forum's sessions for its programme.
+type programmeReads struct{ n atomic.Int64 }
+
+func (q *programmeReads) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if strings.Contains(e.Query, "ORDER BY starts_at, ends_at, id") {
+		q.n.Add(1)
+	}
+	return ctx
+}
+func (q *programmeReads) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// TestProgrammeDrawnOnceForSignedInPeople: a signed-in person's page of a forum is drawn for
+// them (it says where they stand), but the programme in it is drawn once for everyone who
+// reads it in the same language and time zone: the next such reader's page reads no sessions.
+// A reader in another zone gets times in theirs, and a change to a session shows at once.
+func TestProgrammeDrawnOnceForSignedInPeople(t *testing.T) {
+	t.Parallel()
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
+		reads := &programmeReads{}
+		db = &storetest.DB{DB: db.WithQueryHook(reads), Dialect: db.Dialect, URL: db.URL, Seed: db.Seed}
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		member := func(email, zone string) *client {
+			d.user(email, false)
+			if _, err := db.NewRaw("UPDATE accounts SET time_zone = ? WHERE email = ?", zone, email).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c := d.client()
+			c.signIn(email)
+			return c
+		}
+		madrid := member("madrid@example.org", "Europe/Madrid")
+		here := member("here@example.org", d.cdmx.TimeZone)
+		alsoHere := member("alsohere@example.org", d.cdmx.TimeZone)
+		page := "/forums/" + d.cdmx.Slug
+		read := func(c *client) (string, int64) {
+			t.Helper()
+			before := reads.n.Load()
+			r := c.get(page)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d", page, r.status)
+			}
+			return r.body, reads.n.Load() - before
+		}
+		// Madrid first: a programme kept without its zone would be given to the others.
+		body, n := read(madrid)
+		if n != 1 || !strings.Contains(body, `class="muted yours"`) {
+			t.Fatalf("the reader in Madrid: %d reads of the sessions, times in their zone %v", n, strings.Contains(body, `class="muted yours"`))
+		}
+		body, n = read(here)
+		if n != 1 || strings.Contains(body, `class="muted yours"`) {
+			t.Fatalf("the first reader in the forum's zone: %d reads of the sessions, another zone's times %v", n, strings.Contains(body, `class="muted yours"`))
+		}
+		body, n = read(alsoHere)
+		if n != 0 {
+			t.Fatalf("the second reader in the forum's zone: %d reads of the sessions, want the programme drawn for the first", n)
+		}
+		if !strings.Contains(body, `data-profile-zone="`+d.cdmx.TimeZone+`"`) || !strings.Contains(body, d.panel.Title["es"]) {
+			t.Fatalf("the second reader's page: drawn for them %v, with the programme %v",
+				strings.Contains(body, `data-profile-zone="`+d.cdmx.TimeZone+`"`), strings.Contains(body, d.panel.Title["es"]))
+		}
+		if _, err := db.NewRaw("UPDATE sessions SET title = ? WHERE id = ?", `{"es":"Panel renombrado","en":"Renamed panel"}`, d.panel.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.ContentChanged(ctx, db.DB); err != nil {
+			t.Fatal(err)
+		}
+		if body, _ = read(alsoHere); !strings.Contains(body, "Panel renombrado") {
+			t.Fatalf("after the session was renamed, its old title: %s", excerpt(body))
 		}
 	})
 }

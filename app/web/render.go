@@ -175,6 +175,19 @@ func (r *renderer) renderContent(name string, p *Page) (template.HTML, error) {
 	return template.HTML(buf.String()), nil // already escaped: html/template rendered it
 }
 
+// renderPart writes the template part of page name, for a fragment of the page cache.
+func (r *renderer) renderPart(name, part string, p *Page) (template.HTML, error) {
+	t, err := r.page(p.Lang, name)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, part, p); err != nil {
+		return "", fmt.Errorf("rendering %s of %s: %w", part, name, err)
+	}
+	return template.HTML(buf.String()), nil // already escaped: html/template rendered it
+}
+
 // zone returns the named time zone, loaded once; an unknown name is UTC.
 func (r *renderer) zone(name string) *time.Location {
 	if l, ok := r.zones.Load(name); ok {

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
+	"html/template"
 	"sync"
 	"time"
 
@@ -53,6 +54,13 @@ type Content struct {
 	body               []byte // HTML, escaped by html/template
 	once               sync.Once
 	deflated           []byte
+}
+
+// Fragment is a part of a page, rendered, that the pages of many viewers share (a forum's
+// programme): their pages are drawn for each, around it.
+type Fragment struct {
+	made time.Time
+	HTML template.HTML
 }
 
 // NewContent is a page's rendered content, made at made.
@@ -111,6 +119,8 @@ func (e *Response) madeAt() time.Time { return e.made }
 func (e *Response) size() int         { return len(e.body) }
 func (e *Content) madeAt() time.Time  { return e.made }
 func (e *Content) size() int          { return len(e.body) }
+func (e *Fragment) madeAt() time.Time { return e.made }
+func (e *Fragment) size() int         { return len(e.HTML) }
 
 func lookup[E entry](pc *Pages, rev int64, key string, now time.Time) (E, bool) {
 	var zero E
@@ -138,6 +148,21 @@ func (pc *Pages) Content(rev int64, key string, now time.Time) (*Content, bool) 
 
 // PutContent files e under key for revision rev, unless the cache has moved to a newer one.
 func (pc *Pages) PutContent(rev int64, key string, e *Content) { pc.put(rev, key, e) }
+
+// Fragment returns the part of a page filed under key for revision rev less than Life ago.
+func (pc *Pages) Fragment(rev int64, key string, now time.Time) (template.HTML, bool) {
+	e, ok := lookup[*Fragment](pc, rev, key, now)
+	if !ok {
+		return "", false
+	}
+	return e.HTML, true
+}
+
+// PutFragment files html, made at made, under key for revision rev, unless the cache has
+// moved to a newer one.
+func (pc *Pages) PutFragment(rev int64, key string, made time.Time, html template.HTML) {
+	pc.put(rev, key, &Fragment{made: made, HTML: html})
+}
 
 func (pc *Pages) put(rev int64, key string, e entry) {
 	pc.mu.Lock()
