@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -189,30 +188,32 @@ func (s *Server) authenticate(c *fiber.Ctx, token string) (accounts.Account, acc
 
 // fragment is part (a template of page name) drawn from what data returns, for every viewer
 // alike: from the page cache when it holds it for the content revision, the language and key
-// (what else the part depends on). A page drawn for each signed-in viewer then draws only what
-// is theirs; requests that miss at once wait for one of them to draw it.
-func (s *Server) fragment(c *fiber.Ctx, name, part, key string, data func() (map[string]any, error)) (template.HTML, error) {
+// (what else the part depends on). The page puts cache.Marker where it goes and is given it as
+// Page.part: drawn for each signed-in viewer, it draws only what is theirs, and the part is
+// compressed once for all of them. Requests that miss at once wait for one of them to draw it.
+func (s *Server) fragment(c *fiber.Ctx, name, part, key string, data func() (map[string]any, error)) (*cache.Content, error) {
 	revs, err := s.readRevisions(c)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	l := lang(c)
 	key = "part\x00" + name + "\x00" + part + "\x00" + l + "\x00" + key
 	now := s.Clock.Now()
-	if h, ok := s.cache.Fragment(revs.Content, key, now); ok {
-		return h, nil
+	if e, ok := s.cache.Content(revs.Content, key, now); ok {
+		return e, nil
 	}
-	h, err, _ := s.fills.Do(key, func() (any, error) {
+	e, err, _ := s.fills.Do(key, func() (any, error) {
 		d, err := data()
 		if err != nil {
-			return template.HTML(""), err
+			return (*cache.Content)(nil), err
 		}
 		h, err := s.render.renderPart(name, part, &Page{Lang: l, Now: now, Data: d})
 		if err != nil {
-			return template.HTML(""), err
+			return (*cache.Content)(nil), err
 		}
-		s.cache.PutFragment(revs.Content, key, now, h)
-		return h, nil
+		e := cache.NewContent(now, "", "", []byte(h))
+		s.cache.PutContent(revs.Content, key, e)
+		return e, nil
 	})
-	return h.(template.HTML), err
+	return e.(*cache.Content), err
 }

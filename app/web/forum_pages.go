@@ -15,6 +15,7 @@ import (
 	"github.com/convene/convene/app/processes"
 	"github.com/convene/convene/app/registration"
 	"github.com/convene/convene/app/validate"
+	"github.com/convene/convene/app/web/cache"
 	"github.com/convene/convene/app/web/programme"
 )
 
@@ -78,8 +79,9 @@ func (s *Server) showForum(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "forums/show", "", &Page{
 		Title:       title,
 		Description: summary(fc.Forum.Description.In(l, fc.Process.Languages...), 200),
-		Data: map[string]any{"F": fc, "Programme": prog, "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
+		Data: map[string]any{"F": fc, "Programme": template.HTML(cache.Marker), "Calendar": s.feedLinks("/forums/"+fc.Forum.Slug+".ics", title),
 			"Ended": fc.Forum.Ended(s.Clock.Now()), "Registration": reg},
+		part: prog,
 	})
 }
 

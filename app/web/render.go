@@ -55,6 +55,9 @@ type Page struct {
 	Body template.HTML
 	// cached is the page cache's content to show, when the request hit it.
 	cached *cache.Content
+	// part is a fragment of the page cache (Server.fragment) that goes where the page put
+	// cache.Marker.
+	part *cache.Content
 }
 
 // FieldError returns the first error message id for field, if any.
@@ -502,6 +505,13 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 		if err != nil {
 			return err
 		}
+		if p.part != nil {
+			b, err := cache.Inline([]byte(body), p.part)
+			if err != nil {
+				return err
+			}
+			body, p.part = template.HTML(b), nil // already escaped: html/template rendered both
+		}
 		fill.done = true
 		content = cache.NewContent(fill.made, p.Title, p.Description, []byte(body))
 		s.cache.PutContent(fill.rev, fill.key, content)
@@ -533,6 +543,15 @@ func (s *Server) page(c *fiber.Ctx, status int, name, titleID string, p *Page) e
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	if content != nil {
 		return cache.SendAround(c, status, body, content)
+	}
+	if p.part != nil {
+		// A response cached whole keeps the part in it; others are sent around it.
+		if fill, _ := c.Locals(localCacheFill).(bool); !fill {
+			return cache.SendAround(c, status, body, p.part)
+		}
+		if body, err = cache.Inline(body, p.part); err != nil {
+			return err
+		}
 	}
 	return c.Status(status).Send(body)
 }

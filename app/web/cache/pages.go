@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
-	"html/template"
 	"sync"
 	"time"
 
@@ -46,21 +45,15 @@ type Response struct {
 	compressed                             [2][]byte // brotli, gzip
 }
 
-// Content is a page's content, rendered, to be drawn inside each viewer's own layout; its
-// deflated form is made on first demand.
+// Content is a page's content, rendered, to be drawn inside each viewer's own layout, or a
+// part of a page that the pages of many viewers share (a forum's programme); its deflated
+// form is made on first demand.
 type Content struct {
 	made               time.Time
 	Title, Description string
 	body               []byte // HTML, escaped by html/template
 	once               sync.Once
 	deflated           []byte
-}
-
-// Fragment is a part of a page, rendered, that the pages of many viewers share (a forum's
-// programme): their pages are drawn for each, around it.
-type Fragment struct {
-	made time.Time
-	HTML template.HTML
 }
 
 // NewContent is a page's rendered content, made at made.
@@ -119,8 +112,6 @@ func (e *Response) madeAt() time.Time { return e.made }
 func (e *Response) size() int         { return len(e.body) }
 func (e *Content) madeAt() time.Time  { return e.made }
 func (e *Content) size() int          { return len(e.body) }
-func (e *Fragment) madeAt() time.Time { return e.made }
-func (e *Fragment) size() int         { return len(e.HTML) }
 
 func lookup[E entry](pc *Pages, rev int64, key string, now time.Time) (E, bool) {
 	var zero E
@@ -148,21 +139,6 @@ func (pc *Pages) Content(rev int64, key string, now time.Time) (*Content, bool) 
 
 // PutContent files e under key for revision rev, unless the cache has moved to a newer one.
 func (pc *Pages) PutContent(rev int64, key string, e *Content) { pc.put(rev, key, e) }
-
-// Fragment returns the part of a page filed under key for revision rev less than Life ago.
-func (pc *Pages) Fragment(rev int64, key string, now time.Time) (template.HTML, bool) {
-	e, ok := lookup[*Fragment](pc, rev, key, now)
-	if !ok {
-		return "", false
-	}
-	return e.HTML, true
-}
-
-// PutFragment files html, made at made, under key for revision rev, unless the cache has
-// moved to a newer one.
-func (pc *Pages) PutFragment(rev int64, key string, made time.Time, html template.HTML) {
-	pc.put(rev, key, &Fragment{made: made, HTML: html})
-}
 
 func (pc *Pages) put(rev int64, key string, e entry) {
 	pc.mu.Lock()
@@ -260,6 +236,17 @@ func (e *Content) deflate() []byte {
 		e.deflated = b.Bytes()
 	})
 	return e.deflated
+}
+
+// Inline is layout with the content in place of its Marker, uncompressed: for a page that is
+// itself to be cached whole.
+func Inline(layout []byte, content *Content) ([]byte, error) {
+	i := bytes.Index(layout, []byte(Marker))
+	if i < 0 {
+		return nil, errors.New("the layout lost the content marker")
+	}
+	out := make([]byte, 0, len(layout)+len(content.body))
+	return append(append(append(out, layout[:i]...), content.body...), layout[i+len(Marker):]...), nil
 }
 
 // SendAround sends layout with the content in place of its Marker. A client that takes gzip
