@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,17 +457,6 @@ func TestProcessContactIsOrganizer(t *testing.T) {
 	})
 }
 
-// programmeReads counts the reads of a forum's sessions for its programme.
-type programmeReads struct{ n atomic.Int64 }
-
-func (q *programmeReads) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
-	if strings.Contains(e.Query, "ORDER BY starts_at, ends_at, id") {
-		q.n.Add(1)
-	}
-	return ctx
-}
-func (q *programmeReads) AfterQuery(context.Context, *bun.QueryEvent) {}
-
 // TestProgrammeDrawnOnceForSignedInPeople: a signed-in person's page of a forum is drawn for
 // them (it says where they stand), but the programme in it is drawn once for everyone who
 // reads it in the same language and time zone: the next such reader's page reads no sessions.
@@ -476,7 +464,7 @@ func (q *programmeReads) AfterQuery(context.Context, *bun.QueryEvent) {}
 func TestProgrammeDrawnOnceForSignedInPeople(t *testing.T) {
 	t.Parallel()
 	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
-		reads := &programmeReads{}
+		reads := &queryCount{only: "ORDER BY starts_at, ends_at, id"} // the programme's sessions
 		db = &storetest.DB{DB: db.WithQueryHook(reads), Dialect: db.Dialect, URL: db.URL, Seed: db.Seed}
 		d := newDemoSite(t, db)
 		ctx := context.Background()

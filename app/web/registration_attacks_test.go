@@ -312,14 +312,15 @@ func TestGuestErasesTheirData(t *testing.T) {
 	})
 }
 
-// queryCount counts the statements a database runs (but those holding skip, when set).
+// queryCount counts the statements a database runs: those holding only, when set, and not
+// those holding skip.
 type queryCount struct {
-	n    atomic.Int64
-	skip string
+	n          atomic.Int64
+	only, skip string
 }
 
 func (q *queryCount) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
-	if q.skip == "" || !strings.Contains(e.Query, q.skip) {
+	if (q.only == "" || strings.Contains(e.Query, q.only)) && (q.skip == "" || !strings.Contains(e.Query, q.skip)) {
 		q.n.Add(1)
 	}
 	return ctx
