@@ -12,27 +12,43 @@ import (
 )
 
 // InputAnswered mails the people whose comments (or whose submission's points) an input records
-// what became of it, once per person, in the transaction of the decision. A notice that cannot
-// be written as mail is logged and left out: it never undoes the decision.
+// what became of it, and those who supported one of those comments, once per person, in the
+// transaction of the decision. A notice that cannot be written as mail is logged and left out:
+// it never undoes the decision.
 func (m Mailer) InputAnswered(ctx context.Context, db bun.IDB, d minutes.Disposition) error {
 	if m.Outbox == nil || d.Status == minutes.Pending {
 		return nil
 	}
-	var people []struct {
-		Email    string `bun:"email"`
-		Name     string `bun:"name"`
-		Language string `bun:"language"`
-		Draft    int64  `bun:"draft_id"`
-		Comment  int64  `bun:"comment_id"`
-		Place    int    `bun:"at_paragraph"`
-		Made     int    `bun:"paragraph"`
+	type person struct {
+		Email     string `bun:"email"`
+		Name      string `bun:"name"`
+		Language  string `bun:"language"`
+		Draft     int64  `bun:"draft_id"`
+		Comment   int64  `bun:"comment_id"`
+		Place     int    `bun:"at_paragraph"`
+		Made      int    `bun:"paragraph"`
+		Supported bool   `bun:"-"`
 	}
-	// One row per person: their first comment the input records.
-	if err := db.NewSelect().TableExpr("draft_comments AS c").Join("JOIN accounts AS a ON a.id = c.author_id").
-		ColumnExpr("a.email, a.name, a.language, c.draft_id, MIN(c.id) AS comment_id, MIN(c.at_paragraph) AS at_paragraph, MIN(c.paragraph) AS paragraph").
-		Where("c.input_id = ? AND c.status <> ?", d.InputID, Hidden).GroupExpr("a.email, a.name, a.language, c.draft_id").OrderExpr("a.email").
+	// One row per person: their first comment the input records, or the first they supported.
+	recorded := func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.ColumnExpr("a.email, a.name, a.language, c.draft_id, MIN(c.id) AS comment_id, MIN(c.at_paragraph) AS at_paragraph, MIN(c.paragraph) AS paragraph").
+			Where("c.input_id = ? AND c.status <> ?", d.InputID, Hidden).GroupExpr("a.email, a.name, a.language, c.draft_id").OrderExpr("a.email")
+	}
+	var people, supporters []person
+	if err := recorded(db.NewSelect().TableExpr("draft_comments AS c").Join("JOIN accounts AS a ON a.id = c.author_id")).
 		Scan(ctx, &people); err != nil {
 		return fmt.Errorf("the commenters of input %d: %w", d.InputID, err)
+	}
+	// Who commented too hears it once, as a commenter.
+	if err := recorded(db.NewSelect().TableExpr("comment_supports AS s").Join("JOIN draft_comments AS c ON c.id = s.comment_id").
+		Join("JOIN accounts AS a ON a.id = s.account_id").
+		Where("s.account_id NOT IN (SELECT o.author_id FROM draft_comments AS o WHERE o.input_id = ? AND o.status <> ? AND o.author_id IS NOT NULL)", d.InputID, Hidden)).
+		Scan(ctx, &supporters); err != nil {
+		return fmt.Errorf("the supporters of input %d: %w", d.InputID, err)
+	}
+	for _, s := range supporters {
+		s.Supported = true
+		people = append(people, s)
 	}
 	if len(people) == 0 {
 		return nil
@@ -51,7 +67,7 @@ func (m Mailer) InputAnswered(ctx context.Context, db bun.IDB, d minutes.Disposi
 		if who.Made == 0 {
 			place = 0
 		}
-		msg, ok, err := mail.Notice(m.Outbox, m.Log, who.Email, who.Language, "comment_"+d.Status, map[string]any{"Name": who.Name,
+		msg, ok, err := mail.Notice(m.Outbox, m.Log, who.Email, who.Language, "comment_"+d.Status, map[string]any{"Name": who.Name, "Supported": who.Supported,
 			"ID": minutes.PublicID(p.Code, x.Number), "Input": x.Body, "Rationale": d.Rationale, "Section": d.Section,
 			"Link": fmt.Sprintf("%s/drafts/%d/paragraphs/%d#c-%d", m.BaseURL, who.Draft, place, who.Comment)}, "input", x.ID)
 		if err != nil {

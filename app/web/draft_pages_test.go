@@ -156,13 +156,18 @@ func TestDraftPages(t *testing.T) {
 				status: http.StatusUnprocessableEntity, contains: []string{"No hay ningún aporte ENCS2017-9999 en este proceso."}, unchanged: []string{"inputs"}},
 			{name: "the organiser records the comment as an input", as: org, method: "POST", at: onComment("input"),
 				form: url.Values{"kind": {"recommendation"}, "body": {"Control judicial previo de toda vigilancia."}, "groups": {"civil_society"}}, status: http.StatusSeeOther},
-			{name: "and answers it, which its author hears by mail", as: org, method: "POST", url: "/inputs/ENCS2017-0007/disposition",
+			{name: "and answers it, which its author and its supporter hear by mail", as: org, method: "POST", url: "/inputs/ENCS2017-0007/disposition",
 				form: url.Values{"status": {"adopted"}, "rationale": {"Se añadió al eje del marco jurídico."}, "section": {"E7"}}, status: http.StatusSeeOther,
 				after: func(t *testing.T, _ *response) {
 					m, err := mail.Latest(ctx, db.DB, "ana@example.org")
 					if err != nil || m.Subject != "Tu comentario llegó a la estrategia: ENCS2017-0007 fue adoptado" ||
 						!strings.Contains(m.Text, "Se añadió al eje del marco jurídico.") || !strings.Contains(m.Text, "/paragraphs/4#c-") {
-						t.Fatalf("the mail: %+v %v", m, err)
+						t.Fatalf("the author's mail: %+v %v", m, err)
+					}
+					m, err = mail.Latest(ctx, db.DB, "beto@example.org")
+					if err != nil || m.Subject != "Un comentario que apoyaste llegó a la estrategia: ENCS2017-0007 fue adoptado" ||
+						!strings.Contains(m.Text, "que recoge un comentario que apoyaste sobre el borrador") || !strings.Contains(m.Text, "/paragraphs/4#c-") {
+						t.Fatalf("the supporter's mail: %+v %v", m, err)
 					}
 				}},
 			{name: "the input's page names the draft and the comment", as: anon, method: "GET", url: "/inputs/ENCS2017-0007", status: http.StatusOK,
