@@ -135,14 +135,11 @@ func (s *Server) showDraft(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	p := &draftPage{draftView: v}
-	counts, err := consultation.Counts(ctx, s.DB, v.Draft, v.Version.Number)
+	fig, err := s.figuresOf(c, v.Draft, v.Version.Number)
 	if err != nil {
 		return err
 	}
-	agreement, err := consultation.AgreementOn(ctx, s.DB, v.Draft.ID, v.Version.Number)
-	if err != nil {
-		return err
-	}
+	counts, agreement := fig.counts, fig.agreement
 	p.Broad, p.Divided = agreement.Broad(5)
 	ps := consultation.Paragraphs(v.Version.Body)
 	p.Paragraphs, p.Whole = len(ps), counts[0]
@@ -162,19 +159,54 @@ func (s *Server) showDraft(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if p.Moderation, err = consultation.Moderation(ctx, s.DB, v.Draft.ID); err != nil {
-		return err
-	}
+	p.Moderation, p.Campaigns, p.Answered = fig.moderation, fig.campaigns, fig.answered
 	for _, n := range p.Moderation {
 		p.Hidden += n
 	}
-	if p.Campaigns, err = consultation.Campaigns(ctx, s.DB, v.Draft.ID); err != nil {
-		return err
-	}
-	if p.Answered, err = consultation.AnsweredOf(ctx, s.DB, v.Draft.ID); err != nil {
-		return err
-	}
 	return s.page(c, fiber.StatusOK, "drafts/show", "", &Page{Title: v.Title, Data: p})
+}
+
+// draftVersion names a version of a draft.
+type draftVersion struct {
+	draft   int64
+	version int
+}
+
+// draftFigures are what a draft's page counts alike for every reader. Comments, marks,
+// moderation and answers each grow the content revision, so they are counted once per
+// revision: a signed-in reader's page, drawn for them, no longer counts every comment again.
+type draftFigures struct {
+	counts     map[int]int
+	agreement  consultation.Agreement
+	moderation map[string]int
+	campaigns  []consultation.Campaign
+	answered   consultation.Answered
+}
+
+// figuresOf counts the figures of a version of draft d, or gives those counted at the current
+// content revision. What it gives is shared: read it, never change it.
+func (s *Server) figuresOf(c *fiber.Ctx, d consultation.Draft, version int) (draftFigures, error) {
+	revs, err := s.readRevisions(c)
+	if err != nil {
+		return draftFigures{}, err
+	}
+	ctx := c.UserContext()
+	return s.drafts.Get(revs.Content, draftVersion{d.ID, version}, func() (f draftFigures, err error) {
+		if f.counts, err = consultation.Counts(ctx, s.DB, d, version); err != nil {
+			return f, err
+		}
+		if f.agreement, err = consultation.AgreementOn(ctx, s.DB, d.ID, version); err != nil {
+			return f, err
+		}
+		if f.moderation, err = consultation.Moderation(ctx, s.DB, d.ID); err != nil {
+			return f, err
+		}
+		if f.campaigns, err = consultation.Campaigns(ctx, s.DB, d.ID); err != nil {
+			return f, err
+		}
+		f.answered, err = consultation.AnsweredOf(ctx, s.DB, d.ID)
+		return f, err
+	})
 }
 
 // paragraphPage is one paragraph (0: the whole draft) with its thread and forms.

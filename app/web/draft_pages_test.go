@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +286,59 @@ func TestThreadPages(t *testing.T) {
 			{name: "no such order", as: anon, method: "GET", url: page + "?sort=random", status: http.StatusNotFound},
 			{name: "no such page", as: anon, method: "GET", url: page + "?page=3", status: http.StatusNotFound},
 		})
+	})
+}
+
+// TestDraftFiguresCountedOncePerRevision: a signed-in reader's page of a draft is drawn for
+// them, but what it counts for everyone alike (comments, marks, what was answered) is counted
+// once for each content revision: the next reader's page counts nothing again, and a new
+// comment is counted at once.
+func TestDraftFiguresCountedOncePerRevision(t *testing.T) {
+	t.Parallel()
+	storetest.EachFrom(t, demo, func(t *testing.T, db *storetest.DB) {
+		counted := &queryCount{only: "COUNT(CASE WHEN i.standing"} // what was answered
+		db = &storetest.DB{DB: db.WithQueryHook(counted), Dialect: db.Dialect, URL: db.URL, Seed: db.Seed}
+		d := newDemoSite(t, db)
+		ctx := context.Background()
+		var draft struct {
+			ID      int64 `bun:"id"`
+			Version int   `bun:"version"`
+		}
+		if err := db.NewSelect().Table("drafts").Column("id", "version").Where("version > 0").OrderExpr("id").Limit(1).Scan(ctx, &draft); err != nil {
+			t.Fatal(err)
+		}
+		page := fmt.Sprintf("/drafts/%d", draft.ID)
+		published := regexp.MustCompile(`(\d+) comentarios? publicados?:`)
+		read := func(c *client) (string, int64) {
+			t.Helper()
+			before := counted.n.Load()
+			r := c.get(page)
+			if r.status != http.StatusOK || !published.MatchString(r.body) {
+				t.Fatalf("%s: %d %s", page, r.status, excerpt(r.body))
+			}
+			return published.FindStringSubmatch(r.body)[1], counted.n.Load() - before
+		}
+		members := map[string]*client{}
+		for _, email := range []string{"uno@example.org", "dos@example.org"} {
+			d.user(email, false)
+			members[email] = d.client()
+			members[email].signIn(email)
+		}
+		first, n := read(members["uno@example.org"])
+		if n != 1 {
+			t.Fatalf("the first reader's page: counted %d times", n)
+		}
+		if again, n := read(members["dos@example.org"]); n != 0 || again != first {
+			t.Fatalf("the next reader's page: counted %d times, %s published against %s", n, again, first)
+		}
+		r := members["uno@example.org"].post(fmt.Sprintf("/drafts/%d/comments", draft.ID), url.Values{"version": {strconv.Itoa(draft.Version)},
+			"paragraph": {"1"}, "body": {"Una propuesta más para el primer párrafo."}, "group": {"academia"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("commenting: %d %s", r.status, excerpt(r.body))
+		}
+		after, n := read(members["dos@example.org"])
+		if want, _ := strconv.Atoi(first); n != 1 || after != strconv.Itoa(want+1) {
+			t.Fatalf("after a new comment: counted %d times, %s published, want %d", n, after, want+1)
+		}
 	})
 }

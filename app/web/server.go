@@ -81,7 +81,9 @@ type Server struct {
 	liveRoles   liveRoles
 	// heard keeps each process's dashboard figures of what was heard for the content revision
 	// they were counted at.
-	heard cache.Memo[monitoring.Heard]
+	heard cache.Memo[int64, monitoring.Heard]
+	// drafts keeps each draft version's figures that every reader's page shows alike.
+	drafts cache.Memo[draftVersion, draftFigures]
 }
 
 // New builds the Fiber app with every route. Templates and catalogs are parsed here, so a

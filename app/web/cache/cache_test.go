@@ -108,7 +108,7 @@ func TestLoginsFollowTheRevision(t *testing.T) {
 // TestMemo: a value is made once per key and revision, given again at that revision, made
 // anew at a newer one, and not kept when making it failed.
 func TestMemo(t *testing.T) {
-	var m Memo[int]
+	var m Memo[int64, int]
 	made := 0
 	fill := func() (int, error) { made++; return made, nil }
 	for _, c := range []struct {

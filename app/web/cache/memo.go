@@ -1,7 +1,7 @@
 package cache
 
 import (
-	"strconv"
+	"fmt"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -10,9 +10,9 @@ import (
 // Memo keeps one value per key, made at a content revision: asked at the same revision it is
 // given again; at a newer one it is made anew (once, however many ask at the same moment). For
 // figures that cost much to count and change only with the content.
-type Memo[V any] struct {
+type Memo[K comparable, V any] struct {
 	mu    sync.Mutex
-	byKey map[int64]memoEntry[V]
+	byKey map[K]memoEntry[V]
 	fills singleflight.Group
 }
 
@@ -22,14 +22,14 @@ type memoEntry[V any] struct {
 }
 
 // Get returns key's value at revision rev, making it with fill when it has none that recent.
-func (m *Memo[V]) Get(rev, key int64, fill func() (V, error)) (V, error) {
+func (m *Memo[K, V]) Get(rev int64, key K, fill func() (V, error)) (V, error) {
 	m.mu.Lock()
 	e, ok := m.byKey[key]
 	m.mu.Unlock()
 	if ok && e.rev >= rev {
 		return e.value, nil
 	}
-	v, err, _ := m.fills.Do(strconv.FormatInt(key, 10)+"@"+strconv.FormatInt(rev, 10), func() (any, error) {
+	v, err, _ := m.fills.Do(fmt.Sprintf("%v@%d", key, rev), func() (any, error) {
 		v, err := fill()
 		if err != nil {
 			return v, err
@@ -37,7 +37,7 @@ func (m *Memo[V]) Get(rev, key int64, fill func() (V, error)) (V, error) {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if m.byKey == nil {
-			m.byKey = map[int64]memoEntry[V]{}
+			m.byKey = map[K]memoEntry[V]{}
 		}
 		if old, ok := m.byKey[key]; !ok || old.rev < rev {
 			m.byKey[key] = memoEntry[V]{rev: rev, value: v}
