@@ -34,8 +34,8 @@ type Listener struct {
 	mu    sync.Mutex
 	queue []queued
 	floor uint64 // numbered frames at or below it are not sent: the listener has them
-	// joinedAt is the room's count of counts reads when the listener joined: a read started
-	// before then may be older than the state it was sent, and is not sent to it.
+	// joinedAt is the room's count of counts reads when a listener sent a fresh state joined:
+	// a read started before then may be older than that state, and is not sent to it.
 	joinedAt uint64
 	wake     chan struct{}
 	done     chan struct{}

@@ -535,6 +535,36 @@ func TestCountsNoOlderThanAListenersState(t *testing.T) {
 	}
 }
 
+// TestCountsReachAListenerBackWithItsNumber: a listener that comes back with its number and is
+// served what it missed gets no fresh state, so counts read while it came back are its to have.
+func TestCountsReachAListenerBackWithItsNumber(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	started, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
+		if first.CompareAndSwap(false, true) {
+			close(started)
+			<-release
+		}
+		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
+	}
+	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, nil)
+	defer h.Close()
+	early := subscribe(t, h, "s:1", 0, realtime.Who{})
+	if err := h.Publish(context.Background(), appendEvent(t, db.DB, "s:1", public(1))); err != nil {
+		t.Fatal(err)
+	}
+	drain(early, 100*time.Millisecond)
+	h.Touch("s:1", "1")
+	<-started
+	back := subscribe(t, h, "s:1", 1, realtime.Who{}) // it holds number 1: nothing to send it but what comes
+	close(release)
+	if got := drain(back, 300*time.Millisecond); len(got) != 1 || got[0].Type != "votes" {
+		t.Fatalf("the listener back with its number: %+v, want the counts read meanwhile", got)
+	}
+}
+
 // drain reads what l is sent until nothing comes for wait.
 func drain(l *realtime.Listener, wait time.Duration) []frame {
 	var out []frame

@@ -115,21 +115,25 @@ func (r *room) subscribe(ctx context.Context, since uint64, who Who) (*Listener,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	l := newListener(r, who, r.hub.cfg.Queue)
-	l.joinedAt = r.reads
 	r.listeners[l] = struct{}{}
 	r.active = r.hub.cfg.Now()
+	// A listener sent a fresh state takes no counts read before it joined: they may be older.
+	fresh := func() (*Listener, bool, error) {
+		l.joinedAt = r.reads
+		return l, false, nil
+	}
 	switch {
 	case since == 0:
-		return l, false, nil
+		return fresh()
 	case since >= r.last:
 		l.floor = since // what is still to come here, it holds already
 		return l, true, nil
 	case r.oldestHeld() > since+1:
-		return l, false, nil // pruned: a fresh state instead
+		return fresh() // pruned
 	}
 	missed := r.held[sortSearch(r.held, since+1):]
 	if len(missed) > r.hub.cfg.Queue {
-		return l, false, nil // more than it may queue: a fresh state instead
+		return fresh() // more than it may queue
 	}
 	l.floor = since
 	for _, e := range missed {

@@ -3,6 +3,7 @@ package consultation
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -50,6 +51,13 @@ func (m Mailer) InputAnswered(ctx context.Context, db bun.IDB, d minutes.Disposi
 		s.Supported = true
 		people = append(people, s)
 	}
+	// Once per person, however many drafts the input's comments are on.
+	seen := map[string]bool{}
+	people = slices.DeleteFunc(people, func(p person) bool {
+		dup := seen[p.Email]
+		seen[p.Email] = true
+		return dup
+	})
 	if len(people) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -202,7 +203,8 @@ func (s *Server) fragment(c *fiber.Ctx, name, part, key string, data func() (map
 	if e, ok := s.cache.Content(revs.Content, key, now); ok {
 		return e, nil
 	}
-	e, err, _ := s.fills.Do(key, func() (any, error) {
+	// One fill per revision: a request that read a newer one must not take an older fill's part.
+	e, err, _ := s.fills.Do(key+"@"+strconv.FormatInt(revs.Content, 10), func() (any, error) {
 		d, err := data()
 		if err != nil {
 			return (*cache.Content)(nil), err

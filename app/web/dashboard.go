@@ -25,7 +25,7 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	d, err := monitoring.Of(ctx, s.DB, s.Clock.Now(), p.ID, func() (monitoring.Heard, error) {
-		return s.heard.Get(revs.Content, p.ID, func() (monitoring.Heard, error) { return monitoring.CountHeard(ctx, s.DB, p.ID) })
+		return s.heard.Get(revs.Content, p.ID, s.Clock.Now(), func() (monitoring.Heard, error) { return monitoring.CountHeard(ctx, s.DB, p.ID) })
 	})
 	if err != nil {
 		return err

@@ -174,7 +174,8 @@ type draftVersion struct {
 
 // draftFigures are what a draft's page counts alike for every reader. Comments, marks,
 // moderation and answers each grow the content revision, so they are counted once per
-// revision: a signed-in reader's page, drawn for them, no longer counts every comment again.
+// revision (and a minute at most: an input dropped from draft minutes grows none): a signed-in
+// reader's page, drawn for them, no longer counts every comment again.
 type draftFigures struct {
 	counts     map[int]int
 	agreement  consultation.Agreement
@@ -191,7 +192,7 @@ func (s *Server) figuresOf(c *fiber.Ctx, d consultation.Draft, version int) (dra
 		return draftFigures{}, err
 	}
 	ctx := c.UserContext()
-	return s.drafts.Get(revs.Content, draftVersion{d.ID, version}, func() (f draftFigures, err error) {
+	return s.drafts.Get(revs.Content, draftVersion{d.ID, version}, s.Clock.Now(), func() (f draftFigures, err error) {
 		if f.counts, err = consultation.Counts(ctx, s.DB, d, version); err != nil {
 			return f, err
 		}

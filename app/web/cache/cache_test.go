@@ -105,25 +105,27 @@ func TestLoginsFollowTheRevision(t *testing.T) {
 	}
 }
 
-// TestMemo: a value is made once per key and revision, given again at that revision, made
-// anew at a newer one, and not kept when making it failed.
+// TestMemo: a value is made once per key and revision, given again at that revision for Life
+// at most, made anew at a newer one or after that, and not kept when making it failed.
 func TestMemo(t *testing.T) {
 	var m Memo[int64, int]
 	made := 0
 	fill := func() (int, error) { made++; return made, nil }
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		rev, key  int64
+		after     time.Duration
 		want, had int
-	}{{1, 7, 1, 1}, {1, 7, 1, 1}, {2, 7, 2, 2}, {1, 7, 2, 2}, {2, 8, 3, 3}} {
-		got, err := m.Get(c.rev, c.key, fill)
+	}{{1, 7, 0, 1, 1}, {1, 7, 0, 1, 1}, {2, 7, 0, 2, 2}, {1, 7, 0, 2, 2}, {2, 8, 0, 3, 3}, {2, 7, Life / 2, 2, 3}, {2, 7, Life, 4, 4}} {
+		got, err := m.Get(c.rev, c.key, now.Add(c.after), fill)
 		if err != nil || got != c.want || made != c.had {
-			t.Fatalf("revision %d, key %d: %d (made %d times), want %d (%d)", c.rev, c.key, got, made, c.want, c.had)
+			t.Fatalf("revision %d, key %d, %v on: %d (made %d times), want %d (%d)", c.rev, c.key, c.after, got, made, c.want, c.had)
 		}
 	}
-	if _, err := m.Get(3, 7, func() (int, error) { return 0, errors.New("no") }); err == nil {
+	if _, err := m.Get(3, 7, now, func() (int, error) { return 0, errors.New("no") }); err == nil {
 		t.Fatal("a failed fill gave no error")
 	}
-	if got, _ := m.Get(3, 7, fill); got != 4 {
+	if got, _ := m.Get(3, 7, now, fill); got != 5 {
 		t.Fatalf("after a failed fill: %d, want a value made anew", got)
 	}
 }
