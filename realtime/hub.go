@@ -72,6 +72,9 @@ type Hub struct {
 	closed bool
 	ctx    context.Context // the hub's own work (reads, counts) runs under it
 	stop   context.CancelFunc
+	// countsRead, when set (by tests, before any touch), is told each time a room has read
+	// its counts and holds them.
+	countsRead func()
 }
 
 // NewHub makes a hub reading db, telling other instances through broker (Local for one

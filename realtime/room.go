@@ -471,6 +471,9 @@ func (r *room) read() {
 		r.sendDue()
 	}
 	r.readSoon() // what was touched meanwhile
+	if r.hub.countsRead != nil {
+		r.hub.countsRead()
+	}
 }
 
 // sendDue sends the counts waiting once their turn has come, or sets a timer for then. Their
