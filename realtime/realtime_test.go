@@ -506,12 +506,10 @@ func TestCountsReadAgainAfterAFailure(t *testing.T) {
 	}
 }
 
-// TestCountsNoOlderThanAListenersState: counts read while a listener joined may predate the
-// state it is sent on joining, so they go only to the listeners that were there before.
-func TestCountsNoOlderThanAListenersState(t *testing.T) {
-	t.Parallel()
-	db := storetest.Open(t, storetest.SQLite)
-	started, release := make(chan struct{}), make(chan struct{})
+// heldFirstRead is a hub whose first counts read, once under way (started closes), waits until
+// release closes.
+func heldFirstRead(t *testing.T, db *storetest.DB) (h *realtime.Hub, started, release chan struct{}) {
+	started, release = make(chan struct{}), make(chan struct{})
 	var first atomic.Bool
 	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
 		if first.CompareAndSwap(false, true) {
@@ -520,8 +518,17 @@ func TestCountsNoOlderThanAListenersState(t *testing.T) {
 		}
 		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
 	}
-	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, nil)
-	defer h.Close()
+	h = realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, nil)
+	t.Cleanup(h.Close)
+	return h, started, release
+}
+
+// TestCountsNoOlderThanAListenersState: counts read while a listener joined may predate the
+// state it is sent on joining, so they go only to the listeners that were there before.
+func TestCountsNoOlderThanAListenersState(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLite)
+	h, started, release := heldFirstRead(t, db)
 	early := subscribe(t, h, "s:1", 0, realtime.Who{})
 	h.Touch("s:1", "1")
 	<-started
@@ -540,17 +547,7 @@ func TestCountsNoOlderThanAListenersState(t *testing.T) {
 func TestCountsReachAListenerBackWithItsNumber(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, storetest.SQLite)
-	started, release := make(chan struct{}), make(chan struct{})
-	var first atomic.Bool
-	count := func(_ context.Context, room string, keys []string) ([]byte, error) {
-		if first.CompareAndSwap(false, true) {
-			close(started)
-			<-release
-		}
-		return json.Marshal(map[string]any{"type": "votes", "keys": keys})
-	}
-	h := realtime.NewHub(db.DB, realtime.Local{}, count, realtime.Config{}, nil)
-	defer h.Close()
+	h, started, release := heldFirstRead(t, db)
 	early := subscribe(t, h, "s:1", 0, realtime.Who{})
 	if err := h.Publish(context.Background(), appendEvent(t, db.DB, "s:1", public(1))); err != nil {
 		t.Fatal(err)
